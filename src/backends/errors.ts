@@ -1,0 +1,24 @@
+/**
+ * Failures a backend reports that the caller can act on. The core turns them into sentences for
+ * the agent or operator; anything else a backend throws is a bug.
+ */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly code:
+      | 'unavailable'
+      | 'session_missing'
+      | 'session_exists'
+      | 'no_pending_approval'
+      | 'prompt_mismatch'
+      | 'option_unavailable'
+      | 'bad_work_dir'
+      | 'invalid_session_id'
+      | 'command_failed',
+  ) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+export const isBackendError = (err: unknown): err is BackendError => err instanceof BackendError;

@@ -1,0 +1,117 @@
+/**
+ * The contract every session backend (tmux first) implements, and the narrow role interfaces that
+ * consumers depend on. Nothing here knows about spaces, agents or the store: a backend deals in
+ * session ids only.
+ */
+
+/** Coarse lifecycle status of one session. */
+export type SessionStatus = 'unknown' | 'pending' | 'running' | 'idle' | 'completed' | 'failed' | 'missing';
+
+/** What an agent's terminal shows right now. `missing`: the session does not exist. */
+export type ScreenStateName = 'working' | 'idle' | 'waiting_approval' | 'missing' | 'unknown';
+
+export type ApprovalDecision = 'yes' | 'always' | 'no';
+
+/** One numbered choice of a permission dialog (`❯ 1. Yes`). */
+export interface ApprovalOption {
+  number: number;
+  label: string;
+  selected: boolean;
+}
+
+export interface ApprovalInfo {
+  needsApproval: boolean;
+  toolName?: string;
+  promptText?: string;
+  /** Short stable hash of tool name and prompt text, so a caller can approve exactly what it saw. */
+  promptId?: string;
+  options?: ApprovalOption[];
+}
+
+export interface CreateSessionOptions {
+  sessionId: string;
+  /** Command typed into the session's shell once it is ready; omitted = just the shell. */
+  command?: string;
+  /** Working directory; must exist and be a directory. */
+  workDir?: string;
+  width?: number;
+  height?: number;
+}
+
+/** One session as seen by a batch probe. */
+export interface SessionProbe {
+  sessionId: string;
+  exists: boolean;
+  state: ScreenStateName;
+  approval: ApprovalInfo;
+  /** Last non-empty line of the screen, when the session exists. */
+  lastLine?: string;
+}
+
+export interface SendInputOptions {
+  /** Press Enter after the text (default true). */
+  submit?: boolean;
+}
+
+export interface ApproveOptions {
+  /** Refuse unless the pending prompt has this id. */
+  expectPromptId?: string;
+}
+
+export interface ApproveResult {
+  decision: ApprovalDecision;
+  toolName?: string;
+  promptId?: string;
+  /** The key sent (option number, or "Escape"). */
+  keySent: string;
+  /** The prompt was no longer shown after the answer (checked within a bounded wait). */
+  cleared: boolean;
+}
+
+export interface InterruptResult {
+  /** The session no longer looks busy after the interrupt. */
+  stopped: boolean;
+  /** How many Escape presses were sent (Claude Code asks for a second one to confirm). */
+  escapes: number;
+}
+
+/** Create, destroy and enumerate sessions. */
+export interface SessionLifecycle {
+  createSession(options: CreateSessionOptions): Promise<void>;
+  killSession(sessionId: string): Promise<void>;
+  sessionExists(sessionId: string): Promise<boolean>;
+  listSessions(): Promise<string[]>;
+}
+
+/** Read what sessions show, without changing them. */
+export interface SessionObserver {
+  getStatus(sessionId: string): Promise<SessionStatus>;
+  isIdle(sessionId: string): Promise<boolean>;
+  /** Last `lines` non-empty lines of the screen (wrapped lines joined). */
+  captureOutput(sessionId: string, lines?: number): Promise<string[]>;
+  checkApproval(sessionId: string): Promise<ApprovalInfo>;
+  /** Probe many sessions at once: the cheap path for liveness. */
+  probeSessions(sessionIds: readonly string[]): Promise<Map<string, SessionProbe>>;
+}
+
+/** Act on a session the way an operator would at the keyboard. */
+export interface SessionActor {
+  sendInput(sessionId: string, text: string, options?: SendInputOptions): Promise<void>;
+  approve(sessionId: string, decision: ApprovalDecision, options?: ApproveOptions): Promise<ApproveResult>;
+  interrupt(sessionId: string): Promise<InterruptResult>;
+}
+
+export interface SessionBackend extends SessionLifecycle, SessionObserver, SessionActor {
+  readonly name: string;
+  /** The backend's program is installed and answers. */
+  available(): Promise<boolean>;
+  /** Sessions that look like agents' (by naming convention): agent name → session id. */
+  discoverSessions(): Promise<Map<string, string>>;
+  /**
+   * The session the calling process itself runs in, found from the environment it inherited
+   * (for tmux: `TMUX`, `TMUX_PANE`); undefined when not inside one of this backend's sessions.
+   */
+  identifySelf?(env: NodeJS.ProcessEnv): Promise<string | undefined>;
+  /** Release long-lived resources (control-mode clients, timers). */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { AGENT_STATUSES } from '../store/store.js';
+
+/**
+ * Field schemas shared by the MCP tools and the HTTP routes, so both faces accept exactly the same
+ * values. Descriptions are written for the model that reads the tool list.
+ */
+
+/** Longest value of any free-text field. */
+export const MAX_FIELD = 64 * 1024;
+export const MAX_SUMMARY = 4 * 1024;
+/** Longest text `send_input` types into a terminal. */
+export const MAX_INPUT_TEXT = 1024 * 1024;
+export const MAX_LIST = 200;
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+const identifier = (what: string) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(100, `${what} must be at most 100 characters`)
+    .refine((s) => !CONTROL_CHARS.test(s), `${what} must not contain control characters`)
+    .refine((s) => s.trim() === s && s.trim() !== '', `${what} must not start or end with spaces`);
+
+export const spaceName = identifier('space name').describe(
+  'Space (team/project) the agent belongs to, e.g. "web-app". Defaults to the server\'s --space, else "default".',
+);
+export const agentName = identifier('agent name').describe('Agent name as shown to peers, e.g. "api-dev". Matched case-insensitively.');
+export const sessionId = z
+  .string()
+  .min(1, 'session_id must not be empty')
+  .max(200, 'session_id must be at most 200 characters')
+  .refine((s) => !CONTROL_CHARS.test(s), 'session_id must not contain control characters')
+  .describe('Terminal session that runs the agent, e.g. the tmux session name "web-api-dev".');
+export const backendName = identifier('backend').describe('Session backend that runs the agent\'s terminal, e.g. "tmux".');
+
+export const text = (max = MAX_FIELD) => z.string().max(max, `must be at most ${max} characters`);
+const listOf = <T extends z.ZodType>(item: T, what: string) => z.array(item).max(MAX_LIST, `${what} must have at most ${MAX_LIST} entries`);
+
+export const agentStatus = z
+  .enum(AGENT_STATUSES, { error: () => `status must be one of ${AGENT_STATUSES.join(', ')}` })
+  .describe('active = working on it, blocked = needs someone, done = finished, idle = waiting for work, error = failed.');
+
+export const summary = z
+  .string()
+  .max(MAX_SUMMARY, `summary must be at most ${MAX_SUMMARY} characters`)
+  .refine((s) => s.trim() !== '', 'summary is required and must not be blank')
+  .describe('One line on what you are doing now, e.g. "Adding pagination to /users; tests green".');
+
+const section = z.object({
+  title: text(1000).describe('Section heading.'),
+  items: listOf(text(), 'section items').optional().describe('Bullet points.'),
+  table: z
+    .object({
+      headers: listOf(text(1000), 'table headers'),
+      rows: listOf(listOf(text(), 'table row cells'), 'table rows'),
+    })
+    .optional()
+    .describe('A small table.'),
+});
+
+const document = z.object({
+  slug: identifier('document slug'),
+  title: text(1000).optional(),
+  content: text(),
+});
+
+/** Report fields replaced by each report (all optional). */
+export const reportFieldShape = {
+  branch: text(1000).optional().describe('Git branch you are on.'),
+  worktree: text(4096).optional().describe('Path of your git worktree.'),
+  pr: text(4096).optional().describe('Pull request URL or number.'),
+  phase: text(1000).optional().describe('Phase of the work, e.g. "implementing", "review".'),
+  test_count: z.number().int().min(0).nullable().optional().describe('How many tests pass now.'),
+  items: listOf(text(), 'items').optional().describe('Bullet points of progress.'),
+  next_steps: text().optional().describe('What you will do next.'),
+  questions: listOf(text(), 'questions').optional().describe('Questions for your manager or the operator.'),
+  blockers: listOf(text(), 'blockers').optional().describe('What stops you.'),
+  free_text: text().optional().describe('Anything else, in Markdown.'),
+} as const;
+
+/** Fields only the legacy HTTP report carries. */
+export const legacyReportFieldShape = {
+  sections: listOf(section, 'sections').optional(),
+  documents: listOf(document, 'documents').optional(),
+  backend_type: backendName.optional(),
+  session_id: sessionId.optional(),
+} as const;
+
+/** Sticky fields: kept from earlier reports when omitted. */
+export const stickyFieldShape = {
+  repo_url: text(4096).optional().describe('Repository URL (kept until changed).'),
+  parent: agentName.optional().describe('Your manager agent (kept until changed).'),
+  role: text(200).optional().describe('Your role, e.g. "backend", "reviewer" (kept until changed).'),
+} as const;
+
+/** Formats a zod error as one sentence naming each bad field. */
+export function describeZodError(err: z.ZodError): string {
+  return err.issues
+    .map((i) => {
+      const path = i.path.length ? i.path.join('.') : 'input';
+      return `${path}: ${i.message}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,17 @@
+import { approve } from './approve.js';
+import type { ToolDefinition } from './define.js';
+import { interrupt } from './interrupt.js';
+import { listLiveness } from './list-liveness.js';
+import { registerSession } from './register-session.js';
+import { reportStatus } from './report-status.js';
+import { sendInput } from './send-input.js';
+
+/** Every tool the server offers, in the order clients list them. */
+export const tools: readonly ToolDefinition[] = [
+  registerSession,
+  reportStatus,
+  sendInput,
+  approve,
+  interrupt,
+  listLiveness,
+] as unknown as readonly ToolDefinition[];

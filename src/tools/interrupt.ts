@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { agentName, spaceName } from '../core/schemas.js';
+import { defineTool } from './define.js';
+
+export const interrupt = defineTool({
+  name: 'interrupt',
+  title: 'Interrupt agent',
+  description:
+    "Stop what an agent is doing right now (like pressing Escape in its terminal) without ending its session. The agent then waits for new input; use send_input to tell it what to do instead.",
+  input: z.strictObject({
+    space: spaceName.optional(),
+    agent: agentName.describe('Agent to interrupt.'),
+  }),
+  output: z.object({
+    space: z.string(),
+    agent: z.string(),
+    session_id: z.string(),
+    stopped: z.boolean().describe('The agent no longer looks busy.'),
+    escapes: z.number().int().describe('Escape presses sent.'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  async handle(input, { coordinator, caller }) {
+    const target = coordinator.resolveTarget(caller, input);
+    const res = await coordinator.interrupt(caller, target);
+    return {
+      structured: { space: res.agent.space, agent: res.agent.name, session_id: res.session_id, stopped: res.stopped, escapes: res.escapes },
+      text: res.stopped
+        ? `Interrupted "${res.agent.name}".`
+        : `Sent ${res.escapes} Escape(s) to "${res.agent.name}" but it still looks busy; check list_liveness.`,
+    };
+  },
+});

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { agentName, backendName, sessionId, spaceName, text } from '../core/schemas.js';
+import { agentSummary, agentSummaryShape } from './agent-output.js';
+import { defineTool } from './define.js';
+
+export const registerSession = defineTool({
+  name: 'register_session',
+  title: 'Register session',
+  description:
+    "Register (or re-register) the terminal session an agent runs in, so peers and the operator can see it, send it input and approve its prompts. Creates the space and agent when new. Call it once when you start; calling again with the same values changes nothing. session_id may be omitted when this server runs inside the agent's tmux session: it finds the session itself.",
+  input: z.strictObject({
+    space: spaceName.optional(),
+    agent: agentName.optional().describe("Agent to register. Defaults to the server's --agent."),
+    session_id: sessionId.optional().describe('Terminal session id, e.g. the tmux session name. Omit to detect the session this server runs in.'),
+    backend: backendName.optional().describe('Session backend, e.g. "tmux" (default: the agent\'s current one, else tmux).'),
+    parent: agentName.optional().describe('Manager agent this agent reports to (set once; kept afterwards).'),
+    role: text(200).optional().describe('Role of the agent, e.g. "backend", "reviewer" (set once; kept afterwards).'),
+  }),
+  output: z.object({ ...agentSummaryShape, created: z.boolean().describe('The agent was new.') }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handle(input, { coordinator, caller }) {
+    const target = coordinator.resolveTarget(caller, input);
+    const { record, created, session_id, backend } = await coordinator.registerSession(caller, { ...input, ...target });
+    return {
+      structured: { ...agentSummary(record), created },
+      text: `${created ? 'Registered' : 'Updated'} agent "${record.name}" in space "${record.space}" on ${backend} session "${session_id}".`,
+    };
+  },
+});

@@ -1,0 +1,33 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { BackendRegistry } from '../../src/backends/registry.js';
+import { Coordinator, type Caller, type CoordinatorOptions } from '../../src/core/coordinator.js';
+import { createMcpServer } from '../../src/mcp/server.js';
+import { openDatabase } from '../../src/store/db.js';
+import { Store } from '../../src/store/store.js';
+import { FakeBackend } from './fake-backend.js';
+
+/** A coordinator over an in-memory database and a fake backend registered as "tmux". */
+export function fakeCore(opts: Partial<CoordinatorOptions> = {}) {
+  const db = openDatabase(':memory:');
+  const store = new Store(db, opts.clock);
+  const backend = new FakeBackend('tmux');
+  const backends = new BackendRegistry([backend]);
+  const coordinator = new Coordinator({ store, backends, ...opts });
+  return { db, store, backend, backends, coordinator };
+}
+
+/** A real SDK client connected in memory to createMcpServer over the given core. */
+export async function connectClient(coordinator: Coordinator, caller: Caller = {}, readOnly = false) {
+  const server = createMcpServer({ coordinator, caller, readOnly });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'test', version: '0' });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  const call = async (name: string, args: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: args })) as CallToolResult;
+  return { client, server, call, close: () => client.close() };
+}
+
+export const textOf = (r: CallToolResult): string =>
+  r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');

@@ -1,0 +1,178 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseTooNewError, openDatabase, schemaVersion } from '../../src/store/db.js';
+import { LATEST_VERSION } from '../../src/store/migrations/index.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('SQLite store on a real file', () => {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => cleanup?.());
+  const dbPath = () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    return join(t.dir, 'nested', 'boss.db');
+  };
+
+  it('creates the file with WAL, foreign keys, busy timeout and the latest schema', () => {
+    const db = openDatabase(dbPath());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' ORDER BY name`).pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['agents', 'events', 'leases', 'spaces', 'status_history']));
+    db.close();
+  });
+
+  it('reopens an existing database without re-running migrations and keeps data', () => {
+    const path = dbPath();
+    const a = new Store(openDatabase(path));
+    a.report('web', 'Api', { status: 'done', summary: 'shipped' });
+    a.db.close();
+    const b = new Store(openDatabase(path));
+    expect(b.getAgent('WEB', 'api')).toMatchObject({ space: 'web', name: 'Api', status: 'done', summary: 'shipped' });
+    b.db.close();
+  });
+
+  it('refuses a database newer than the code', () => {
+    const path = dbPath();
+    openDatabase(path).close();
+    const raw = new BetterSqlite3(path);
+    raw.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(DatabaseTooNewError);
+    expect(() => openDatabase(path)).toThrow(/newer than this agent-boss/);
+  });
+
+  it('keeps names unique per space case-insensitively with first-seen casing', () => {
+    const store = new Store(openDatabase(dbPath()));
+    store.register('Team', 'Dev-One', { session_id: 's1' });
+    store.register('team', 'dev-one', { session_id: 's2' });
+    store.register('other', 'DEV-ONE', { session_id: 's3' });
+    const agents = store.listAgents();
+    expect(agents.map((a) => [a.space, a.name, a.session_id])).toEqual([
+      ['other', 'DEV-ONE', 's3'],
+      ['Team', 'Dev-One', 's2'],
+    ]);
+    store.db.close();
+  });
+
+  it('keeps every accepted report in the history and an event for each', () => {
+    const store = new Store(openDatabase(dbPath()));
+    for (let i = 0; i < 5; i++) store.report('s', 'a', { status: 'active', summary: `r${i}`, items: [`i${i}`] });
+    const h = store.history('s', 'a');
+    expect(h.map((x) => x.summary)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
+    expect(h[0]!.report).toMatchObject({ items: ['i4'] });
+    const events = store.eventsSince(0).filter((e) => e.kind === 'agent_updated');
+    expect(events).toHaveLength(5);
+    expect(events[4]!.payload).toEqual({ space: 's', agent: 'a', status: 'active', summary: 'r4' });
+    store.db.close();
+  });
+
+  it('grants a lease to one holder at a time until it expires', () => {
+    let now = 1_000;
+    const store = new Store(openDatabase(dbPath()), () => now);
+    expect(store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
+    expect(store.acquireLease('monitor', 'p2', 5_000)).toBe(false);
+    expect(store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
+    now += 6_000;
+    expect(store.acquireLease('monitor', 'p2', 5_000)).toBe(true);
+    store.releaseLease('monitor', 'p2');
+    expect(store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
+    store.db.close();
+  });
+
+  it('takes writes from two processes at once without losing any', async () => {
+    const path = dbPath();
+    openDatabase(path).close();
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 'store-writer.ts');
+    const n = 150;
+    const [a, b] = await Promise.all(
+      ['alpha', 'beta'].map((name) => execa('node', ['--import', 'tsx', fixture, path, name, String(n)])),
+    );
+    expect(a!.stdout).toBe('ok');
+    expect(b!.stdout).toBe('ok');
+    const store = new Store(openDatabase(path));
+    const rows = store.db.prepare(`SELECT agent, count(*) n FROM status_history GROUP BY agent ORDER BY agent`).all();
+    expect(rows).toEqual([
+      { agent: 'alpha', n },
+      { agent: 'beta', n },
+      { agent: 'common', n: 2 * n },
+    ]);
+    expect(store.getAgent('shared', 'alpha')!.summary).toBe(`alpha report ${n - 1}`);
+    store.db.close();
+  });
+});
+
+describe('legacy database import', () => {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => cleanup?.());
+
+  /** Builds a database in the legacy coordinator's shape (GORM naming, tmux_session column). */
+  const legacyDb = (path: string) => {
+    const db = new BetterSqlite3(path);
+    db.exec(`
+      CREATE TABLE spaces (id integer PRIMARY KEY AUTOINCREMENT, created_at datetime, updated_at datetime, name text UNIQUE);
+      CREATE TABLE agents (
+        id integer PRIMARY KEY AUTOINCREMENT, created_at datetime, updated_at datetime, deleted_at datetime,
+        space_name text, agent_name text, status text, summary text, branch text, worktree text, pr text,
+        phase text, test_count integer, items text, sections text, questions text, blockers text,
+        next_steps text, free_text text, documents text, tmux_session text, session_id text, backend_type text,
+        repo_url text, parent text, role text, custom_note text
+      );
+      CREATE INDEX idx_agents_tmux ON agents(tmux_session);
+      INSERT INTO spaces (created_at, updated_at, name) VALUES ('2025-01-01 10:00:00', '2025-01-01 10:00:00', 'Agent Boss');
+      INSERT INTO agents (created_at, updated_at, space_name, agent_name, status, summary, items, tmux_session, session_id, backend_type, parent, role, test_count, custom_note)
+        VALUES ('2025-01-01 10:00:00', '2025-01-02 10:00:00', 'Agent Boss', 'api', 'active', 'api work', '["a","b"]', 'agentdeck_api_1', NULL, 'tmux', 'boss', 'backend', 7, 'keep me');
+      INSERT INTO agents (created_at, updated_at, space_name, agent_name, status, summary, tmux_session, session_id)
+        VALUES ('2025-01-01 10:00:00', '2025-01-02 11:00:00', 'Agent Boss', 'web', 'done', 'web done', 'old-web', 'new-web');
+      INSERT INTO agents (created_at, updated_at, space_name, agent_name, status, summary, tmux_session)
+        VALUES ('2025-01-01 10:00:00', '2025-01-02 12:00:00', 'Agent Boss', 'boss', 'idle', 'managing', '');
+      INSERT INTO agents (created_at, updated_at, deleted_at, space_name, agent_name, status, summary, tmux_session)
+        VALUES ('2025-01-01 10:00:00', '2025-01-02 12:00:00', '2025-01-03 00:00:00', 'Agent Boss', 'removed', 'idle', 'gone', 'x');
+    `);
+    db.close();
+  };
+
+  it('copies tmux_session into session_id, drops the old column and keeps every row', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'boss.db');
+    legacyDb(path);
+    const store = new Store(openDatabase(path));
+    const db = store.db;
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
+    const agents = store.listAgents('agent boss');
+    expect(agents.map((a) => [a.name, a.session_id])).toEqual([
+      ['api', 'agentdeck_api_1'],
+      ['boss', null],
+      ['web', 'new-web'],
+    ]);
+    expect(agents[0]).toMatchObject({ space: 'Agent Boss', status: 'active', summary: 'api work', items: ['a', 'b'], parent: 'boss', role: 'backend', test_count: 7, backend_type: 'tmux' });
+    expect(agents[0]!.updated_at).toBe('2025-01-02T10:00:00.000Z');
+    // The legacy table is kept, every row, with tmux_session folded into session_id and dropped.
+    const legacyCols = db.prepare(`SELECT name FROM pragma_table_info('legacy_agents')`).pluck().all();
+    expect(legacyCols).not.toContain('tmux_session');
+    expect(legacyCols).toContain('custom_note');
+    const legacyRows = db.prepare(`SELECT agent_name, session_id, custom_note FROM legacy_agents ORDER BY id`).all();
+    expect(legacyRows).toEqual([
+      { agent_name: 'api', session_id: 'agentdeck_api_1', custom_note: 'keep me' },
+      { agent_name: 'web', session_id: 'new-web', custom_note: null },
+      { agent_name: 'boss', session_id: null, custom_note: null },
+      { agent_name: 'removed', session_id: 'x', custom_note: null },
+    ]);
+    expect(db.prepare(`SELECT name FROM legacy_spaces`).pluck().all()).toEqual(['Agent Boss']);
+    // New writes work on the imported data.
+    store.report('Agent Boss', 'API', { status: 'done', summary: 'finished' });
+    expect(store.getAgent('agent boss', 'api')).toMatchObject({ status: 'done', session_id: 'agentdeck_api_1', parent: 'boss' });
+    db.close();
+    // Reopening does not import again.
+    const again = new Store(openDatabase(path));
+    expect(again.listAgents()).toHaveLength(3);
+    again.db.close();
+  });
+});

@@ -1,0 +1,201 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient, fakeCore, textOf } from '../helpers/core.js';
+
+const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness'];
+
+describe('MCP tools over an in-memory SDK client', () => {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+
+  const setup = async (caller = {}, opts: Parameters<typeof fakeCore>[0] = {}, readOnly = false) => {
+    const core = fakeCore(opts);
+    const conn = await connectClient(core.coordinator, caller, readOnly);
+    close = conn.close;
+    return { ...core, ...conn };
+  };
+
+  it('lists exactly the six tools with schemas and annotations', async () => {
+    const { client } = await setup();
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
+    const by = Object.fromEntries(tools.map((t) => [t.name, t]));
+    expect(by.list_liveness!.annotations).toMatchObject({ readOnlyHint: true });
+    expect(by.send_input!.annotations).toMatchObject({ destructiveHint: true });
+    expect(by.interrupt!.annotations).toMatchObject({ destructiveHint: true });
+    expect(by.register_session!.annotations).toMatchObject({ idempotentHint: true });
+    for (const t of tools) {
+      expect(t.outputSchema).toBeDefined();
+      expect(t.inputSchema.additionalProperties).toBe(false);
+      for (const [field, schema] of Object.entries(t.inputSchema.properties ?? {})) {
+        expect((schema as { description?: string }).description, `${t.name}.${field}`).toBeTruthy();
+      }
+    }
+  });
+
+  it('snapshot of the tool surface', async () => {
+    const { client } = await setup();
+    const { tools } = await client.listTools();
+    const surface = tools.map((t) => ({ name: t.name, input: Object.keys(t.inputSchema.properties ?? {}), required: t.inputSchema.required ?? [] }));
+    expect(surface).toMatchInlineSnapshot(`
+      [
+        {
+          "input": [
+            "space",
+            "agent",
+            "session_id",
+            "backend",
+            "parent",
+            "role",
+          ],
+          "name": "register_session",
+          "required": [],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+            "status",
+            "summary",
+            "branch",
+            "worktree",
+            "pr",
+            "phase",
+            "test_count",
+            "items",
+            "next_steps",
+            "questions",
+            "blockers",
+            "free_text",
+            "repo_url",
+            "parent",
+            "role",
+          ],
+          "name": "report_status",
+          "required": [
+            "status",
+            "summary",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+            "text",
+            "submit",
+          ],
+          "name": "send_input",
+          "required": [
+            "agent",
+            "text",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+            "decision",
+            "prompt_id",
+          ],
+          "name": "approve",
+          "required": [
+            "agent",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+          ],
+          "name": "interrupt",
+          "required": [
+            "agent",
+          ],
+        },
+        {
+          "input": [
+            "space",
+          ],
+          "name": "list_liveness",
+          "required": [],
+        },
+      ]
+    `);
+  });
+
+  it('read-only mode offers only read-only tools', async () => {
+    const { client } = await setup({}, {}, true);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['list_liveness']);
+  });
+
+  it('registers, reports and lists with structured results', async () => {
+    const { call, backend } = await setup({}, { defaultSpace: 'web' });
+    backend.add('web-api', 'idle');
+    const reg = await call('register_session', { agent: 'api', session_id: 'web-api', role: 'backend' });
+    expect(reg.isError).toBeFalsy();
+    expect(reg.structuredContent).toMatchObject({ space: 'web', agent: 'api', session_id: 'web-api', backend: 'tmux', role: 'backend', created: true });
+    expect(textOf(reg)).toContain('Registered agent "api" in space "web"');
+    const rep = await call('report_status', { agent: 'api', status: 'active', summary: 'Adding pagination', test_count: 12, items: ['a'] });
+    expect(rep.structuredContent).toMatchObject({ status: 'active', summary: 'Adding pagination', session_id: 'web-api' });
+    const live = await call('list_liveness', {});
+    expect(live.structuredContent).toMatchObject({ agents: [{ space: 'web', agent: 'api', state: 'idle', exists: true, status: 'active' }] });
+  });
+
+  it('uses the bound agent as default and refuses reporting for another', async () => {
+    const { call, store } = await setup({ agent: 'me' });
+    const ok = await call('report_status', { status: 'idle', summary: 'ready' });
+    expect(ok.structuredContent).toMatchObject({ agent: 'me', space: 'default' });
+    const bad = await call('report_status', { agent: 'you', status: 'idle', summary: 'x' });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toMatch(/cannot post to "you"'s channel/);
+    expect(store.getAgent('default', 'you')).toBeUndefined();
+  });
+
+  it('answers domain failures with isError and a next step', async () => {
+    const { call } = await setup();
+    const r = await call('send_input', { agent: 'ghost', text: 'hi' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/not registered in space "default". Call register_session first/);
+    const a = await call('report_status', { status: 'idle', summary: 'x' });
+    expect(textOf(a)).toMatch(/agent is required/);
+  });
+
+  const long = (n: number) => 'x'.repeat(n);
+  const BAD: [string, string, Record<string, unknown>, RegExp][] = [
+    ['summary over 4 KB', 'report_status', { agent: 'a', status: 'active', summary: long(4097) }, /summary/],
+    ['blank summary', 'report_status', { agent: 'a', status: 'active', summary: '   ' }, /summary/],
+    ['missing summary', 'report_status', { agent: 'a', status: 'active' }, /summary/],
+    ['bad status', 'report_status', { agent: 'a', status: 'sleeping', summary: 'x' }, /status/],
+    ['field over 64 KB', 'report_status', { agent: 'a', status: 'active', summary: 'x', free_text: long(65537) }, /free_text/],
+    ['list item over 64 KB', 'report_status', { agent: 'a', status: 'active', summary: 'x', items: [long(65537)] }, /items/],
+    ['wrong type', 'report_status', { agent: 'a', status: 'active', summary: 'x', test_count: 'many' }, /test_count/],
+    ['negative test_count', 'report_status', { agent: 'a', status: 'active', summary: 'x', test_count: -1 }, /test_count/],
+    ['unknown field', 'report_status', { agent: 'a', status: 'active', summary: 'x', colour: 'red' }, /colour/],
+    ['control char in agent', 'register_session', { agent: 'a\u0000b', session_id: 's' }, /agent/],
+    ['newline in space', 'register_session', { space: 'a\nb', agent: 'a', session_id: 's' }, /space/],
+    ['empty agent', 'register_session', { agent: '', session_id: 's' }, /agent/],
+    ['agent over 100 chars', 'register_session', { agent: long(101), session_id: 's' }, /agent/],
+    ['space over 100 chars', 'list_liveness', { space: long(101) }, /space/],
+    ['control char in session_id', 'register_session', { agent: 'a', session_id: 'x\u001b[2J' }, /session_id/],
+    ['text over 1 MB', 'send_input', { agent: 'a', text: long(1024 * 1024 + 1) }, /text/],
+    ['empty text', 'send_input', { agent: 'a', text: '' }, /text/],
+    ['submit not boolean', 'send_input', { agent: 'a', text: 'x', submit: 'yes' }, /submit/],
+    ['bad decision', 'approve', { agent: 'a', decision: 'maybe' }, /decision/],
+    ['bad prompt_id', 'approve', { agent: 'a', prompt_id: 'a b' }, /prompt_id/],
+    ['unknown field on interrupt', 'interrupt', { agent: 'a', force: true }, /force/],
+    ['unknown backend', 'register_session', { agent: 'a', session_id: 's', backend: 'screen' }, /Unknown session backend "screen". Configured backends: tmux/],
+    ['self parent', 'register_session', { agent: 'a', session_id: 's', parent: 'A' }, /self-parent/],
+  ];
+
+  it.each(BAD)('refuses %s with isError naming the field, leaving the database unchanged', async (_label, tool, args, msg) => {
+    const { call, db } = await setup();
+    const before = db.prepare(`SELECT (SELECT count(*) FROM agents) a, (SELECT count(*) FROM spaces) s, (SELECT count(*) FROM status_history) h, (SELECT count(*) FROM events) e`).get();
+    const r = await call(tool, args);
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(msg);
+    const after = db.prepare(`SELECT (SELECT count(*) FROM agents) a, (SELECT count(*) FROM spaces) s, (SELECT count(*) FROM status_history) h, (SELECT count(*) FROM events) e`).get();
+    expect(after).toEqual(before);
+  });
+});
