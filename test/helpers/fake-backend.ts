@@ -23,6 +23,7 @@ interface FakeSession {
 export class FakeBackend implements SessionBackend {
   readonly sessions = new Map<string, FakeSession>();
   probeCalls = 0;
+  identifySelf?: (env: NodeJS.ProcessEnv) => Promise<string | undefined>;
   isAvailable = true;
 
   constructor(readonly name = 'fake') {}
