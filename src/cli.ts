@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { ConfigError, helpText, resolveConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { createMcpServer } from './mcp/server.js';
+import { createRuntime } from './runtime.js';
+import { VERSION } from './version.js';
+
+async function runStdio(config: Config, log: Logger): Promise<void> {
+  const runtime = createRuntime(config, process.env, log);
+  const server = createMcpServer({
+    coordinator: runtime.coordinator,
+    caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },
+    readOnly: config.readOnly,
+  });
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const shutdown = async (code: number) => {
+    if (closing) return;
+    closing = true;
+    await server.close().catch(() => undefined);
+    await runtime.close();
+    process.exit(code);
+  };
+  // The client closing our stdin is the normal way a stdio server ends.
+  process.stdin.on('end', () => void shutdown(0));
+  process.stdin.on('close', () => void shutdown(0));
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  await server.connect(transport);
+  log.info(`stdio server ready (data ${config.dbPath}${config.agent ? `, agent ${config.agent}` : ''})`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let config: Config;
+  try {
+    config = resolveConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`agent-boss: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (config.command === 'help') {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (config.command === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const log = createLogger(config.logLevel);
+  if (config.command === 'stdio') {
+    await runStdio(config, log);
+    return -1;
+  }
+  const { runServe } = await import('./http/serve.js');
+  return runServe(config, log);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`agent-boss: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

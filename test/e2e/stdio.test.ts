@@ -1,0 +1,123 @@
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { textOf } from '../helpers/core.js';
+import { CLI, stdioClient } from '../helpers/stdio-client.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness'];
+const socket = `boss-e2e-stdio-${process.pid}`;
+
+describe('agent-boss CLI', () => {
+  it('prints help and version on stdout and exits 0', async () => {
+    const help = await execa('node', [CLI, '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/Usage: agent-boss <command>/);
+    expect(help.stdout).toMatch(/--tmux-socket VALUE.*BOSS_TMUX_SOCKET/);
+    const version = await execa('node', [CLI, '--version']);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.each([
+    [['stdio', '--no-such-flag'], /no-such-flag/],
+    [['launch'], /unknown command "launch"/],
+    [[], /missing command/],
+  ])('exits 2 with a clear message for %j', async (argv, msg) => {
+    const r = await execa('node', [CLI, ...argv], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(msg);
+  });
+});
+
+describe('agent-boss stdio with the SDK client', () => {
+  let dir: string;
+  let cleanup: () => void;
+  let closers: (() => Promise<void>)[] = [];
+  beforeAll(() => ({ dir, cleanup } = tempDir()));
+  afterEach(async () => {
+    await Promise.all(closers.map((c) => c()));
+    closers = [];
+  });
+  afterAll(async () => {
+    await execa('tmux', ['-L', socket, 'kill-server'], { reject: false });
+    cleanup();
+  });
+
+  const start = async (args: string[] = [], env: Record<string, string> = {}) => {
+    const c = await stdioClient(['--data-dir', dir, '--tmux-socket', socket, ...args], env);
+    closers.push(c.close);
+    return c;
+  };
+
+  it('lists exactly the six tools', async () => {
+    const { client } = await start();
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(TOOL_NAMES);
+    expect(client.getServerVersion()).toMatchObject({ name: 'agent-boss' });
+  });
+
+  it('registers, reports and lists liveness; logs only on stderr', async () => {
+    const { call, stderr } = await start(['--space', 'e2e', '--agent', 'worker']);
+    const reg = await call('register_session', { session_id: 'e2e-worker' });
+    expect(reg.isError).toBeFalsy();
+    expect(reg.structuredContent).toMatchObject({ space: 'e2e', agent: 'worker', session_id: 'e2e-worker', backend: 'tmux' });
+    const rep = await call('report_status', { status: 'active', summary: 'Writing tests', branch: 'feat/x', test_count: 3 });
+    expect(rep.structuredContent).toMatchObject({ status: 'active', summary: 'Writing tests' });
+    const live = await call('list_liveness');
+    const rows = (live.structuredContent as { agents: Record<string, unknown>[] }).agents;
+    expect(rows).toHaveLength(1);
+    // No tmux session of that name exists on the private socket.
+    expect(rows[0]).toMatchObject({ agent: 'worker', session_id: 'e2e-worker', exists: false, state: 'missing', status: 'active' });
+    expect(stderr.join('')).toMatch(/stdio server ready/);
+  });
+
+  it('answers domain failures and bad input with isError', async () => {
+    const { call } = await start(['--space', 'e2e', '--agent', 'worker']);
+    const other = await call('report_status', { agent: 'boss', status: 'active', summary: 'x' });
+    expect(other.isError).toBe(true);
+    expect(textOf(other)).toMatch(/cannot post to "boss"'s channel/);
+    const missing = await call('send_input', { agent: 'nobody', text: 'hi' });
+    expect(missing.isError).toBe(true);
+    expect(textOf(missing)).toMatch(/not registered in space "e2e"/);
+    const noPrompt = await call('approve', { agent: 'ghost' });
+    expect(textOf(noPrompt)).toMatch(/not registered/);
+    const bad = await call('report_status', { status: 'active', summary: 'x'.repeat(5000) });
+    expect(bad.isError).toBe(true);
+    expect(textOf(bad)).toMatch(/summary/);
+    const unknown = await call('list_liveness', { everything: true });
+    expect(unknown.isError).toBe(true);
+    const gone = await call('send_input', { agent: 'worker', text: 'hello' });
+    expect(gone.isError).toBe(true);
+    expect(textOf(gone)).toMatch(/no longer exists/);
+  });
+
+  it('shares one database between two server processes', async () => {
+    const a = await start(['--space', 'shared', '--agent', 'alpha']);
+    const b = await start(['--space', 'shared', '--agent', 'beta']);
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => a.call('report_status', { status: 'active', summary: `a${i}` })),
+      ...Array.from({ length: 20 }, (_, i) => b.call('report_status', { status: 'active', summary: `b${i}` })),
+    ]);
+    const rows = ((await a.call('list_liveness')).structuredContent as { agents: { agent: string; summary: string }[] }).agents;
+    expect(rows.map((r) => r.agent)).toEqual(['alpha', 'beta']);
+  });
+
+  it('finds its own tmux session from TMUX and TMUX_PANE', async () => {
+    await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'self-found', '-x', '80', '-y', '20']);
+    const info = await execa('tmux', ['-L', socket, 'display-message', '-p', '-t', '=self-found:', '#{socket_path},#{pid},0 #{pane_id}']);
+    const [tmuxEnv, pane] = info.stdout.trim().split(' ');
+    const { call } = await start(['--space', 'e2e', '--agent', 'inside'], { TMUX: tmuxEnv!, TMUX_PANE: pane! });
+    const reg = await call('register_session', {});
+    expect(reg.isError).toBeFalsy();
+    expect(reg.structuredContent).toMatchObject({ agent: 'inside', session_id: 'self-found' });
+    const live = await call('list_liveness', { space: 'e2e' });
+    const row = (live.structuredContent as { agents: { agent: string; exists: boolean }[] }).agents.find((r) => r.agent === 'inside');
+    expect(row?.exists).toBe(true);
+  });
+
+  it('without TMUX asks for a session_id', async () => {
+    const { call } = await start(['--agent', 'outside']);
+    const r = await call('register_session', {});
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toMatch(/session_id is required/);
+  });
+});
