@@ -74,6 +74,8 @@ export class Coordinator {
   readonly backends: BackendRegistry;
   private readonly env: NodeJS.ProcessEnv;
   readonly defaultSpace: string;
+  /** The space the server was started for (--space), if any; list_liveness then lists only it. */
+  readonly configuredSpace: string | undefined;
   readonly defaultAgent: string | undefined;
   private readonly staleAfterMs: number;
   private readonly clock: () => number;
@@ -83,6 +85,7 @@ export class Coordinator {
     this.backends = opts.backends;
     this.env = opts.env ?? {};
     this.defaultSpace = opts.defaultSpace ?? 'default';
+    this.configuredSpace = opts.defaultSpace;
     this.defaultAgent = opts.defaultAgent;
     this.staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.clock = opts.clock ?? Date.now;

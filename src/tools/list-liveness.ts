@@ -32,7 +32,7 @@ export const listLiveness = defineTool({
   output: z.object({ agents: z.array(row) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
-    const space = input.space ?? caller.space ?? (coordinator.defaultSpace !== 'default' ? coordinator.defaultSpace : undefined);
+    const space = input.space ?? caller.space ?? coordinator.configuredSpace;
     const agents = await coordinator.listLiveness(space);
     const count = (s: string) => agents.filter((a) => a.state === s).length;
     return {
