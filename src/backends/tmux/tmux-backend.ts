@@ -1,0 +1,649 @@
+/**
+ * SessionBackend over tmux: one tmux session per agent, driven the way an operator at the keyboard
+ * would (type text, press Enter, answer a permission dialog with its digit, Escape to interrupt).
+ * tmux I/O lives in tmux-client.ts, reading the screen in screen.ts (pure).
+ */
+import { realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BackendError } from '../errors.js';
+import type {
+  ApprovalDecision,
+  ApprovalInfo,
+  ApproveOptions,
+  ApproveResult,
+  CreateSessionOptions,
+  InterruptResult,
+  SendInputOptions,
+  SessionBackend,
+  SessionProbe,
+  SessionStatus,
+} from '../session-backend.js';
+import { chooseOption, parseScreen, type ScreenAnalysis } from './screen.js';
+import { isInternalSession, TmuxClient, TmuxCommandError, type TmuxCommand } from './tmux-client.js';
+
+export interface TmuxBackendOptions {
+  /** `tmux -L name`; default: the user's default server (or the one `$TMUX` points at). */
+  socketName?: string;
+  /** `tmux -f file` when our command starts the server (tests: /dev/null). */
+  configFile?: string;
+  /** Pause between the text and the Enter that submits it (see SUBMIT_SETTLE_MS). */
+  submitSettleMs?: number;
+  /** The tmux program (default "tmux" on PATH). */
+  tmuxBinary?: string;
+  log?: (msg: string) => void;
+}
+
+/**
+ * Pause between typing/pasting text and pressing Enter. An app like Claude Code handles a paste
+ * (and a burst of typed keys, which it may take for a paste) asynchronously; an Enter that arrives
+ * before it has finished lands INSIDE the text as a newline instead of submitting it.
+ */
+export const SUBMIT_SETTLE_MS = 150;
+/**
+ * After the first Escape, how long to wait before looking again: Claude Code then shows "Press Esc
+ * again to interrupt" and needs a second Escape (within a few seconds) to actually stop.
+ */
+const INTERRUPT_CONFIRM_PAUSE_MS = 250;
+/** How long an answered dialog / an interrupted agent may take to update its screen. */
+const SETTLE_TIMEOUT_MS = 2_000;
+const SETTLE_POLL_MS = 50;
+/**
+ * A new session's shell must draw its prompt before we type the command: a shell (or the agent it
+ * starts) switching the terminal to raw mode flushes keys typed ahead, so they were sometimes lost
+ * (the legacy code slept a fixed 300 ms and still lost them on a slow start). Poll instead, bounded.
+ */
+const SHELL_READY_TIMEOUT_MS = 5_000;
+const SHELL_READY_POLL_MS = 25;
+/** `tmux -V` answers are trusted this long by available(). */
+const AVAILABLE_CACHE_MS = 10_000;
+/** send-keys fails for very long arguments (~16 KB); longer text goes through a paste buffer. */
+const MAX_SEND_KEYS_CHARS = 8 * 1024;
+const MAX_SESSION_ID_LENGTH = 100;
+const DEFAULT_WIDTH = 220;
+const DEFAULT_HEIGHT = 50;
+
+const AGENTDECK_PATTERN = /^agentdeck_(.+)_[^_]*$/;
+
+interface PaneRow {
+  paneId: string;
+  dead: boolean;
+  activity: number;
+  active: boolean;
+  session: string;
+}
+
+interface CachedScreen {
+  /** window_activity when listed before the capture. */
+  activity: number;
+  /** Whole second (local clock) taken BEFORE the listing that led to the capture. */
+  capturedSec: number;
+  analysis: ScreenAnalysis;
+}
+
+// `#{session_name}` last: it is the only field that may contain the separator.
+const PANE_FORMAT = [
+  '#{pane_id}',
+  '#{pane_dead}',
+  '#{window_activity}',
+  '#{window_active}#{pane_active}',
+  '#{session_name}',
+].join('\t');
+
+export class TmuxSessionBackend implements SessionBackend {
+  readonly name = 'tmux';
+  /** The tmux I/O layer (exposed for tests and diagnostics). */
+  readonly client: TmuxClient;
+
+  private readonly socketName: string | undefined;
+  private readonly submitSettleMs: number;
+  private readonly log: (msg: string) => void;
+  private availableCache: { at: number; value: Promise<boolean> } | undefined;
+  /** Sessions this server created or was told about, with the agent when known. */
+  private readonly tracked = new Map<string, string | undefined>();
+  private readonly screens = new Map<string, CachedScreen>();
+  private bufferCounter = 0;
+
+  constructor(options: TmuxBackendOptions = {}) {
+    this.socketName = options.socketName;
+    this.submitSettleMs = options.submitSettleMs ?? SUBMIT_SETTLE_MS;
+    this.log = options.log ?? (() => {});
+    this.client = new TmuxClient({
+      ...(options.socketName !== undefined && { socketName: options.socketName }),
+      ...(options.configFile !== undefined && { configFile: options.configFile }),
+      ...(options.tmuxBinary !== undefined && { binary: options.tmuxBinary }),
+      log: this.log,
+    });
+  }
+
+  available(): Promise<boolean> {
+    const now = Date.now();
+    if (this.availableCache && now - this.availableCache.at < AVAILABLE_CACHE_MS) return this.availableCache.value;
+    const value = this.client.run(['-V']).then(
+      (out) => /^tmux /.test(out),
+      () => false,
+    );
+    this.availableCache = { at: now, value };
+    return value;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  async createSession(options: CreateSessionOptions): Promise<void> {
+    const id = options.sessionId;
+    checkSessionId(id);
+    if (/[:.$\\]/.test(id)) {
+      throw new BackendError(
+        `Session id "${id}" cannot be used with tmux: tmux rewrites ":", ".", "$" and "\\" in session names. Pick a name without them.`,
+        'invalid_session_id',
+      );
+    }
+    const width = options.width ?? DEFAULT_WIDTH;
+    const height = options.height ?? DEFAULT_HEIGHT;
+    for (const [label, value] of [
+      ['width', width],
+      ['height', height],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 10 || value > 1000) {
+        throw new RangeError(`${label} must be an integer between 10 and 1000, got ${value}`);
+      }
+    }
+    const workDir = options.workDir === undefined ? undefined : resolve(options.workDir);
+    if (workDir !== undefined) {
+      let isDir = false;
+      try {
+        isDir = statSync(workDir).isDirectory();
+      } catch {
+        isDir = false;
+      }
+      if (!isDir) {
+        throw new BackendError(
+          `Working directory "${workDir}" does not exist or is not a directory. Create it or pass another workDir.`,
+          'bad_work_dir',
+        );
+      }
+    }
+    if (await this.sessionExists(id)) throw sessionExists(id);
+
+    const command: string[] = ['new-session', '-d', '-s', formatLiteral(id), '-x', String(width), '-y', String(height)];
+    if (workDir !== undefined) command.push('-c', formatLiteral(workDir));
+    try {
+      await this.client.command(command);
+    } catch (err) {
+      if (err instanceof TmuxCommandError && /duplicate session/i.test(err.stderr)) throw sessionExists(id);
+      throw this.failure(err, id);
+    }
+    this.tracked.set(id, this.tracked.get(id));
+    this.client.noteSessionCreated();
+
+    if (!(await this.waitForShellPrompt(id))) {
+      this.log(`tmux session "${id}": no shell prompt after ${SHELL_READY_TIMEOUT_MS} ms; typing the command anyway`);
+    }
+    if (options.command !== undefined && options.command.trim() !== '') {
+      const line = workDir !== undefined ? `cd ${shellQuote(workDir)} && ${options.command}` : options.command;
+      await this.typeText(id, line);
+      await this.pressKey(id, 'Enter');
+    }
+  }
+
+  async killSession(sessionId: string): Promise<void> {
+    checkSessionId(sessionId);
+    if (!addressable(sessionId)) throw sessionMissing(sessionId);
+    try {
+      await this.client.command(['kill-session', '-t', `=${sessionId}`]);
+    } catch (err) {
+      throw this.failure(err, sessionId);
+    }
+    this.tracked.delete(sessionId);
+  }
+
+  async sessionExists(sessionId: string): Promise<boolean> {
+    checkSessionId(sessionId);
+    if (!addressable(sessionId)) return false;
+    try {
+      await this.client.command(['has-session', '-t', `=${sessionId}`], { idempotent: true });
+      return true;
+    } catch (err) {
+      if (err instanceof TmuxCommandError && (err.missingTarget || err.noServer)) return false;
+      throw this.failure(err, sessionId);
+    }
+  }
+
+  async listSessions(): Promise<string[]> {
+    const names = await this.allSessionNames();
+    return names.filter((n) => !isInternalSession(n));
+  }
+
+  /** Remember that a session belongs to an agent, for discoverSessions (e.g. from the store). */
+  trackSession(sessionId: string, agent?: string): void {
+    this.tracked.set(sessionId, agent);
+  }
+
+  async discoverSessions(): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const name of await this.listSessions()) {
+      const agent = agentOf(name, this.tracked);
+      if (agent !== undefined && !found.has(agent)) found.set(agent, name);
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Observer
+
+  async getStatus(sessionId: string): Promise<SessionStatus> {
+    checkSessionId(sessionId);
+    let lines: string[];
+    try {
+      lines = await this.captureScreen(sessionId);
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'session_missing') return 'missing';
+      throw err;
+    }
+    return parseScreen(lines).state === 'idle' ? 'idle' : 'running';
+  }
+
+  async isIdle(sessionId: string): Promise<boolean> {
+    return (await this.analyse(sessionId)).state === 'idle';
+  }
+
+  async captureOutput(sessionId: string, lines = 50): Promise<string[]> {
+    checkSessionId(sessionId);
+    if (!Number.isInteger(lines) || lines < 1) throw new RangeError(`lines must be a positive integer, got ${lines}`);
+    // -S -N: include up to N lines of history, for screens with fewer non-empty lines than asked.
+    const out = await this.captureScreen(sessionId, ['-S', `-${lines}`]);
+    return out.filter((line) => line.trim() !== '').slice(-lines);
+  }
+
+  async checkApproval(sessionId: string): Promise<ApprovalInfo> {
+    return approvalInfo(await this.analyse(sessionId));
+  }
+
+  /**
+   * The liveness hot path. One `list-panes -a` answers which sessions exist and when each window
+   * last had output; only panes that may have changed since their cached capture are captured
+   * again, all in one pipelined batch. Over the control client that is no new process at all.
+   */
+  async probeSessions(sessionIds: readonly string[]): Promise<Map<string, SessionProbe>> {
+    // Taken BEFORE listing: tmux stamps any later output with this second or a later one.
+    const nowSec = Math.floor(Date.now() / 1000);
+    const panes = await this.listPanes();
+    const bySession = new Map<string, PaneRow>();
+    for (const row of panes) {
+      const seen = bySession.get(row.session);
+      if (!seen || (row.active && !seen.active)) bySession.set(row.session, row);
+    }
+    this.client.noteSessions(bySession.keys());
+    // Forget screens of panes that are gone.
+    const livePanes = new Set(panes.map((p) => p.paneId));
+    for (const paneId of this.screens.keys()) if (!livePanes.has(paneId)) this.screens.delete(paneId);
+
+    const toCapture: PaneRow[] = [];
+    for (const id of new Set(sessionIds)) {
+      const row = bySession.get(id);
+      if (!row || row.dead || !validSessionId(id)) continue;
+      const cached = this.screens.get(row.paneId);
+      // Reuse only if no output since the listing before that capture. window_activity has 1 s
+      // resolution, so output in the same second as the capture would not change it: a capture
+      // is trusted only when the activity it saw is from an earlier second than the capture.
+      const fresh = cached !== undefined && cached.activity === row.activity && cached.activity < cached.capturedSec;
+      if (!fresh) toCapture.push(row);
+    }
+    const captures = await this.client.exec(
+      toCapture.map((row) => ['capture-pane', '-p', '-J', '-t', row.paneId]),
+      { idempotent: true },
+    );
+    const gone = new Set<string>();
+    toCapture.forEach((row, i) => {
+      const result = captures[i];
+      if (result?.ok) {
+        const analysis = parseScreen(trimScreen(result.lines));
+        this.screens.set(row.paneId, { activity: row.activity, capturedSec: nowSec, analysis });
+      } else {
+        gone.add(row.paneId); // closed between the listing and the capture
+        this.screens.delete(row.paneId);
+      }
+    });
+
+    const out = new Map<string, SessionProbe>();
+    for (const id of sessionIds) {
+      const row = validSessionId(id) ? bySession.get(id) : undefined;
+      if (!row || gone.has(row.paneId)) {
+        out.set(id, { sessionId: id, exists: false, state: 'missing', approval: { needsApproval: false } });
+        continue;
+      }
+      const analysis = row.dead ? undefined : this.screens.get(row.paneId)?.analysis;
+      const probe: SessionProbe = {
+        sessionId: id,
+        exists: true,
+        state: analysis?.state ?? 'unknown',
+        approval: analysis ? approvalInfo(analysis) : { needsApproval: false },
+      };
+      if (analysis?.lastLine !== undefined) probe.lastLine = analysis.lastLine;
+      out.set(id, probe);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Actor
+
+  async sendInput(sessionId: string, text: string, options: SendInputOptions = {}): Promise<void> {
+    checkSessionId(sessionId);
+    if (!addressable(sessionId)) throw sessionMissing(sessionId);
+    const submit = options.submit ?? true;
+    if (text !== '') await this.typeText(sessionId, text);
+    else if (!submit && !(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
+    if (!submit) return;
+    if (text !== '') await sleep(this.submitSettleMs);
+    await this.pressKey(sessionId, 'Enter');
+  }
+
+  async approve(sessionId: string, decision: ApprovalDecision, options: ApproveOptions = {}): Promise<ApproveResult> {
+    const before = await this.analyse(sessionId);
+    if (before.state !== 'waiting_approval') {
+      throw new BackendError(
+        `Session "${sessionId}" is not showing a permission prompt, so nothing was sent. Check its approval state again before answering.`,
+        'no_pending_approval',
+      );
+    }
+    if (options.expectPromptId !== undefined && before.promptId !== options.expectPromptId) {
+      throw new BackendError(
+        `The permission prompt in session "${sessionId}" is not the one expected (now ${before.promptId ?? 'unknown'}, expected ${options.expectPromptId}), so nothing was sent. Check the approval again and answer the prompt shown now.`,
+        'prompt_mismatch',
+      );
+    }
+    const option = chooseOption(before.options ?? [], decision);
+    if (!option && decision !== 'no') {
+      throw new BackendError(
+        decision === 'always'
+          ? `The prompt in session "${sessionId}" offers no "always allow" option. Answer yes or no instead.`
+          : `The prompt in session "${sessionId}" offers no "yes" option. Look at the screen and answer it by hand.`,
+        'option_unavailable',
+      );
+    }
+    let keySent: string;
+    if (option) {
+      keySent = String(option.number);
+      await this.typeText(sessionId, keySent);
+    } else {
+      keySent = 'Escape';
+      await this.pressKey(sessionId, 'Escape');
+    }
+    const cleared = await this.pollScreen(
+      sessionId,
+      (a) => a.state !== 'waiting_approval' || a.promptId !== before.promptId,
+    );
+    const result: ApproveResult = { decision, keySent, cleared };
+    if (before.toolName !== undefined) result.toolName = before.toolName;
+    if (before.promptId !== undefined) result.promptId = before.promptId;
+    return result;
+  }
+
+  async interrupt(sessionId: string): Promise<InterruptResult> {
+    await this.analyse(sessionId); // session_missing before any key is sent
+    await this.pressKey(sessionId, 'Escape');
+    let escapes = 1;
+    await sleep(INTERRUPT_CONFIRM_PAUSE_MS);
+    if ((await this.analyse(sessionId)).state === 'working') {
+      await this.pressKey(sessionId, 'Escape');
+      escapes = 2;
+    }
+    const stopped = await this.pollScreen(sessionId, (a) => a.state !== 'working');
+    return { stopped, escapes };
+  }
+
+  /**
+   * The session this process runs in, from the `TMUX` (`socket_path,server_pid,session_index`)
+   * and `TMUX_PANE` it inherited; undefined when not in a pane of the server this backend uses.
+   */
+  async identifySelf(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+    const tmuxVar = env.TMUX;
+    const pane = env.TMUX_PANE;
+    if (!tmuxVar || !pane || !/^%\d+$/.test(pane)) return undefined;
+    const socketPath = tmuxVar.split(',')[0];
+    if (!socketPath) return undefined;
+    if (!sameFile(socketPath, this.ourSocketPath())) return undefined;
+    const probe = new TmuxClient({ socketPath, control: false, log: this.log });
+    try {
+      const name = (await probe.run(['display-message', '-p', '-t', pane, '#{session_name}'])).trim();
+      return name === '' || isInternalSession(name) ? undefined : name;
+    } catch (err) {
+      if (err instanceof TmuxCommandError) return undefined;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** The visible screen of a session, trailing blank lines trimmed. */
+  private async captureScreen(sessionId: string, extra: readonly string[] = []): Promise<string[]> {
+    if (!addressable(sessionId)) throw sessionMissing(sessionId);
+    try {
+      const lines = await this.client.command(['capture-pane', '-p', '-J', ...extra, '-t', paneTarget(sessionId)], {
+        idempotent: true,
+      });
+      return trimScreen(lines);
+    } catch (err) {
+      throw this.failure(err, sessionId);
+    }
+  }
+
+  private async analyse(sessionId: string): Promise<ScreenAnalysis> {
+    checkSessionId(sessionId);
+    return parseScreen(await this.captureScreen(sessionId));
+  }
+
+  /** Poll the screen until `done` holds or SETTLE_TIMEOUT_MS passes. */
+  private async pollScreen(sessionId: string, done: (a: ScreenAnalysis) => boolean): Promise<boolean> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    for (;;) {
+      try {
+        if (done(await this.analyse(sessionId))) return true;
+      } catch (err) {
+        // The session ending counts as "no longer showing the prompt / no longer working".
+        if (err instanceof BackendError && err.code === 'session_missing') return true;
+        throw err;
+      }
+      if (Date.now() >= deadline) return false;
+      await sleep(SETTLE_POLL_MS);
+    }
+  }
+
+  private async waitForShellPrompt(sessionId: string): Promise<boolean> {
+    const deadline = Date.now() + SHELL_READY_TIMEOUT_MS;
+    for (;;) {
+      if ((await this.captureScreen(sessionId)).some((line) => line.trim() !== '')) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(SHELL_READY_POLL_MS);
+    }
+  }
+
+  /**
+   * Type text literally. Short single-line text: `send-keys -l` (so "Enter", "C-c" or "-t x" arrive
+   * as those characters). Long or multi-line text: through a uniquely named paste buffer, pasted
+   * with -p (bracketed paste when the app asked for it, so several lines arrive as ONE message)
+   * and -r (keep LF as LF: without it tmux turns each LF into CR, the Enter key, which an app not
+   * in bracketed-paste mode would take as several submissions; and CRLF text would double up).
+   */
+  private async typeText(sessionId: string, text: string): Promise<void> {
+    const target = paneTarget(sessionId);
+    if (text.length <= MAX_SEND_KEYS_CHARS && !/[\x00-\x1f\x7f]/.test(text)) {
+      await this.act(sessionId, ['send-keys', '-t', target, '-l', '--', text]);
+      return;
+    }
+    if (!(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
+    const buffer = `agent-boss-${process.pid}-${++this.bufferCounter}-${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      await this.client.run(['load-buffer', '-b', buffer, '-'], { input: text });
+    } catch (err) {
+      throw this.failure(err, sessionId);
+    }
+    try {
+      await this.act(sessionId, ['paste-buffer', '-b', buffer, '-t', target, '-p', '-r', '-d']);
+    } catch (err) {
+      await this.client.command(['delete-buffer', '-b', buffer]).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * A key by name, as its own send-keys. Enter is sent as `Enter`, not `C-m`: apps that turn on
+   * extended keys (CSI u) may ignore a raw C-m.
+   */
+  private async pressKey(sessionId: string, key: 'Enter' | 'Escape'): Promise<void> {
+    await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), key]);
+  }
+
+  private async act(sessionId: string, command: TmuxCommand): Promise<void> {
+    try {
+      await this.client.command(command);
+    } catch (err) {
+      throw this.failure(err, sessionId);
+    }
+  }
+
+  private async allSessionNames(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await this.client.command(['list-sessions', '-F', '#{session_name}'], { idempotent: true });
+    } catch (err) {
+      if (err instanceof TmuxCommandError && err.noServer) names = [];
+      else throw this.failure(err);
+    }
+    this.client.noteSessions(names);
+    return names;
+  }
+
+  private async listPanes(): Promise<PaneRow[]> {
+    let lines: string[];
+    try {
+      lines = await this.client.command(['list-panes', '-a', '-F', PANE_FORMAT], { idempotent: true });
+    } catch (err) {
+      // No server, or a server without sessions ("no current target"): no panes at all.
+      if (err instanceof TmuxCommandError && (err.noServer || err.missingTarget)) return [];
+      throw this.failure(err);
+    }
+    const rows: PaneRow[] = [];
+    for (const line of lines) {
+      const parts = line.split('\t');
+      if (parts.length < 5) continue;
+      const [paneId = '', dead, activity, active] = parts;
+      rows.push({
+        paneId,
+        dead: dead === '1',
+        activity: Number(activity),
+        active: active === '11',
+        session: parts.slice(4).join('\t'),
+      });
+    }
+    return rows;
+  }
+
+  /** Our server's socket path, as tmux computes it (for identifySelf). */
+  private ourSocketPath(): string {
+    const dir = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+    if (this.socketName !== undefined) return join(dir, this.socketName);
+    const inherited = process.env.TMUX?.split(',')[0];
+    return inherited || join(dir, 'default');
+  }
+
+  /** A tmux failure as the BackendError the caller can act on. */
+  private failure(err: unknown, sessionId?: string): Error {
+    if (err instanceof BackendError) return err;
+    if (err instanceof TmuxCommandError) {
+      if (sessionId !== undefined && (err.missingTarget || err.noServer)) return sessionMissing(sessionId);
+      return new BackendError(`${err.message}`, 'command_failed');
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function validSessionId(id: string): boolean {
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_SESSION_ID_LENGTH && !/[\x00-\x1f\x7f]/.test(id);
+}
+
+function checkSessionId(id: string): void {
+  if (!validSessionId(id)) {
+    throw new BackendError(
+      `Session id ${JSON.stringify(id)} is not valid: use 1 to ${MAX_SESSION_ID_LENGTH} characters without control characters.`,
+      'invalid_session_id',
+    );
+  }
+}
+
+/** A name tmux never gives a session (it rewrites these characters) cannot exist: treat as missing. */
+const addressable = (id: string): boolean => !/[:.$\\]/.test(id);
+
+/** Exact pane target: `=name:` is the active pane of exactly that session (bare `web` would match `web-2`). */
+const paneTarget = (id: string): string => `=${id}:`;
+
+/** tmux expands formats (`#{…}`, `#S`) in some arguments, e.g. new-session -s and -c. */
+const formatLiteral = (s: string): string => s.replaceAll('#', '##');
+
+/** POSIX shell single-quoting. */
+const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** Drop trailing blank lines and trailing spaces. */
+function trimScreen(lines: readonly string[]): string[] {
+  const out = lines.map((l) => l.trimEnd());
+  while (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
+}
+
+function approvalInfo(a: ScreenAnalysis): ApprovalInfo {
+  if (a.state !== 'waiting_approval') return { needsApproval: false };
+  const info: ApprovalInfo = { needsApproval: true };
+  if (a.toolName !== undefined) info.toolName = a.toolName;
+  if (a.promptText !== undefined) info.promptText = a.promptText;
+  if (a.promptId !== undefined) info.promptId = a.promptId;
+  if (a.options !== undefined) info.options = a.options;
+  return info;
+}
+
+/**
+ * The agent a session belongs to: told explicitly (trackSession), `agentdeck_<agent>_<suffix>`, or
+ * `<space>-<agent>` for a session this server created (split at the first "-").
+ */
+function agentOf(name: string, tracked: ReadonlyMap<string, string | undefined>): string | undefined {
+  const told = tracked.get(name);
+  if (told) return told;
+  const deck = AGENTDECK_PATTERN.exec(name);
+  if (deck?.[1]) return deck[1];
+  if (tracked.has(name)) {
+    const dash = name.indexOf('-');
+    if (dash > 0 && dash < name.length - 1) return name.slice(dash + 1);
+  }
+  return undefined;
+}
+
+function sameFile(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  return a === b || real(a) === real(b);
+}
+
+const sessionMissing = (id: string): BackendError =>
+  new BackendError(
+    `tmux session "${id}" does not exist. Check the name with listSessions, or create the session first.`,
+    'session_missing',
+  );
+
+const sessionExists = (id: string): BackendError =>
+  new BackendError(
+    `A tmux session named "${id}" already exists. Pick another name, or kill that session first.`,
+    'session_exists',
+  );

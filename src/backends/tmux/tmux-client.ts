@@ -1,0 +1,520 @@
+/**
+ * Talking to tmux, nothing more: one-off `tmux` processes (`run`) and pipelined command batches
+ * (`exec`) that go over a long-lived control-mode client (`tmux -C`) when one is worth keeping, or
+ * over one `tmux` process per batch otherwise. Knows nothing of agents or screens.
+ *
+ * Control mode, in short: each command line written to the client's stdin is answered with
+ * `%begin <time> <number> <flags>`, the output lines, then `%end …` or `%error …` with the same
+ * three fields. Notifications (`%output`, `%session-changed`, …) arrive only between blocks.
+ * Blocks with flags 0 answer commands this client did not write (the `new-session` it was started
+ * with), so they are skipped; blocks with flags 1 answer our commands, in the order we wrote them.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { BackendError } from '../errors.js';
+
+/** Prefix of the sessions control-mode clients attach to. Not a user's session: hide it. */
+export const INTERNAL_SESSION_PREFIX = '__agent_boss_ctl';
+
+export const isInternalSession = (name: string): boolean => name.startsWith(INTERNAL_SESSION_PREFIX);
+
+/** One tmux command as its words, e.g. `['capture-pane', '-p', '-t', '%3']`. */
+export type TmuxCommand = readonly string[];
+
+/** What one command of a batch answered: its output lines, or tmux's error text. */
+export type CommandResult = { ok: true; lines: string[] } | { ok: false; error: string };
+
+export interface TmuxClientOptions {
+  /** `tmux -L name`: a server socket by name. */
+  socketName?: string;
+  /** `tmux -S path`: a server socket by path (wins over socketName). */
+  socketPath?: string;
+  /** `tmux -f file`; only matters when our command starts the server. Tests pass /dev/null. */
+  configFile?: string;
+  /** The tmux program (default "tmux", looked up on PATH). */
+  binary?: string;
+  /** Use a control-mode client for batches when sessions exist (default true). */
+  control?: boolean;
+  /** Close an unused control client after this long, so it never lingers for nothing. */
+  controlIdleMs?: number;
+  log?: (msg: string) => void;
+}
+
+/** A tmux command failed; `stderr` is tmux's own words. */
+export class TmuxCommandError extends Error {
+  constructor(
+    message: string,
+    readonly stderr: string,
+    /** Output printed before the failure (a batch's earlier commands). */
+    readonly stdout = '',
+  ) {
+    super(message);
+    this.name = 'TmuxCommandError';
+  }
+  /** No server runs on the socket (so no session exists). */
+  get noServer(): boolean {
+    return isNoServerMessage(this.stderr);
+  }
+  /** The target session, window or pane does not exist. */
+  get missingTarget(): boolean {
+    return isMissingTargetMessage(this.stderr);
+  }
+}
+
+export const isNoServerMessage = (text: string): boolean =>
+  /no server running|error connecting to|server exited unexpectedly|lost server|control connection closed/i.test(text);
+
+export const isMissingTargetMessage = (text: string): boolean =>
+  /can't find (session|window|pane)|no such (session|window|pane)|(session|window|pane) not found|no current (target|session)|no sessions/i.test(
+    text,
+  );
+
+/** Why a single process may take this long: a busy server, never a healthy one. */
+const PROCESS_TIMEOUT_MS = 15_000;
+/** A control client that has not attached by then is treated as unavailable. */
+const CONTROL_START_TIMEOUT_MS = 5_000;
+/** After a failed control-client start, use single processes for this long before trying again. */
+const CONTROL_RETRY_MS = 30_000;
+/** Default idle time after which the control client is closed (see controlIdleMs). */
+const DEFAULT_CONTROL_IDLE_MS = 60_000;
+
+let controlCounter = 0;
+
+/**
+ * Quote one word for a tmux command line (control mode, config files): single quotes, with `'`
+ * written as `'\''`. Words holding control characters (which would end the line) use double quotes
+ * with escapes instead; inside those, `$` and `\` and `"` are escaped so nothing is expanded.
+ */
+export function quoteArg(arg: string): string {
+  if (!/[\x00-\x1f\x7f]/.test(arg)) return `'${arg.replaceAll("'", `'\\''`)}'`;
+  let out = '"';
+  for (const ch of arg) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '\\' || ch === '"' || ch === '$') out += `\\${ch}`;
+    else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(8).padStart(3, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** A whole command line for control mode. */
+export const commandLine = (command: TmuxCommand): string => command.map(quoteArg).join(' ');
+
+/**
+ * Protect one argv word for a `tmux` process: tmux splits commands at any word that ENDS with `;`
+ * (so `send-keys -l 'ls;'` would type `ls`), unless the `;` is preceded by `\`, which it then drops.
+ */
+export const escapeArgvArg = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg);
+
+export class TmuxClient {
+  private readonly binary: string;
+  private readonly globalArgs: string[];
+  private readonly useControl: boolean;
+  private readonly controlIdleMs: number;
+  private readonly log: (msg: string) => void;
+
+  private conn: ControlConnection | undefined;
+  private connecting: Promise<ControlConnection | undefined> | undefined;
+  /**
+   * Start a control client only once a listing showed user sessions: starting one creates a server
+   * (and our internal session) when none runs, and a probe of an empty machine must not do that.
+   */
+  private controlWanted = false;
+  private controlRetryAt = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  /** How many `tmux` processes this client started (control clients included). For tests/benchmarks. */
+  spawnCount = 0;
+
+  constructor(options: TmuxClientOptions = {}) {
+    this.binary = options.binary ?? 'tmux';
+    // -u: treat the client as UTF-8 whatever the locale. MCP clients start stdio servers with a
+    // minimal environment (no LANG), and tmux would then turn every non-ASCII character of the
+    // output (Claude Code's ❯ and ─, tab-separated formats) into "_", breaking screen parsing.
+    this.globalArgs = ['-u'];
+    if (options.socketPath) this.globalArgs.push('-S', options.socketPath);
+    else if (options.socketName) this.globalArgs.push('-L', options.socketName);
+    if (options.configFile) this.globalArgs.push('-f', options.configFile);
+    this.useControl = options.control ?? true;
+    this.controlIdleMs = options.controlIdleMs ?? DEFAULT_CONTROL_IDLE_MS;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** A control client is attached right now. */
+  get controlConnected(): boolean {
+    return this.conn?.alive === true;
+  }
+
+  /** One `tmux` process. Resolves with its stdout (final newline stripped); rejects with TmuxCommandError. */
+  async run(args: readonly string[], options: { input?: string } = {}): Promise<string> {
+    return this.spawn(args.map(escapeArgvArg), options.input);
+  }
+
+  /**
+   * Run commands in order and collect each one's answer. One failing command does not stop the
+   * others. `idempotent` commands (queries) are re-run over a single process if the control client
+   * dies before answering; others then fail, since they may already have taken effect.
+   */
+  async exec(commands: readonly TmuxCommand[], options: { idempotent?: boolean } = {}): Promise<CommandResult[]> {
+    if (commands.length === 0) return [];
+    const conn = await this.connection();
+    if (conn) {
+      try {
+        return await conn.send(commands);
+      } catch (err) {
+        if (!(err instanceof ControlClosedError)) throw err;
+        if (!options.idempotent) {
+          throw new TmuxCommandError(`tmux closed the control connection before answering: ${err.message}`, err.message);
+        }
+      }
+    }
+    return this.runBatch(commands);
+  }
+
+  /** One command via `exec`; its output lines, or a TmuxCommandError. */
+  async command(command: TmuxCommand, options: { idempotent?: boolean } = {}): Promise<string[]> {
+    const [result] = await this.exec([command], options);
+    if (!result) throw new Error('tmux exec returned no result');
+    if (!result.ok) throw new TmuxCommandError(`tmux ${command[0] ?? ''} failed: ${result.error}`, result.error);
+    return result.lines;
+  }
+
+  /**
+   * Tell the client which sessions the server holds (from a full listing). With no user session
+   * left, the control client is closed: its internal session would be the only thing keeping the
+   * server alive. With user sessions, the control client is (re)started on the next batch.
+   */
+  noteSessions(names: Iterable<string>): void {
+    let users = 0;
+    for (const name of names) if (!isInternalSession(name)) users++;
+    this.controlWanted = users > 0 && this.useControl && !this.closed;
+    if (!this.controlWanted && this.conn) void this.closeControl();
+  }
+
+  /** A session was just created: worth a control client. */
+  noteSessionCreated(): void {
+    this.controlWanted = this.useControl && !this.closed;
+  }
+
+  /** End the control client (if any). The client stays usable; a later batch may start another. */
+  async closeControl(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    const conn = this.conn ?? (await this.connecting?.catch(() => undefined));
+    this.conn = undefined;
+    await conn?.close();
+  }
+
+  /** End the control client for good. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.controlWanted = false;
+    await this.closeControl();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async connection(): Promise<ControlConnection | undefined> {
+    if (this.conn?.alive) {
+      this.touch();
+      return this.conn;
+    }
+    this.conn = undefined;
+    if (!this.controlWanted || this.closed || Date.now() < this.controlRetryAt) return undefined;
+    this.connecting ??= this.startControl().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
+  }
+
+  private async startControl(): Promise<ControlConnection | undefined> {
+    const sessionName = `${INTERNAL_SESSION_PREFIX}_${process.pid}_${++controlCounter}`;
+    this.spawnCount++;
+    const conn = new ControlConnection(this.binary, this.globalArgs, sessionName, (reason) => {
+      if (this.conn === conn) {
+        this.conn = undefined;
+        // The server may be gone (kill-server): do not bring one back just to look at it. The next
+        // listing that shows user sessions turns control mode on again.
+        this.controlWanted = false;
+        this.log(`tmux control client ended: ${reason}`);
+      }
+    });
+    try {
+      await conn.ready;
+    } catch (err) {
+      if (err instanceof BackendError) throw err;
+      this.controlRetryAt = Date.now() + CONTROL_RETRY_MS;
+      this.log(`tmux control mode unavailable, using single processes: ${(err as Error).message}`);
+      void conn.close();
+      return undefined;
+    }
+    if (this.closed || !this.controlWanted) {
+      void conn.close();
+      return undefined;
+    }
+    this.conn = conn;
+    this.touch();
+    return conn;
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => void this.closeControl(), this.controlIdleMs);
+    this.idleTimer.unref();
+  }
+
+  /**
+   * Several commands in ONE process: `cmd1 ; display-message -p MARK0 ; cmd2 ; …`. tmux stops a
+   * sequence at the first failing command, so the markers seen tell which ones ran; the failing one
+   * gets tmux's error and the rest go into another batch.
+   */
+  private async runBatch(commands: readonly TmuxCommand[]): Promise<CommandResult[]> {
+    if (commands.length === 1) {
+      const command = commands[0] as TmuxCommand;
+      try {
+        const out = await this.run(command);
+        return [{ ok: true, lines: splitLines(out) }];
+      } catch (err) {
+        if (err instanceof TmuxCommandError) return [{ ok: false, error: err.stderr }];
+        throw err;
+      }
+    }
+    const tag = `__agent_boss_mark_${process.pid}_${Math.random().toString(36).slice(2)}_`;
+    const argv: string[] = [];
+    commands.forEach((command, i) => {
+      if (i > 0) argv.push(';');
+      argv.push(...command.map(escapeArgvArg), ';', 'display-message', '-p', `${tag}${i}`);
+    });
+    let stdout = '';
+    let failure: string | undefined;
+    try {
+      stdout = await this.spawn(argv);
+    } catch (err) {
+      if (!(err instanceof TmuxCommandError)) throw err;
+      stdout = err.stdout;
+      failure = err.stderr || err.message;
+    }
+    const results: CommandResult[] = [];
+    let lines: string[] = [];
+    for (const line of splitLines(stdout)) {
+      if (line === `${tag}${results.length}`) {
+        results.push({ ok: true, lines });
+        lines = [];
+      } else {
+        lines.push(line);
+      }
+    }
+    if (results.length === commands.length) return results;
+    results.push({ ok: false, error: failure ?? 'tmux stopped without an answer' });
+    const rest = commands.slice(results.length);
+    if (failure !== undefined && isNoServerMessage(failure)) {
+      for (const _ of rest) results.push({ ok: false, error: failure });
+      return results;
+    }
+    return results.concat(await this.runBatch(rest));
+  }
+
+  private async spawn(argv: readonly string[], input?: string): Promise<string> {
+    this.spawnCount++;
+    const result = await execa(this.binary, [...this.globalArgs, ...argv], {
+      reject: false,
+      timeout: PROCESS_TIMEOUT_MS,
+      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+    });
+    if (!result.failed) return result.stdout;
+    if (result.code === 'ENOENT') throw notInstalled();
+    const stderr = (result.stderr || '').trim() || (result.shortMessage ?? 'tmux failed');
+    throw new TmuxCommandError(`tmux ${argv[0] ?? ''} failed: ${stderr}`, stderr, result.stdout ?? '');
+  }
+}
+
+const notInstalled = (): BackendError => new BackendError('tmux is not installed or not on PATH', 'unavailable');
+
+const splitLines = (text: string): string[] => (text === '' ? [] : text.split('\n'));
+
+// ---------------------------------------------------------------------------------------------
+// The control-mode connection
+
+class ControlClosedError extends Error {}
+
+const CONTROL_PROCESS_OPTIONS = { buffer: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' } as const;
+
+interface Pending {
+  resolve: (result: CommandResult) => void;
+  reject: (err: Error) => void;
+}
+
+interface Block {
+  footerFields: string;
+  mine: boolean;
+  lines: string[];
+}
+
+class ControlConnection {
+  readonly ready: Promise<void>;
+  alive = true;
+  private readonly proc: ResultPromise<typeof CONTROL_PROCESS_OPTIONS>;
+  private readonly queue: Pending[] = [];
+  private partial = '';
+  private block: Block | undefined;
+  private stderr = '';
+  private attached = false;
+  private settleReady!: (err?: Error) => void;
+
+  constructor(
+    binary: string,
+    globalArgs: readonly string[],
+    private readonly sessionName: string,
+    private readonly onClosed: (reason: string) => void,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (err) => (err ? reject(err) : resolve());
+    });
+    // Swallow the rejection if nobody awaits `ready` (e.g. closed before use).
+    this.ready.catch(() => {});
+    // The internal session runs `cat` (waits on its terminal forever, prints nothing), and is
+    // created with `destroy-unattached on`, set in the same command sequence so it applies to this
+    // session before anything else runs: when our client goes (close(), idle timeout, or our
+    // process dying and closing the pipe), tmux destroys the session, and a server that had only it
+    // exits (exit-empty). So we never keep a user's server alive after we stop using it.
+    const target = `=${sessionName}:`;
+    this.proc = execa(
+      binary,
+      [
+        ...globalArgs,
+        '-C',
+        'new-session',
+        '-s',
+        sessionName,
+        'cat',
+        ';',
+        'set-option',
+        '-t',
+        target,
+        'destroy-unattached',
+        'on',
+      ],
+      CONTROL_PROCESS_OPTIONS,
+    );
+    const timer = setTimeout(() => this.settleReady(new Error('timed out attaching')), CONTROL_START_TIMEOUT_MS);
+    timer.unref();
+    this.ready.then(
+      () => clearTimeout(timer),
+      () => clearTimeout(timer),
+    );
+    this.proc.stdout.setEncoding('utf8');
+    this.proc.stdout.on('data', (chunk: string) => this.onData(chunk));
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-2000);
+    });
+    this.proc.stdin.on('error', () => {}); // EPIPE when tmux is gone; the exit handler reports it
+    void this.proc.then((result) => {
+      const spawnFailed = result.code === 'ENOENT';
+      const reason = spawnFailed
+        ? 'tmux is not installed'
+        : this.stderr.trim() || `exited (code ${result.exitCode ?? result.signal ?? '?'})`;
+      this.shutdown(spawnFailed ? notInstalled() : new ControlClosedError(reason), reason);
+    });
+    // Held (ref'd) only while starting or while answers are awaited: an idle control client
+    // must never keep the Node process alive, and a pending answer must.
+    this.ready.then(
+      () => this.updateRef(),
+      () => this.updateRef(),
+    );
+  }
+
+  private updateRef(): void {
+    const hold = this.queue.length > 0;
+    for (const handle of [this.proc, this.proc.stdout, this.proc.stderr, this.proc.stdin] as unknown as Array<{
+      ref?: () => void;
+      unref?: () => void;
+    }>) {
+      if (hold) handle.ref?.();
+      else handle.unref?.();
+    }
+  }
+
+  send(commands: readonly TmuxCommand[]): Promise<CommandResult[]> {
+    if (!this.alive) return Promise.reject(new ControlClosedError('control client is closed'));
+    const wasIdle = this.queue.length === 0;
+    const answers = commands.map(
+      () =>
+        new Promise<CommandResult>((resolve, reject) => {
+          this.queue.push({ resolve, reject });
+        }),
+    );
+    if (wasIdle) this.updateRef();
+    // One write keeps the batch contiguous; tmux answers in order.
+    this.proc.stdin.write(`${commands.map(commandLine).join('\n')}\n`);
+    return Promise.all(answers);
+  }
+
+  /** Detach: tmux then destroys the internal session (destroy-unattached). */
+  async close(): Promise<void> {
+    if (!this.alive) return;
+    this.proc.stdin.end();
+    const timer = setTimeout(() => this.proc.kill('SIGTERM'), 1000);
+    await this.proc.catch(() => undefined);
+    clearTimeout(timer);
+  }
+
+  private onData(chunk: string): void {
+    const text = this.partial + chunk;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.onLine(line);
+  }
+
+  private onLine(line: string): void {
+    const block = this.block;
+    if (block) {
+      if ((line.startsWith('%end ') || line.startsWith('%error ')) && line.endsWith(block.footerFields)) {
+        const fields = line.slice(line.indexOf(' ') + 1);
+        if (fields === block.footerFields) {
+          this.block = undefined;
+          this.finishBlock(block, line.startsWith('%end '));
+          return;
+        }
+      }
+      block.lines.push(line);
+      return;
+    }
+    if (line.startsWith('%begin ')) {
+      const footerFields = line.slice('%begin '.length);
+      const flags = Number(footerFields.split(' ')[2] ?? '0');
+      this.block = { footerFields, mine: (flags & 1) === 1, lines: [] };
+      return;
+    }
+    if (line.startsWith('%session-changed ') && line.endsWith(` ${this.sessionName}`)) {
+      this.attached = true;
+      this.settleReady();
+      return;
+    }
+    if (line === '%exit' || line.startsWith('%exit ')) {
+      this.shutdown(new ControlClosedError(line), line);
+    }
+    // Other notifications (%output, %window-add, …): not ours to handle.
+  }
+
+  private finishBlock(block: Block, ok: boolean): void {
+    if (!block.mine) {
+      // The start-up commands (new-session ; set-option). A failure there means no control mode.
+      if (!ok && !this.attached) this.settleReady(new Error(block.lines.join(' ') || 'attach failed'));
+      return;
+    }
+    const pending = this.queue.shift();
+    if (!pending) return;
+    if (this.queue.length === 0) this.updateRef();
+    if (ok) pending.resolve({ ok: true, lines: block.lines });
+    else pending.resolve({ ok: false, error: block.lines.join('\n') || 'tmux reported an error' });
+  }
+
+  private shutdown(err: Error, reason: string): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.settleReady(err);
+    for (const pending of this.queue.splice(0)) pending.reject(err);
+    this.onClosed(reason);
+  }
+}

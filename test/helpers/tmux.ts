@@ -1,0 +1,32 @@
+import { execa } from 'execa';
+
+/** A private tmux server for one test: never the user's default server. */
+export interface TmuxTestServer {
+  /** Pass as `socketName` (tmux -L) to whatever is under test. */
+  readonly socketName: string;
+  /** Run `tmux -L <socket> -f /dev/null ...args`; resolves with stdout, rejects on failure. */
+  tmux(...args: string[]): Promise<string>;
+  /** kill-server on this socket (no error if it is already gone). */
+  kill(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * Start a tmux server on a unique socket (`boss-test-<pid>-<n>`) with `-f /dev/null`, so a user's
+ * ~/.tmux.conf cannot change behaviour, and `exit-empty off`, so it keeps running without
+ * sessions until kill(). Call kill() in afterEach/afterAll.
+ */
+export async function createTmuxServer(): Promise<TmuxTestServer> {
+  const socketName = `boss-test-${process.pid}-${++counter}`;
+  const tmux = async (...args: string[]): Promise<string> =>
+    (await execa('tmux', ['-L', socketName, '-f', '/dev/null', ...args], { stdin: 'ignore' })).stdout;
+  await tmux('start-server', ';', 'set-option', '-g', 'exit-empty', 'off');
+  return {
+    socketName,
+    tmux,
+    async kill() {
+      await execa('tmux', ['-L', socketName, 'kill-server'], { reject: false, stdin: 'ignore' });
+    },
+  };
+}

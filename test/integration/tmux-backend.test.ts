@@ -1,0 +1,463 @@
+/**
+ * The tmux backend against real tmux on a private socket, with the fake Claude Code UI
+ * (test/fixtures/fake-agent.mjs) in the panes. Everything it did is read back from its log.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BackendError } from '../../src/backends/errors.js';
+import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
+import { TmuxClient, isInternalSession } from '../../src/backends/tmux/tmux-client.js';
+import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const FAKE_AGENT = resolve('test/fixtures/fake-agent.mjs');
+
+interface LogEvent {
+  type: string;
+  text?: string;
+  option?: number | 'escape';
+}
+
+let server: TmuxTestServer;
+let backend: TmuxSessionBackend;
+let tmp: { dir: string; cleanup: () => void };
+
+beforeEach(async () => {
+  server = await createTmuxServer();
+  backend = new TmuxSessionBackend({ socketName: server.socketName, configFile: '/dev/null' });
+  tmp = tempDir('boss-tmux-');
+});
+
+afterEach(async () => {
+  await backend.close();
+  await server.kill();
+  tmp.cleanup();
+});
+
+function readLog(file: string): LogEvent[] {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as LogEvent);
+}
+
+async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** A session running the fake agent; resolves once it logged "ready". Returns its log path. */
+async function startAgent(sessionId: string, workMs = 300): Promise<string> {
+  const log = join(tmp.dir, `${sessionId.replace(/[^a-z0-9]/gi, '_')}.jsonl`);
+  await backend.createSession({
+    sessionId,
+    workDir: tmp.dir,
+    command: `node ${FAKE_AGENT} --log ${log} --work-ms ${workMs} --name agent`,
+  });
+  await waitFor(`${sessionId} ready`, () => readLog(log).some((e) => e.type === 'ready'));
+  return log;
+}
+
+const messages = (log: string): string[] =>
+  readLog(log)
+    .filter((e) => e.type === 'message')
+    .map((e) => e.text ?? '');
+
+async function expectBackendError(promise: Promise<unknown>, code: BackendError['code']): Promise<BackendError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BackendError);
+  expect((err as BackendError).code).toBe(code);
+  return err as BackendError;
+}
+
+describe('lifecycle', () => {
+  it('addresses sessions exactly: web is not web-2', async () => {
+    await backend.createSession({ sessionId: 'web-2', workDir: tmp.dir });
+    expect(await backend.sessionExists('web-2')).toBe(true);
+    expect(await backend.sessionExists('web')).toBe(false);
+    await expectBackendError(backend.captureOutput('web'), 'session_missing');
+    await expectBackendError(backend.sendInput('web', 'echo typed-into-the-wrong-session'), 'session_missing');
+    await expectBackendError(backend.killSession('web'), 'session_missing');
+    expect(await backend.getStatus('web')).toBe('missing');
+    expect((await backend.captureOutput('web-2')).join('\n')).not.toContain('typed-into-the-wrong-session');
+
+    await backend.createSession({ sessionId: 'web', workDir: tmp.dir });
+    expect((await backend.listSessions()).sort()).toEqual(['web', 'web-2']);
+    await backend.killSession('web');
+    expect(await backend.sessionExists('web')).toBe(false);
+    expect(await backend.sessionExists('web-2')).toBe(true);
+    expect(await backend.listSessions()).toEqual(['web-2']);
+  });
+
+  it('keeps odd session names intact (spaces, ; # quotes) and hides its own control session', async () => {
+    const names = ["my agent #1 ;x", "it's \"quoted\"", 'a#{session_name}b', '-t x', 'ünï ✓'];
+    for (const sessionId of names) await backend.createSession({ sessionId, workDir: tmp.dir });
+    // The control client is attached by now: its internal session exists but is not listed.
+    const all = (await server.tmux('list-sessions', '-F', '#{session_name}')).split('\n');
+    expect(backend.client.controlConnected).toBe(true);
+    expect(all.some(isInternalSession)).toBe(true);
+    expect((await backend.listSessions()).sort()).toEqual([...names].sort());
+    for (const sessionId of names) {
+      expect(await backend.sessionExists(sessionId)).toBe(true);
+      await backend.sendInput(sessionId, `echo "[${sessionId.replace(/["$`\\]/g, '\\$&')}]"`);
+    }
+    for (const sessionId of names) {
+      await waitFor(`echo in ${sessionId}`, async () =>
+        (await backend.captureOutput(sessionId)).includes(`[${sessionId}]`),
+      );
+    }
+    const probes = await backend.probeSessions(names);
+    for (const sessionId of names) expect(probes.get(sessionId)?.exists).toBe(true);
+    for (const sessionId of names) await backend.killSession(sessionId);
+    expect(await backend.listSessions()).toEqual([]);
+  });
+
+  it('refuses ids tmux would rewrite, bad ids and bad working directories before calling tmux', async () => {
+    for (const id of ['a:b', 'a.b', 'a$b', 'a\\b']) {
+      await expectBackendError(backend.createSession({ sessionId: id, workDir: tmp.dir }), 'invalid_session_id');
+    }
+    for (const id of ['', 'x'.repeat(101), 'a\nb', 'tab\there']) {
+      await expectBackendError(backend.createSession({ sessionId: id, workDir: tmp.dir }), 'invalid_session_id');
+      await expectBackendError(backend.sessionExists(id), 'invalid_session_id');
+    }
+    const file = join(tmp.dir, 'a-file');
+    writeFileSync(file, 'x');
+    await expectBackendError(backend.createSession({ sessionId: 'w1', workDir: join(tmp.dir, 'nope') }), 'bad_work_dir');
+    await expectBackendError(backend.createSession({ sessionId: 'w2', workDir: file }), 'bad_work_dir');
+    expect(await backend.listSessions()).toEqual([]);
+  });
+
+  it('refuses to create a session that exists', async () => {
+    await backend.createSession({ sessionId: 'dup', workDir: tmp.dir });
+    await expectBackendError(backend.createSession({ sessionId: 'dup', workDir: tmp.dir }), 'session_exists');
+  });
+
+  it('starts the command in the working directory, even with # and spaces in the path', async () => {
+    const dir = join(tmp.dir, 'dir with #{x} and space');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    await backend.createSession({ sessionId: 'wd', workDir: dir, command: 'pwd > where.txt' });
+    const where = await waitFor('pwd output', () => {
+      try {
+        return readFileSync(join(dir, 'where.txt'), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    });
+    expect(where).toBe(dir);
+    expect((await server.tmux('display-message', '-p', '-t', '=wd:', '#{pane_current_path}')).trim()).toBe(dir);
+  });
+
+  it('reports tmux as unavailable when the program is missing', async () => {
+    const missing = new TmuxSessionBackend({ socketName: server.socketName, tmuxBinary: 'tmux-not-installed-here' });
+    expect(await missing.available()).toBe(false);
+    const err = await expectBackendError(missing.listSessions(), 'unavailable');
+    expect(err.message).toBe('tmux is not installed or not on PATH');
+    await expectBackendError(missing.probeSessions(['x']), 'unavailable');
+    await missing.close();
+    expect(await backend.available()).toBe(true);
+  });
+});
+
+describe('sendInput', () => {
+  it('types text literally and submits each message exactly once', async () => {
+    const log = await startAgent('lit');
+    const big = Array.from({ length: 400 }, (_, i) => `line of text number ${i} ${'x'.repeat(40)}`).join(' ');
+    expect(big.length).toBeGreaterThan(20_000);
+    const texts = [
+      'Enter',
+      'C-c',
+      '-t x',
+      'ends with a semicolon;',
+      'ends with backslash semicolon\\;',
+      `quotes ' " and $HOME #{session_name} #S ~ {braces} %1 : . ;`,
+      big,
+      'first line\nsecond line\n\n  indented fourth\ttab',
+      'crlf one\r\ncrlf two',
+    ];
+    for (const text of texts) {
+      await backend.sendInput('lit', text);
+      // One at a time: the fake agent queues messages while working, which is fine, but waiting
+      // keeps the log order obvious.
+      await waitFor(`message ${texts.indexOf(text)}`, () => messages(log).length === texts.indexOf(text) + 1);
+    }
+    const got = messages(log);
+    expect(got.slice(0, 7)).toEqual(texts.slice(0, 7));
+    expect(got[7]).toBe(texts[7]);
+    expect(got[8]).toBe('crlf one\ncrlf two'); // the app normalises CRLF inside a paste
+    expect(got).toHaveLength(texts.length);
+  });
+
+  it('types without submitting when asked, and submits later with an empty send', async () => {
+    const log = await startAgent('nosubmit');
+    await backend.sendInput('nosubmit', 'draft', { submit: false });
+    await waitFor('draft on screen', async () => (await backend.captureOutput('nosubmit')).some((l) => l.includes('> draft')));
+    expect(messages(log)).toEqual([]);
+    await backend.sendInput('nosubmit', '');
+    await waitFor('submitted', () => messages(log).length === 1);
+    expect(messages(log)).toEqual(['draft']);
+  });
+});
+
+describe('approvals and interrupts', () => {
+  async function promptIn(id: string, text = 'please PERMIT this') {
+    await backend.sendInput(id, text);
+    return waitFor('permission prompt', async () => {
+      const info = await backend.checkApproval(id);
+      return info.needsApproval ? info : undefined;
+    });
+  }
+
+  const approvals = (log: string) => readLog(log).filter((e) => e.type === 'approval').map((e) => e.option);
+
+  it('answers yes, always and no with the right option', async () => {
+    const log = await startAgent('appr');
+    const info = await promptIn('appr');
+    expect(info.toolName).toBe('Bash');
+    expect(info.promptId).toMatch(/^[0-9a-f]{12}$/);
+    expect(info.options?.map((o) => o.number)).toEqual([1, 2, 3]);
+    expect(await backend.getStatus('appr')).toBe('running');
+    const probe = (await backend.probeSessions(['appr'])).get('appr');
+    expect(probe?.state).toBe('waiting_approval');
+    expect(probe?.approval.promptId).toBe(info.promptId);
+
+    const yes = await backend.approve('appr', 'yes', { expectPromptId: info.promptId! });
+    expect(yes).toMatchObject({ decision: 'yes', keySent: '1', cleared: true, toolName: 'Bash', promptId: info.promptId });
+    await waitFor('idle', () => backend.isIdle('appr'));
+
+    await promptIn('appr', 'PERMIT two');
+    expect(await backend.approve('appr', 'always')).toMatchObject({ keySent: '2', cleared: true });
+    await waitFor('idle', () => backend.isIdle('appr'));
+
+    await promptIn('appr', 'PERMIT three');
+    expect(await backend.approve('appr', 'no')).toMatchObject({ keySent: '3', cleared: true });
+    expect(approvals(log)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a stale prompt id or a missing prompt and sends nothing', async () => {
+    const log = await startAgent('stale');
+    await expectBackendError(backend.approve('stale', 'yes'), 'no_pending_approval');
+    const info = await promptIn('stale');
+    await expectBackendError(backend.approve('stale', 'yes', { expectPromptId: '000000000000' }), 'prompt_mismatch');
+    await sleep(200);
+    expect(approvals(log)).toEqual([]);
+    expect((await backend.checkApproval('stale')).promptId).toBe(info.promptId);
+    await expectBackendError(backend.approve('nope', 'yes'), 'session_missing');
+  });
+
+  it('interrupts a working agent (two Escapes, as Claude Code asks to confirm)', async () => {
+    const log = await startAgent('busy');
+    await backend.sendInput('busy', 'HANG on this');
+    await waitFor('working', async () => (await backend.probeSessions(['busy'])).get('busy')?.state === 'working');
+    expect(await backend.isIdle('busy')).toBe(false);
+    const result = await backend.interrupt('busy');
+    expect(result).toEqual({ stopped: true, escapes: 2 });
+    expect(readLog(log).filter((e) => e.type === 'interrupt')).toHaveLength(1);
+    expect(await backend.isIdle('busy')).toBe(true);
+    await expectBackendError(backend.interrupt('nope'), 'session_missing');
+  });
+});
+
+describe('probeSessions', () => {
+  it('reports several sessions at once and a killed one as missing', async () => {
+    const idleLog = await startAgent('p-idle');
+    const busyLog = await startAgent('p-busy');
+    const askLog = await startAgent('p-ask');
+    await backend.sendInput('p-busy', 'HANG');
+    await backend.sendInput('p-ask', 'PERMIT it');
+    await waitFor('states', async () => {
+      const p = await backend.probeSessions(['p-busy', 'p-ask']);
+      return p.get('p-busy')?.state === 'working' && p.get('p-ask')?.state === 'waiting_approval';
+    });
+    const ids = ['p-idle', 'p-busy', 'p-ask', 'p-none', 'p-idle'];
+    const probes = await backend.probeSessions(ids);
+    expect(probes.size).toBe(4);
+    expect(probes.get('p-idle')).toMatchObject({ exists: true, state: 'idle', approval: { needsApproval: false } });
+    expect(probes.get('p-busy')).toMatchObject({ exists: true, state: 'working' });
+    expect(probes.get('p-ask')).toMatchObject({ exists: true, state: 'waiting_approval', approval: { needsApproval: true, toolName: 'Bash' } });
+    expect(probes.get('p-none')).toEqual({ sessionId: 'p-none', exists: false, state: 'missing', approval: { needsApproval: false } });
+    expect(probes.get('p-idle')?.lastLine).toBeTruthy();
+
+    // Steady state: no new tmux process, answers from the control client.
+    expect(backend.client.controlConnected).toBe(true);
+    const spawned = backend.client.spawnCount;
+    for (let i = 0; i < 5; i++) await backend.probeSessions(ids);
+    expect(backend.client.spawnCount).toBe(spawned);
+
+    await server.tmux('kill-session', '-t', '=p-ask');
+    const after = await backend.probeSessions(ids);
+    expect(after.get('p-ask')).toMatchObject({ exists: false, state: 'missing' });
+    expect(after.get('p-idle')?.exists).toBe(true);
+    void idleLog;
+    void busyLog;
+    void askLog;
+  });
+
+  it('sees output that arrives in the same second as the previous capture', async () => {
+    await backend.createSession({ sessionId: 'quick', workDir: tmp.dir });
+    await sleep(1100); // a quiet screen: the next capture is trusted by later probes
+    const before = (await backend.probeSessions(['quick'])).get('quick');
+    expect(before?.lastLine).toMatch(/[#$]$/);
+    await backend.sendInput('quick', "clear; printf 'MARKER-%s' $((6*7)); sleep 30");
+    await waitFor('marker on screen', async () => (await backend.captureOutput('quick')).join('\n') === 'MARKER-42');
+    expect((await backend.probeSessions(['quick'])).get('quick')?.lastLine).toBe('MARKER-42');
+  });
+
+  it('survives kill-server: reports missing, then reconnects to a new server', async () => {
+    await backend.createSession({ sessionId: 's1', workDir: tmp.dir });
+    await backend.probeSessions(['s1']);
+    expect(backend.client.controlConnected).toBe(true);
+
+    await server.kill();
+    await waitFor('control client gone', () => !backend.client.controlConnected);
+    expect((await backend.probeSessions(['s1'])).get('s1')?.exists).toBe(false);
+    expect(await backend.listSessions()).toEqual([]);
+    expect(await backend.sessionExists('s1')).toBe(false);
+    // Probing an empty socket must not start a server.
+    await expect(server.tmux('list-sessions')).rejects.toThrow();
+
+    // A new server on the same socket.
+    await server.tmux('start-server', ';', 'set-option', '-g', 'exit-empty', 'off');
+    await server.tmux('new-session', '-d', '-s', 's1');
+    // The first probe lists by process, sees a user session and starts a new control client...
+    expect((await backend.probeSessions(['s1'])).get('s1')?.exists).toBe(true);
+    expect(backend.client.controlConnected).toBe(true);
+    // ...which answers the next ones alone.
+    const spawned = backend.client.spawnCount;
+    expect((await backend.probeSessions(['s1'])).get('s1')?.exists).toBe(true);
+    expect(backend.client.spawnCount).toBe(spawned);
+  });
+
+  it('does not keep the server alive once only its own session is left', async () => {
+    await server.tmux('set-option', '-g', 'exit-empty', 'on');
+    await backend.createSession({ sessionId: 'last', workDir: tmp.dir });
+    await backend.probeSessions(['last']);
+    expect(backend.client.controlConnected).toBe(true);
+    await server.tmux('kill-session', '-t', '=last');
+    expect((await backend.probeSessions(['last'])).get('last')?.exists).toBe(false);
+    await waitFor('server exit', async () => {
+      try {
+        await server.tmux('list-sessions');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  });
+});
+
+describe('discovery and identity', () => {
+  it('discovers agentdeck sessions and sessions it created', async () => {
+    await server.tmux('new-session', '-d', '-s', 'agentdeck_api_dev_1a2b');
+    await server.tmux('new-session', '-d', '-s', 'unrelated');
+    await backend.createSession({ sessionId: 'web-frontend', workDir: tmp.dir });
+    await backend.createSession({ sessionId: 'space-x', workDir: tmp.dir });
+    backend.trackSession('space-x', 'rocket');
+    const found = await backend.discoverSessions();
+    expect(Object.fromEntries(found)).toEqual({
+      api_dev: 'agentdeck_api_dev_1a2b',
+      frontend: 'web-frontend',
+      rocket: 'space-x',
+    });
+  });
+
+  it('identifies the session a process inside a pane runs in', async () => {
+    await backend.createSession({ sessionId: 'me too', workDir: tmp.dir });
+    const out = join(tmp.dir, 'env.json');
+    await backend.sendInput(
+      'me too',
+      `node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({TMUX: process.env.TMUX, TMUX_PANE: process.env.TMUX_PANE}))' ${out}`,
+    );
+    const env = await waitFor('env dump', () => {
+      try {
+        return JSON.parse(readFileSync(out, 'utf8')) as NodeJS.ProcessEnv;
+      } catch {
+        return undefined;
+      }
+    });
+    expect(env.TMUX).toContain(server.socketName);
+    expect(await backend.identifySelf(env)).toBe('me too');
+    expect(await backend.identifySelf({})).toBeUndefined();
+    expect(await backend.identifySelf({ TMUX: env.TMUX! })).toBeUndefined();
+    // A pane of another server is not one of this backend's sessions.
+    const other = new TmuxSessionBackend({ socketName: `${server.socketName}-other` });
+    expect(await other.identifySelf(env)).toBeUndefined();
+    await other.close();
+  });
+});
+
+describe('tmux client', () => {
+  it('runs batches over single processes when control mode is off, one failure not stopping the rest', async () => {
+    await server.tmux('new-session', '-d', '-s', 'c1');
+    const client = new TmuxClient({ socketName: server.socketName, control: false });
+    const results = await client.exec([
+      ['display-message', '-p', '-t', '=c1:', 'first;'],
+      ['has-session', '-t', '=nope'],
+      ['display-message', '-p', '-t', '=c1:', "it's #{session_name}"],
+    ]);
+    expect(results[0]).toEqual({ ok: true, lines: ['first;'] });
+    expect(results[1]?.ok).toBe(false);
+    expect(results[2]).toEqual({ ok: true, lines: ["it's c1"] });
+    expect(client.spawnCount).toBe(2); // the batch, then the rest after the failure
+    expect(client.controlConnected).toBe(false);
+    await client.close();
+  });
+
+  it('falls back to single processes when control mode cannot start', async () => {
+    // A tmux that refuses -C, like one without control mode.
+    const fake = join(tmp.dir, 'tmux-without-control');
+    writeFileSync(fake, '#!/bin/sh\nfor a; do [ "$a" = -C ] && { echo "unknown option -- C" >&2; exit 1; }; done\nexec tmux "$@"\n', {
+      mode: 0o755,
+    });
+    const logs: string[] = [];
+    const fallback = new TmuxSessionBackend({ socketName: server.socketName, tmuxBinary: fake, log: (m) => logs.push(m) });
+    try {
+      await fallback.createSession({ sessionId: 'fb', workDir: tmp.dir, command: 'echo fallback-ok' });
+      await waitFor('output', async () => (await fallback.captureOutput('fb')).includes('fallback-ok'));
+      expect((await fallback.probeSessions(['fb', 'x'])).get('fb')).toMatchObject({ exists: true });
+      expect(fallback.client.controlConnected).toBe(false);
+      expect(logs.some((m) => m.includes('control mode unavailable'))).toBe(true);
+      expect(await server.tmux('list-sessions', '-F', '#{session_name}')).toBe('fb');
+    } finally {
+      await fallback.close();
+    }
+  });
+
+  it('pipelines the same batch over the control client with identical answers', async () => {
+    await server.tmux('new-session', '-d', '-s', 'c1');
+    const client = new TmuxClient({ socketName: server.socketName });
+    client.noteSessions(['c1']);
+    const batch = [
+      ['display-message', '-p', '-t', '=c1:', 'first;'],
+      ['has-session', '-t', '=nope'],
+      ['display-message', '-p', '-t', '=c1:', "it's #{session_name} $HOME \\ \"q\" ~"],
+      ['display-message', '-p', '-t', '=c1:', 'tab\there\nnewline'],
+    ];
+    const results = await client.exec(batch);
+    expect(client.controlConnected).toBe(true);
+    expect(results[0]).toEqual({ ok: true, lines: ['first;'] });
+    expect(results[1]).toMatchObject({ ok: false });
+    expect(results[2]).toEqual({ ok: true, lines: ["it's c1 $HOME \\ \"q\" ~"] });
+    expect(results[3]).toEqual({ ok: true, lines: ['tab\there', 'newline'] });
+    await client.close();
+    expect(client.controlConnected).toBe(false);
+    // The internal session goes with its client (destroy-unattached).
+    await waitFor('internal session gone', async () => (await server.tmux('list-sessions', '-F', '#{session_name}')) === 'c1');
+  });
+});
