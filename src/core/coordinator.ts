@@ -104,32 +104,35 @@ export class Coordinator {
     return { space, agent };
   }
 
+  /**
+   * Registers the agent's session (idempotent). Without `session_id` the session is the one this
+   * process runs in (found by the backend), else the one already registered; `requireSession: false`
+   * (legacy ignition setting only parent/role) lets an agent be created without any session yet.
+   */
   async registerSession(
     caller: Caller,
     input: Target & { session_id?: string; backend?: string; parent?: string; role?: string },
-  ): Promise<{ record: AgentRecord; created: boolean; session_id: string; backend: string }> {
+    opts: { requireSession?: boolean } = {},
+  ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
     this.checkName(input.agent);
     this.checkSelf(caller, input, 'register a session for');
-    const backendName = input.backend ?? this.store.getAgent(input.space, input.agent)?.backend_type ?? DEFAULT_BACKEND;
-    const backend = this.backend(backendName);
-    let sessionId = input.session_id;
-    if (!sessionId) {
-      sessionId = await backend.identifySelf?.(this.env);
-      if (!sessionId) {
-        throw new DomainError(
-          'validation',
-          `session_id is required: this server is not running inside a ${backend.name} session, so it cannot find the agent's session by itself. Pass session_id (e.g. the tmux session name).`,
-        );
-      }
+    const existing = this.store.getAgent(input.space, input.agent);
+    const backend = this.backend(input.backend ?? existing?.backend_type ?? DEFAULT_BACKEND);
+    const sessionId = input.session_id ?? (await backend.identifySelf?.(this.env)) ?? existing?.session_id ?? undefined;
+    if (!sessionId && opts.requireSession !== false) {
+      throw new DomainError(
+        'validation',
+        `session_id is required: this server is not running inside a ${backend.name} session, so it cannot find the agent's session by itself. Pass session_id (e.g. the tmux session name).`,
+      );
     }
     try {
       const { record, created } = this.store.register(input.space, input.agent, {
-        session_id: sessionId,
+        ...(sessionId && { session_id: sessionId }),
         backend_type: backend.name,
         ...(input.parent !== undefined && { parent: input.parent }),
         ...(input.role !== undefined && { role: input.role }),
       });
-      return { record, created, session_id: sessionId, backend: backend.name };
+      return { record, created, session_id: record.session_id, backend: backend.name };
     } catch (err) {
       throw this.storeError(err);
     }

@@ -310,9 +310,11 @@ export class Store {
     return this.write(() => {
       const sp = this.q.spaceByKey!.get(key(space)) as { id: number } | undefined;
       if (!sp) return false;
-      const changed = this.q.deleteAgent!.run(sp.id, key(agent)).changes > 0;
-      if (changed) this.appendEvent('agent_deleted', space, { space, agent });
-      return changed;
+      const rec = this.getAgent(space, agent);
+      if (!rec) return false;
+      this.q.deleteAgent!.run(sp.id, key(agent));
+      this.appendEvent('agent_deleted', rec.space, { space: rec.space, agent: rec.name });
+      return true;
     });
   }
 

@@ -23,7 +23,7 @@ export const registerSession = defineTool({
     const { record, created, session_id, backend } = await coordinator.registerSession(caller, { ...input, ...target });
     return {
       structured: { ...agentSummary(record), created },
-      text: `${created ? 'Registered' : 'Updated'} agent "${record.name}" in space "${record.space}" on ${backend} session "${session_id}".`,
+      text: `${created ? 'Registered' : 'Updated'} agent "${record.name}" in space "${record.space}" on ${backend} session "${session_id ?? ''}".`,
     };
   },
 });

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import type { Coordinator, LivenessRow } from './coordinator.js';
+
+/**
+ * The liveness monitor: a loop that probes every registered session about once a second and, when
+ * what a session shows changes, appends a `session_liveness` event that SSE clients (in any process)
+ * receive. Only the long-running HTTP server starts it, and of several such processes on one
+ * database only the one holding the `liveness-monitor` lease runs it, so each change is recorded
+ * once.
+ *
+ * Event payload: one `session_liveness` event per space whose rows changed, with the event's space
+ * set, and as payload the JSON array of that space's rows (`LivenessEventRow`, the legacy shape
+ * plus `space`, `state`, `since` and `approval_since`). A space whose last agent went away gets
+ * an empty array. Transitions (became idle, needs approval since T, approval cleared, session
+ * missing) are read by comparing a row with the same agent's row in the previous event.
+ */
+
+/** A liveness row as legacy clients read it (`GET /api/session-status`). */
+export interface SessionStatusRow {
+  space: string;
+  agent: string;
+  session_id: string | null;
+  /** Same as session_id; the legacy name. */
+  session: string | null;
+  backend: string;
+  registered: boolean;
+  exists: boolean;
+  idle: boolean;
+  needs_approval: boolean;
+  tool_name?: string;
+  prompt_text?: string;
+  prompt_id?: string;
+  last_line?: string;
+  state: LivenessRow['state'];
+}
+
+/** A row of a `session_liveness` event. */
+export interface LivenessEventRow {
+  space: string;
+  agent: string;
+  session: string | null;
+  exists: boolean;
+  idle: boolean;
+  needs_approval: boolean;
+  tool_name?: string;
+  prompt_text?: string;
+  prompt_id?: string;
+  state: LivenessRow['state'];
+  /** When this monitor first saw the current state (ISO time). */
+  since: string;
+  /** When the pending approval prompt was first seen (only while needs_approval). */
+  approval_since?: string;
+}
+
+export const toSessionStatusRow = (r: LivenessRow): SessionStatusRow => ({
+  space: r.space,
+  agent: r.agent,
+  session_id: r.session_id,
+  session: r.session_id,
+  backend: r.backend,
+  registered: r.registered,
+  exists: r.exists,
+  idle: r.state === 'idle',
+  needs_approval: r.needs_approval,
+  ...(r.tool_name !== undefined && { tool_name: r.tool_name }),
+  ...(r.prompt_text !== undefined && { prompt_text: r.prompt_text }),
+  ...(r.prompt_id !== undefined && { prompt_id: r.prompt_id }),
+  ...(r.last_line !== undefined && { last_line: r.last_line }),
+  state: r.state,
+});
+
+export const LIVENESS_EVENT = 'session_liveness';
+export const MONITOR_LEASE = 'liveness-monitor';
+
+export interface LivenessMonitorOptions {
+  coordinator: Coordinator;
+  store: Store;
+  /** Probe period. One second: fast enough to notice a permission prompt, cheap with one batched probe. */
+  intervalMs?: number;
+  /** Lease lifetime; renewed each tick, so another process takes over within this time after a crash. */
+  leaseTtlMs?: number;
+  holderId?: string;
+  clock?: () => number;
+  onError?: (err: unknown) => void;
+}
+
+/** What a session shows, minus what changes all the time (last_line) — the basis for "changed". */
+const fingerprint = (r: LivenessRow): string =>
+  JSON.stringify([r.session_id, r.exists, r.state, r.needs_approval, r.tool_name ?? null, r.prompt_text ?? null, r.prompt_id ?? null]);
+
+const agentKey = (r: { space: string; agent: string }) => `${r.space.toLowerCase()}\u0000${r.agent.toLowerCase()}`;
+
+export class LivenessMonitor {
+  readonly holderId: string;
+  private readonly coordinator: Coordinator;
+  private readonly store: Store;
+  private readonly intervalMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly clock: () => number;
+  private readonly onError: (err: unknown) => void;
+  /** Per agent: fingerprint and when it was first seen; per space: the last rows emitted. */
+  private seen = new Map<string, { fp: string; since: number; approvalSince?: number }>();
+  private emitted = new Map<string, { space: string; sig: string }>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private leader = false;
+  private stopped = false;
+
+  constructor(opts: LivenessMonitorOptions) {
+    this.coordinator = opts.coordinator;
+    this.store = opts.store;
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.leaseTtlMs = opts.leaseTtlMs ?? 5000;
+    this.holderId = opts.holderId ?? `${process.pid}-${randomUUID()}`;
+    this.clock = opts.clock ?? Date.now;
+    this.onError = opts.onError ?? (() => undefined);
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    const loop = () => {
+      this.running = this.tick()
+        .then(
+          () => undefined,
+          (err: unknown) => this.onError(err),
+        )
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.timer = setTimeout(loop, this.intervalMs);
+        });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Stops the loop, waits for a tick in flight, and releases the lease so another process can take over. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    if (this.leader) {
+      this.leader = false;
+      try {
+        this.store.releaseLease(MONITOR_LEASE, this.holderId);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+
+  /**
+   * One round: take or renew the lease; if held, probe and append an event per changed space.
+   * Returns the ids of the events appended.
+   */
+  async tick(): Promise<number[]> {
+    const leader = this.store.acquireLease(MONITOR_LEASE, this.holderId, this.leaseTtlMs);
+    if (!leader) {
+      // Another process records transitions; start afresh if the lease comes back to us.
+      this.leader = false;
+      this.seen.clear();
+      this.emitted.clear();
+      return [];
+    }
+    this.leader = true;
+    const rows = await this.coordinator.listLiveness();
+    if (this.stopped) return [];
+    const now = this.clock();
+    const nextSeen = new Map<string, { fp: string; since: number; approvalSince?: number }>();
+    const bySpace = new Map<string, { space: string; rows: LivenessEventRow[] }>();
+    for (const r of rows) {
+      const k = agentKey(r);
+      const fp = fingerprint(r);
+      const prev = this.seen.get(k);
+      const since = prev && prev.fp === fp ? prev.since : now;
+      const approvalSince = r.needs_approval ? (prev?.approvalSince ?? now) : undefined;
+      nextSeen.set(k, { fp, since, ...(approvalSince !== undefined && { approvalSince }) });
+      const spaceKey = r.space.toLowerCase();
+      if (!bySpace.has(spaceKey)) bySpace.set(spaceKey, { space: r.space, rows: [] });
+      bySpace.get(spaceKey)!.rows.push({
+        space: r.space,
+        agent: r.agent,
+        session: r.session_id,
+        exists: r.exists,
+        idle: r.state === 'idle',
+        needs_approval: r.needs_approval,
+        ...(r.tool_name !== undefined && { tool_name: r.tool_name }),
+        ...(r.prompt_text !== undefined && { prompt_text: r.prompt_text }),
+        ...(r.prompt_id !== undefined && { prompt_id: r.prompt_id }),
+        state: r.state,
+        since: new Date(since).toISOString(),
+        ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
+      });
+    }
+    this.seen = nextSeen;
+
+    const ids: number[] = [];
+    const nextEmitted = new Map<string, { space: string; sig: string }>();
+    for (const [spaceKey, { space, rows: spaceRows }] of bySpace) {
+      // Compare without the timestamps: they only change when something else does.
+      const sig = JSON.stringify(spaceRows.map(({ since: _s, approval_since: _a, ...rest }) => rest));
+      nextEmitted.set(spaceKey, { space, sig });
+      if (this.emitted.get(spaceKey)?.sig !== sig) ids.push(this.store.appendEvent(LIVENESS_EVENT, space, spaceRows));
+    }
+    for (const [spaceKey, { space }] of this.emitted) {
+      if (!bySpace.has(spaceKey)) ids.push(this.store.appendEvent(LIVENESS_EVENT, space, []));
+    }
+    this.emitted = nextEmitted;
+    return ids;
+  }
+}

@@ -1,0 +1,116 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Coordinator } from '../core/coordinator.js';
+import { isDomainError } from '../core/errors.js';
+import { spaceName } from '../core/schemas.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { EventHub } from './events.js';
+import { legacyRoutes } from './legacy-routes.js';
+import { McpSessions } from './mcp-route.js';
+import { BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
+
+export interface HttpAppDeps {
+  coordinator: Coordinator;
+  log: Logger;
+  /** Address the server binds to (accepted as Host). */
+  bindHost?: string;
+  /** Extra accepted Host values (`--allowed-hosts`). */
+  allowedHosts?: readonly string[];
+  /** Bearer token every route but /healthz requires. */
+  token?: string;
+  readOnly?: boolean;
+  dataDir?: string;
+  tmuxSocket?: string;
+  /** MCP sessions and SSE hub; created here when not given (the server passes its own to close them on shutdown). */
+  mcp?: McpSessions;
+  events?: EventHub;
+  /** Process start, for /healthz uptime. */
+  startedAt?: number;
+}
+
+/** How long /healthz waits for the tmux probe. */
+const HEALTH_PROBE_MS = 2000;
+
+/**
+ * The HTTP face: MCP over Streamable HTTP at /mcp, the legacy curl routes, SSE events and
+ * /healthz, behind the Host/Origin check and the bearer token. Builds the app only; serve.ts
+ * listens. Route tests use `app.request()`.
+ */
+export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
+  const { coordinator, log } = deps;
+  const mcp = deps.mcp ?? new McpSessions({ coordinator, readOnly: deps.readOnly ?? false, log });
+  const events = deps.events ?? new EventHub(coordinator.store, log);
+  const startedAt = deps.startedAt ?? Date.now();
+  const app = new Hono<AppEnv>();
+
+  app.use('*', checkHostAndOrigin({ bindHost: deps.bindHost ?? '127.0.0.1', allowedHosts: deps.allowedHosts ?? [] }));
+  app.use('*', requireToken(deps.token, { except: ['/healthz'] }));
+
+  app.get('/healthz', async (c) => {
+    let db = 'ok';
+    try {
+      coordinator.store.db.prepare('SELECT 1').get();
+    } catch (err) {
+      db = `error: ${(err as Error).message}`;
+    }
+    const tmux = coordinator.backends.has('tmux') ? await probe(() => coordinator.backends.backendByName('tmux').available()) : 'not configured';
+    const ok = db === 'ok';
+    return c.json({ ok, version: VERSION, uptime_s: Math.floor((Date.now() - startedAt) / 1000), db, tmux }, ok ? 200 : 503);
+  });
+
+  app.use('/mcp', limitBody(BODY_LIMITS.mcp, 'jsonrpc'));
+  app.on(['GET', 'POST', 'DELETE'], '/mcp', (c) => mcp.handle(c));
+  app.all('/mcp', (c) => {
+    c.header('Allow', 'GET, POST, DELETE');
+    return c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }, 405);
+  });
+
+  const sse = (c: Context<AppEnv>) => {
+    const space = (c.req.param('space') ?? c.req.query('space')) || undefined;
+    if (space !== undefined && !spaceName.safeParse(space).success) return jsonError(c, 400, `invalid space name "${space}"`, 'validation');
+    return events.respond(c, space === undefined ? {} : { space });
+  };
+  app.get('/events', sse);
+  app.get('/spaces/:space/events', sse);
+
+  app.route(
+    '/',
+    legacyRoutes({
+      coordinator,
+      tokenRequired: deps.token !== undefined,
+      readOnly: deps.readOnly ?? false,
+      ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),
+      ...(deps.tmuxSocket !== undefined && { tmuxSocket: deps.tmuxSocket }),
+    }),
+  );
+
+  app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
+
+  app.onError((err, c) => {
+    if (isDomainError(err)) {
+      if (c.get('errorFormat') === 'text') {
+        return c.text(err.code === 'validation' ? `validation: ${err.message}` : err.message, err.httpStatus as 400);
+      }
+      return jsonError(c, err.httpStatus, err.message, err.code);
+    }
+    if (err instanceof HTTPException) return jsonError(c, err.status, err.message || 'request failed');
+    log.error(`${c.req.method} ${c.req.path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return jsonError(c, 500, 'internal error: the server logged the details', 'internal');
+  });
+
+  return app;
+}
+
+/** Runs a probe with a time bound: "ok", "unavailable" or "timeout". */
+async function probe(fn: () => Promise<boolean>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), HEALTH_PROBE_MS);
+  });
+  try {
+    return await Promise.race([fn().then((up) => (up ? 'ok' : 'unavailable'), () => 'unavailable'), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,132 @@
+import { AGENT_STATUSES, type AgentRecord } from '../store/store.js';
+
+/**
+ * The ignition text: the Markdown document an agent reads when it starts (`GET
+ * /spaces/{space}/ignition/{agent}`). It tells the agent who it is, who its peers are, what it
+ * last reported, and how to report — MCP tools first, curl for agents without MCP. Pure: the route
+ * gathers the data, this only renders it.
+ */
+export interface IgnitionInput {
+  /** Origin the agent reached us at, e.g. `http://127.0.0.1:8899`. */
+  baseUrl: string;
+  space: string;
+  agent: string;
+  /** The agent's stored record, if it is registered. */
+  self?: AgentRecord;
+  /** Every agent of the space (the agent itself is left out of the peer table). */
+  agents: readonly AgentRecord[];
+  /** The server requires `Authorization: Bearer <token>`. */
+  tokenRequired: boolean;
+  /** The server's data directory and tmux socket, so a stdio server started by the agent shares them. */
+  dataDir?: string;
+  tmuxSocket?: string;
+  /** Space a call that names none lands in; the MCP line adds `X-Agent-Space` only for another space. */
+  defaultSpace?: string;
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** Double-quotes a word for a POSIX shell (the form `claude mcp add --header "Name: value"` is shown in). */
+export const shellDoubleQuote = (s: string): string => `"${s.replace(/["\\$`]/g, '\\$&')}"`;
+
+/** Makes a value safe inside one Markdown table cell. */
+const cell = (s: string | null | undefined): string =>
+  (s ?? '').replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').trim() || '—';
+
+const bullets = (items: readonly string[]): string => items.map((i) => `- ${i.replace(/\r?\n|\r/g, ' ')}`).join('\n');
+
+export function renderIgnition(input: IgnitionInput): string {
+  const { baseUrl, space, agent, self, tokenRequired } = input;
+  const name = self?.name ?? agent;
+  const spaceLabel = self?.space ?? space;
+  const agentPath = `${baseUrl}/spaces/${encodeURIComponent(spaceLabel)}/agent/${encodeURIComponent(name)}`;
+  const auth = tokenRequired ? ` -H "Authorization: Bearer $BOSS_TOKEN"` : '';
+  const mcpAuth = tokenRequired ? ` --header "Authorization: Bearer $BOSS_TOKEN"` : '';
+  const spaceHeader = spaceLabel.toLowerCase() === (input.defaultSpace ?? 'default').toLowerCase() ? '' : ` --header ${shellDoubleQuote(`X-Agent-Space: ${spaceLabel}`)}`;
+  const stdioExtra =
+    (input.dataDir !== undefined ? ` --data-dir ${shellQuote(input.dataDir)}` : '') +
+    (input.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(input.tmuxSocket)}` : '');
+  const peers = input.agents.filter((a) => a.name.toLowerCase() !== name.toLowerCase()).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+
+  const out: string[] = [];
+  out.push(`# Ignition: you are "${name}" in space "${spaceLabel}"`, '');
+  out.push(
+    `You are **${name}**, an AI coding agent in the space **${spaceLabel}**, coordinated by agent-boss at ${baseUrl}.` +
+      (self?.role ? ` Your role: **${self.role}**.` : '') +
+      (self?.parent ? ` You report to **${self.parent}**.` : ''),
+  );
+  if (self?.session_id) out.push(`Your terminal session: \`${self.session_id}\` (${self.backend_type ?? 'tmux'}).`);
+  out.push('');
+
+  out.push('## Your last state', '');
+  if (!self) {
+    out.push('You are not registered yet. Register your session first (see below).');
+  } else {
+    out.push(`- status: **${self.status}**`, `- summary: ${self.summary.replace(/\r?\n|\r/g, ' ')}`);
+    if (self.phase) out.push(`- phase: ${self.phase}`);
+    if (self.branch) out.push(`- branch: ${self.branch}`);
+    if (self.pr) out.push(`- pr: ${self.pr}`);
+    if (self.next_steps) out.push(`- next steps: ${self.next_steps.replace(/\r?\n|\r/g, ' ')}`);
+    out.push(`- last report: ${self.reported_at ?? 'never'}`);
+  }
+  out.push('');
+
+  out.push('## Pending', '');
+  const questions = self?.questions ?? [];
+  const blockers = self?.blockers ?? [];
+  const blockedPeers = peers.filter((p) => p.status === 'blocked' || (p.questions?.length ?? 0) > 0);
+  if (questions.length === 0 && blockers.length === 0 && blockedPeers.length === 0) out.push('Nothing pending.');
+  if (questions.length) out.push('Your open questions:', bullets(questions), '');
+  if (blockers.length) out.push('Your blockers:', bullets(blockers), '');
+  if (blockedPeers.length) {
+    out.push('Peers waiting on someone:');
+    for (const p of blockedPeers) out.push(`- ${p.name} (${p.status}): ${[...(p.questions ?? []), ...(p.blockers ?? [])].join('; ') || p.summary}`);
+  }
+  out.push('');
+
+  out.push(`## Peers in "${spaceLabel}"`, '');
+  if (peers.length === 0) out.push('No other agents yet.');
+  else {
+    out.push('| Agent | Status | Summary |', '|---|---|---|');
+    for (const p of peers) out.push(`| ${cell(p.name)} | ${cell(p.status)} | ${cell(p.summary)} |`);
+  }
+  out.push('');
+
+  out.push('## How to work: MCP tools first', '');
+  out.push('If your client speaks MCP (Claude Code does), add this server once and use its tools:', '');
+  out.push('```sh');
+  out.push(`claude mcp add --transport http agent-boss ${baseUrl}/mcp --header ${shellDoubleQuote(`X-Agent-Name: ${name}`)}${spaceHeader}${mcpAuth}`);
+  out.push('# or, as a local stdio server sharing the same database (package agent-boss-mcp, command agent-boss):');
+  out.push(`claude mcp add agent-boss -- npx -y -p agent-boss-mcp agent-boss stdio --space ${shellQuote(spaceLabel)} --agent ${shellQuote(name)}${stdioExtra}`);
+  out.push('```', '');
+  out.push('Tools:');
+  out.push('- `register_session`: register the terminal session you run in (done for you if this URL carried `session_id`).');
+  out.push('- `report_status`: post your status (`status` + one-line `summary`, plus optional details).');
+  out.push('- `list_liveness`: see every agent: working, idle, waiting for approval, or gone.');
+  out.push('- `send_input`, `approve`, `interrupt`: steer the agents you manage.');
+  out.push('');
+
+  out.push('## Without MCP: curl', '');
+  out.push('Post your status (JSON; the reply contains `accepted for` when it worked):', '');
+  out.push('```sh');
+  out.push(
+    `curl -s -X POST ${shellQuote(agentPath)} -H 'Content-Type: application/json' -H ${shellDoubleQuote(`X-Agent-Name: ${name}`)}${auth} \\`,
+  );
+  out.push(`  -d '{"status":"active","summary":"what you are doing now","items":["done so far"],"questions":[],"blockers":[]}'`);
+  out.push('```', '');
+  out.push('A plain-text body works too: its first line becomes the summary, status `active`.', '');
+  out.push(`Re-register a new session: \`curl -s ${shellQuote(`${baseUrl}/spaces/${encodeURIComponent(spaceLabel)}/ignition/${encodeURIComponent(name)}?session_id=SESSION`)}${auth}\``);
+  out.push(`See everyone's sessions: \`curl -s ${shellQuote(`${baseUrl}/api/session-status?space=${encodeURIComponent(spaceLabel)}`)}${auth}\``);
+  out.push('');
+
+  out.push('## Protocol rules', '');
+  out.push(`- \`status\` is one of ${AGENT_STATUSES.map((s) => `\`${s}\``).join(', ')}; \`summary\` is required and is one line.`);
+  out.push('- Report when you start, whenever your status changes (blocked, done, error), and at milestones.');
+  out.push('- Report only for yourself: your `X-Agent-Name` must be your own name.');
+  out.push('- Put what you need from others in `questions` and `blockers`; your manager and the operator see them.');
+  out.push('- `session_id`, `repo_url`, `parent` and `role` are kept when you leave them out.');
+  if (tokenRequired) out.push('- Every call needs `Authorization: Bearer $BOSS_TOKEN` (the token you used to fetch this page).');
+  out.push('');
+  return out.join('\n');
+}

@@ -1,0 +1,262 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { OPERATOR, type Caller, type Coordinator, type Target } from '../core/coordinator.js';
+import { DomainError } from '../core/errors.js';
+import { toSessionStatusRow } from '../core/monitor.js';
+import {
+  agentName,
+  agentStatus,
+  backendName,
+  legacyReportFieldShape,
+  MAX_INPUT_TEXT,
+  reportFieldShape,
+  sessionId,
+  spaceName,
+  stickyFieldShape,
+  summary,
+  text,
+} from '../core/schemas.js';
+import { AGENT_STATUSES, type Report } from '../store/store.js';
+import { callerFromHeaders } from './caller.js';
+import { renderIgnition } from './ignition.js';
+import { BODY_LIMITS, limitBody, type AppEnv } from './middleware.js';
+
+/**
+ * The routes `curl`-based agents written for the old coordinator still call (see
+ * docs/legacy-protocol.md). Each one validates with the shared schemas, calls the same core
+ * function as the matching MCP tool, and answers in the legacy format: the status post and the
+ * ignition page answer text (old scripts grep for "accepted for"), the others JSON.
+ */
+export interface LegacyRoutesDeps {
+  coordinator: Coordinator;
+  /** Requests must carry the bearer token (only changes the instructions in the ignition text). */
+  tokenRequired?: boolean;
+  /** Refuse every route that changes state. */
+  readOnly?: boolean;
+  /** Shown in the ignition text's stdio line, so a stdio server shares this server's database and tmux. */
+  dataDir?: string;
+  tmuxSocket?: string;
+}
+
+/** The report as the legacy status post carries it: the tools' fields plus the legacy ones; unknown keys dropped. */
+const legacyReport = z.object({
+  status: agentStatus,
+  summary,
+  ...reportFieldShape,
+  ...legacyReportFieldShape,
+  ...stickyFieldShape,
+  tmux_session: sessionId.optional(),
+});
+
+/** Sticky fields old scripts send as "" to mean "unchanged". */
+const STICKY_KEYS = ['session_id', 'tmux_session', 'backend_type', 'repo_url', 'parent', 'role'];
+
+/** Longest summary taken from the first line of a plain-text status body. */
+const PLAIN_SUMMARY_MAX = 120;
+
+const ignitionQuery = z.object({
+  session_id: sessionId.optional(),
+  backend: backendName.optional(),
+  parent: agentName.optional(),
+  role: text(200).optional(),
+});
+
+const replyBody = z.object({
+  message: text(MAX_INPUT_TEXT).describe('Text typed into the agent\'s terminal, then Enter.'),
+});
+
+const issueList = (err: z.ZodError): string =>
+  err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+
+/** Space and agent from the path (Hono decodes `%20` and friends), checked like the tools check them. */
+function pathTarget(c: Context, coordinator: Coordinator): Target {
+  const space = c.req.param('space') ?? coordinator.defaultSpace;
+  const agent = c.req.param('agent') ?? '';
+  const s = spaceName.safeParse(space);
+  if (!s.success) throw new DomainError('validation', `space name "${space}": ${s.error.issues[0]?.message}`);
+  const a = agentName.safeParse(agent);
+  if (!a.success) throw new DomainError('validation', `agent name "${agent}": ${a.error.issues[0]?.message}`);
+  return { space: s.data, agent: a.data };
+}
+
+function refuseIfReadOnly(readOnly: boolean | undefined): void {
+  if (readOnly) throw new DomainError('forbidden', 'this server is read-only (--read-only): it only answers reads such as /api/session-status.');
+}
+
+const isJsonContentType = (ct: string | undefined): boolean => {
+  const type = (ct ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+};
+
+const parseJsonBody = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new DomainError('validation', `malformed JSON body: ${(err as Error).message}`);
+  }
+};
+
+/**
+ * Turns a legacy status body into a Report: JSON (an object; `null` values and empty sticky
+ * fields count as omitted; `tmux_session` → `session_id`) or plain text (first line → summary,
+ * whole body → free_text, status active). Validation uses the tools' schemas; only the wording of
+ * the two errors old scripts know is legacy.
+ */
+export function parseLegacyReport(raw: string, contentType: string | undefined): Report {
+  let input: Record<string, unknown>;
+  if (isJsonContentType(contentType)) {
+    const body = parseJsonBody(raw);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new DomainError('validation', 'the JSON body must be an object with at least "status" and "summary"');
+    }
+    input = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (v === null || (v === '' && STICKY_KEYS.includes(k))) continue;
+      input[k] = v;
+    }
+  } else {
+    const firstLine = raw.split(/\r?\n|\r/, 1)[0]!.trim();
+    input = { status: 'active', summary: [...firstLine].slice(0, PLAIN_SUMMARY_MAX).join(''), free_text: raw };
+  }
+  const parsed = legacyReport.safeParse(input);
+  if (!parsed.success) {
+    const messages = parsed.error.issues.map((i) => {
+      const field = i.path[0];
+      if (field === 'status') return `invalid status "${typeof input.status === 'string' ? input.status : JSON.stringify(input.status ?? '')}": must be one of ${AGENT_STATUSES.join(', ')}`;
+      if (field === 'summary') return typeof input.summary === 'string' ? i.message : 'summary is required';
+      return `${i.path.join('.')}: ${i.message}`;
+    });
+    throw new DomainError('validation', [...new Set(messages)].join('; '));
+  }
+  const { tmux_session, ...report } = parsed.data;
+  if (!report.session_id && tmux_session) report.session_id = tmux_session;
+  return report;
+}
+
+export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
+  const { coordinator } = deps;
+  const app = new Hono<AppEnv>();
+
+  // ── ignition ────────────────────────────────────────────────────────────
+  app.get('/spaces/:space/ignition/:agent', async (c) => {
+    c.set('errorFormat', 'text');
+    const target = pathTarget(c, coordinator);
+    const q = (k: string): string | undefined => {
+      const v = c.req.query(k);
+      return v === undefined || v === '' ? undefined : v;
+    };
+    const raw = { session_id: q('session_id') ?? q('tmux_session'), backend: q('backend'), parent: q('parent'), role: q('role') };
+    const registering = Object.values(raw).some((v) => v !== undefined);
+    if (registering) {
+      refuseIfReadOnly(deps.readOnly);
+      const parsed = ignitionQuery.safeParse(raw);
+      if (!parsed.success) throw new DomainError('validation', issueList(parsed.error));
+      const who = callerFromHeaders(c);
+      if ('error' in who) throw new DomainError('validation', who.error);
+      const caller: Caller = who.caller.agent !== undefined ? { agent: who.caller.agent } : OPERATOR;
+      const p = parsed.data;
+      // Setting only parent/role keeps the session already registered (or none yet).
+      await coordinator.registerSession(
+        caller,
+        {
+          ...target,
+          ...(p.session_id !== undefined && { session_id: p.session_id }),
+          ...(p.backend !== undefined && { backend: p.backend }),
+          ...(p.parent !== undefined && { parent: p.parent }),
+          ...(p.role !== undefined && { role: p.role }),
+        },
+        { requireSession: false },
+      );
+    }
+    const self = coordinator.store.getAgent(target.space, target.agent);
+    const body = renderIgnition({
+      baseUrl: new URL(c.req.url).origin,
+      space: target.space,
+      agent: target.agent,
+      ...(self && { self }),
+      agents: coordinator.store.listAgents(target.space),
+      tokenRequired: deps.tokenRequired ?? false,
+      defaultSpace: coordinator.defaultSpace,
+      ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),
+      ...(deps.tmuxSocket !== undefined && { tmuxSocket: deps.tmuxSocket }),
+    });
+    return c.body(body, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  });
+
+  // ── status: post, read, delete ──────────────────────────────────────────
+  const postStatus = async (c: Context<AppEnv>) => {
+    c.set('errorFormat', 'text');
+    const target = pathTarget(c, coordinator);
+    const name = c.req.header('x-agent-name');
+    if (name === undefined || name.trim() === '') {
+      throw new DomainError('validation', `missing X-Agent-Name header: send -H "X-Agent-Name: ${target.agent}" with your status post.`);
+    }
+    const who = callerFromHeaders(c);
+    if ('error' in who) throw new DomainError('validation', who.error);
+    refuseIfReadOnly(deps.readOnly);
+    const report = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
+    const record = coordinator.reportStatus({ agent: who.caller.agent! }, target, report);
+    return c.text(`accepted for [${record.name}] in space "${record.space}"`, 202);
+  };
+  const getAgent = (c: Context<AppEnv>) => c.json(coordinator.getAgent(pathTarget(c, coordinator)));
+  const deleteAgent = (c: Context<AppEnv>) => {
+    const target = pathTarget(c, coordinator);
+    refuseIfReadOnly(deps.readOnly);
+    coordinator.deleteAgent(target);
+    return c.json({ status: 'deleted', space: target.space, agent: target.agent });
+  };
+  for (const path of ['/spaces/:space/agent/:agent', '/agent/:agent']) {
+    app.post(path, limitBody(BODY_LIMITS.status), postStatus);
+    app.get(path, getAgent);
+    app.delete(path, deleteAgent);
+  }
+
+  // ── operator actions ────────────────────────────────────────────────────
+  app.post('/spaces/:space/reply/:agent', limitBody(BODY_LIMITS.reply), async (c) => {
+    const target = pathTarget(c, coordinator);
+    refuseIfReadOnly(deps.readOnly);
+    const parsed = replyBody.safeParse(parseJsonBody(await c.req.text()));
+    if (!parsed.success) {
+      throw new DomainError('validation', `${issueList(parsed.error)} (send {"message": "text to type"})`);
+    }
+    const { agent } = await coordinator.sendInput(OPERATOR, { ...target, text: parsed.data.message });
+    return c.json({ status: 'sent', agent: agent.name });
+  });
+
+  app.post('/spaces/:space/approve/:agent', async (c) => {
+    const target = pathTarget(c, coordinator);
+    refuseIfReadOnly(deps.readOnly);
+    const always = /^(1|true|yes)$/i.test(c.req.query('always') ?? '');
+    const promptId = c.req.query('prompt_id');
+    const res = await coordinator.approve(OPERATOR, {
+      ...target,
+      decision: always ? 'always' : 'yes',
+      ...(promptId ? { prompt_id: promptId } : {}),
+    });
+    return c.json({ status: always ? 'always_allowed' : 'approved', agent: res.agent.name, tool: res.tool_name ?? null });
+  });
+
+  app.post('/spaces/:space/agent/:agent/interrupt', async (c) => {
+    const target = pathTarget(c, coordinator);
+    refuseIfReadOnly(deps.readOnly);
+    const res = await coordinator.interrupt(OPERATOR, target);
+    return c.json({ ok: true, agent: res.agent.name });
+  });
+
+  // ── liveness (read only, one probe) ─────────────────────────────────────
+  const sessionStatus = async (c: Context<AppEnv>) => {
+    const space = (c.req.param('space') ?? c.req.query('space')) || undefined;
+    if (space !== undefined) {
+      const s = spaceName.safeParse(space);
+      if (!s.success) throw new DomainError('validation', `space name "${space}": ${s.error.issues[0]?.message}`);
+    }
+    const rows = await coordinator.listLiveness(space);
+    return c.json(rows.map(toSessionStatusRow));
+  };
+  for (const name of ['session-status', 'tmux-status']) {
+    app.get(`/api/${name}`, sessionStatus);
+    app.get(`/spaces/:space/api/${name}`, sessionStatus);
+  }
+
+  return app;
+}

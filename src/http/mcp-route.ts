@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Context } from 'hono';
+import type { Caller, Coordinator } from '../core/coordinator.js';
+import type { Logger } from '../log.js';
+import { createMcpServer } from '../mcp/server.js';
+import { callerFromHeaders } from './caller.js';
+
+/**
+ * MCP over Streamable HTTP at /mcp, stateful: an initialize request (POST without
+ * `Mcp-Session-Id`) creates a fresh McpServer and web-standard transport, kept under the session id
+ * the transport generated; later requests carrying that id go to it; DELETE (or the transport
+ * closing) removes it. The transport gets `c.req.raw`, so Hono's body limit and host checks run
+ * first and no Node-specific plumbing is needed.
+ *
+ * Identity: `X-Agent-Name` (and optionally `X-Agent-Space`) at initialize bind the session to that
+ * agent; without them the client is the operator. A later request on the same session naming a
+ * different agent is refused, so a session id cannot be reused under another name.
+ */
+
+interface McpSession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServer;
+  caller: Caller;
+}
+
+/** Sessions kept at most; the least recently used is closed beyond this (clients that vanished without DELETE). */
+const MAX_SESSIONS = 500;
+
+export interface McpSessionsOptions {
+  coordinator: Coordinator;
+  readOnly?: boolean;
+  log?: Logger;
+  maxSessions?: number;
+}
+
+/** A JSON-RPC error answer outside any session (the shape the SDK transport uses). */
+export const jsonRpcError = (status: number, code: number, message: string): Response =>
+  new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  });
+
+const sameCaller = (a: Caller, b: Caller): boolean =>
+  (a.agent ?? '').toLowerCase() === (b.agent ?? '').toLowerCase() && (a.space ?? '').toLowerCase() === (b.space ?? '').toLowerCase();
+
+export class McpSessions {
+  private readonly sessions = new Map<string, McpSession>();
+  private closed = false;
+
+  constructor(private readonly opts: McpSessionsOptions) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Handles POST, GET and DELETE /mcp. */
+  async handle(c: Context): Promise<Response> {
+    if (this.closed) return jsonRpcError(503, -32000, 'Server is shutting down');
+    const who = callerFromHeaders(c);
+    if ('error' in who) return jsonRpcError(400, -32600, `Bad Request: ${who.error}`);
+    const sessionId = c.req.header('mcp-session-id');
+
+    if (sessionId !== undefined) {
+      const session = this.sessions.get(sessionId);
+      if (!session) return jsonRpcError(404, -32001, 'Session not found');
+      const named = c.req.header('x-agent-name') !== undefined || c.req.header('x-agent-space') !== undefined;
+      if (named && !sameCaller(who.caller, session.caller)) {
+        return jsonRpcError(403, -32000, 'Forbidden: this MCP session was opened under another X-Agent-Name / X-Agent-Space');
+      }
+      // Move to the end of the map: the map's order is least recently used first.
+      this.sessions.delete(sessionId);
+      this.sessions.set(sessionId, session);
+      return session.transport.handleRequest(c.req.raw);
+    }
+
+    if (c.req.method !== 'POST') {
+      return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch (err) {
+      return jsonRpcError(400, -32700, `Parse error: ${(err as Error).message}`);
+    }
+    const messages = Array.isArray(body) ? body : [body];
+    if (!messages.some((m) => isInitializeRequest(m))) {
+      return jsonRpcError(400, -32000, 'Bad Request: no valid Mcp-Session-Id; start with an initialize request');
+    }
+    return this.open(c, who.caller, body);
+  }
+
+  /** Creates the McpServer and transport of a new session and lets it answer the initialize request. */
+  private async open(c: Context, caller: Caller, body: unknown): Promise<Response> {
+    const server = createMcpServer({ coordinator: this.opts.coordinator, caller, readOnly: this.opts.readOnly ?? false });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        this.sessions.set(id, { transport, server, caller });
+        this.opts.log?.debug(`MCP session ${id} opened${caller.agent ? ` for agent "${caller.agent}"` : ' (operator)'}`);
+        this.evict();
+      },
+      onsessionclosed: (id) => {
+        this.sessions.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined && this.sessions.get(transport.sessionId)?.transport === transport) {
+        this.sessions.delete(transport.sessionId);
+        this.opts.log?.debug(`MCP session ${transport.sessionId} closed`);
+      }
+    };
+    await server.connect(transport);
+    const res = await transport.handleRequest(c.req.raw, { parsedBody: body });
+    if (transport.sessionId === undefined || !this.sessions.has(transport.sessionId)) {
+      await server.close().catch(() => undefined);
+    }
+    return res;
+  }
+
+  private evict(): void {
+    const max = this.opts.maxSessions ?? MAX_SESSIONS;
+    for (const [id, s] of this.sessions) {
+      if (this.sessions.size <= max) break;
+      this.opts.log?.info(`closing MCP session ${id}: more than ${max} sessions open and it was used least recently`);
+      this.sessions.delete(id);
+      void s.server.close().catch(() => undefined);
+    }
+  }
+
+  /** Closes every session (server shutdown): their SSE streams end and new requests get 503. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.server.close().catch(() => undefined)));
+  }
+}

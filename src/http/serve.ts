@@ -1,0 +1,133 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Config } from '../config.js';
+import { LivenessMonitor } from '../core/monitor.js';
+import type { Logger } from '../log.js';
+import { createRuntime, type Runtime } from '../runtime.js';
+import { createHttpApp } from './app.js';
+import { EventHub } from './events.js';
+import { McpSessions } from './mcp-route.js';
+import { isLoopbackHost } from './middleware.js';
+
+/** Longest a shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * `agent-boss serve`: the long-lived HTTP hub. Refuses (exit code 2) to listen beyond loopback
+ * without a token; otherwise opens the runtime, starts the liveness monitor, listens, prints
+ * `agent-boss listening on http://HOST:PORT` (the actual port when --port 0) to stderr and keeps
+ * running (returns -1) until SIGINT/SIGTERM, when it closes MCP sessions, SSE streams, the monitor
+ * (releasing its lease) and the runtime, then exits 0.
+ */
+export async function runServe(config: Config, log: Logger): Promise<number> {
+  if (!isLoopbackHost(config.host) && config.token === undefined) {
+    process.stderr.write(
+      `agent-boss: refusing to listen on ${config.host} without a token: any machine that can reach it could drive your agents. ` +
+        `Pass --token (or BOSS_TOKEN) with a secret of 16+ characters, or bind to 127.0.0.1.\n`,
+    );
+    return 2;
+  }
+
+  // The hub serves many agents over HTTP: it must never take its own tmux session (TMUX/TMUX_PANE
+  // of the shell it was started from) for a caller's session when a call names none.
+  const env = { ...process.env };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+
+  let runtime: Runtime;
+  try {
+    runtime = createRuntime(config, env, log);
+  } catch (err) {
+    process.stderr.write(`agent-boss: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const { coordinator, store } = runtime;
+  const startedAt = Date.now();
+
+  let lastMonitorError = '';
+  const monitor = new LivenessMonitor({
+    coordinator,
+    store,
+    onError: (err) => {
+      // A failing probe repeats every second; say so once per distinct failure.
+      const msg = err instanceof Error ? err.message : String(err);
+      if (msg !== lastMonitorError) log.warn(`liveness monitor: ${msg}`);
+      lastMonitorError = msg;
+    },
+  });
+  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, log });
+  const events = new EventHub(store, log);
+  const app = createHttpApp({
+    coordinator,
+    log,
+    bindHost: config.host,
+    allowedHosts: config.allowedHosts,
+    ...(config.token !== undefined && { token: config.token }),
+    readOnly: config.readOnly,
+    dataDir: config.dataDir,
+    ...(config.tmuxSocket !== undefined && { tmuxSocket: config.tmuxSocket }),
+    mcp,
+    events,
+    startedAt,
+  });
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use (another agent-boss serve?). Stop it or pass --port.`
+        : e.code === 'EADDRNOTAVAIL'
+          ? `${config.host} is not an address of this machine.`
+          : e.message;
+    process.stderr.write(`agent-boss: cannot listen: ${why}\n`);
+    await runtime.close();
+    return 1;
+  }
+  server.on('error', (err) => log.error(`HTTP server: ${err.message}`));
+
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  process.stderr.write(`agent-boss listening on http://${shownHost}:${port}\n`);
+  log.info(`data ${config.dbPath}${config.tmuxSocket ? `, tmux socket ${config.tmuxSocket}` : ''}${config.token ? ', token required' : ''}`);
+  monitor.start();
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => {
+      process.stderr.write('agent-boss: shutdown took too long; exiting\n');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    try {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Long-lived responses (SSE, MCP streams) end first, so the listener can close.
+      events.close();
+      await mcp.close();
+      await monitor.stop();
+      server.closeIdleConnections();
+      server.closeAllConnections();
+      await closed;
+      await runtime.close();
+    } catch (err) {
+      process.stderr.write(`agent-boss: error during shutdown: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  return -1;
+}

@@ -1,0 +1,253 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LIVENESS_EVENT, LivenessMonitor } from '../../src/core/monitor.js';
+import { createHttpApp } from '../../src/http/app.js';
+import { EventHub } from '../../src/http/events.js';
+import { McpSessions } from '../../src/http/mcp-route.js';
+import { createLogger } from '../../src/log.js';
+import { fakeCore } from '../helpers/core.js';
+
+/** Reads SSE frames from a response body until `done` says so or the time runs out. */
+async function readFrames(res: Response, done: (frames: string[]) => boolean, ms = 3000): Promise<string[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  const frames: string[] = [];
+  const deadline = Date.now() + ms;
+  try {
+    while (!done(frames) && Date.now() < deadline) {
+      const chunk = await Promise.race([
+        reader.read(),
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now()))),
+      ]);
+      if (chunk === 'timeout' || chunk.done) break;
+      buf += decoder.decode(chunk.value, { stream: true });
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        frames.push(buf.slice(0, i));
+        buf = buf.slice(i + 2);
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return frames;
+}
+
+const events = (frames: string[]) =>
+  frames
+    .filter((f) => /^event: /m.test(f))
+    .map((f) => ({
+      id: Number(/^id: (\d+)$/m.exec(f)?.[1]),
+      event: /^event: (.*)$/m.exec(f)?.[1],
+      data: JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? 'null') as unknown,
+    }));
+
+function setup() {
+  const core = fakeCore();
+  const hub = new EventHub(core.store, undefined, 20);
+  const mcp = new McpSessions({ coordinator: core.coordinator });
+  const app = createHttpApp({ coordinator: core.coordinator, log: createLogger('error', () => undefined), events: hub, mcp });
+  return { ...core, hub, mcp, app };
+}
+
+describe('SSE /events over app.request', () => {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => {
+    cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('streams agent_updated with ids from the events table, filtered by space', async () => {
+    const { app, coordinator, hub } = setup();
+    cleanup = () => hub.close();
+    const all = await app.request('/events');
+    expect(all.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const web = await app.request('/spaces/web/events');
+    coordinator.reportStatus({}, { space: 'ops', agent: 'o' }, { status: 'active', summary: 'ops work' });
+    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'blocked', summary: 'need review' });
+    const [a, w] = await Promise.all([
+      readFrames(all, (f) => events(f).filter((e) => e.event === 'agent_updated').length >= 2),
+      readFrames(web, (f) => events(f).some((e) => e.event === 'agent_updated')),
+    ]);
+    const updates = events(a).filter((e) => e.event === 'agent_updated');
+    expect(updates.map((e) => e.data)).toEqual([
+      { space: 'ops', agent: 'o', status: 'active', summary: 'ops work' },
+      { space: 'web', agent: 'dev', status: 'blocked', summary: 'need review' },
+    ]);
+    expect(updates[1]!.id).toBeGreaterThan(updates[0]!.id);
+    expect(events(w).filter((e) => e.event === 'agent_updated').map((e) => e.data)).toEqual([
+      { space: 'web', agent: 'dev', status: 'blocked', summary: 'need review' },
+    ]);
+  });
+
+  it('replays what a client missed after Last-Event-ID, without duplicates', async () => {
+    const { app, coordinator, store, hub } = setup();
+    cleanup = () => hub.close();
+    for (const s of ['one', 'two', 'three']) coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: s });
+    const ids = store.eventsSince(0).filter((e) => e.kind === 'agent_updated').map((e) => e.id);
+    const res = await app.request('/events', { headers: { 'Last-Event-ID': String(ids[0]) } });
+    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'done', summary: 'four' });
+    const got = events(await readFrames(res, (f) => events(f).some((e) => (e.data as { summary?: string }).summary === 'four')));
+    const summaries = got.filter((e) => e.event === 'agent_updated').map((e) => (e.data as { summary: string }).summary);
+    expect(summaries).toEqual(['two', 'three', 'four']);
+    expect(new Set(got.map((e) => e.id)).size).toBe(got.length);
+    expect(hub.size).toBe(0);
+  });
+
+  it('starts at the newest event without Last-Event-ID', async () => {
+    const { app, coordinator, hub } = setup();
+    cleanup = () => hub.close();
+    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'old' });
+    const res = await app.request('/events');
+    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'new' });
+    const got = events(await readFrames(res, (f) => events(f).some((e) => e.event === 'agent_updated')));
+    expect(got.filter((e) => e.event === 'agent_updated').map((e) => (e.data as { summary: string }).summary)).toEqual(['new']);
+  });
+
+  it('ends every stream on close', async () => {
+    const { app, hub } = setup();
+    const res = await app.request('/events');
+    expect(hub.size).toBe(1);
+    hub.close();
+    const reader = res.body!.getReader();
+    let done = false;
+    while (!done) done = (await reader.read()).done;
+    expect(hub.size).toBe(0);
+    expect((await app.request('/events')).status).toBe(503);
+  });
+});
+
+describe('/mcp session handling over app.request', () => {
+  const init = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+  };
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+  it('creates a session on initialize and forgets it on DELETE', async () => {
+    const { app, mcp } = setup();
+    const res = await app.request('/mcp', { method: 'POST', headers, body: JSON.stringify(init) });
+    expect(res.status).toBe(200);
+    const sid = res.headers.get('mcp-session-id')!;
+    expect(sid).toBeTruthy();
+    await res.text();
+    expect(mcp.size).toBe(1);
+    const del = await app.request('/mcp', { method: 'DELETE', headers: { 'Mcp-Session-Id': sid } });
+    expect(del.status).toBe(200);
+    expect(mcp.size).toBe(0);
+    const after = await app.request('/mcp', { method: 'POST', headers: { ...headers, 'Mcp-Session-Id': sid }, body: '{"jsonrpc":"2.0","id":2,"method":"ping"}' });
+    expect(after.status).toBe(404);
+    await mcp.close();
+  });
+
+  it('answers an unknown session with the spec 404, and non-initialize requests without a session with 400', async () => {
+    const { app } = setup();
+    const unknown = await app.request('/mcp', { method: 'POST', headers: { ...headers, 'Mcp-Session-Id': 'nope' }, body: '{"jsonrpc":"2.0","id":2,"method":"ping"}' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
+    expect((await app.request('/mcp', { method: 'GET', headers: { 'Mcp-Session-Id': 'nope' } })).status).toBe(404);
+    const noSession = await app.request('/mcp', { method: 'POST', headers, body: '{"jsonrpc":"2.0","id":2,"method":"ping"}' });
+    expect(noSession.status).toBe(400);
+    const bad = await app.request('/mcp', { method: 'POST', headers, body: '{"jsonrpc":' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: -32700 } });
+    expect((await app.request('/mcp', { method: 'GET' })).status).toBe(400);
+  });
+
+  it('validates X-Agent-Name, keeps it bound to the session, and limits the body', async () => {
+    const { app, mcp } = setup();
+    const badName = await app.request('/mcp', { method: 'POST', headers: { ...headers, 'X-Agent-Name': 'n'.repeat(101) }, body: JSON.stringify(init) });
+    expect(badName.status).toBe(400);
+    const res = await app.request('/mcp', { method: 'POST', headers: { ...headers, 'X-Agent-Name': 'dev' }, body: JSON.stringify(init) });
+    const sid = res.headers.get('mcp-session-id')!;
+    await res.text();
+    const other = await app.request('/mcp', {
+      method: 'POST',
+      headers: { ...headers, 'Mcp-Session-Id': sid, 'X-Agent-Name': 'mallory' },
+      body: '{"jsonrpc":"2.0","id":2,"method":"ping"}',
+    });
+    expect(other.status).toBe(403);
+    const huge = await app.request('/mcp', { method: 'POST', headers, body: JSON.stringify({ ...init, pad: 'x'.repeat(5 * 1024 * 1024) }) });
+    expect(huge.status).toBe(413);
+    await mcp.close();
+  });
+});
+
+describe('liveness monitor', () => {
+  it('appends session_liveness per space on change only, with since timestamps', async () => {
+    let now = Date.parse('2025-01-01T00:00:00Z');
+    const { coordinator, store, backend } = fakeCore();
+    const monitor = new LivenessMonitor({ coordinator, store, clock: () => now });
+    await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
+    await coordinator.registerSession({}, { space: 'ops', agent: 'op', session_id: 's2' });
+    const s1 = backend.add('s1', 'working');
+    backend.add('s2', 'idle');
+
+    const first = await monitor.tick();
+    expect(first).toHaveLength(2);
+    const liveness = () => store.eventsSince(0).filter((e) => e.kind === LIVENESS_EVENT);
+    expect(liveness().map((e) => e.space).sort()).toEqual(['ops', 'web']);
+    expect(liveness().find((e) => e.space === 'web')!.payload).toEqual([
+      { space: 'web', agent: 'dev', session: 's1', exists: true, idle: false, needs_approval: false, state: 'working', since: '2025-01-01T00:00:00.000Z' },
+    ]);
+
+    now += 1000;
+    expect(await monitor.tick()).toEqual([]);
+
+    now += 1000;
+    s1.state = 'waiting_approval';
+    s1.approval = { needsApproval: true, toolName: 'Bash', promptText: 'npm test', promptId: 'p1' };
+    const changed = await monitor.tick();
+    expect(changed).toHaveLength(1);
+    const ev = store.eventsSince(changed[0]! - 1)[0]!;
+    expect(ev.space).toBe('web');
+    expect(ev.payload).toEqual([
+      expect.objectContaining({ agent: 'dev', needs_approval: true, tool_name: 'Bash', prompt_id: 'p1', state: 'waiting_approval', since: '2025-01-01T00:00:02.000Z', approval_since: '2025-01-01T00:00:02.000Z' }),
+    ]);
+
+    now += 1000;
+    backend.sessions.delete('s2');
+    const missing = await monitor.tick();
+    expect(missing).toHaveLength(1);
+    expect(store.eventsSince(missing[0]! - 1)[0]!.payload).toEqual([expect.objectContaining({ agent: 'op', exists: false, state: 'missing' })]);
+
+    coordinator.deleteAgent({ space: 'ops', agent: 'op' });
+    const emptied = await monitor.tick();
+    expect(emptied).toHaveLength(1);
+    expect(store.eventsSince(emptied[0]! - 1).find((e) => e.kind === LIVENESS_EVENT)).toMatchObject({ space: 'ops', payload: [] });
+    await monitor.stop();
+  });
+
+  it('runs in one process at a time: the lease holder; another takes over after stop', async () => {
+    const { coordinator, store, backend } = fakeCore();
+    await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
+    backend.add('s1');
+    const a = new LivenessMonitor({ coordinator, store, holderId: 'a' });
+    const b = new LivenessMonitor({ coordinator, store, holderId: 'b' });
+    expect(await a.tick()).toHaveLength(1);
+    expect(a.isLeader).toBe(true);
+    expect(await b.tick()).toEqual([]);
+    expect(b.isLeader).toBe(false);
+    await a.stop();
+    expect(await b.tick()).toHaveLength(1);
+    expect(b.isLeader).toBe(true);
+    await b.stop();
+  });
+
+  it('start() loops until stop()', async () => {
+    const { coordinator, store, backend } = fakeCore();
+    await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
+    backend.add('s1');
+    const m = new LivenessMonitor({ coordinator, store, intervalMs: 10 });
+    m.start();
+    await new Promise((r) => setTimeout(r, 80));
+    await m.stop();
+    const calls = backend.probeCalls;
+    expect(calls).toBeGreaterThan(2);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(backend.probeCalls).toBe(calls);
+    expect(store.acquireLease('liveness-monitor', 'someone-else', 1000)).toBe(true);
+  });
+});
