@@ -35,23 +35,13 @@ export interface SessionStatusRow {
   state: LivenessRow['state'];
 }
 
-/** A row of a `session_liveness` event. */
-export interface LivenessEventRow {
-  space: string;
-  agent: string;
-  session: string | null;
-  exists: boolean;
-  idle: boolean;
-  needs_approval: boolean;
-  tool_name?: string;
-  prompt_text?: string;
-  prompt_id?: string;
-  state: LivenessRow['state'];
+/** A row of a `session_liveness` event: the status row without the fields that change constantly or never. */
+export type LivenessEventRow = Omit<SessionStatusRow, 'session_id' | 'backend' | 'registered' | 'last_line'> & {
   /** When this monitor first saw the current state (ISO time). */
   since: string;
   /** When the pending approval prompt was first seen (only while needs_approval). */
   approval_since?: string;
-}
+};
 
 export const toSessionStatusRow = (r: LivenessRow): SessionStatusRow => ({
   space: r.space,
@@ -181,17 +171,9 @@ export class LivenessMonitor {
       nextSeen.set(k, { fp, since, ...(approvalSince !== undefined && { approvalSince }) });
       const spaceKey = r.space.toLowerCase();
       if (!bySpace.has(spaceKey)) bySpace.set(spaceKey, { space: r.space, rows: [] });
+      const { session_id: _id, backend: _backend, registered: _registered, last_line: _line, ...row } = toSessionStatusRow(r);
       bySpace.get(spaceKey)!.rows.push({
-        space: r.space,
-        agent: r.agent,
-        session: r.session_id,
-        exists: r.exists,
-        idle: r.state === 'idle',
-        needs_approval: r.needs_approval,
-        ...(r.tool_name !== undefined && { tool_name: r.tool_name }),
-        ...(r.prompt_text !== undefined && { prompt_text: r.prompt_text }),
-        ...(r.prompt_id !== undefined && { prompt_id: r.prompt_id }),
-        state: r.state,
+        ...row,
         since: new Date(since).toISOString(),
         ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
       });
