@@ -112,6 +112,11 @@ export interface SessionBackend extends SessionLifecycle, SessionObserver, Sessi
    * (for tmux: `TMUX`, `TMUX_PANE`); undefined when not inside one of this backend's sessions.
    */
   identifySelf?(env: NodeJS.ProcessEnv): Promise<string | undefined>;
+  /**
+   * Why `sessionId` can never name a session of this backend (a sentence for the caller), or
+   * undefined when it can. Checked when a session is registered, so a bad id is refused up front.
+   */
+  sessionIdProblem?(sessionId: string): string | undefined;
   /** Release long-lived resources (control-mode clients, timers). */
   close?(): Promise<void>;
 }

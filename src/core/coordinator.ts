@@ -74,8 +74,6 @@ export class Coordinator {
   readonly backends: BackendRegistry;
   private readonly env: NodeJS.ProcessEnv;
   readonly defaultSpace: string;
-  /** The space the server was started for (--space), if any; list_liveness then lists only it. */
-  readonly configuredSpace: string | undefined;
   readonly defaultAgent: string | undefined;
   private readonly staleAfterMs: number;
   private readonly clock: () => number;
@@ -85,7 +83,6 @@ export class Coordinator {
     this.backends = opts.backends;
     this.env = opts.env ?? {};
     this.defaultSpace = opts.defaultSpace ?? 'default';
-    this.configuredSpace = opts.defaultSpace;
     this.defaultAgent = opts.defaultAgent;
     this.staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.clock = opts.clock ?? Date.now;
@@ -118,11 +115,20 @@ export class Coordinator {
     this.checkSelf(caller, input, 'register a session for');
     const existing = this.store.getAgent(input.space, input.agent);
     const backend = this.backend(input.backend ?? existing?.backend_type ?? DEFAULT_BACKEND);
-    const sessionId = input.session_id ?? (await backend.identifySelf?.(this.env)) ?? existing?.session_id ?? undefined;
+    // Only the agent this server is bound to may take the session the server runs in: an operator's
+    // server inside tmux registering another agent must not hand it the operator's own terminal.
+    const boundAgent = caller.agent ?? this.defaultAgent;
+    const isSelf = boundAgent !== undefined && boundAgent.toLowerCase() === input.agent.toLowerCase();
+    const sessionId =
+      input.session_id ?? (isSelf ? await backend.identifySelf?.(this.env) : undefined) ?? existing?.session_id ?? undefined;
+    const problem = sessionId ? backend.sessionIdProblem?.(sessionId) : undefined;
+    if (problem) throw new DomainError('validation', `session_id: ${problem}`);
     if (!sessionId && opts.requireSession !== false) {
       throw new DomainError(
         'validation',
-        `session_id is required: this server is not running inside a ${backend.name} session, so it cannot find the agent's session by itself. Pass session_id (e.g. the tmux session name).`,
+        isSelf
+          ? `session_id is required: this server is not running inside a ${backend.name} session, so it cannot find the agent's session by itself. Pass session_id (e.g. the tmux session name).`
+          : `session_id is required for "${input.agent}": only a server started with --agent ${input.agent} finds that agent's session by itself. Pass session_id (e.g. the tmux session name).`,
       );
     }
     try {
@@ -170,7 +176,9 @@ export class Coordinator {
     if (target.text.trim() === '' && target.submit !== false) {
       throw new DomainError('validation', 'text is blank: send a non-blank message (or set submit=false to type whitespace without Enter).');
     }
-    await this.backendCall(agent, sessionId, () => backend.sendInput(sessionId, target.text, { submit: target.submit ?? true }));
+    // A CRLF from a Windows client is one line break, not a line break plus an Enter.
+    const text = target.text.replace(/\r\n/g, '\n');
+    await this.backendCall(agent, sessionId, () => backend.sendInput(sessionId, text, { submit: target.submit ?? true }));
     return { agent, session_id: sessionId };
   }
 
@@ -337,6 +345,11 @@ export class Coordinator {
         return new DomainError('prompt_mismatch', `${err.message} Nothing was sent. Call list_liveness and approve the prompt it shows now.`);
       case 'option_unavailable':
         return new DomainError('validation', `${err.message} Use decision "yes" or "no".`);
+      case 'invalid_session_id':
+      case 'bad_work_dir':
+        return new DomainError('validation', err.message);
+      case 'session_exists':
+        return new DomainError('conflict', err.message);
       default:
         return new DomainError('backend_failed', `${err.message} (${who}).`);
     }

@@ -30,12 +30,40 @@ export const agentName = identifier('agent name').describe('Agent name as shown 
 export const sessionId = z
   .string()
   .min(1, 'session_id must not be empty')
-  .max(200, 'session_id must be at most 200 characters')
+  .max(100, 'session_id must be at most 100 characters')
   .refine((s) => !CONTROL_CHARS.test(s), 'session_id must not contain control characters')
   .describe('Terminal session that runs the agent, e.g. the tmux session name "web-api-dev".');
 export const backendName = identifier('backend').describe('Session backend that runs the agent\'s terminal, e.g. "tmux".');
 
 export const text = (max = MAX_FIELD) => z.string().max(max, `must be at most ${max} characters`);
+/** A one-line value (role, branch…): no control characters at all. */
+export const line = (max: number) =>
+  text(max).refine((s) => !CONTROL_CHARS.test(s), 'must be one line without control characters');
+
+/**
+ * Control characters that must never reach a terminal inside typed text: Escape would end a
+ * bracketed paste early (and interrupt the agent), CR is an Enter, Ctrl-C/Ctrl-D are signals.
+ * Newline and tab are text.
+ */
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+/** Text typed into an agent's terminal (send_input, the legacy reply route). CRLF is taken as a newline. */
+export const inputText = z
+  .string()
+  .min(1, 'text must not be empty')
+  .max(MAX_INPUT_TEXT, `text must be at most ${MAX_INPUT_TEXT} characters`)
+  .refine(
+    (s) => !TERMINAL_CONTROL.test(s.replace(/\r\n/g, '\n')),
+    'text must not contain control characters other than newline and tab (use interrupt to stop an agent, approve to answer a prompt)',
+  );
+
+/** The prompt id list_liveness shows for a pending permission prompt. */
+export const promptId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'prompt_id must be the id shown by list_liveness')
+  .describe('prompt_id from list_liveness; refuse if the pending prompt is a different one.');
 const listOf = <T extends z.ZodType>(item: T, what: string) => z.array(item).max(MAX_LIST, `${what} must have at most ${MAX_LIST} entries`);
 
 export const agentStatus = z
@@ -68,10 +96,10 @@ const document = z.object({
 
 /** Report fields replaced by each report (all optional). */
 export const reportFieldShape = {
-  branch: text(1000).optional().describe('Git branch you are on.'),
+  branch: line(1000).optional().describe('Git branch you are on.'),
   worktree: text(4096).optional().describe('Path of your git worktree.'),
   pr: text(4096).optional().describe('Pull request URL or number.'),
-  phase: text(1000).optional().describe('Phase of the work, e.g. "implementing", "review".'),
+  phase: line(1000).optional().describe('Phase of the work, e.g. "implementing", "review".'),
   test_count: z.number().int().min(0).nullable().optional().describe('How many tests pass now.'),
   items: listOf(text(), 'items').optional().describe('Bullet points of progress.'),
   next_steps: text().optional().describe('What you will do next.'),
@@ -92,7 +120,7 @@ export const legacyReportFieldShape = {
 export const stickyFieldShape = {
   repo_url: text(4096).optional().describe('Repository URL (kept until changed).'),
   parent: agentName.optional().describe('Your manager agent (kept until changed).'),
-  role: text(200).optional().describe('Your role, e.g. "backend", "reviewer" (kept until changed).'),
+  role: line(200).optional().describe('Your role, e.g. "backend", "reviewer" (kept until changed).'),
 } as const;
 
 /** Formats a zod error as one sentence naming each bad field. */

@@ -7,8 +7,10 @@ import {
   agentName,
   agentStatus,
   backendName,
+  inputText,
   legacyReportFieldShape,
-  MAX_INPUT_TEXT,
+  line,
+  promptId,
   reportFieldShape,
   sessionId,
   spaceName,
@@ -58,11 +60,11 @@ const ignitionQuery = z.object({
   session_id: sessionId.optional(),
   backend: backendName.optional(),
   parent: agentName.optional(),
-  role: text(200).optional(),
+  role: line(200).optional(),
 });
 
 const replyBody = z.object({
-  message: text(MAX_INPUT_TEXT).describe('Text typed into the agent\'s terminal, then Enter.'),
+  message: inputText.describe('Text typed into the agent\'s terminal, then Enter.'),
 });
 
 const issueList = (err: z.ZodError): string =>
@@ -133,6 +135,16 @@ export function parseLegacyReport(raw: string, contentType: string | undefined):
   return report;
 }
 
+/**
+ * The caller a request speaks for: `X-Agent-Name` binds it to that agent (who may then act only on
+ * itself and the agents it manages, as over MCP); without the header it is the operator.
+ */
+const requestCaller = (c: Context): Caller => {
+  const who = callerFromHeaders(c);
+  if ('error' in who) throw new DomainError('validation', who.error);
+  return who.caller.agent !== undefined ? { agent: who.caller.agent } : OPERATOR;
+};
+
 export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   const { coordinator } = deps;
   const app = new Hono<AppEnv>();
@@ -151,9 +163,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
       refuseIfReadOnly(deps.readOnly);
       const parsed = ignitionQuery.safeParse(raw);
       if (!parsed.success) throw new DomainError('validation', issueList(parsed.error));
-      const who = callerFromHeaders(c);
-      if ('error' in who) throw new DomainError('validation', who.error);
-      const caller: Caller = who.caller.agent !== undefined ? { agent: who.caller.agent } : OPERATOR;
+      const caller = requestCaller(c);
       const p = parsed.data;
       // Setting only parent/role keeps the session already registered (or none yet).
       await coordinator.registerSession(
@@ -219,7 +229,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     if (!parsed.success) {
       throw new DomainError('validation', `${issueList(parsed.error)} (send {"message": "text to type"})`);
     }
-    const { agent } = await coordinator.sendInput(OPERATOR, { ...target, text: parsed.data.message });
+    const { agent } = await coordinator.sendInput(requestCaller(c), { ...target, text: parsed.data.message });
     return c.json({ status: 'sent', agent: agent.name });
   });
 
@@ -227,11 +237,13 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const target = pathTarget(c, coordinator);
     refuseIfReadOnly(deps.readOnly);
     const always = /^(1|true|yes)$/i.test(c.req.query('always') ?? '');
-    const promptId = c.req.query('prompt_id');
-    const res = await coordinator.approve(OPERATOR, {
+    const rawPromptId = c.req.query('prompt_id') || undefined;
+    const pid = rawPromptId === undefined ? undefined : promptId.safeParse(rawPromptId);
+    if (pid && !pid.success) throw new DomainError('validation', `prompt_id: ${issueList(pid.error)}`);
+    const res = await coordinator.approve(requestCaller(c), {
       ...target,
       decision: always ? 'always' : 'yes',
-      ...(promptId ? { prompt_id: promptId } : {}),
+      ...(pid?.data !== undefined && { prompt_id: pid.data }),
     });
     return c.json({ status: always ? 'always_allowed' : 'approved', agent: res.agent.name, tool: res.tool_name ?? null });
   });
@@ -239,7 +251,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   app.post('/spaces/:space/agent/:agent/interrupt', async (c) => {
     const target = pathTarget(c, coordinator);
     refuseIfReadOnly(deps.readOnly);
-    const res = await coordinator.interrupt(OPERATOR, target);
+    const res = await coordinator.interrupt(requestCaller(c), target);
     return c.json({ ok: true, agent: res.agent.name });
   });
 

@@ -84,6 +84,12 @@ export function checkHostAndOrigin(opts: HostCheckOptions): MiddlewareHandler {
         return jsonError(c, 403, `forbidden origin "${origin}": cross-site browser requests are not accepted.`, 'forbidden_origin');
       }
     }
+    // Browsers omit Origin on simple cross-site GETs (an <img> or a link to the ignition URL, which
+    // registers a session) but mark them with Sec-Fetch-Site. Non-browser clients send neither.
+    const site = c.req.header('sec-fetch-site')?.toLowerCase();
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+      return jsonError(c, 403, `forbidden: cross-site browser requests (Sec-Fetch-Site: ${site}) are not accepted.`, 'forbidden_origin');
+    }
     await next();
   };
 }

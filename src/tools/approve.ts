@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentName, spaceName } from '../core/schemas.js';
+import { agentName, promptId, spaceName } from '../core/schemas.js';
 import { compact, defineTool } from './define.js';
 
 export const approve = defineTool({
@@ -11,13 +11,7 @@ export const approve = defineTool({
     space: spaceName.optional(),
     agent: agentName.describe('Agent whose prompt to answer.'),
     decision: z.enum(['yes', 'always', 'no']).optional().describe('yes (default), always, or no.'),
-    prompt_id: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_-]+$/, 'prompt_id must be the id shown by list_liveness')
-      .optional()
-      .describe('prompt_id from list_liveness; refuse if the pending prompt is a different one.'),
+    prompt_id: promptId.optional(),
   }),
   output: z.object({
     space: z.string(),

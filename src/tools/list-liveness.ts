@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
@@ -27,19 +28,23 @@ export const listLiveness = defineTool({
   description:
     "Show every registered agent with its session's live state (working, idle, waiting_approval with the tool and prompt_id, missing, unknown) and its last reported status. Use it to find agents that need approval, are idle and need work, or whose session died.",
   input: z.strictObject({
-    space: spaceName.optional().describe('Only this space (default: the server\'s --space, else every space).'),
+    space: spaceName.optional().describe('Space to list (default: the server\'s --space, else "default").'),
+    all_spaces: z.boolean().optional().describe('List the agents of every space instead of one.'),
   }),
   output: z.object({ agents: z.array(row) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
-    const space = input.space ?? caller.space ?? coordinator.configuredSpace;
+    if (input.all_spaces && input.space !== undefined) {
+      throw new DomainError('validation', 'Pass either space or all_spaces, not both.');
+    }
+    const space = input.all_spaces ? undefined : (input.space ?? caller.space ?? coordinator.defaultSpace);
     const agents = await coordinator.listLiveness(space);
     const count = (s: string) => agents.filter((a) => a.state === s).length;
     return {
       structured: { agents },
       text:
         agents.length === 0
-          ? `No agents registered${space ? ` in space "${space}"` : ''}.`
+          ? `No agents registered${space ? ` in space "${space}" (pass all_spaces: true to see every space)` : ''}.`
           : `${agents.length} agents: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('missing')} missing, ${count('unknown')} unknown.`,
     };
   },

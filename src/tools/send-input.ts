@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentName, MAX_INPUT_TEXT, spaceName } from '../core/schemas.js';
+import { agentName, inputText, spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
 export const sendInput = defineTool({
@@ -10,11 +10,7 @@ export const sendInput = defineTool({
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.describe('Agent whose terminal receives the text.'),
-    text: z
-      .string()
-      .min(1, 'text must not be empty')
-      .max(MAX_INPUT_TEXT, `text must be at most ${MAX_INPUT_TEXT} characters`)
-      .describe('The message to type.'),
+    text: inputText.describe('The message to type; newlines and tabs are kept, other control characters are refused.'),
     submit: z.boolean().optional().describe('Press Enter after the text (default true).'),
   }),
   output: z.object({

@@ -1,4 +1,6 @@
+import BetterSqlite3 from 'better-sqlite3';
 import { execa } from 'execa';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/core.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
@@ -99,6 +101,14 @@ describe('agent-boss stdio with the SDK client', () => {
     ]);
     const rows = ((await a.call('list_liveness')).structuredContent as { agents: { agent: string; summary: string }[] }).agents;
     expect(rows.map((r) => r.agent)).toEqual(['alpha', 'beta']);
+    // Every accepted report is durable: 20 from each process.
+    const db = new BetterSqlite3(join(dir, 'boss.db'), { readonly: true });
+    const counts = db.prepare(`SELECT agent, count(*) AS n FROM status_history WHERE space = 'shared' GROUP BY agent ORDER BY agent`).all();
+    db.close();
+    expect(counts).toEqual([
+      { agent: 'alpha', n: 20 },
+      { agent: 'beta', n: 20 },
+    ]);
   });
 
   it('finds its own tmux session from TMUX and TMUX_PANE', async () => {

@@ -24,6 +24,7 @@ export class FakeBackend implements SessionBackend {
   readonly sessions = new Map<string, FakeSession>();
   probeCalls = 0;
   identifySelf?: (env: NodeJS.ProcessEnv) => Promise<string | undefined>;
+  sessionIdProblem?: (id: string) => string | undefined;
   isAvailable = true;
 
   constructor(readonly name = 'fake') {}

@@ -51,8 +51,28 @@ describe('Coordinator', () => {
   it('finds its own session through the backend when session_id is omitted', async () => {
     const { coordinator, backend } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' } });
     backend.identifySelf = async (env) => (env.TMUX_PANE === '%3' ? 'my-session' : undefined);
-    const r = await coordinator.registerSession({}, { space: 's', agent: 'a' });
+    const r = await coordinator.registerSession({ agent: 'a' }, { space: 's', agent: 'a' });
     expect(r.session_id).toBe('my-session');
+  });
+
+  it("never gives the server's own session to another agent", async () => {
+    const { coordinator, backend, store } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' } });
+    backend.identifySelf = async () => 'operator-shell';
+    await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'worker' }), 'validation', /only a server started with --agent worker/);
+    expect(store.listAgents()).toEqual([]);
+    const bound = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' }, defaultAgent: 'boss' });
+    bound.backend.identifySelf = async () => 'boss-shell';
+    expect((await bound.coordinator.registerSession({}, { space: 's', agent: 'Boss' })).session_id).toBe('boss-shell');
+    // Re-registering without a session keeps the one already registered.
+    await bound.coordinator.registerSession({}, { space: 's', agent: 'worker', session_id: 'w1' });
+    expect((await bound.coordinator.registerSession({}, { space: 's', agent: 'worker', role: 'dev' })).session_id).toBe('w1');
+  });
+
+  it('refuses a session id the backend can never address', async () => {
+    const { coordinator, backend, store } = fakeCore();
+    backend.sessionIdProblem = (id) => (id.includes(':') ? 'tmux rewrites ":"' : undefined);
+    await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'web:0' }), 'validation', /session_id: tmux rewrites/);
+    expect(store.listAgents()).toEqual([]);
   });
 
   it('keeps sticky fields and replaces report fields', async () => {

@@ -77,6 +77,17 @@ describe('HTTP security middleware', () => {
     expect((await req('/api/session-status')).status).toBe(200);
   });
 
+  it('refuses cross-site browser requests that carry no Origin (Sec-Fetch-Site)', async () => {
+    const { req, store } = setup();
+    const r = await req('/spaces/web/ignition/dev?session_id=hijack', { headers: { 'Sec-Fetch-Site': 'cross-site' } });
+    expect(r.status).toBe(403);
+    expect(await r.json()).toMatchObject({ code: 'forbidden_origin' });
+    expect(store.getAgent('web', 'dev')).toBeUndefined();
+    expect((await req('/api/session-status', { headers: { 'Sec-Fetch-Site': 'same-site' } })).status).toBe(403);
+    expect((await req('/api/session-status', { headers: { 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
+    expect((await req('/api/session-status', { headers: { 'Sec-Fetch-Site': 'none' } })).status).toBe(200);
+  });
+
   it('requires the bearer token on every route but /healthz when one is set', async () => {
     const { req, post } = setup({ token: TOKEN });
     expect((await req('/healthz')).status).toBe(200);
@@ -359,6 +370,45 @@ describe('legacy operator routes', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: expect.stringMatching(/malformed JSON body/) });
     expect((await post('/spaces/web/reply/dev', { message: 'z'.repeat(1024 * 1024 + 1) })).status).toBe(413);
+  });
+
+  it('reply refuses control characters that would act as keys, and takes CRLF as a newline', async () => {
+    const { post, session } = await ready();
+    for (const message of ['hi\u001b[201~\rrm -rf x', 'stop\u0003', 'a\rb']) {
+      const r = await post('/spaces/web/reply/dev', { message });
+      expect(r.status).toBe(400);
+      expect(await r.json()).toMatchObject({ error: expect.stringMatching(/control characters/) });
+    }
+    expect(session.inputs).toEqual([]);
+    expect((await post('/spaces/web/reply/dev', { message: 'one\r\ntwo\tthree' })).status).toBe(200);
+    expect(session.inputs).toEqual([{ text: 'one\ntwo\tthree', submit: true }]);
+  });
+
+  it('binds operator actions to X-Agent-Name like MCP does: only itself and the agents it manages', async () => {
+    const { post, req, session, coordinator } = await ready();
+    await coordinator.registerSession({}, { space: 'web', agent: 'lead', session_id: 's-lead' });
+    await coordinator.registerSession({}, { space: 'web', agent: 'peer', session_id: 's-peer' });
+    const r = await post('/spaces/web/reply/dev', { message: 'x' }, { 'X-Agent-Name': 'peer' });
+    expect(r.status).toBe(403);
+    expect((await req('/spaces/web/approve/dev', { method: 'POST', headers: { 'X-Agent-Name': 'peer' } })).status).toBe(403);
+    expect((await req('/spaces/web/agent/dev/interrupt', { method: 'POST', headers: { 'X-Agent-Name': 'peer' } })).status).toBe(403);
+    expect(session.inputs).toEqual([]);
+    expect(session.keys).toEqual([]);
+    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'x', parent: 'lead' });
+    expect((await post('/spaces/web/reply/dev', { message: 'go' }, { 'X-Agent-Name': 'lead' })).status).toBe(200);
+    expect(session.inputs).toEqual([{ text: 'go', submit: true }]);
+  });
+
+  it('approve validates prompt_id and refuses a stale one without sending', async () => {
+    const { req, session } = await ready();
+    const bad = await req('/spaces/web/approve/dev?prompt_id=a%20b', { method: 'POST' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: expect.stringMatching(/prompt_id/) });
+    const stale = await req('/spaces/web/approve/dev?prompt_id=p0', { method: 'POST' });
+    expect(stale.status).toBe(409);
+    expect(session.keys).toEqual([]);
+    expect((await req('/spaces/web/approve/dev?prompt_id=p1', { method: 'POST' })).status).toBe(200);
+    expect(session.keys).toEqual(['1']);
   });
 
   it('approve answers the prompt: approved / always_allowed with the tool', async () => {

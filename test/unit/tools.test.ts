@@ -117,6 +117,7 @@ describe('MCP tools over an in-memory SDK client', () => {
         {
           "input": [
             "space",
+            "all_spaces",
           ],
           "name": "list_liveness",
           "required": [],
@@ -141,6 +142,20 @@ describe('MCP tools over an in-memory SDK client', () => {
     expect(rep.structuredContent).toMatchObject({ status: 'active', summary: 'Adding pagination', session_id: 'web-api' });
     const live = await call('list_liveness', {});
     expect(live.structuredContent).toMatchObject({ agents: [{ space: 'web', agent: 'api', state: 'idle', exists: true, status: 'active' }] });
+  });
+
+  it('lists one space by default and every space on request', async () => {
+    const { call, store } = await setup();
+    store.report('default', 'a', { status: 'active', summary: 'x' });
+    store.report('web', 'b', { status: 'active', summary: 'y' });
+    const agentsOf = async (args: Record<string, unknown>) =>
+      ((await call('list_liveness', args)).structuredContent as { agents: { agent: string }[] }).agents.map((r) => r.agent);
+    expect(await agentsOf({})).toEqual(['a']);
+    expect(await agentsOf({ space: 'WEB' })).toEqual(['b']);
+    expect(await agentsOf({ all_spaces: true })).toEqual(['a', 'b']);
+    const both = await call('list_liveness', { space: 'web', all_spaces: true });
+    expect(both.isError).toBe(true);
+    expect(textOf(both)).toMatch(/either space or all_spaces/);
   });
 
   it('uses the bound agent as default and refuses reporting for another', async () => {
@@ -181,6 +196,10 @@ describe('MCP tools over an in-memory SDK client', () => {
     ['control char in session_id', 'register_session', { agent: 'a', session_id: 'x\u001b[2J' }, /session_id/],
     ['text over 1 MB', 'send_input', { agent: 'a', text: long(1024 * 1024 + 1) }, /text/],
     ['empty text', 'send_input', { agent: 'a', text: '' }, /text/],
+    ['escape in text', 'send_input', { agent: 'a', text: 'hi\u001b[201~\rrm -rf x' }, /control characters other than newline and tab/],
+    ['lone CR in text', 'send_input', { agent: 'a', text: 'a\rb' }, /control characters/],
+    ['control char in role', 'register_session', { agent: 'a', session_id: 's', role: 'dev\u001b[31m' }, /role/],
+    ['session_id over 100 chars', 'register_session', { agent: 'a', session_id: long(101) }, /session_id/],
     ['submit not boolean', 'send_input', { agent: 'a', text: 'x', submit: 'yes' }, /submit/],
     ['bad decision', 'approve', { agent: 'a', decision: 'maybe' }, /decision/],
     ['bad prompt_id', 'approve', { agent: 'a', prompt_id: 'a b' }, /prompt_id/],

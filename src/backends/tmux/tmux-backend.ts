@@ -127,18 +127,23 @@ export class TmuxSessionBackend implements SessionBackend {
     return value;
   }
 
+  sessionIdProblem(id: string): string | undefined {
+    if (!validSessionId(id)) {
+      return `Session id ${JSON.stringify(id)} is not valid: use 1 to ${MAX_SESSION_ID_LENGTH} characters without control characters.`;
+    }
+    if (!addressable(id)) {
+      return `Session id "${id}" cannot be used with tmux: tmux rewrites ":", ".", "$" and "\\" in session names. Pick a name without them.`;
+    }
+    return undefined;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Lifecycle
 
   async createSession(options: CreateSessionOptions): Promise<void> {
     const id = options.sessionId;
-    checkSessionId(id);
-    if (/[:.$\\]/.test(id)) {
-      throw new BackendError(
-        `Session id "${id}" cannot be used with tmux: tmux rewrites ":", ".", "$" and "\\" in session names. Pick a name without them.`,
-        'invalid_session_id',
-      );
-    }
+    const problem = this.sessionIdProblem(id);
+    if (problem) throw new BackendError(problem, 'invalid_session_id');
     const width = options.width ?? DEFAULT_WIDTH;
     const height = options.height ?? DEFAULT_HEIGHT;
     for (const [label, value] of [
