@@ -55,7 +55,7 @@ const SETTLE_POLL_MS = 50;
  */
 const SHELL_READY_TIMEOUT_MS = 5_000;
 const SHELL_READY_POLL_MS = 25;
-/** `tmux -V` answers are trusted this long by available(). */
+/** A negative `tmux -V` answer is trusted this long by available(). */
 const AVAILABLE_CACHE_MS = 10_000;
 /** send-keys fails for very long arguments (~16 KB); longer text goes through a paste buffer. */
 const MAX_SEND_KEYS_CHARS = 8 * 1024;
@@ -98,7 +98,7 @@ export class TmuxSessionBackend implements SessionBackend {
   private readonly socketName: string | undefined;
   private readonly submitSettleMs: number;
   private readonly log: (msg: string) => void;
-  private availableCache: { at: number; value: Promise<boolean> } | undefined;
+  private availableCache: { at: number; value: Promise<boolean>; yes: boolean } | undefined;
   /** Sessions this server created or was told about, with the agent when known. */
   private readonly tracked = new Map<string, string | undefined>();
   private readonly screens = new Map<string, CachedScreen>();
@@ -118,12 +118,21 @@ export class TmuxSessionBackend implements SessionBackend {
 
   available(): Promise<boolean> {
     const now = Date.now();
-    if (this.availableCache && now - this.availableCache.at < AVAILABLE_CACHE_MS) return this.availableCache.value;
+    // A yes is kept: liveness asks on every probe and must not start a `tmux -V` process in steady
+    // state (tmux vanishing later still surfaces, as the "unavailable" error of the next command).
+    // A no is asked again after a while, so installing tmux needs no restart.
+    if (this.availableCache && (this.availableCache.yes || now - this.availableCache.at < AVAILABLE_CACHE_MS)) {
+      return this.availableCache.value;
+    }
     const value = this.client.run(['-V']).then(
       (out) => /^tmux /.test(out),
       () => false,
     );
-    this.availableCache = { at: now, value };
+    const entry = { at: now, value, yes: false };
+    this.availableCache = entry;
+    void value.then((yes) => {
+      entry.yes = yes;
+    });
     return value;
   }
 
@@ -464,7 +473,8 @@ export class TmuxSessionBackend implements SessionBackend {
   private async waitForShellPrompt(sessionId: string): Promise<boolean> {
     const deadline = Date.now() + SHELL_READY_TIMEOUT_MS;
     for (;;) {
-      if ((await this.captureScreen(sessionId)).some((line) => line.trim() !== '')) return true;
+      // A prompt, not just any output (a MOTD or "starting…" line comes before the shell is ready).
+      if (parseScreen(await this.captureScreen(sessionId)).state === 'idle') return true;
       if (Date.now() >= deadline) return false;
       await sleep(SHELL_READY_POLL_MS);
     }
