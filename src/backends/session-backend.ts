@@ -30,6 +30,8 @@ export interface ApprovalInfo {
 
 export interface CreateSessionOptions {
   sessionId: string;
+  /** The agent the session is for, so discovery maps it back without guessing from the name. */
+  agent?: string;
   /** Command typed into the session's shell once it is ready; omitted = just the shell. */
   command?: string;
   /** Working directory; must exist and be a directory. */

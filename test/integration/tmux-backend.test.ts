@@ -369,11 +369,13 @@ describe('discovery and identity', () => {
     await backend.createSession({ sessionId: 'web-frontend', workDir: tmp.dir });
     await backend.createSession({ sessionId: 'space-x', workDir: tmp.dir });
     backend.trackSession('space-x', 'rocket');
+    await backend.createSession({ sessionId: 'web-app-api', agent: 'api', workDir: tmp.dir });
     const found = await backend.discoverSessions();
     expect(Object.fromEntries(found)).toEqual({
       api_dev: 'agentdeck_api_dev_1a2b',
       frontend: 'web-frontend',
       rocket: 'space-x',
+      api: 'web-app-api',
     });
   });
 

@@ -188,7 +188,7 @@ export class TmuxSessionBackend implements SessionBackend {
       if (err instanceof TmuxCommandError && /duplicate session/i.test(err.stderr)) throw sessionExists(id);
       throw this.failure(err, id);
     }
-    this.tracked.set(id, this.tracked.get(id));
+    this.tracked.set(id, options.agent ?? this.tracked.get(id));
     this.client.noteSessionCreated();
 
     if (!(await this.waitForShellPrompt(id))) {
@@ -626,7 +626,8 @@ function approvalInfo(a: ScreenAnalysis): ApprovalInfo {
 
 /**
  * The agent a session belongs to: told explicitly (trackSession), `agentdeck_<agent>_<suffix>`, or
- * `<space>-<agent>` for a session this server created (split at the first "-").
+ * `<space>-<agent>` for a session this server created without naming its agent (split at the first
+ * "-", which guesses wrong when the space name holds a "-": pass `agent` to createSession).
  */
 function agentOf(name: string, tracked: ReadonlyMap<string, string | undefined>): string | undefined {
   const told = tracked.get(name);
