@@ -9,7 +9,14 @@
  * Blocks with flags 0 answer commands this client did not write (the `new-session` it was started
  * with), so they are skipped; blocks with flags 1 answer our commands, in the order we wrote them.
  */
-import { execa, type ResultPromise } from 'execa';
+import type { execa as Execa, ResultPromise } from 'execa';
+
+/**
+ * execa is loaded on the first tmux command, not at import: a stdio server answers `initialize`
+ * before it ever talks to tmux, and importing execa costs ~90 ms of that start-up here.
+ */
+let execaLoading: Promise<typeof Execa> | undefined;
+const loadExeca = (): Promise<typeof Execa> => (execaLoading ??= import('execa').then((m) => m.execa));
 import { BackendError } from '../errors.js';
 
 /** Prefix of the sessions control-mode clients attach to. Not a user's session: hide it. */
@@ -230,7 +237,7 @@ export class TmuxClient {
   private async startControl(): Promise<ControlConnection | undefined> {
     const sessionName = `${INTERNAL_SESSION_PREFIX}_${process.pid}_${++controlCounter}`;
     this.spawnCount++;
-    const conn = new ControlConnection(this.binary, this.globalArgs, sessionName, (reason) => {
+    const conn = new ControlConnection(await loadExeca(), this.binary, this.globalArgs, sessionName, (reason) => {
       if (this.conn === conn) {
         this.conn = undefined;
         // The server may be gone (kill-server): do not bring one back just to look at it. The next
@@ -316,6 +323,7 @@ export class TmuxClient {
 
   private async spawn(argv: readonly string[], input?: string): Promise<string> {
     this.spawnCount++;
+    const execa = await loadExeca();
     const result = await execa(this.binary, [...this.globalArgs, ...argv], {
       reject: false,
       timeout: PROCESS_TIMEOUT_MS,
@@ -362,6 +370,7 @@ class ControlConnection {
   private settleReady!: (err?: Error) => void;
 
   constructor(
+    execa: typeof Execa,
     binary: string,
     globalArgs: readonly string[],
     private readonly sessionName: string,
