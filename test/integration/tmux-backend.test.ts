@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/backends/errors.js';
 import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
-import { TmuxClient, isInternalSession } from '../../src/backends/tmux/tmux-client.js';
+import { TmuxClient } from '../../src/backends/tmux/tmux-client.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -105,13 +105,16 @@ describe('lifecycle', () => {
     expect(await backend.listSessions()).toEqual(['web-2']);
   });
 
-  it('keeps odd session names intact (spaces, ; # quotes) and hides its own control session', async () => {
+  it('keeps odd session names intact (spaces, ; # quotes) and creates no session of its own', async () => {
     const names = ["my agent #1 ;x", "it's \"quoted\"", 'a#{session_name}b', '-t x', 'ünï ✓'];
     for (const sessionId of names) await backend.createSession({ sessionId, workDir: tmp.dir });
-    // The control client is attached by now: its internal session exists but is not listed.
-    const all = (await server.tmux('list-sessions', '-F', '#{session_name}')).split('\n');
+    // The control client is attached by now, to a user session, without resizing it.
     expect(backend.client.controlConnected).toBe(true);
-    expect(all.some(isInternalSession)).toBe(true);
+    const all = (await server.tmux('list-sessions', '-F', '#{session_name}')).split('\n');
+    expect(all.sort()).toEqual([...names].sort());
+    const clients = await server.tmux('list-clients', '-F', '#{client_control_mode} #{client_flags}');
+    expect(clients).toMatch(/^1 .*ignore-size/);
+    expect(clients).toMatch(/no-output/);
     expect((await backend.listSessions()).sort()).toEqual([...names].sort());
     for (const sessionId of names) {
       expect(await backend.sessionExists(sessionId)).toBe(true);
@@ -344,7 +347,7 @@ describe('probeSessions', () => {
     expect(backend.client.spawnCount).toBe(spawned);
   });
 
-  it('does not keep the server alive once only its own session is left', async () => {
+  it('does not keep the server alive once the user sessions are gone', async () => {
     await server.tmux('set-option', '-g', 'exit-empty', 'on');
     await backend.createSession({ sessionId: 'last', workDir: tmp.dir });
     await backend.probeSessions(['last']);
@@ -459,7 +462,29 @@ describe('tmux client', () => {
     expect(results[3]).toEqual({ ok: true, lines: ['tab\there', 'newline'] });
     await client.close();
     expect(client.controlConnected).toBe(false);
-    // The internal session goes with its client (destroy-unattached).
-    await waitFor('internal session gone', async () => (await server.tmux('list-sessions', '-F', '#{session_name}')) === 'c1');
+    expect(await server.tmux('list-sessions', '-F', '#{session_name}')).toBe('c1');
+    expect(await server.tmux('list-clients', '-F', '#{client_control_mode}')).toBe('');
+  });
+
+  it('lets several control clients (one per server process) come and go without harming the server', async () => {
+    // tmux 3.3a crashed (every session lost) when a control client that had created its own
+    // session exited while another was attached; clients attached to user sessions must not.
+    const ids = ['busy-1', 'busy-2', 'idle-1'];
+    const busy = `while :; do printf 'tick %s\\n' "$RANDOM"; sleep 0.05; done`;
+    await server.tmux('new-session', '-d', '-s', 'busy-1', '-x', '120', '-y', '30', busy);
+    await server.tmux('new-session', '-d', '-s', 'busy-2', '-x', '120', '-y', '30', busy);
+    await server.tmux('new-session', '-d', '-s', 'idle-1', '-x', '120', '-y', '30');
+    for (let round = 0; round < 6; round++) {
+      const a = new TmuxSessionBackend({ socketName: server.socketName });
+      const b = new TmuxSessionBackend({ socketName: server.socketName });
+      for (let k = 0; k < 10; k++) await Promise.all([a.probeSessions(ids), b.probeSessions(ids)]);
+      expect(a.client.controlConnected && b.client.controlConnected).toBe(true);
+      await a.close();
+      await new Promise((r) => setTimeout(r, 100));
+      const probe = await b.probeSessions(ids);
+      expect([...probe.values()].map((p) => p.exists)).toEqual([true, true, true]);
+      await b.close();
+    }
+    expect((await server.tmux('list-sessions', '-F', '#{session_name}')).split('\n').sort()).toEqual([...ids].sort());
   });
 });

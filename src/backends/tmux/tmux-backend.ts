@@ -20,7 +20,7 @@ import type {
   SessionStatus,
 } from '../session-backend.js';
 import { chooseOption, parseScreen, type ScreenAnalysis } from './screen.js';
-import { isInternalSession, TmuxClient, TmuxCommandError, type TmuxCommand } from './tmux-client.js';
+import { TmuxClient, TmuxCommandError, type TmuxCommand } from './tmux-client.js';
 
 export interface TmuxBackendOptions {
   /** `tmux -L name`; default: the user's default server (or the one `$TMUX` points at). */
@@ -57,8 +57,19 @@ const SHELL_READY_TIMEOUT_MS = 5_000;
 const SHELL_READY_POLL_MS = 25;
 /** A negative `tmux -V` answer is trusted this long by available(). */
 const AVAILABLE_CACHE_MS = 10_000;
-/** send-keys fails for very long arguments (~16 KB); longer text goes through a paste buffer. */
-const MAX_SEND_KEYS_CHARS = 8 * 1024;
+/**
+ * Up to this many characters of one-line text are typed (send-keys -l); anything longer is pasted
+ * in one bracketed paste. Typed text reaches the program as one key event per character, and a TUI
+ * that redraws after each (as Claude Code's input box does) makes the Enter wait behind them: 2 KB
+ * typed took ~90 ms longer to arrive than the same text pasted.
+ */
+const MAX_TYPED_CHARS = 256;
+/**
+ * Paste text up to this size is handed to tmux as a command argument (set-buffer, over the control
+ * client: no process); longer text goes on a process's stdin (load-buffer), since very long command
+ * arguments fail (send-keys near 16 KB).
+ */
+const MAX_SET_BUFFER_CHARS = 4 * 1024;
 const MAX_SESSION_ID_LENGTH = 100;
 const DEFAULT_WIDTH = 220;
 const DEFAULT_HEIGHT = 50;
@@ -189,7 +200,7 @@ export class TmuxSessionBackend implements SessionBackend {
       throw this.failure(err, id);
     }
     this.tracked.set(id, options.agent ?? this.tracked.get(id));
-    this.client.noteSessionCreated();
+    this.client.noteSessionCreated(id);
 
     if (!(await this.waitForShellPrompt(id))) {
       this.log(`tmux session "${id}": no shell prompt after ${SHELL_READY_TIMEOUT_MS} ms; typing the command anyway`);
@@ -205,6 +216,9 @@ export class TmuxSessionBackend implements SessionBackend {
     checkSessionId(sessionId);
     if (!addressable(sessionId)) throw sessionMissing(sessionId);
     try {
+      // The control client is attached to some user session; killing that one would end the
+      // client before it answers, so it is let go first (a later listing picks another session).
+      await this.client.releaseSession(sessionId);
       await this.client.command(['kill-session', '-t', `=${sessionId}`]);
     } catch (err) {
       throw this.failure(err, sessionId);
@@ -225,8 +239,7 @@ export class TmuxSessionBackend implements SessionBackend {
   }
 
   async listSessions(): Promise<string[]> {
-    const names = await this.allSessionNames();
-    return names.filter((n) => !isInternalSession(n));
+    return this.allSessionNames();
   }
 
   /** Remember that a session belongs to an agent, for discoverSessions (e.g. from the store). */
@@ -422,7 +435,7 @@ export class TmuxSessionBackend implements SessionBackend {
     const probe = new TmuxClient({ socketPath, control: false, log: this.log });
     try {
       const name = (await probe.run(['display-message', '-p', '-t', pane, '#{session_name}'])).trim();
-      return name === '' || isInternalSession(name) ? undefined : name;
+      return name === '' ? undefined : name;
     } catch (err) {
       if (err instanceof TmuxCommandError) return undefined;
       throw err;
@@ -489,14 +502,15 @@ export class TmuxSessionBackend implements SessionBackend {
    */
   private async typeText(sessionId: string, text: string): Promise<void> {
     const target = paneTarget(sessionId);
-    if (text.length <= MAX_SEND_KEYS_CHARS && !/[\x00-\x1f\x7f]/.test(text)) {
+    if (text.length <= MAX_TYPED_CHARS && !/[\x00-\x1f\x7f]/.test(text)) {
       await this.act(sessionId, ['send-keys', '-t', target, '-l', '--', text]);
       return;
     }
     if (!(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
     const buffer = `agent-boss-${process.pid}-${++this.bufferCounter}-${Math.random().toString(36).slice(2, 8)}`;
     try {
-      await this.client.run(['load-buffer', '-b', buffer, '-'], { input: text });
+      if (text.length <= MAX_SET_BUFFER_CHARS) await this.client.command(['set-buffer', '-b', buffer, '--', text]);
+      else await this.client.run(['load-buffer', '-b', buffer, '-'], { input: text });
     } catch (err) {
       throw this.failure(err, sessionId);
     }

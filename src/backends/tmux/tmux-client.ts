@@ -6,10 +6,13 @@
  * Control mode, in short: each command line written to the client's stdin is answered with
  * `%begin <time> <number> <flags>`, the output lines, then `%end …` or `%error …` with the same
  * three fields. Notifications (`%output`, `%session-changed`, …) arrive only between blocks.
- * Blocks with flags 0 answer commands this client did not write (the `new-session` it was started
- * with), so they are skipped; blocks with flags 1 answer our commands, in the order we wrote them.
+ * Blocks with flags 0 answer commands this client did not write (the `attach-session` it was
+ * started with), so they are skipped; blocks with flags 1 answer our commands, in the order we wrote
+ * them.
  */
 import type { execa as Execa, ResultPromise } from 'execa';
+
+import { BackendError } from '../errors.js';
 
 /**
  * execa is loaded on the first tmux command, not at import: a stdio server answers `initialize`
@@ -17,12 +20,6 @@ import type { execa as Execa, ResultPromise } from 'execa';
  */
 let execaLoading: Promise<typeof Execa> | undefined;
 const loadExeca = (): Promise<typeof Execa> => (execaLoading ??= import('execa').then((m) => m.execa));
-import { BackendError } from '../errors.js';
-
-/** Prefix of the sessions control-mode clients attach to. Not a user's session: hide it. */
-export const INTERNAL_SESSION_PREFIX = '__agent_boss_ctl';
-
-export const isInternalSession = (name: string): boolean => name.startsWith(INTERNAL_SESSION_PREFIX);
 
 /** One tmux command as its words, e.g. `['capture-pane', '-p', '-t', '%3']`. */
 export type TmuxCommand = readonly string[];
@@ -84,8 +81,6 @@ const CONTROL_RETRY_MS = 30_000;
 /** Default idle time after which the control client is closed (see controlIdleMs). */
 const DEFAULT_CONTROL_IDLE_MS = 60_000;
 
-let controlCounter = 0;
-
 /**
  * Quote one word for a tmux command line (control mode, config files): single quotes, with `'`
  * written as `'\''`. Words holding control characters (which would end the line) use double quotes
@@ -126,6 +121,8 @@ export class TmuxClient {
    * (and our internal session) when none runs, and a probe of an empty machine must not do that.
    */
   private controlWanted = false;
+  /** The user session the control client attaches to (see ControlConnection). */
+  private attachTarget: string | undefined;
   private controlRetryAt = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -145,6 +142,23 @@ export class TmuxClient {
     this.useControl = options.control ?? true;
     this.controlIdleMs = options.controlIdleMs ?? DEFAULT_CONTROL_IDLE_MS;
     this.log = options.log ?? (() => {});
+  }
+
+  /** The control client is (or is being) attached to this session. */
+  attachedTo(session: string): boolean {
+    if (this.connecting !== undefined) return this.attachTarget === session;
+    return this.conn?.alive === true && this.conn.current === session;
+  }
+
+  /**
+   * About to destroy `session`: if the control client is attached to it, end the client now and
+   * forget the session as a target, so no command is in flight on a client that tmux is detaching.
+   */
+  async releaseSession(session: string): Promise<void> {
+    if (this.attachTarget === session) this.attachTarget = undefined;
+    if (this.attachedTo(session) || (this.connecting !== undefined && (await this.connecting)?.current === session)) {
+      await this.closeControl();
+    }
   }
 
   /** A control client is attached right now. */
@@ -192,14 +206,15 @@ export class TmuxClient {
    * server alive. With user sessions, the control client is (re)started on the next batch.
    */
   noteSessions(names: Iterable<string>): void {
-    let users = 0;
-    for (const name of names) if (!isInternalSession(name)) users++;
-    this.controlWanted = users > 0 && this.useControl && !this.closed;
+    const users = [...names];
+    if (this.attachTarget === undefined || !users.includes(this.attachTarget)) this.attachTarget = users[0];
+    this.controlWanted = users.length > 0 && this.useControl && !this.closed;
     if (!this.controlWanted && this.conn) void this.closeControl();
   }
 
-  /** A session was just created: worth a control client. */
-  noteSessionCreated(): void {
+  /** A session was just created: worth a control client, which may attach to it. */
+  noteSessionCreated(name: string): void {
+    if (this.conn === undefined && this.connecting === undefined) this.attachTarget = name;
     this.controlWanted = this.useControl && !this.closed;
   }
 
@@ -235,11 +250,14 @@ export class TmuxClient {
   }
 
   private async startControl(): Promise<ControlConnection | undefined> {
-    const sessionName = `${INTERNAL_SESSION_PREFIX}_${process.pid}_${++controlCounter}`;
+    const target = this.attachTarget;
+    if (target === undefined) return undefined;
+    const execa = await loadExeca();
     this.spawnCount++;
-    const conn = new ControlConnection(await loadExeca(), this.binary, this.globalArgs, sessionName, (reason) => {
+    const conn = new ControlConnection(execa, this.binary, this.globalArgs, target, (reason) => {
       if (this.conn === conn) {
         this.conn = undefined;
+        this.attachTarget = undefined;
         // The server may be gone (kill-server): do not bring one back just to look at it. The next
         // listing that shows user sessions turns control mode on again.
         this.controlWanted = false;
@@ -367,12 +385,15 @@ class ControlConnection {
   private block: Block | undefined;
   private stderr = '';
   private attached = false;
+  /** The session this client is attached to (from `%session-changed`). */
+  current: string | undefined;
   private settleReady!: (err?: Error) => void;
 
   constructor(
     execa: typeof Execa,
     binary: string,
     globalArgs: readonly string[],
+    /** The user session to attach to. */
     private readonly sessionName: string,
     private readonly onClosed: (reason: string) => void,
   ) {
@@ -381,28 +402,15 @@ class ControlConnection {
     });
     // Swallow the rejection if nobody awaits `ready` (e.g. closed before use).
     this.ready.catch(() => {});
-    // The internal session runs `cat` (waits on its terminal forever, prints nothing), and is
-    // created with `destroy-unattached on`, set in the same command sequence so it applies to this
-    // session before anything else runs: when our client goes (close(), idle timeout, or our
-    // process dying and closing the pipe), tmux destroys the session, and a server that had only it
-    // exits (exit-empty). So we never keep a user's server alive after we stop using it.
-    const target = `=${sessionName}:`;
+    // The control client attaches to an existing user session instead of creating one of its own:
+    // with tmux 3.3a, a control client that created its own session (`-C new-session`) exiting
+    // while another control client is attached crashed the whole server in 1–3 of 8 trials here,
+    // taking every agent's session with it; control clients attached to an existing session never
+    // did. `ignore-size` keeps it from resizing the user's windows, `no-output` spares it the
+    // session's %output stream. It creates nothing, so it never keeps a server alive on its own.
     this.proc = execa(
       binary,
-      [
-        ...globalArgs,
-        '-C',
-        'new-session',
-        '-s',
-        sessionName,
-        'cat',
-        ';',
-        'set-option',
-        '-t',
-        target,
-        'destroy-unattached',
-        'on',
-      ],
+      [...globalArgs, '-C', 'attach-session', '-f', 'no-output,ignore-size', '-t', `=${sessionName}`],
       CONTROL_PROCESS_OPTIONS,
     );
     const timer = setTimeout(() => this.settleReady(new Error('timed out attaching')), CONTROL_START_TIMEOUT_MS);
@@ -495,9 +503,13 @@ class ControlConnection {
       this.block = { footerFields, mine: (flags & 1) === 1, lines: [] };
       return;
     }
-    if (line.startsWith('%session-changed ') && line.endsWith(` ${this.sessionName}`)) {
-      this.attached = true;
-      this.settleReady();
+    if (line.startsWith('%session-changed ')) {
+      // `%session-changed $ID NAME`: the session this client is attached to now.
+      this.current = line.split(' ').slice(2).join(' ');
+      if (this.current === this.sessionName) {
+        this.attached = true;
+        this.settleReady();
+      }
       return;
     }
     if (line === '%exit' || line.startsWith('%exit ')) {
