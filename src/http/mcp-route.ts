@@ -97,6 +97,10 @@ export class McpSessions {
     const server = createMcpServer({ coordinator: this.opts.coordinator, caller, readOnly: this.opts.readOnly ?? false });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // A POST is answered with one JSON body instead of an SSE stream: no tool here streams
+      // progress, and the stream framing cost a large share of the hub's CPU per call. Server
+      // notifications still reach clients on the GET stream.
+      enableJsonResponse: true,
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, server, caller });
         this.opts.log?.debug(`MCP session ${id} opened${caller.agent ? ` for agent "${caller.agent}"` : ' (operator)'}`);

@@ -165,22 +165,24 @@ const EVENTS_KEPT = 10_000;
 export class Store {
   private readonly q: Record<string, Statement>;
   private eventsSincePrune = 0;
+  /** One transaction wrapper for every write (better-sqlite3 builds a new one per transaction() call). */
+  private readonly transaction;
 
   constructor(
     readonly db: Database,
     private readonly clock: () => number = Date.now,
   ) {
+    this.transaction = db.transaction((fn: () => unknown) => fn());
     this.q = {
       spaceByKey: db.prepare(`SELECT id, name FROM spaces WHERE name_key = ?`),
       insertSpace: db.prepare(`INSERT INTO spaces (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`),
-      touchSpace: db.prepare(`UPDATE spaces SET updated_at = ? WHERE id = ?`),
       agent: db.prepare(`${AGENT_SELECT} WHERE s.name_key = ? AND a.name_key = ?`),
       agentsInSpace: db.prepare(`${AGENT_SELECT} WHERE s.name_key = ? ORDER BY a.name_key`),
       allAgents: db.prepare(`${AGENT_SELECT} ORDER BY s.name_key, a.name_key`),
       parentOf: db.prepare(`SELECT parent FROM agents WHERE space_id = ? AND name_key = ?`),
       insertAgent: db.prepare(
         `INSERT INTO agents (space_id, name, name_key, status, summary, created_at, updated_at)
-         VALUES (?, ?, ?, 'idle', ?, ?, ?)`,
+         VALUES (?, ?, ?, 'idle', ?, ?, ?) ON CONFLICT (space_id, name_key) DO NOTHING`,
       ),
       register: db.prepare(`
         UPDATE agents SET
@@ -201,7 +203,8 @@ export class Store {
           parent       = COALESCE(@parent, parent),
           role         = COALESCE(@role, role),
           updated_at = @now, reported_at = @now
-        WHERE space_id = @space_id AND name_key = @name_key`),
+        WHERE space_id = @space_id AND name_key = @name_key
+        RETURNING *`),
       history: db.prepare(
         `INSERT INTO status_history (space, agent, status, summary, report, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
@@ -223,7 +226,7 @@ export class Store {
 
   /** Runs `fn` in one IMMEDIATE transaction, retried while the database is busy. */
   write<T>(fn: () => T): T {
-    return retryBusy(() => this.db.transaction(fn).immediate());
+    return retryBusy(() => this.transaction.immediate(fn) as T);
   }
 
   getAgent(space: string, agent: string): AgentRecord | undefined {
@@ -261,9 +264,9 @@ export class Store {
   report(space: string, agent: string, report: Report): AgentRecord {
     return this.write(() => {
       const now = this.clock();
-      const { spaceId } = this.ensureAgent(space, agent, now);
+      const { spaceId, spaceName } = this.ensureAgent(space, agent, now);
       if (report.parent) this.checkParent(spaceId, agent, report.parent, false);
-      this.q.report!.run({
+      const row = this.q.report!.get({
         space_id: spaceId,
         name_key: key(agent),
         status: report.status,
@@ -287,7 +290,7 @@ export class Store {
         role: report.role || null,
         now,
       });
-      const record = this.getAgent(space, agent)!;
+      const record = toRecord({ ...(row as Omit<AgentRow, 'space_name'>), space_name: spaceName });
       this.q.history!.run(record.space, record.name, report.status, report.summary, JSON.stringify(report), now);
       this.appendEvent('agent_updated', record.space, {
         space: record.space,
@@ -352,13 +355,12 @@ export class Store {
     this.write(() => this.q.releaseLease!.run(name, holder));
   }
 
-  private ensureAgent(space: string, agent: string, now: number): { spaceId: number; created: boolean } {
-    let sp = this.q.spaceByKey!.get(key(space)) as { id: number } | undefined;
-    if (!sp) sp = this.q.insertSpace!.get(space, key(space), now, now) as { id: number };
-    else this.q.touchSpace!.run(now, sp.id);
-    const exists = this.q.parentOf!.get(sp.id, key(agent)) !== undefined;
-    if (!exists) this.q.insertAgent!.run(sp.id, agent, key(agent), `${agent}: awaiting ignition`, now, now);
-    return { spaceId: sp.id, created: !exists };
+  /** Creates space and agent when new (the first spelling of each name is kept). */
+  private ensureAgent(space: string, agent: string, now: number): { spaceId: number; spaceName: string; created: boolean } {
+    let sp = this.q.spaceByKey!.get(key(space)) as { id: number; name: string } | undefined;
+    if (!sp) sp = { id: (this.q.insertSpace!.get(space, key(space), now, now) as { id: number }).id, name: space };
+    const created = this.q.insertAgent!.run(sp.id, agent, key(agent), `${agent}: awaiting ignition`, now, now).changes > 0;
+    return { spaceId: sp.id, spaceName: sp.name, created };
   }
 
   /**
