@@ -69,8 +69,7 @@ export const liveness: Benchmark = {
         for (const id of ids) store.register(SPACE, id, { session_id: id, backend_type: 'tmux' });
 
         // Counting phase (shim in PATH). A fresh backend: its first probe is the cold one. The core
-        // path uses the same backend, as a server does: two control clients on one tmux 3.3a server
-        // can crash it when one of them exits (see docs/benchmarks.md).
+        // path uses the same backend, as a server does.
         const ours = newBackend();
         const cold = await ctx.spawns.measure(() => timed(() => ours.probeSessions(ids)));
         const steady = await ctx.spawns.measure(async () => {

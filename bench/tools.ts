@@ -6,8 +6,7 @@
  *   session, looping for a fixed time), then every accepted report checked durable in SQLite
  *   (`status_history` rows equal to the accepted count).
  * Each transport has its own data dir and its own private tmux server with 10 registered sessions
- * (5 idle fake Claude Code, 5 busy spinners): list_liveness probes them for real. (Separate tmux
- * servers because two control-mode clients on one tmux 3.3a server can crash it.)
+ * (5 idle fake Claude Code, 5 busy spinners): list_liveness probes them for real.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
