@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Which folder may import which (docs/architecture.md): checked on the source, so the picture stays
+ * true. Paths are relative to src/; a rule lists the prefixes a folder may import from.
+ */
+const SRC = resolve(import.meta.dirname, '..', '..', 'src');
+
+const RULES: [folder: string, mayImport: string[]][] = [
+  ['backends/tmux/', ['backends/tmux/', 'backends/session-backend.ts', 'backends/errors.ts']],
+  ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
+  ['store/', ['store/']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
+  ['tools/', ['tools/', 'core/', 'store/']],
+  ['mcp/', ['mcp/', 'tools/', 'core/', 'version.ts']],
+  ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts']],
+];
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+
+/** Relative imports of a file (static, re-exports and dynamic), as paths relative to src/. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.[^']+)'/g)].map((m) => m[1]!);
+  return specs.map((s) => relative(SRC, resolve(dirname(file), s)).replace(/\.js$/, '.ts'));
+}
+
+describe('layering', () => {
+  const files = sourceFiles(SRC);
+
+  it('finds the source files and their imports', () => {
+    expect(files.length).toBeGreaterThan(20);
+    expect(importsOf(join(SRC, 'core', 'coordinator.ts'))).toContain('store/store.ts');
+  });
+
+  it.each(RULES)('%s imports only what it may', (folder, mayImport) => {
+    const inFolder = files.filter((f) => {
+      const rel = relative(SRC, f);
+      // A file belongs to the most specific rule (backends/tmux/ before backends/).
+      return rel.startsWith(folder) && RULES.find(([other]) => rel.startsWith(other))?.[0] === folder;
+    });
+    expect(inFolder.length).toBeGreaterThan(0);
+    const broken = inFolder.flatMap((f) =>
+      importsOf(f)
+        .filter((target) => !mayImport.some((allowed) => target.startsWith(allowed)))
+        .map((target) => `${relative(SRC, f)} → ${target}`),
+    );
+    expect(broken).toEqual([]);
+  });
+});
