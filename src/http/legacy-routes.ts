@@ -50,6 +50,12 @@ const legacyReport = z.object({
   tmux_session: sessionId.optional(),
 });
 
+/**
+ * A plain-text body is the whole report: it becomes free_text as it is, up to the route's body limit
+ * (the old server took bodies up to 1 MiB), not the 64 KB a JSON field may hold.
+ */
+const plainTextReport = legacyReport.extend({ free_text: z.string() });
+
 /** Sticky fields old scripts send as "" to mean "unchanged". */
 const STICKY_KEYS = ['session_id', 'tmux_session', 'backend_type', 'repo_url', 'parent', 'role'];
 
@@ -120,7 +126,7 @@ export function parseLegacyReport(raw: string, contentType: string | undefined):
     const firstLine = raw.split(/\r?\n|\r/, 1)[0]!.trim();
     input = { status: 'active', summary: [...firstLine].slice(0, PLAIN_SUMMARY_MAX).join(''), free_text: raw };
   }
-  const parsed = legacyReport.safeParse(input);
+  const parsed = (isJsonContentType(contentType) ? legacyReport : plainTextReport).safeParse(input);
   if (!parsed.success) {
     const messages = parsed.error.issues.map((i) => {
       const field = i.path[0];

@@ -215,6 +215,18 @@ describe('legacy status post', () => {
     expect(await blank.text()).toMatch(/^validation: summary is required/);
   });
 
+  it('keeps a plain-text body of several hundred KB whole (only JSON fields stop at 64 KB)', async () => {
+    const { req, post, store } = setup();
+    const body = `Nightly report\n${'log line of the build\n'.repeat(20_000)}`;
+    expect(body.length).toBeGreaterThan(400_000);
+    const r = await req(url, { method: 'POST', headers: { 'X-Agent-Name': 'dev', 'Content-Type': 'text/plain' }, body });
+    expect(r.status).toBe(202);
+    expect(store.getAgent('web', 'dev')!.free_text).toBe(body);
+    const json = await post(url, { status: 'active', summary: 's', free_text: 'y'.repeat(65537) }, { 'X-Agent-Name': 'dev' });
+    expect(json.status).toBe(400);
+    expect(await json.text()).toMatch(/free_text/);
+  });
+
   it('stores tmux_session as session_id when session_id is empty, and keeps sticky fields', async () => {
     const { post, store } = setup();
     const h = { 'X-Agent-Name': 'dev' };
