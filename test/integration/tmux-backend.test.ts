@@ -466,6 +466,22 @@ describe('tmux client', () => {
     expect(await server.tmux('list-clients', '-F', '#{client_control_mode}')).toBe('');
   });
 
+  it('does not give up control mode when the session it meant to attach to just vanished', async () => {
+    await server.tmux('new-session', '-d', '-s', 'real');
+    const client = new TmuxClient({ socketName: server.socketName });
+    try {
+      client.noteSessions(['vanished']);
+      const [first] = await client.exec([['display-message', '-p', '-t', '=real:', 'ok']]);
+      expect(first).toEqual({ ok: true, lines: ['ok'] });
+      expect(client.controlConnected).toBe(false);
+      client.noteSessions(['real']);
+      await client.exec([['display-message', '-p', 'x']]);
+      expect(client.controlConnected).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('lets several control clients (one per server process) come and go without harming the server', async () => {
     // tmux 3.3a crashed (every session lost) when a control client that had created its own
     // session exited while another was attached; clients attached to user sessions must not.

@@ -268,9 +268,15 @@ export class TmuxClient {
       await conn.ready;
     } catch (err) {
       if (err instanceof BackendError) throw err;
+      void conn.close();
+      if (isMissingTargetMessage((err as Error).message)) {
+        // The session went away between the listing and the attach: not a reason to give up
+        // control mode; the next listing names another session.
+        if (this.attachTarget === target) this.attachTarget = undefined;
+        return undefined;
+      }
       this.controlRetryAt = Date.now() + CONTROL_RETRY_MS;
       this.log(`tmux control mode unavailable, using single processes: ${(err as Error).message}`);
-      void conn.close();
       return undefined;
     }
     if (this.closed || !this.controlWanted) {
