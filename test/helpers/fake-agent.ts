@@ -14,6 +14,7 @@ export const readEvents = (log: string): FakeAgentEvent[] =>
   existsSync(log)
     ? readFileSync(log, 'utf8')
         .split('\n')
+        .slice(0, -1) // only complete lines: the agent may be appending the last one
         .filter(Boolean)
         .map((l) => JSON.parse(l) as FakeAgentEvent)
     : [];

@@ -43,8 +43,10 @@ function readLog(file: string): LogEvent[] {
   } catch {
     return [];
   }
+  // Only complete lines: the fake agent may be in the middle of appending the last one.
   return text
     .split('\n')
+    .slice(0, -1)
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as LogEvent);
 }
@@ -477,6 +479,61 @@ describe('tmux client', () => {
       client.noteSessions(['real']);
       await client.exec([['display-message', '-p', 'x']]);
       expect(client.controlConnected).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("leaves the attached session's environment alone", async () => {
+    await server.tmux('new-session', '-d', '-s', 'user-env');
+    await server.tmux('set-environment', '-t', 'user-env', 'SSH_AUTH_SOCK', '/tmp/agent.sock');
+    await server.tmux('set-environment', '-t', 'user-env', 'DISPLAY', ':7');
+    await backend.probeSessions(['user-env']);
+    expect(backend.client.controlConnected).toBe(true);
+    expect(await server.tmux('show-environment', '-t', 'user-env', 'SSH_AUTH_SOCK')).toBe('SSH_AUTH_SOCK=/tmp/agent.sock');
+    expect(await server.tmux('show-environment', '-t', 'user-env', 'DISPLAY')).toBe('DISPLAY=:7');
+  });
+
+  it('starts a session without workDir in our own directory, not the attached session\'s', async () => {
+    await server.tmux('new-session', '-d', '-s', 'elsewhere', '-c', '/');
+    await backend.probeSessions(['elsewhere']);
+    expect(backend.client.controlConnected).toBe(true);
+    await backend.createSession({ sessionId: 'no-dir' });
+    expect(await server.tmux('display-message', '-p', '-t', '=no-dir:', '#{pane_current_path}')).toBe(process.cwd());
+  });
+
+  it('re-runs the commands tmux had not begun when the attached session is killed mid-batch', async () => {
+    const out = join(tmp.dir, 'typed.txt');
+    await server.tmux('new-session', '-d', '-s', 'a-attached');
+    await server.tmux('new-session', '-d', '-s', 'b-target', `cat > ${out}`);
+    const client = new TmuxClient({ socketName: server.socketName });
+    try {
+      client.noteSessions(['a-attached']);
+      await client.exec([['display-message', '-p', 'warm']]);
+      expect(client.attachedTo('a-attached')).toBe(true);
+      // A long pipelined batch of keys (not idempotent) to another session, while the attached
+      // session is killed from outside: tmux drops what it had not begun, and we must re-run that.
+      const lines = Array.from({ length: 300 }, (_, i) => `line ${i}`);
+      const batch = lines.flatMap((l) => [
+        ['send-keys', '-t', '=b-target:', '-l', '--', l],
+        ['send-keys', '-t', '=b-target:', 'Enter'],
+      ]);
+      const running = client.exec(batch);
+      await server.tmux('kill-session', '-t', '=a-attached');
+      const results = await running;
+      const failed = results.filter((r) => !r.ok);
+      // At most the one command tmux was running when the client ended is reported unknown.
+      expect(failed.length, JSON.stringify(failed.slice(0, 2))).toBeLessThanOrEqual(1);
+      const got = await waitFor('typed lines', () => {
+        try {
+          const l = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+          return l.length >= lines.length - 1 ? l : undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      expect(new Set(got).size).toBe(got.length);
+      if (failed.length === 0) expect(got).toEqual(lines);
     } finally {
       await client.close();
     }

@@ -65,11 +65,11 @@ const AVAILABLE_CACHE_MS = 10_000;
  */
 const MAX_TYPED_CHARS = 256;
 /**
- * Paste text up to this size is handed to tmux as a command argument (set-buffer, over the control
- * client: no process); longer text goes on a process's stdin (load-buffer), since very long command
- * arguments fail (send-keys near 16 KB).
+ * Paste text up to this many UTF-8 bytes is handed to tmux as a command argument (set-buffer, over
+ * the control client: no process); longer text goes on a process's stdin (load-buffer), since tmux
+ * refuses command lines much over 16 KB.
  */
-const MAX_SET_BUFFER_CHARS = 4 * 1024;
+const MAX_SET_BUFFER_BYTES = 4 * 1024;
 const MAX_SESSION_ID_LENGTH = 100;
 const DEFAULT_WIDTH = 220;
 const DEFAULT_HEIGHT = 50;
@@ -192,7 +192,9 @@ export class TmuxSessionBackend implements SessionBackend {
     if (await this.sessionExists(id)) throw sessionExists(id);
 
     const command: string[] = ['new-session', '-d', '-s', formatLiteral(id), '-x', String(width), '-y', String(height)];
-    if (workDir !== undefined) command.push('-c', formatLiteral(workDir));
+    // Always a directory: over the control client, new-session would otherwise start in the
+    // directory of whichever session that client is attached to.
+    command.push('-c', formatLiteral(workDir ?? process.cwd()));
     try {
       await this.client.command(command);
     } catch (err) {
@@ -219,7 +221,7 @@ export class TmuxSessionBackend implements SessionBackend {
       // The control client is attached to some user session; killing that one would end the
       // client before it answers, so it is let go first (a later listing picks another session).
       await this.client.releaseSession(sessionId);
-      await this.client.command(['kill-session', '-t', `=${sessionId}`]);
+      await this.client.run(['kill-session', '-t', `=${sessionId}`]);
     } catch (err) {
       throw this.failure(err, sessionId);
     }
@@ -240,6 +242,16 @@ export class TmuxSessionBackend implements SessionBackend {
 
   async listSessions(): Promise<string[]> {
     return this.allSessionNames();
+  }
+
+  /**
+   * Session names with the ones this backend created or was told about first: the control client
+   * attaches to the first, and attaching has small side effects on a session (its window's bell flag
+   * is cleared, `client-attached` hooks run), better borne by an agent's session than the user's own.
+   */
+  private preferTracked(names: Iterable<string>): string[] {
+    const all = [...names];
+    return [...all.filter((n) => this.tracked.has(n)), ...all.filter((n) => !this.tracked.has(n))];
   }
 
   /** Remember that a session belongs to an agent, for discoverSessions (e.g. from the store). */
@@ -301,7 +313,7 @@ export class TmuxSessionBackend implements SessionBackend {
       const seen = bySession.get(row.session);
       if (!seen || (row.active && !seen.active)) bySession.set(row.session, row);
     }
-    this.client.noteSessions(bySession.keys());
+    this.client.noteSessions(this.preferTracked(bySession.keys()));
     // Forget screens of panes that are gone.
     const livePanes = new Set(panes.map((p) => p.paneId));
     for (const paneId of this.screens.keys()) if (!livePanes.has(paneId)) this.screens.delete(paneId);
@@ -509,7 +521,8 @@ export class TmuxSessionBackend implements SessionBackend {
     if (!(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
     const buffer = `agent-boss-${process.pid}-${++this.bufferCounter}-${Math.random().toString(36).slice(2, 8)}`;
     try {
-      if (text.length <= MAX_SET_BUFFER_CHARS) await this.client.command(['set-buffer', '-b', buffer, '--', text]);
+      // A NUL cannot travel in a command argument (tmux cuts the text there): stdin it is.
+      if (Buffer.byteLength(text) <= MAX_SET_BUFFER_BYTES && !text.includes('\0')) await this.client.command(['set-buffer', '-b', buffer, '--', text]);
       else await this.client.run(['load-buffer', '-b', buffer, '-'], { input: text });
     } catch (err) {
       throw this.failure(err, sessionId);
@@ -546,7 +559,7 @@ export class TmuxSessionBackend implements SessionBackend {
       if (err instanceof TmuxCommandError && err.noServer) names = [];
       else throw this.failure(err);
     }
-    this.client.noteSessions(names);
+    this.client.noteSessions(this.preferTracked(names));
     return names;
   }
 

@@ -78,6 +78,8 @@ const PROCESS_TIMEOUT_MS = 15_000;
 const CONTROL_START_TIMEOUT_MS = 5_000;
 /** After a failed control-client start, use single processes for this long before trying again. */
 const CONTROL_RETRY_MS = 30_000;
+/** Command-line bytes per single-process batch (tmux refuses lines much over 16 KB). */
+const MAX_BATCH_BYTES = 8 * 1024;
 /** Default idle time after which the control client is closed (see controlIdleMs). */
 const DEFAULT_CONTROL_IDLE_MS = 60_000;
 
@@ -179,17 +181,24 @@ export class TmuxClient {
   async exec(commands: readonly TmuxCommand[], options: { idempotent?: boolean } = {}): Promise<CommandResult[]> {
     if (commands.length === 0) return [];
     const conn = await this.connection();
-    if (conn) {
-      try {
-        return await conn.send(commands);
-      } catch (err) {
-        if (!(err instanceof ControlClosedError)) throw err;
-        if (!options.idempotent) {
-          throw new TmuxCommandError(`tmux closed the control connection before answering: ${err.message}`, err.message);
-        }
-      }
+    if (!conn) return this.runBatch(commands);
+    const settled = await conn.send(commands);
+    // The client may end mid-batch (its session was destroyed, the server died). tmux drops the
+    // commands it had not begun, so those are re-run over a process; the one it had begun may have
+    // taken effect, so it is re-run only when it is a query.
+    const results: (CommandResult | undefined)[] = [];
+    const redo: number[] = [];
+    settled.forEach((r, i) => {
+      if (r.status === 'fulfilled') results[i] = r.value;
+      else if (!(r.reason instanceof ControlClosedError)) throw r.reason;
+      else if (!r.reason.started || options.idempotent) redo.push(i);
+      else results[i] = { ok: false, error: `tmux closed the control connection before answering: ${r.reason.message}` };
+    });
+    if (redo.length > 0) {
+      const again = await this.runBatch(redo.map((i) => commands[i]!));
+      redo.forEach((i, k) => (results[i] = again[k]));
     }
-    return this.runBatch(commands);
+    return results as CommandResult[];
   }
 
   /** One command via `exec`; its output lines, or a TmuxCommandError. */
@@ -300,6 +309,28 @@ export class TmuxClient {
    * gets tmux's error and the rest go into another batch.
    */
   private async runBatch(commands: readonly TmuxCommand[]): Promise<CommandResult[]> {
+    // One tmux process takes a command line of about 16 KB at most ("command too long"): split
+    // long batches into several processes.
+    const chunks: TmuxCommand[][] = [[]];
+    let bytes = 0;
+    for (const command of commands) {
+      const size = command.reduce((n, word) => n + Buffer.byteLength(word) + 1, 64);
+      if (chunks.at(-1)!.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+        chunks.push([]);
+        bytes = 0;
+      }
+      chunks.at(-1)!.push(command);
+      bytes += size;
+    }
+    if (chunks.length > 1) {
+      const results: CommandResult[] = [];
+      for (const chunk of chunks) results.push(...(await this.runChunk(chunk)));
+      return results;
+    }
+    return this.runChunk(commands);
+  }
+
+  private async runChunk(commands: readonly TmuxCommand[]): Promise<CommandResult[]> {
     if (commands.length === 1) {
       const command = commands[0] as TmuxCommand;
       try {
@@ -342,7 +373,7 @@ export class TmuxClient {
       for (const _ of rest) results.push({ ok: false, error: failure });
       return results;
     }
-    return results.concat(await this.runBatch(rest));
+    return results.concat(await this.runChunk(rest));
   }
 
   private async spawn(argv: readonly string[], input?: string): Promise<string> {
@@ -367,13 +398,23 @@ const splitLines = (text: string): string[] => (text === '' ? [] : text.split('\
 // ---------------------------------------------------------------------------------------------
 // The control-mode connection
 
-class ControlClosedError extends Error {}
+class ControlClosedError extends Error {
+  constructor(
+    message: string,
+    /** tmux had begun this command (its %begin arrived) before the client ended. */
+    readonly started = false,
+  ) {
+    super(message);
+  }
+}
 
 const CONTROL_PROCESS_OPTIONS = { buffer: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' } as const;
 
 interface Pending {
   resolve: (result: CommandResult) => void;
   reject: (err: Error) => void;
+  /** Its %begin arrived: tmux is running (or ran) it. */
+  started: boolean;
 }
 
 interface Block {
@@ -416,7 +457,9 @@ class ControlConnection {
     // session's %output stream. It creates nothing, so it never keeps a server alive on its own.
     this.proc = execa(
       binary,
-      [...globalArgs, '-C', 'attach-session', '-f', 'no-output,ignore-size', '-t', `=${sessionName}`],
+      // -E: do not copy our environment's update-environment variables (DISPLAY, SSH_AUTH_SOCK…)
+      // into the session; an MCP client starts us with almost none, which would unset them there.
+      [...globalArgs, '-C', 'attach-session', '-E', '-f', 'no-output,ignore-size', '-t', `=${sessionName}`],
       CONTROL_PROCESS_OPTIONS,
     );
     const timer = setTimeout(() => this.settleReady(new Error('timed out attaching')), CONTROL_START_TIMEOUT_MS);
@@ -458,19 +501,22 @@ class ControlConnection {
     }
   }
 
-  send(commands: readonly TmuxCommand[]): Promise<CommandResult[]> {
-    if (!this.alive) return Promise.reject(new ControlClosedError('control client is closed'));
+  /** Writes a batch; each answer settles on its own (a rejection is a ControlClosedError). */
+  send(commands: readonly TmuxCommand[]): Promise<PromiseSettledResult<CommandResult>[]> {
+    if (!this.alive) {
+      return Promise.resolve(commands.map(() => ({ status: 'rejected' as const, reason: new ControlClosedError('control client is closed') })));
+    }
     const wasIdle = this.queue.length === 0;
     const answers = commands.map(
       () =>
         new Promise<CommandResult>((resolve, reject) => {
-          this.queue.push({ resolve, reject });
+          this.queue.push({ resolve, reject, started: false });
         }),
     );
     if (wasIdle) this.updateRef();
     // One write keeps the batch contiguous; tmux answers in order.
     this.proc.stdin.write(`${commands.map(commandLine).join('\n')}\n`);
-    return Promise.all(answers);
+    return Promise.allSettled(answers);
   }
 
   /** Detach: tmux then destroys the internal session (destroy-unattached). */
@@ -507,6 +553,7 @@ class ControlConnection {
       const footerFields = line.slice('%begin '.length);
       const flags = Number(footerFields.split(' ')[2] ?? '0');
       this.block = { footerFields, mine: (flags & 1) === 1, lines: [] };
+      if (this.block.mine && this.queue[0]) this.queue[0].started = true;
       return;
     }
     if (line.startsWith('%session-changed ')) {
@@ -541,7 +588,9 @@ class ControlConnection {
     if (!this.alive) return;
     this.alive = false;
     this.settleReady(err);
-    for (const pending of this.queue.splice(0)) pending.reject(err);
+    for (const pending of this.queue.splice(0)) {
+      pending.reject(err instanceof ControlClosedError ? new ControlClosedError(err.message, pending.started) : err);
+    }
     this.onClosed(reason);
   }
 }
