@@ -31,6 +31,7 @@ cleanup() {
     kill -KILL "$server_pid" 2>/dev/null || true
   fi
   tmux -L "$socket" kill-server >/dev/null 2>&1 || true
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$socket"  # tmux leaves its socket file behind
   rm -rf "$data_dir"
 }
 trap cleanup EXIT INT TERM

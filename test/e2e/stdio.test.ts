@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/core.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
+import { killTmuxServer } from '../helpers/tmux.js';
 
 const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness'];
 const socket = `boss-e2e-stdio-${process.pid}`;
@@ -41,7 +42,7 @@ describe('agent-boss stdio with the SDK client', () => {
     closers = [];
   });
   afterAll(async () => {
-    await execa('tmux', ['-L', socket, 'kill-server'], { reject: false });
+    killTmuxServer(socket);
     cleanup();
   });
 

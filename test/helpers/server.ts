@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CLI } from './stdio-client.js';
+import { killTmuxServer } from './tmux.js';
 import { tempDir } from './tmp.js';
 
 let counter = 0;
@@ -43,10 +44,8 @@ const childEnv = (env: Record<string, string> = {}) => {
   return { ...base, ...env };
 };
 
-/** Kills the private tmux server on `socket`, ignoring errors (it may never have started). */
-export const killTmux = (socket: string): void => {
-  spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
-};
+/** Kills the private tmux server on `socket` and removes its socket file (it may never have started). */
+export const killTmux = (socket: string): void => killTmuxServer(socket);
 
 /**
  * Starts the built CLI as `agent-boss serve --port 0` on a fresh data directory and a private tmux

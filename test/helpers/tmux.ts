@@ -1,4 +1,17 @@
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where tmux puts the socket of `-L name` (tmux leaves the file behind when its server exits). */
+export const socketPathOf = (name: string): string =>
+  join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, name);
+
+/** Stops the private server `-L name` and removes its socket file. */
+export function killTmuxServer(name: string): void {
+  spawnSync('tmux', ['-L', name, 'kill-server'], { stdio: 'ignore' });
+  rmSync(socketPathOf(name), { force: true });
+}
 
 /** A private tmux server for one test: never the user's default server. */
 export interface TmuxTestServer {
@@ -26,7 +39,7 @@ export async function createTmuxServer(): Promise<TmuxTestServer> {
     socketName,
     tmux,
     async kill() {
-      await execa('tmux', ['-L', socketName, 'kill-server'], { reject: false, stdin: 'ignore' });
+      killTmuxServer(socketName);
     },
   };
 }
