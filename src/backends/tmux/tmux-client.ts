@@ -119,8 +119,8 @@ export class TmuxClient {
   private conn: ControlConnection | undefined;
   private connecting: Promise<ControlConnection | undefined> | undefined;
   /**
-   * Start a control client only once a listing showed user sessions: starting one creates a server
-   * (and our internal session) when none runs, and a probe of an empty machine must not do that.
+   * Start a control client only once a listing showed user sessions: it attaches to one of them, and
+   * a probe of an empty machine must neither start a server nor keep one running.
    */
   private controlWanted = false;
   /** The user session the control client attaches to (see ControlConnection). */
@@ -210,9 +210,9 @@ export class TmuxClient {
   }
 
   /**
-   * Tell the client which sessions the server holds (from a full listing). With no user session
-   * left, the control client is closed: its internal session would be the only thing keeping the
-   * server alive. With user sessions, the control client is (re)started on the next batch.
+   * Tell the client which sessions the server holds (from a full listing; preferred ones first).
+   * With no session left, the control client is closed. With sessions, the control client is
+   * (re)started on the next batch, attached to the first of them unless its current one remains.
    */
   noteSessions(names: Iterable<string>): void {
     const users = [...names];
@@ -519,7 +519,7 @@ class ControlConnection {
     return Promise.allSettled(answers);
   }
 
-  /** Detach: tmux then destroys the internal session (destroy-unattached). */
+  /** Detach from the session (closing stdin ends the client; SIGTERM if it lingers). */
   async close(): Promise<void> {
     if (!this.alive) return;
     this.proc.stdin.end();
