@@ -3,6 +3,9 @@ import type { SessionBackend } from './session-backend.js';
 /** The backend an agent uses when it never named one. */
 export const DEFAULT_BACKEND = 'tmux';
 
+/** The name of the backend an agent uses: its own `backend_type`, else the default. */
+export const backendNameOf = (agent: { backend_type?: string | null }): string => agent.backend_type || DEFAULT_BACKEND;
+
 export class UnknownBackendError extends Error {
   constructor(
     readonly requested: string,
@@ -47,7 +50,7 @@ export class BackendRegistry {
 
   /** The agent's own `backend_type`, or the default when it never set one. */
   backendFor(agent: { backend_type?: string | null }): SessionBackend {
-    return this.backendByName(agent.backend_type || DEFAULT_BACKEND);
+    return this.backendByName(backendNameOf(agent));
   }
 
   all(): SessionBackend[] {

@@ -1,7 +1,7 @@
 /**
- * The contract every session backend (tmux first) implements, and the narrow role interfaces that
- * consumers depend on. Nothing here knows about spaces, agents or the store: a backend deals in
- * session ids only.
+ * The contract every session backend (tmux first) implements, and the narrow role interfaces
+ * (lifecycle, observation, action) for code that needs only one of them. Nothing here knows about
+ * spaces, agents or the store: a backend deals in session ids only.
  */
 
 /** Coarse lifecycle status of one session. */

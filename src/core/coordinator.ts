@@ -1,5 +1,5 @@
 import { isBackendError, type BackendError } from '../backends/errors.js';
-import { BackendRegistry, DEFAULT_BACKEND, UnknownBackendError } from '../backends/registry.js';
+import { backendNameOf, BackendRegistry, DEFAULT_BACKEND, UnknownBackendError } from '../backends/registry.js';
 import type {
   ApprovalDecision,
   ScreenStateName,
@@ -112,7 +112,7 @@ export class Coordinator {
     opts: { requireSession?: boolean } = {},
   ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
     this.checkName(input.agent);
-    this.checkSelf(caller, input, 'register a session for');
+    this.checkSelf(caller, input, (me) => `agent "${me}" cannot register a session for "${input.agent}": this server is bound to "${me}".`);
     const existing = this.store.getAgent(input.space, input.agent);
     const backend = this.backend(input.backend ?? existing?.backend_type ?? DEFAULT_BACKEND);
     // Only the agent this server is bound to may take the session the server runs in: an operator's
@@ -146,12 +146,7 @@ export class Coordinator {
 
   reportStatus(caller: Caller, target: Target, report: Report): AgentRecord {
     this.checkName(target.agent);
-    if (caller.agent !== undefined && caller.agent.toLowerCase() !== target.agent.toLowerCase()) {
-      throw new DomainError(
-        'forbidden',
-        `agent "${caller.agent}" cannot post to "${target.agent}"'s channel: an agent reports status only for itself.`,
-      );
-    }
+    this.checkSelf(caller, target, (me) => `agent "${me}" cannot post to "${target.agent}"'s channel: an agent reports status only for itself.`);
     if (report.backend_type) this.backend(report.backend_type);
     try {
       return this.store.report(target.space, target.agent, report);
@@ -212,7 +207,7 @@ export class Coordinator {
     const agents = this.store.listAgents(space);
     const byBackend = new Map<string, AgentRecord[]>();
     for (const a of agents) {
-      const name = a.backend_type || DEFAULT_BACKEND;
+      const name = backendNameOf(a);
       if (!byBackend.has(name)) byBackend.set(name, []);
       byBackend.get(name)!.push(a);
     }
@@ -234,7 +229,7 @@ export class Coordinator {
     );
     const now = this.clock();
     return agents.map((a) => {
-      const backend = a.backend_type || DEFAULT_BACKEND;
+      const backend = backendNameOf(a);
       const probe = a.session_id ? probes.get(backend)?.get(a.session_id) : undefined;
       const lastSeen = Date.parse(a.reported_at ?? a.updated_at);
       const row: LivenessRow = {
@@ -280,9 +275,10 @@ export class Coordinator {
     }
   }
 
-  private checkSelf(caller: Caller, target: Target, what: string): void {
+  /** A caller bound to an agent may do this only for that agent. */
+  private checkSelf(caller: Caller, target: Target, refusal: (me: string) => string): void {
     if (caller.agent !== undefined && caller.agent.toLowerCase() !== target.agent.toLowerCase()) {
-      throw new DomainError('forbidden', `agent "${caller.agent}" cannot ${what} "${target.agent}": this server is bound to "${caller.agent}".`);
+      throw new DomainError('forbidden', refusal(caller.agent));
     }
   }
 
@@ -301,7 +297,7 @@ export class Coordinator {
         `Agent "${agent.name}" in space "${agent.space}" has no session registered. It must call register_session (or fetch its ignition URL) first.`,
       );
     }
-    return { agent, backend: this.backend(agent.backend_type || DEFAULT_BACKEND), sessionId: agent.session_id };
+    return { agent, backend: this.backend(backendNameOf(agent)), sessionId: agent.session_id };
   }
 
   /** True when `manager` is the agent itself or one of its ancestors. */

@@ -65,7 +65,6 @@ export const MONITOR_LEASE = 'liveness-monitor';
 
 export interface LivenessMonitorOptions {
   coordinator: Coordinator;
-  store: Store;
   /** Probe period. One second: fast enough to notice a permission prompt, cheap with one batched probe. */
   intervalMs?: number;
   /** Lease lifetime; renewed each tick, so another process takes over within this time after a crash. */
@@ -99,7 +98,7 @@ export class LivenessMonitor {
 
   constructor(opts: LivenessMonitorOptions) {
     this.coordinator = opts.coordinator;
-    this.store = opts.store;
+    this.store = opts.coordinator.store;
     this.intervalMs = opts.intervalMs ?? 1000;
     this.leaseTtlMs = opts.leaseTtlMs ?? 5000;
     this.holderId = opts.holderId ?? `${process.pid}-${randomUUID()}`;

@@ -123,12 +123,6 @@ export const stickyFieldShape = {
   role: line(200).optional().describe('Your role, e.g. "backend", "reviewer" (kept until changed).'),
 } as const;
 
-/** Formats a zod error as one sentence naming each bad field. */
-export function describeZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => {
-      const path = i.path.length ? i.path.join('.') : 'input';
-      return `${path}: ${i.message}`;
-    })
-    .join('; ');
-}
+/** Formats a zod error as one sentence naming each bad field (`field: problem; …`). */
+export const describeZodError = (err: z.ZodError): string =>
+  err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');

@@ -7,6 +7,7 @@ import {
   agentName,
   agentStatus,
   backendName,
+  describeZodError,
   inputText,
   legacyReportFieldShape,
   line,
@@ -73,8 +74,6 @@ const replyBody = z.object({
   message: inputText.describe('Text typed into the agent\'s terminal, then Enter.'),
 });
 
-const issueList = (err: z.ZodError): string =>
-  err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 
 /** Space and agent from the path (Hono decodes `%20` and friends), checked like the tools check them. */
 function pathTarget(c: Context, coordinator: Coordinator): Target {
@@ -168,7 +167,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     if (registering) {
       refuseIfReadOnly(deps.readOnly);
       const parsed = ignitionQuery.safeParse(raw);
-      if (!parsed.success) throw new DomainError('validation', issueList(parsed.error));
+      if (!parsed.success) throw new DomainError('validation', describeZodError(parsed.error));
       const caller = requestCaller(c);
       const p = parsed.data;
       // Setting only parent/role keeps the session already registered (or none yet).
@@ -233,7 +232,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     refuseIfReadOnly(deps.readOnly);
     const parsed = replyBody.safeParse(parseJsonBody(await c.req.text()));
     if (!parsed.success) {
-      throw new DomainError('validation', `${issueList(parsed.error)} (send {"message": "text to type"})`);
+      throw new DomainError('validation', `${describeZodError(parsed.error)} (send {"message": "text to type"})`);
     }
     const { agent } = await coordinator.sendInput(requestCaller(c), { ...target, text: parsed.data.message });
     return c.json({ status: 'sent', agent: agent.name });
@@ -245,7 +244,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const always = /^(1|true|yes)$/i.test(c.req.query('always') ?? '');
     const rawPromptId = c.req.query('prompt_id') || undefined;
     const pid = rawPromptId === undefined ? undefined : promptId.safeParse(rawPromptId);
-    if (pid && !pid.success) throw new DomainError('validation', `prompt_id: ${issueList(pid.error)}`);
+    if (pid && !pid.success) throw new DomainError('validation', `prompt_id: ${describeZodError(pid.error)}`);
     const res = await coordinator.approve(requestCaller(c), {
       ...target,
       decision: always ? 'always' : 'yes',

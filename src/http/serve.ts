@@ -48,7 +48,6 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   let lastMonitorError = '';
   const monitor = new LivenessMonitor({
     coordinator,
-    store,
     onError: (err) => {
       // A failing probe repeats every second; say so once per distinct failure.
       const msg = err instanceof Error ? err.message : String(err);

@@ -191,7 +191,8 @@ export class Store {
           parent       = CASE WHEN parent IS NULL OR parent = '' THEN COALESCE(@parent, parent) ELSE parent END,
           role         = CASE WHEN role IS NULL OR role = '' THEN COALESCE(@role, role) ELSE role END,
           updated_at   = @now
-        WHERE space_id = @space_id AND name_key = @name_key`),
+        WHERE space_id = @space_id AND name_key = @name_key
+        RETURNING *`),
       report: db.prepare(`
         UPDATE agents SET
           status = @status, summary = @summary, branch = @branch, worktree = @worktree, pr = @pr, phase = @phase,
@@ -243,9 +244,9 @@ export class Store {
   register(space: string, agent: string, reg: Registration): { record: AgentRecord; created: boolean } {
     return this.write(() => {
       const now = this.clock();
-      const { spaceId, created } = this.ensureAgent(space, agent, now);
+      const { spaceId, spaceName, created } = this.ensureAgent(space, agent, now);
       if (reg.parent !== undefined) this.checkParent(spaceId, agent, reg.parent, true);
-      this.q.register!.run({
+      const row = this.q.register!.get({
         space_id: spaceId,
         name_key: key(agent),
         session_id: reg.session_id ?? null,
@@ -254,7 +255,7 @@ export class Store {
         role: reg.role ?? null,
         now,
       });
-      const record = this.getAgent(space, agent)!;
+      const record = toRecord({ ...(row as Omit<AgentRow, 'space_name'>), space_name: spaceName });
       this.appendEvent('agent_registered', record.space, { space: record.space, agent: record.name, session_id: record.session_id });
       return { record, created };
     });

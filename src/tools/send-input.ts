@@ -23,8 +23,8 @@ export const sendInput = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
     const target = coordinator.resolveTarget(caller, input);
-    const { agent, session_id } = await coordinator.sendInput(caller, { ...target, text: input.text, submit: input.submit ?? true });
     const submitted = input.submit ?? true;
+    const { agent, session_id } = await coordinator.sendInput(caller, { ...target, text: input.text, submit: submitted });
     return {
       structured: { space: agent.space, agent: agent.name, session_id, chars: input.text.length, submitted },
       text: `Sent ${input.text.length} characters to "${agent.name}" (session "${session_id}")${submitted ? ' and pressed Enter' : ''}.`,

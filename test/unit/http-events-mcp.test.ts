@@ -179,7 +179,7 @@ describe('liveness monitor', () => {
   it('appends session_liveness per space on change only, with since timestamps', async () => {
     let now = Date.parse('2025-01-01T00:00:00Z');
     const { coordinator, store, backend } = fakeCore();
-    const monitor = new LivenessMonitor({ coordinator, store, clock: () => now });
+    const monitor = new LivenessMonitor({ coordinator, clock: () => now });
     await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
     await coordinator.registerSession({}, { space: 'ops', agent: 'op', session_id: 's2' });
     const s1 = backend.add('s1', 'working');
@@ -224,8 +224,8 @@ describe('liveness monitor', () => {
     const { coordinator, store, backend } = fakeCore();
     await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
     backend.add('s1');
-    const a = new LivenessMonitor({ coordinator, store, holderId: 'a' });
-    const b = new LivenessMonitor({ coordinator, store, holderId: 'b' });
+    const a = new LivenessMonitor({ coordinator, holderId: 'a' });
+    const b = new LivenessMonitor({ coordinator, holderId: 'b' });
     expect(await a.tick()).toHaveLength(1);
     expect(a.isLeader).toBe(true);
     expect(await b.tick()).toEqual([]);
@@ -240,7 +240,7 @@ describe('liveness monitor', () => {
     const { coordinator, store, backend } = fakeCore();
     await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
     backend.add('s1');
-    const m = new LivenessMonitor({ coordinator, store, intervalMs: 10 });
+    const m = new LivenessMonitor({ coordinator, intervalMs: 10 });
     m.start();
     await new Promise((r) => setTimeout(r, 80));
     await m.stop();

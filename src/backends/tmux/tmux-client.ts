@@ -573,7 +573,7 @@ class ControlConnection {
 
   private finishBlock(block: Block, ok: boolean): void {
     if (!block.mine) {
-      // The start-up commands (new-session ; set-option). A failure there means no control mode.
+      // The attach-session the client was started with. A failure there means no control mode.
       if (!ok && !this.attached) this.settleReady(new Error(block.lines.join(' ') || 'attach failed'));
       return;
     }
