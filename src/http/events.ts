@@ -79,7 +79,7 @@ export class EventHub {
           send: (ev) => {
             if (ev.id <= s.lastId) return;
             s.lastId = ev.id;
-            if (matches(ev, filter)) write(formatEvent(ev));
+            if (matches(ev, filter)) write(this.frameOf(ev));
           },
           comment: (text) => write(`: ${text}\n\n`),
           close: () => {
@@ -114,6 +114,14 @@ export class EventHub {
         'X-Accel-Buffering': 'no',
       },
     });
+  }
+
+  /** Each event is serialised once, however many clients receive it. */
+  private readonly frames = new WeakMap<StoredEvent, string>();
+  private frameOf(ev: StoredEvent): string {
+    let frame = this.frames.get(ev);
+    if (frame === undefined) this.frames.set(ev, (frame = formatEvent(ev)));
+    return frame;
   }
 
   /** Ends every stream (server shutdown) and stops polling. */
