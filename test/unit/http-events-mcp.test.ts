@@ -5,42 +5,7 @@ import { EventHub } from '../../src/http/events.js';
 import { McpSessions } from '../../src/http/mcp-route.js';
 import { createLogger } from '../../src/log.js';
 import { fakeCore } from '../helpers/core.js';
-
-/** Reads SSE frames from a response body until `done` says so or the time runs out. */
-async function readFrames(res: Response, done: (frames: string[]) => boolean, ms = 3000): Promise<string[]> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  const frames: string[] = [];
-  const deadline = Date.now() + ms;
-  try {
-    while (!done(frames) && Date.now() < deadline) {
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(1, deadline - Date.now()))),
-      ]);
-      if (chunk === 'timeout' || chunk.done) break;
-      buf += decoder.decode(chunk.value, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        frames.push(buf.slice(0, i));
-        buf = buf.slice(i + 2);
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return frames;
-}
-
-const events = (frames: string[]) =>
-  frames
-    .filter((f) => /^event: /m.test(f))
-    .map((f) => ({
-      id: Number(/^id: (\d+)$/m.exec(f)?.[1]),
-      event: /^event: (.*)$/m.exec(f)?.[1],
-      data: JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? 'null') as unknown,
-    }));
+import { readSse } from '../helpers/server.js';
 
 function setup() {
   const core = fakeCore();
@@ -66,16 +31,16 @@ describe('SSE /events over app.request', () => {
     coordinator.reportStatus({}, { space: 'ops', agent: 'o' }, { status: 'active', summary: 'ops work' });
     coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'blocked', summary: 'need review' });
     const [a, w] = await Promise.all([
-      readFrames(all, (f) => events(f).filter((e) => e.event === 'agent_updated').length >= 2),
-      readFrames(web, (f) => events(f).some((e) => e.event === 'agent_updated')),
+      readSse(all, (evs) => evs.filter((e) => e.event === 'agent_updated').length >= 2, 3000),
+      readSse(web, (evs) => evs.some((e) => e.event === 'agent_updated'), 3000),
     ]);
-    const updates = events(a).filter((e) => e.event === 'agent_updated');
+    const updates = a.filter((e) => e.event === 'agent_updated');
     expect(updates.map((e) => e.data)).toEqual([
       { space: 'ops', agent: 'o', status: 'active', summary: 'ops work' },
       { space: 'web', agent: 'dev', status: 'blocked', summary: 'need review' },
     ]);
-    expect(updates[1]!.id).toBeGreaterThan(updates[0]!.id);
-    expect(events(w).filter((e) => e.event === 'agent_updated').map((e) => e.data)).toEqual([
+    expect(updates[1]!.id).toBeGreaterThan(updates[0]!.id!);
+    expect(w.filter((e) => e.event === 'agent_updated').map((e) => e.data)).toEqual([
       { space: 'web', agent: 'dev', status: 'blocked', summary: 'need review' },
     ]);
   });
@@ -87,7 +52,7 @@ describe('SSE /events over app.request', () => {
     const ids = store.eventsSince(0).filter((e) => e.kind === 'agent_updated').map((e) => e.id);
     const res = await app.request('/events', { headers: { 'Last-Event-ID': String(ids[0]) } });
     coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'done', summary: 'four' });
-    const got = events(await readFrames(res, (f) => events(f).some((e) => (e.data as { summary?: string }).summary === 'four')));
+    const got = await readSse(res, (evs) => evs.some((e) => (e.data as { summary?: string }).summary === 'four'), 3000);
     const summaries = got.filter((e) => e.event === 'agent_updated').map((e) => (e.data as { summary: string }).summary);
     expect(summaries).toEqual(['two', 'three', 'four']);
     expect(new Set(got.map((e) => e.id)).size).toBe(got.length);
@@ -100,7 +65,7 @@ describe('SSE /events over app.request', () => {
     coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'old' });
     const res = await app.request('/events');
     coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'new' });
-    const got = events(await readFrames(res, (f) => events(f).some((e) => e.event === 'agent_updated')));
+    const got = await readSse(res, (evs) => evs.some((e) => e.event === 'agent_updated'), 3000);
     expect(got.filter((e) => e.event === 'agent_updated').map((e) => (e.data as { summary: string }).summary)).toEqual(['new']);
   });
 
