@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, helpText, resolveConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createMcpServer } from './mcp/server.js';
+import { LineStdioServerTransport } from './mcp/stdio-transport.js';
 import { createRuntime } from './runtime.js';
 import { VERSION } from './version.js';
 
@@ -13,7 +13,7 @@ async function runStdio(config: Config, log: Logger): Promise<void> {
     caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },
     readOnly: config.readOnly,
   });
-  const transport = new StdioServerTransport();
+  const transport = new LineStdioServerTransport({ warn: (m) => log.warn(m) });
   let closing = false;
   const shutdown = async (code: number) => {
     if (closing) return;
@@ -32,6 +32,10 @@ async function runStdio(config: Config, log: Logger): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'token') {
+    const { runTokenCommand } = await import('./token-cli.js');
+    return runTokenCommand(argv.slice(1), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+  }
   let config: Config;
   try {
     config = resolveConfig(argv, process.env);

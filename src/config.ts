@@ -6,6 +6,9 @@ import type { LogLevel } from './log.js';
 
 export type Command = 'stdio' | 'serve' | 'help' | 'version';
 
+export const AUTH_MODES = ['none', 'agents'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 export interface Config {
   command: Command;
   /** Directory holding boss.db. */
@@ -21,6 +24,8 @@ export interface Config {
   /** Extra Host header values accepted besides loopback names and the bound address. */
   allowedHosts: string[];
   readOnly: boolean;
+  /** Who may speak for an agent over HTTP: `none` = self-asserted X-Agent-Name, `agents` = only with that agent's token. */
+  auth: AuthMode;
   logLevel: LogLevel;
   /** Pause between typing text and pressing Enter, in ms (see the tmux backend). */
   submitDelayMs?: number;
@@ -46,6 +51,11 @@ export const OPTIONS = {
   host: { env: 'BOSS_HOST', default: '127.0.0.1', help: 'HTTP bind address (serve); non-loopback requires --token' },
   token: { env: 'BOSS_TOKEN', default: undefined, help: 'Bearer token required on every HTTP route but /healthz' },
   'allowed-hosts': { env: 'BOSS_ALLOWED_HOSTS', default: '', help: 'Comma-separated extra Host names accepted (serve)' },
+  auth: {
+    env: 'BOSS_AUTH',
+    default: 'none',
+    help: 'serve: "none" = X-Agent-Name is taken on trust; "agents" = only with that agent\'s token (agent-boss token), --token is the operator\'s',
+  },
   'read-only': { env: 'BOSS_READ_ONLY', default: undefined, help: 'Offer only read-only tools (list_liveness)', boolean: true },
   'log-level': { env: 'BOSS_LOG_LEVEL', default: 'info', help: 'debug, info, warn or error' },
   'submit-delay-ms': { env: 'BOSS_SUBMIT_DELAY_MS', default: undefined, help: 'Pause between typing text and pressing Enter (ms)' },
@@ -90,6 +100,12 @@ const parseName = (schema: z.ZodType<string>, flag: string, value: string | unde
   const r = schema.safeParse(value);
   if (!r.success) throw new ConfigError(`--${flag}: ${r.error.issues[0]?.message ?? 'invalid value'}`);
   return r.data;
+};
+
+const parseAuth = (value: string): AuthMode => {
+  const v = value.trim().toLowerCase();
+  if (!(AUTH_MODES as readonly string[]).includes(v)) throw new ConfigError(`--auth must be ${AUTH_MODES.join(' or ')}, got "${value}"`);
+  return v as AuthMode;
 };
 
 const parseInteger = (flag: string, value: string, min: number, max: number): number => {
@@ -160,6 +176,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     readOnly: truthy(get('read-only')),
+    auth: parseAuth(get('auth')!),
     logLevel: logLevel as LogLevel,
   };
   const space = parseName(spaceName, 'space', get('space'));

@@ -3,6 +3,7 @@ import { TmuxSessionBackend } from './backends/tmux/tmux-backend.js';
 import type { Config } from './config.js';
 import { Coordinator } from './core/coordinator.js';
 import type { Logger } from './log.js';
+import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
 
@@ -11,6 +12,8 @@ export interface Runtime {
   store: Store;
   backends: BackendRegistry;
   coordinator: Coordinator;
+  /** Agent credentials (used by `serve --auth agents`). */
+  tokens: AgentTokenStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     store,
     backends,
     coordinator,
+    tokens: new SqliteAgentTokens(db),
     async close() {
       if (closed) return;
       closed = true;

@@ -10,9 +10,11 @@ import { ParentCycleError, type AgentRecord, type Report, type Store } from '../
 import { DomainError } from './errors.js';
 
 /**
- * Who is calling. A process bound to one agent (`--agent`, or `X-Agent-Name` over HTTP) reports
- * only for that agent and acts (send input, approve, interrupt) only on itself and the agents it
- * manages; an unbound caller is the operator and may do everything.
+ * Who is calling. A process bound to one agent (`--agent`, or `X-Agent-Name` over HTTP) is bound to
+ * the pair (space, agent): `space` when given, else the server's default space. It reports only for
+ * that agent in that space and acts (send input, approve, interrupt, delete) only on itself and the
+ * agents of that space it manages. A caller without an agent is the operator and may do everything;
+ * its `space` only chooses the default space of its calls.
  */
 export interface Caller {
   agent?: string;
@@ -65,6 +67,10 @@ const RESERVED_NAMES = new Set(['parent']);
 
 export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
+const sameSpace = (a: { space: string }, b: { space: string }): boolean => a.space.toLowerCase() === b.space.toLowerCase();
+/** Names are matched case-insensitively, spaces too: (web, Alice) is (WEB, alice). */
+const sameTarget = (a: Target, b: Target): boolean => sameSpace(a, b) && a.agent.toLowerCase() === b.agent.toLowerCase();
+
 /**
  * The coordination functions. The MCP tools and the HTTP routes are thin adapters over these; every
  * rule lives here once.
@@ -88,9 +94,15 @@ export class Coordinator {
     this.clock = opts.clock ?? Date.now;
   }
 
+  /** The (space, agent) pair a caller is bound to; undefined for the operator. */
+  bindingOf(caller: Caller): Target | undefined {
+    if (caller.agent === undefined) return undefined;
+    return { space: caller.space ?? this.defaultSpace, agent: caller.agent };
+  }
+
   /** Fills in the space and agent a call left out, from the caller's binding and the server defaults. */
   resolveTarget(caller: Caller, input: { space?: string; agent?: string }): Target {
-    const space = input.space ?? caller.space ?? this.defaultSpace;
+    const space = input.space ?? this.bindingOf(caller)?.space ?? caller.space ?? this.defaultSpace;
     const agent = input.agent ?? caller.agent ?? this.defaultAgent;
     if (!agent) {
       throw new DomainError(
@@ -112,13 +124,13 @@ export class Coordinator {
     opts: { requireSession?: boolean } = {},
   ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
     this.checkName(input.agent);
-    this.checkSelf(caller, input, (me) => `agent "${me}" cannot register a session for "${input.agent}": this server is bound to "${me}".`);
+    this.checkSelf(caller, input, 'register a session for');
     const existing = this.store.getAgent(input.space, input.agent);
     const backend = this.backend(input.backend ?? existing?.backend_type ?? DEFAULT_BACKEND);
     // Only the agent this server is bound to may take the session the server runs in: an operator's
     // server inside tmux registering another agent must not hand it the operator's own terminal.
-    const boundAgent = caller.agent ?? this.defaultAgent;
-    const isSelf = boundAgent !== undefined && boundAgent.toLowerCase() === input.agent.toLowerCase();
+    const bound = this.bindingOf(caller) ?? (this.defaultAgent !== undefined ? { space: this.defaultSpace, agent: this.defaultAgent } : undefined);
+    const isSelf = bound !== undefined && sameTarget(bound, input);
     const sessionId =
       input.session_id ?? (isSelf ? await backend.identifySelf?.(this.env) : undefined) ?? existing?.session_id ?? undefined;
     const problem = sessionId ? backend.sessionIdProblem?.(sessionId) : undefined;
@@ -146,8 +158,14 @@ export class Coordinator {
 
   reportStatus(caller: Caller, target: Target, report: Report): AgentRecord {
     this.checkName(target.agent);
-    this.checkSelf(caller, target, (me) => `agent "${me}" cannot post to "${target.agent}"'s channel: an agent reports status only for itself.`);
-    if (report.backend_type) this.backend(report.backend_type);
+    this.checkSelf(caller, target, 'post to', "'s channel: an agent reports status only for itself");
+    if (report.backend_type || report.session_id) {
+      // The session id is checked by the agent's backend exactly as register_session checks it.
+      const existing = report.backend_type ? undefined : this.store.getAgent(target.space, target.agent);
+      const backend = this.backend(report.backend_type || existing?.backend_type || DEFAULT_BACKEND);
+      const problem = report.session_id ? backend.sessionIdProblem?.(report.session_id) : undefined;
+      if (problem) throw new DomainError('validation', `session_id: ${problem}`);
+    }
     try {
       return this.store.report(target.space, target.agent, report);
     } catch (err) {
@@ -254,7 +272,9 @@ export class Coordinator {
     });
   }
 
-  deleteAgent(target: Target): void {
+  /** Removes an agent: the operator any agent, a bound caller itself and the agents it manages. */
+  deleteAgent(caller: Caller, target: Target): void {
+    this.authorizeAction(caller, this.getAgent(target), 'delete');
     if (!this.store.deleteAgent(target.space, target.agent)) this.getAgent(target);
   }
 
@@ -275,22 +295,44 @@ export class Coordinator {
     }
   }
 
-  /** A caller bound to an agent may do this only for that agent. */
-  private checkSelf(caller: Caller, target: Target, refusal: (me: string) => string): void {
-    if (caller.agent !== undefined && caller.agent.toLowerCase() !== target.agent.toLowerCase()) {
-      throw new DomainError('forbidden', refusal(caller.agent));
+  /** A caller bound to (space, agent) may do this only for that very pair. */
+  private checkSelf(caller: Caller, target: Target, what: string, why = ': a server bound to an agent acts as that agent only'): void {
+    const me = this.bindingOf(caller);
+    if (me === undefined || sameTarget(me, target)) return;
+    if (!sameSpace(me, target)) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" of space "${me.space}" cannot ${what} "${target.agent}" in space "${target.space}": an agent is bound to its own space. Call without space (or with space "${me.space}").`,
+      );
+    }
+    throw new DomainError('forbidden', `agent "${me.agent}" cannot ${what} "${target.agent}"${why}.`);
+  }
+
+  /**
+   * The one rule for acting on another agent: the operator may act on anyone; a caller bound to
+   * (space, agent) only on agents of its own space whose parent chain leads to it (itself included).
+   */
+  private authorizeAction(caller: Caller, agent: AgentRecord, what: string): void {
+    const me = this.bindingOf(caller);
+    if (me === undefined) return;
+    if (!sameSpace(me, agent)) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" of space "${me.space}" cannot ${what} "${agent.name}" in space "${agent.space}": an agent acts only within its own space. Ask the operator.`,
+      );
+    }
+    if (!this.manages(me.agent, agent)) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator or ${agent.parent ? `"${agent.parent}"` : "the agent's manager"}.`,
+      );
     }
   }
 
   /** Resolves agent, backend and session for an operator action, checking the caller may act on it. */
   private actionTarget(caller: Caller, target: Target, what: string): { agent: AgentRecord; backend: SessionBackend; sessionId: string } {
     const agent = this.getAgent(target);
-    if (caller.agent !== undefined && !this.manages(caller.agent, agent)) {
-      throw new DomainError(
-        'forbidden',
-        `agent "${caller.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator or ${agent.parent ? `"${agent.parent}"` : "the agent's manager"}.`,
-      );
-    }
+    this.authorizeAction(caller, agent, what);
     if (!agent.session_id) {
       throw new DomainError(
         'no_session',

@@ -13,7 +13,14 @@ export const MAX_SUMMARY = 4 * 1024;
 export const MAX_INPUT_TEXT = 1024 * 1024;
 export const MAX_LIST = 200;
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+/**
+ * Characters that act on a terminal instead of printing: C0 controls (ESC starts a sequence that
+ * moves the cursor or rewrites the screen, BEL rings, CR returns to the start of the line, NUL),
+ * DEL, C1 controls (U+009B is an 8-bit CSI) and the Unicode line and paragraph separators.
+ */
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** The same, minus newline and tab, for multi-line text; a CR is allowed only as part of CRLF. */
+const TEXT_CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]|\r(?!\n)/;
 
 const identifier = (what: string) =>
   z
@@ -21,7 +28,9 @@ const identifier = (what: string) =>
     .min(1, `${what} must not be empty`)
     .max(100, `${what} must be at most 100 characters`)
     .refine((s) => !CONTROL_CHARS.test(s), `${what} must not contain control characters`)
-    .refine((s) => s.trim() === s && s.trim() !== '', `${what} must not start or end with spaces`);
+    .refine((s) => s.trim() === s && s.trim() !== '', `${what} must not start or end with spaces`)
+    // "." and ".." are path segments: URLs normalise them away, so the legacy routes could never reach them.
+    .refine((s) => s !== '.' && s !== '..', `${what} must not be "." or ".." (they cannot appear in a URL path); choose another name`);
 
 export const spaceName = identifier('space name').describe(
   'Space (team/project) the agent belongs to, e.g. "web-app". Defaults to the server\'s --space, else "default".',
@@ -35,10 +44,18 @@ export const sessionId = z
   .describe('Terminal session that runs the agent, e.g. the tmux session name "web-api-dev".');
 export const backendName = identifier('backend').describe('Session backend that runs the agent\'s terminal, e.g. "tmux".');
 
-export const text = (max = MAX_FIELD) => z.string().max(max, `must be at most ${max} characters`);
+/** Multi-line text (free_text, items…): newlines and tabs, no other control characters. */
+export const text = (max = MAX_FIELD) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !TEXT_CONTROL_CHARS.test(s), 'must not contain control characters other than newline and tab (no escape sequences, bells or bare carriage returns)');
 /** A one-line value (role, branch…): no control characters at all. */
 export const line = (max: number) =>
-  text(max).refine((s) => !CONTROL_CHARS.test(s), 'must be one line without control characters');
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !CONTROL_CHARS.test(s), 'must be one line without control characters');
 
 /**
  * Control characters that must never reach a terminal inside typed text: Escape would end a
@@ -74,14 +91,15 @@ export const summary = z
   .string()
   .max(MAX_SUMMARY, `summary must be at most ${MAX_SUMMARY} characters`)
   .refine((s) => s.trim() !== '', 'summary is required and must not be blank')
+  .refine((s) => !CONTROL_CHARS.test(s), 'summary must be one line without control characters (no newlines, escape sequences or bells); put details in free_text')
   .describe('One line on what you are doing now, e.g. "Adding pagination to /users; tests green".');
 
 const section = z.object({
-  title: text(1000).describe('Section heading.'),
+  title: line(1000).describe('Section heading.'),
   items: listOf(text(), 'section items').optional().describe('Bullet points.'),
   table: z
     .object({
-      headers: listOf(text(1000), 'table headers'),
+      headers: listOf(line(1000), 'table headers'),
       rows: listOf(listOf(text(), 'table row cells'), 'table rows'),
     })
     .optional()
@@ -90,15 +108,15 @@ const section = z.object({
 
 const document = z.object({
   slug: identifier('document slug'),
-  title: text(1000).optional(),
+  title: line(1000).optional(),
   content: text(),
 });
 
 /** Report fields replaced by each report (all optional). */
 export const reportFieldShape = {
   branch: line(1000).optional().describe('Git branch you are on.'),
-  worktree: text(4096).optional().describe('Path of your git worktree.'),
-  pr: text(4096).optional().describe('Pull request URL or number.'),
+  worktree: line(4096).optional().describe('Path of your git worktree.'),
+  pr: line(4096).optional().describe('Pull request URL or number.'),
   phase: line(1000).optional().describe('Phase of the work, e.g. "implementing", "review".'),
   test_count: z.number().int().min(0).nullable().optional().describe('How many tests pass now.'),
   items: listOf(text(), 'items').optional().describe('Bullet points of progress.'),
@@ -118,7 +136,7 @@ export const legacyReportFieldShape = {
 
 /** Sticky fields: kept from earlier reports when omitted. */
 export const stickyFieldShape = {
-  repo_url: text(4096).optional().describe('Repository URL (kept until changed).'),
+  repo_url: line(4096).optional().describe('Repository URL (kept until changed).'),
   parent: agentName.optional().describe('Your manager agent (kept until changed).'),
   role: line(200).optional().describe('Your role, e.g. "backend", "reviewer" (kept until changed).'),
 } as const;

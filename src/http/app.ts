@@ -3,8 +3,11 @@ import { HTTPException } from 'hono/http-exception';
 import type { Coordinator } from '../core/coordinator.js';
 import { isDomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
+import { visible } from '../core/text.js';
 import type { Logger } from '../log.js';
+import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { VERSION } from '../version.js';
+import { authenticateAgents } from './caller.js';
 import { EventHub } from './events.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
@@ -17,8 +20,10 @@ export interface HttpAppDeps {
   bindHost?: string;
   /** Extra accepted Host values (`--allowed-hosts`). */
   allowedHosts?: readonly string[];
-  /** Bearer token every route but /healthz requires. */
+  /** Bearer token every route but /healthz requires (the operator's token under `--auth agents`). */
   token?: string;
+  /** `--auth agents`: agent tokens from this store are accepted too, and decide who the caller is. Needs `token`. */
+  agentTokens?: AgentTokenStore;
   readOnly?: boolean;
   dataDir?: string;
   tmuxSocket?: string;
@@ -45,7 +50,12 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', checkHostAndOrigin({ bindHost: deps.bindHost ?? '127.0.0.1', allowedHosts: deps.allowedHosts ?? [] }));
-  app.use('*', requireToken(deps.token, { except: ['/healthz'] }));
+  if (deps.agentTokens !== undefined) {
+    if (deps.token === undefined) throw new Error('--auth agents needs the operator token (--token)');
+    app.use('*', authenticateAgents({ operatorToken: deps.token, tokens: deps.agentTokens, except: ['/healthz'] }));
+  } else {
+    app.use('*', requireToken(deps.token, { except: ['/healthz'] }));
+  }
 
   app.get('/healthz', async (c) => {
     let db = 'ok';
@@ -82,6 +92,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       readOnly: deps.readOnly ?? false,
       ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),
       ...(deps.tmuxSocket !== undefined && { tmuxSocket: deps.tmuxSocket }),
+      ...(deps.agentTokens !== undefined && { tokens: deps.agentTokens }),
     }),
   );
 
@@ -90,7 +101,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   app.onError((err, c) => {
     if (isDomainError(err)) {
       if (c.get('errorFormat') === 'text') {
-        return c.text(err.code === 'validation' ? `validation: ${err.message}` : err.message, err.httpStatus as 400);
+        // Messages quote the caller's input; a text answer is printed by curl straight to a terminal.
+        return c.text(visible(err.code === 'validation' ? `validation: ${err.message}` : err.message), err.httpStatus as 400);
       }
       return jsonError(c, err.httpStatus, err.message, err.code);
     }

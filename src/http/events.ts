@@ -18,8 +18,15 @@ import type { StoredEvent, Store } from '../store/store.js';
 const POLL_MS = 200;
 /** Comment line that keeps proxies and idle timeouts from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
-/** A client that lets this much pile up unread is dropped; it reconnects with Last-Event-ID. */
-const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes a subscriber may hold written but not yet taken by its connection (the socket stops taking
+ * them when the client stops reading). One more frame past this bound drops the client: its
+ * stream ends and its socket is closed; it resumes with Last-Event-ID. Counted in bytes: a
+ * chunk count let a client that never reads pin hundreds of megabytes.
+ */
+export const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+/** A replay (after Last-Event-ID) fills a subscriber's buffer up to this, refilled as the client reads. */
+const REPLAY_HIGH_WATER = 64 * 1024;
 /** Rows read per query, so a long replay does not load the whole table at once. */
 const PAGE = 500;
 
@@ -31,6 +38,12 @@ export interface EventFilter {
 interface Subscriber {
   lastId: number;
   filter: EventFilter;
+  /** Still sending what it missed, page by page from the table as the client reads; live events wait. */
+  replaying: boolean;
+  /** Bytes written to its stream and not yet taken by its connection. */
+  buffered(): number;
+  /** Sends one event in id order (live or replayed). */
+  deliver(ev: StoredEvent): void;
   send(ev: StoredEvent): void;
   comment(text: string): void;
   close(): void;
@@ -48,63 +61,100 @@ export class EventHub {
     private readonly log?: Logger,
     private readonly pollMs = POLL_MS,
     private readonly heartbeatMs = HEARTBEAT_MS,
+    private readonly maxBufferedBytes = MAX_BUFFERED_BYTES,
   ) {}
 
   get size(): number {
     return this.subscribers.size;
   }
 
+  /** Bytes each connected subscriber holds unread (for health checks and tests). */
+  bufferedBytes(): number[] {
+    return [...this.subscribers].map((s) => s.buffered());
+  }
+
   /** GET /events: an SSE response fed from the events table. */
   respond(c: Context, filter: EventFilter): Response {
     if (this.closed) return c.json({ error: 'server is shutting down', code: 'unavailable' }, 503);
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
+    // Under @hono/node-server the Node response is at hand: dropping a client closes its socket too,
+    // which also frees whatever the socket itself still holds.
+    const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
     const encoder = new TextEncoder();
     let sub: Subscriber | undefined;
-    const stream = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        let open = true;
-        const write = (text: string) => {
-          if (!open) return;
-          controller.enqueue(encoder.encode(text));
-          if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
-            this.log?.warn('SSE client is not reading; closing its stream (it can resume with Last-Event-ID)');
-            s.close();
-          }
-        };
-        const newest = this.store.lastEventId();
-        const s: Subscriber = {
-          // An id from the future (another database, or a reset one) cannot be resumed: start now.
-          lastId: lastEventId !== undefined && lastEventId <= newest ? lastEventId : newest,
-          filter,
-          send: (ev) => {
-            if (ev.id <= s.lastId) return;
-            s.lastId = ev.id;
-            if (matches(ev, filter)) write(this.frameOf(ev));
-          },
-          comment: (text) => write(`: ${text}\n\n`),
-          close: () => {
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          let open = true;
+          const buffered = () => REPLAY_HIGH_WATER - (controller.desiredSize ?? 0);
+          const write = (text: string) => {
+            if (!open) return;
+            // Checked before writing: one frame always fits in an emptied buffer, however large.
+            if (buffered() > this.maxBufferedBytes) {
+              this.log?.warn(
+                `SSE client is not reading (${buffered()} bytes unread, limit ${this.maxBufferedBytes}); closing its stream (it can resume with Last-Event-ID)`,
+              );
+              drop();
+              return;
+            }
+            controller.enqueue(encoder.encode(text));
+          };
+          const drop = () => {
             if (!open) return;
             open = false;
             this.subscribers.delete(s);
             try {
-              controller.close();
+              controller.error(new Error('SSE client dropped: it stopped reading'));
             } catch {
               // already closed or cancelled
             }
-          },
-        };
-        sub = s;
-        // Tell EventSource to retry soon, and open the stream at once so clients see the headers.
-        write(`retry: 2000\n: connected\n\n`);
-        if (this.timer === undefined) this.cursor = newest;
-        this.subscribers.add(s);
-        this.replay(s);
-        this.ensureRunning();
+            outgoing?.destroy();
+          };
+          const newest = this.store.lastEventId();
+          const s: Subscriber = {
+            // An id from the future (another database, or a reset one) cannot be resumed: start now.
+            lastId: lastEventId !== undefined && lastEventId <= newest ? lastEventId : newest,
+            filter,
+            replaying: false,
+            buffered,
+            deliver: (ev) => {
+              if (ev.id <= s.lastId) return;
+              s.lastId = ev.id;
+              if (matches(ev, filter)) write(this.frameOf(ev));
+            },
+            send: (ev) => {
+              if (!s.replaying) s.deliver(ev);
+            },
+            comment: (text) => write(`: ${text}\n\n`),
+            close: () => {
+              if (!open) return;
+              open = false;
+              this.subscribers.delete(s);
+              try {
+                controller.close();
+              } catch {
+                // already closed or cancelled
+              }
+            },
+          };
+          sub = s;
+          // Tell EventSource to retry soon, and open the stream at once so clients see the headers.
+          write(`retry: 2000\n: connected\n\n`);
+          if (this.timer === undefined) this.cursor = newest;
+          s.replaying = s.lastId < this.cursor;
+          this.subscribers.add(s);
+          this.ensureRunning();
+        },
+        // Called whenever the client has taken what was written and there is room again.
+        pull: () => {
+          if (sub?.replaying) this.replay(sub);
+        },
+        cancel: () => {
+          sub?.close();
+        },
       },
-      cancel: () => {
-        sub?.close();
-      },
-    });
+      new ByteLengthQueuingStrategy({ highWaterMark: REPLAY_HIGH_WATER }),
+    );
     return new Response(stream, {
       status: 200,
       headers: {
@@ -148,17 +198,32 @@ export class EventHub {
     }
   }
 
-  /** Sends a new subscriber what it missed (after Last-Event-ID) up to the hub's cursor. */
+  /**
+   * Sends a subscriber what it missed (after Last-Event-ID), from the table, until its buffer is
+   * full; the stream asks again (pull) once the client has read. When it reaches the hub's cursor
+   * it takes live events; those that arrived meanwhile were read from the table with the rest.
+   */
   private replay(s: Subscriber): void {
-    let from = s.lastId;
-    while (from < this.cursor) {
-      const batch = this.store.eventsSince(from, PAGE);
-      if (batch.length === 0) break;
-      for (const ev of batch) {
-        if (ev.id > this.cursor) return;
-        s.send(ev);
-        from = ev.id;
+    try {
+      while (s.replaying) {
+        if (s.lastId >= this.cursor) {
+          s.replaying = false;
+          return;
+        }
+        if (s.buffered() >= REPLAY_HIGH_WATER) return;
+        const batch = this.store.eventsSince(s.lastId, PAGE);
+        for (const ev of batch) {
+          if (ev.id > this.cursor) break;
+          s.deliver(ev);
+          if (!this.subscribers.has(s)) return;
+          if (s.buffered() >= REPLAY_HIGH_WATER) break;
+        }
+        // Past the end of what the table holds up to the cursor (pruned, or the page ran out):
+        // everything up to the cursor has been delivered.
+        if (batch.length === 0 || batch[batch.length - 1]!.id > this.cursor) s.lastId = Math.max(s.lastId, this.cursor);
       }
+    } catch (err) {
+      this.log?.error(`replaying events for SSE failed: ${(err as Error).message}`);
     }
   }
 

@@ -1,3 +1,4 @@
+import { visible } from '../core/text.js';
 import { AGENT_STATUSES, type AgentRecord } from '../store/store.js';
 
 /**
@@ -17,6 +18,11 @@ export interface IgnitionInput {
   agents: readonly AgentRecord[];
   /** The server requires `Authorization: Bearer <token>`. */
   tokenRequired: boolean;
+  /**
+   * The server runs `--auth agents`: calls carry the agent's own token ($BOSS_AGENT_TOKEN);
+   * `issued` is a token just issued to this agent, shown on this page once.
+   */
+  agentToken?: { issued?: string };
   /** The server's data directory and tmux socket, so a stdio server started by the agent shares them. */
   dataDir?: string;
   tmuxSocket?: string;
@@ -30,44 +36,69 @@ export const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.tes
 /** Double-quotes a word for a POSIX shell (the form `claude mcp add --header "Name: value"` is shown in). */
 export const shellDoubleQuote = (s: string): string => `"${s.replace(/["\\$`]/g, '\\$&')}"`;
 
-/** Makes a value safe inside one Markdown table cell. */
-const cell = (s: string | null | undefined): string =>
-  (s ?? '').replace(/\r?\n|\r/g, ' ').replace(/\|/g, '\\|').trim() || '—';
+/**
+ * One line of stored text for this page: line breaks become spaces and every other control
+ * character a visible escape, so text an agent stored (or an old database held) cannot reach the
+ * reader's terminal as an escape sequence.
+ */
+const one = (s: string | null | undefined): string => visible((s ?? '').replace(/\r?\n|\r/g, ' '));
 
-const bullets = (items: readonly string[]): string => items.map((i) => `- ${i.replace(/\r?\n|\r/g, ' ')}`).join('\n');
+/** Makes a value safe inside one Markdown table cell. */
+const cell = (s: string | null | undefined): string => one(s).replace(/\|/g, '\\|').trim() || '—';
+
+const bullets = (items: readonly string[]): string => items.map((i) => `- ${one(i)}`).join('\n');
 
 export function renderIgnition(input: IgnitionInput): string {
-  const { baseUrl, space, agent, self, tokenRequired } = input;
-  const name = self?.name ?? agent;
-  const spaceLabel = self?.space ?? space;
+  const { baseUrl, space, agent, self, tokenRequired, agentToken } = input;
+  const name = one(self?.name ?? agent);
+  const spaceLabel = one(self?.space ?? space);
   const agentPath = `${baseUrl}/spaces/${encodeURIComponent(spaceLabel)}/agent/${encodeURIComponent(name)}`;
-  const auth = tokenRequired ? ` -H "Authorization: Bearer $BOSS_TOKEN"` : '';
-  const mcpAuth = tokenRequired ? ` --header "Authorization: Bearer $BOSS_TOKEN"` : '';
+  const tokenVar = agentToken ? '$BOSS_AGENT_TOKEN' : '$BOSS_TOKEN';
+  const auth = tokenRequired || agentToken ? ` -H "Authorization: Bearer ${tokenVar}"` : '';
+  const mcpAuth = tokenRequired || agentToken ? ` --header "Authorization: Bearer ${tokenVar}"` : '';
   const spaceHeader = spaceLabel.toLowerCase() === (input.defaultSpace ?? 'default').toLowerCase() ? '' : ` --header ${shellDoubleQuote(`X-Agent-Space: ${spaceLabel}`)}`;
   const stdioExtra =
     (input.dataDir !== undefined ? ` --data-dir ${shellQuote(input.dataDir)}` : '') +
     (input.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(input.tmuxSocket)}` : '');
-  const peers = input.agents.filter((a) => a.name.toLowerCase() !== name.toLowerCase()).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+  const peers = input.agents.filter((a) => one(a.name).toLowerCase() !== name.toLowerCase()).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
 
   const out: string[] = [];
   out.push(`# Ignition: you are "${name}" in space "${spaceLabel}"`, '');
   out.push(
     `You are **${name}**, an AI coding agent in the space **${spaceLabel}**, coordinated by agent-boss at ${baseUrl}.` +
-      (self?.role ? ` Your role: **${self.role}**.` : '') +
-      (self?.parent ? ` You report to **${self.parent}**.` : ''),
+      (self?.role ? ` Your role: **${one(self.role)}**.` : '') +
+      (self?.parent ? ` You report to **${one(self.parent)}**.` : ''),
   );
-  if (self?.session_id) out.push(`Your terminal session: \`${self.session_id}\` (${self.backend_type ?? 'tmux'}).`);
+  if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(self.backend_type ?? 'tmux')}).`);
   out.push('');
+
+  if (agentToken) {
+    out.push('## Your credentials', '');
+    if (agentToken.issued) {
+      out.push(
+        'This server accepts calls only with your own agent token. Here it is, shown this once: keep it secret and put it in your environment.',
+        '',
+        '```sh',
+        `export BOSS_AGENT_TOKEN=${agentToken.issued}`,
+        '```',
+      );
+    } else {
+      out.push(
+        `This server accepts calls only with your own agent token, in \`BOSS_AGENT_TOKEN\`. If you lost it, ask the operator to run \`agent-boss token issue --space ${shellQuote(spaceLabel)} --agent ${shellQuote(name)}\`.`,
+      );
+    }
+    out.push('');
+  }
 
   out.push('## Your last state', '');
   if (!self) {
     out.push('You are not registered yet. Register your session first (see below).');
   } else {
-    out.push(`- status: **${self.status}**`, `- summary: ${self.summary.replace(/\r?\n|\r/g, ' ')}`);
-    if (self.phase) out.push(`- phase: ${self.phase}`);
-    if (self.branch) out.push(`- branch: ${self.branch}`);
-    if (self.pr) out.push(`- pr: ${self.pr}`);
-    if (self.next_steps) out.push(`- next steps: ${self.next_steps.replace(/\r?\n|\r/g, ' ')}`);
+    out.push(`- status: **${one(self.status)}**`, `- summary: ${one(self.summary)}`);
+    if (self.phase) out.push(`- phase: ${one(self.phase)}`);
+    if (self.branch) out.push(`- branch: ${one(self.branch)}`);
+    if (self.pr) out.push(`- pr: ${one(self.pr)}`);
+    if (self.next_steps) out.push(`- next steps: ${one(self.next_steps)}`);
     out.push(`- last report: ${self.reported_at ?? 'never'}`);
   }
   out.push('');
@@ -81,7 +112,7 @@ export function renderIgnition(input: IgnitionInput): string {
   if (blockers.length) out.push('Your blockers:', bullets(blockers), '');
   if (blockedPeers.length) {
     out.push('Peers waiting on someone:');
-    for (const p of blockedPeers) out.push(`- ${p.name} (${p.status}): ${[...(p.questions ?? []), ...(p.blockers ?? [])].join('; ') || p.summary}`);
+    for (const p of blockedPeers) out.push(`- ${one(p.name)} (${one(p.status)}): ${one([...(p.questions ?? []), ...(p.blockers ?? [])].join('; ') || p.summary)}`);
   }
   out.push('');
 
@@ -126,7 +157,8 @@ export function renderIgnition(input: IgnitionInput): string {
   out.push('- Report only for yourself: your `X-Agent-Name` must be your own name.');
   out.push('- Put what you need from others in `questions` and `blockers`; your manager and the operator see them.');
   out.push('- `session_id`, `repo_url`, `parent` and `role` are kept when you leave them out.');
-  if (tokenRequired) out.push('- Every call needs `Authorization: Bearer $BOSS_TOKEN` (the token you used to fetch this page).');
+  if (agentToken) out.push('- Every call needs `Authorization: Bearer $BOSS_AGENT_TOKEN`, your own agent token; it lets you act only as yourself.');
+  else if (tokenRequired) out.push('- Every call needs `Authorization: Bearer $BOSS_TOKEN` (the token you used to fetch this page).');
   out.push('');
   return out.join('\n');
 }

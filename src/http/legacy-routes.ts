@@ -19,6 +19,7 @@ import {
   summary,
   text,
 } from '../core/schemas.js';
+import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { AGENT_STATUSES, type Report } from '../store/store.js';
 import { callerFromHeaders } from './caller.js';
 import { renderIgnition } from './ignition.js';
@@ -39,6 +40,8 @@ export interface LegacyRoutesDeps {
   /** Shown in the ignition text's stdio line, so a stdio server shares this server's database and tmux. */
   dataDir?: string;
   tmuxSocket?: string;
+  /** Set under --auth agents: ignition issues agent tokens, deleting an agent revokes them. */
+  tokens?: AgentTokenStore;
 }
 
 /** The report as the legacy status post carries it: the tools' fields plus the legacy ones; unknown keys dropped. */
@@ -55,7 +58,7 @@ const legacyReport = z.object({
  * A plain-text body is the whole report: it becomes free_text as it is, up to the route's body limit
  * (the old server took bodies up to 1 MiB), not the 64 KB a JSON field may hold.
  */
-const plainTextReport = legacyReport.extend({ free_text: z.string() });
+const plainTextReport = legacyReport.extend({ free_text: text(BODY_LIMITS.status) });
 
 /** Sticky fields old scripts send as "" to mean "unchanged". */
 const STICKY_KEYS = ['session_id', 'tmux_session', 'backend_type', 'repo_url', 'parent', 'role'];
@@ -141,13 +144,16 @@ export function parseLegacyReport(raw: string, contentType: string | undefined):
 }
 
 /**
- * The caller a request speaks for: `X-Agent-Name` binds it to that agent (who may then act only on
- * itself and the agents it manages, as over MCP); without the header it is the operator.
+ * The caller a request speaks for: `X-Agent-Name` binds it to that agent in the path's space (or
+ * `X-Agent-Space`, or under --auth agents the token's own pair), and the core then lets it act
+ * only on itself and the agents of that space it manages, as over MCP. Without an agent it is the
+ * operator.
  */
-const requestCaller = (c: Context): Caller => {
+const requestCaller = (c: Context<AppEnv>, target: Target): Caller => {
   const who = callerFromHeaders(c);
-  if ('error' in who) throw new DomainError('validation', who.error);
-  return who.caller.agent !== undefined ? { agent: who.caller.agent } : OPERATOR;
+  if ('error' in who) throw new DomainError(who.status === 403 ? 'forbidden' : 'validation', who.error);
+  if (who.caller.agent === undefined) return OPERATOR;
+  return { agent: who.caller.agent, space: who.caller.space ?? target.space };
 };
 
 export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
@@ -168,7 +174,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
       refuseIfReadOnly(deps.readOnly);
       const parsed = ignitionQuery.safeParse(raw);
       if (!parsed.success) throw new DomainError('validation', describeZodError(parsed.error));
-      const caller = requestCaller(c);
+      const caller = requestCaller(c, target);
       const p = parsed.data;
       // Setting only parent/role keeps the session already registered (or none yet).
       await coordinator.registerSession(
@@ -183,8 +189,18 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
         { requireSession: false },
       );
     }
+    // Under --auth agents, the operator fetching the page of an agent that holds no token yet
+    // hands it one: the page is what the agent starts from.
+    let agentToken: { issued?: string } | undefined;
+    if (deps.tokens) {
+      agentToken = {};
+      if (c.get('principal')?.kind === 'operator' && !deps.readOnly && !(await deps.tokens.hasActive(target.space, target.agent))) {
+        agentToken.issued = (await deps.tokens.issue(target.space, target.agent)).token;
+      }
+    }
     const self = coordinator.store.getAgent(target.space, target.agent);
     const body = renderIgnition({
+      ...(agentToken && { agentToken }),
       baseUrl: new URL(c.req.url).origin,
       space: target.space,
       agent: target.agent,
@@ -206,18 +222,18 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     if (name === undefined || name.trim() === '') {
       throw new DomainError('validation', `missing X-Agent-Name header: send -H "X-Agent-Name: ${target.agent}" with your status post.`);
     }
-    const who = callerFromHeaders(c);
-    if ('error' in who) throw new DomainError('validation', who.error);
+    const caller = requestCaller(c, target);
     refuseIfReadOnly(deps.readOnly);
     const report = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
-    const record = coordinator.reportStatus({ agent: who.caller.agent! }, target, report);
+    const record = coordinator.reportStatus(caller, target, report);
     return c.text(`accepted for [${record.name}] in space "${record.space}"`, 202);
   };
   const getAgent = (c: Context<AppEnv>) => c.json(coordinator.getAgent(pathTarget(c, coordinator)));
-  const deleteAgent = (c: Context<AppEnv>) => {
+  const deleteAgent = async (c: Context<AppEnv>) => {
     const target = pathTarget(c, coordinator);
     refuseIfReadOnly(deps.readOnly);
-    coordinator.deleteAgent(target);
+    coordinator.deleteAgent(requestCaller(c, target), target);
+    await deps.tokens?.revokeAgent(target.space, target.agent);
     return c.json({ status: 'deleted', space: target.space, agent: target.agent });
   };
   for (const path of ['/spaces/:space/agent/:agent', '/agent/:agent']) {
@@ -234,7 +250,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     if (!parsed.success) {
       throw new DomainError('validation', `${describeZodError(parsed.error)} (send {"message": "text to type"})`);
     }
-    const { agent } = await coordinator.sendInput(requestCaller(c), { ...target, text: parsed.data.message });
+    const { agent } = await coordinator.sendInput(requestCaller(c, target), { ...target, text: parsed.data.message });
     return c.json({ status: 'sent', agent: agent.name });
   });
 
@@ -245,7 +261,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const rawPromptId = c.req.query('prompt_id') || undefined;
     const pid = rawPromptId === undefined ? undefined : promptId.safeParse(rawPromptId);
     if (pid && !pid.success) throw new DomainError('validation', `prompt_id: ${describeZodError(pid.error)}`);
-    const res = await coordinator.approve(requestCaller(c), {
+    const res = await coordinator.approve(requestCaller(c, target), {
       ...target,
       decision: always ? 'always' : 'yes',
       ...(pid?.data !== undefined && { prompt_id: pid.data }),
@@ -256,7 +272,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   app.post('/spaces/:space/agent/:agent/interrupt', async (c) => {
     const target = pathTarget(c, coordinator);
     refuseIfReadOnly(deps.readOnly);
-    const res = await coordinator.interrupt(requestCaller(c), target);
+    const res = await coordinator.interrupt(requestCaller(c, target), target);
     return c.json({ ok: true, agent: res.agent.name });
   });
 

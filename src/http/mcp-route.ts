@@ -6,7 +6,8 @@ import type { Context } from 'hono';
 import type { Caller, Coordinator } from '../core/coordinator.js';
 import type { Logger } from '../log.js';
 import { createMcpServer } from '../mcp/server.js';
-import { callerFromHeaders } from './caller.js';
+import { callerFromHeaders, principalKey } from './caller.js';
+import type { AppEnv } from './middleware.js';
 
 /**
  * MCP over Streamable HTTP at /mcp, stateful: an initialize request (POST without
@@ -24,6 +25,8 @@ interface McpSession {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
   caller: Caller;
+  /** Under --auth agents, whose token opened the session: every later request must carry the same principal's token. */
+  principal: string | undefined;
 }
 
 /** Sessions kept at most; the least recently used is closed beyond this (clients that vanished without DELETE). */
@@ -57,10 +60,11 @@ export class McpSessions {
   }
 
   /** Handles POST, GET and DELETE /mcp. */
-  async handle(c: Context): Promise<Response> {
+  async handle(c: Context<AppEnv>): Promise<Response> {
     if (this.closed) return jsonRpcError(503, -32000, 'Server is shutting down');
     const who = callerFromHeaders(c);
-    if ('error' in who) return jsonRpcError(400, -32600, `Bad Request: ${who.error}`);
+    if ('error' in who) return jsonRpcError(who.status, who.status === 403 ? -32000 : -32600, `${who.status === 403 ? 'Forbidden' : 'Bad Request'}: ${who.error}`);
+    const principal = principalKey(c.get('principal'));
     const sessionId = c.req.header('mcp-session-id');
 
     if (sessionId !== undefined) {
@@ -69,6 +73,9 @@ export class McpSessions {
       const named = c.req.header('x-agent-name') !== undefined || c.req.header('x-agent-space') !== undefined;
       if (named && !sameCaller(who.caller, session.caller)) {
         return jsonRpcError(403, -32000, 'Forbidden: this MCP session was opened under another X-Agent-Name / X-Agent-Space');
+      }
+      if (session.principal !== principal) {
+        return jsonRpcError(403, -32000, 'Forbidden: this MCP session was opened with another token; use the token that opened it, or initialize a new session');
       }
       // Move to the end of the map: the map's order is least recently used first.
       this.sessions.delete(sessionId);
@@ -89,11 +96,11 @@ export class McpSessions {
     if (!messages.some((m) => isInitializeRequest(m))) {
       return jsonRpcError(400, -32000, 'Bad Request: no valid Mcp-Session-Id; start with an initialize request');
     }
-    return this.open(c, who.caller, body);
+    return this.open(c, who.caller, principal, body);
   }
 
   /** Creates the McpServer and transport of a new session and lets it answer the initialize request. */
-  private async open(c: Context, caller: Caller, body: unknown): Promise<Response> {
+  private async open(c: Context, caller: Caller, principal: string | undefined, body: unknown): Promise<Response> {
     const server = createMcpServer({ coordinator: this.opts.coordinator, caller, readOnly: this.opts.readOnly ?? false });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -102,7 +109,7 @@ export class McpSessions {
       // notifications still reach clients on the GET stream.
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, caller });
+        this.sessions.set(id, { transport, server, caller, principal });
         this.opts.log?.debug(`MCP session ${id} opened${caller.agent ? ` for agent "${caller.agent}"` : ' (operator)'}`);
         this.evict();
       },

@@ -2,8 +2,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 
-/** Hono env of the app: routes whose callers read text mark it, and errors then answer text. */
-export type AppEnv = { Variables: { errorFormat?: 'text' } };
+/** Who holds the request's credentials under `--auth agents` (unset in the default, self-asserted mode). */
+export type Principal = { kind: 'operator' } | { kind: 'agent'; space: string; agent: string };
+
+/**
+ * Hono env of the app: routes whose callers read text mark it, and errors then answer text;
+ * `principal` is set by the agent-token check (src/http/caller.ts).
+ */
+export type AppEnv = { Variables: { errorFormat?: 'text'; principal?: Principal } };
 
 /** Error bodies of the HTTP face: `{error, code?}` JSON. */
 export const jsonError = (c: Context, status: number, error: string, code?: string): Response =>

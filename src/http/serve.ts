@@ -28,6 +28,13 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     );
     return 2;
   }
+  if (config.auth === 'agents' && config.token === undefined) {
+    process.stderr.write(
+      `agent-boss: --auth agents needs the operator's token: pass --token (or BOSS_TOKEN) with a secret of 16+ characters. ` +
+        `Agents then use their own tokens (agent-boss token issue).\n`,
+    );
+    return 2;
+  }
 
   // The hub serves many agents over HTTP: it must never take its own tmux session (TMUX/TMUX_PANE
   // of the shell it was started from) for a caller's session when a call names none.
@@ -63,6 +70,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     bindHost: config.host,
     allowedHosts: config.allowedHosts,
     ...(config.token !== undefined && { token: config.token }),
+    ...(config.auth === 'agents' && { agentTokens: runtime.tokens }),
     readOnly: config.readOnly,
     dataDir: config.dataDir,
     ...(config.tmuxSocket !== undefined && { tmuxSocket: config.tmuxSocket }),
@@ -97,7 +105,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   process.stderr.write(`agent-boss listening on http://${shownHost}:${port}\n`);
-  log.info(`data ${config.dbPath}${config.tmuxSocket ? `, tmux socket ${config.tmuxSocket}` : ''}${config.token ? ', token required' : ''}`);
+  log.info(`data ${config.dbPath}${config.tmuxSocket ? `, tmux socket ${config.tmuxSocket}` : ''}${config.token ? ', token required' : ''}${config.auth === 'agents' ? ', agent tokens required' : ''}`);
   monitor.start();
 
   let closing = false;

@@ -51,7 +51,7 @@ describe('Coordinator', () => {
   it('finds its own session through the backend when session_id is omitted', async () => {
     const { coordinator, backend } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' } });
     backend.identifySelf = async (env) => (env.TMUX_PANE === '%3' ? 'my-session' : undefined);
-    const r = await coordinator.registerSession({ agent: 'a' }, { space: 's', agent: 'a' });
+    const r = await coordinator.registerSession({ agent: 'a', space: 's' }, { space: 's', agent: 'a' });
     expect(r.session_id).toBe('my-session');
   });
 
@@ -60,7 +60,7 @@ describe('Coordinator', () => {
     backend.identifySelf = async () => 'operator-shell';
     await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'worker' }), 'validation', /only a server started with --agent worker/);
     expect(store.listAgents()).toEqual([]);
-    const bound = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' }, defaultAgent: 'boss' });
+    const bound = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' }, defaultAgent: 'boss', defaultSpace: 's' });
     bound.backend.identifySelf = async () => 'boss-shell';
     expect((await bound.coordinator.registerSession({}, { space: 's', agent: 'Boss' })).session_id).toBe('boss-shell');
     // Re-registering without a session keeps the one already registered.
@@ -86,11 +86,11 @@ describe('Coordinator', () => {
 
   it('lets a bound agent report only for itself', async () => {
     const { coordinator, store } = fakeCore();
-    expect(() => coordinator.reportStatus({ agent: 'me' }, { space: 's', agent: 'other' }, { status: 'active', summary: 'x' })).toThrow(
+    expect(() => coordinator.reportStatus({ agent: 'me', space: 's' }, { space: 's', agent: 'other' }, { status: 'active', summary: 'x' })).toThrow(
       /cannot post to "other"'s channel/,
     );
     expect(store.listAgents()).toEqual([]);
-    expect(coordinator.reportStatus({ agent: 'ME' }, { space: 's', agent: 'me' }, { status: 'active', summary: 'x' }).name).toBe('me');
+    expect(coordinator.reportStatus({ agent: 'ME', space: 'S' }, { space: 's', agent: 'me' }, { status: 'active', summary: 'x' }).name).toBe('me');
   });
 
   it('refuses the reserved name "parent"', () => {
@@ -131,10 +131,10 @@ describe('Coordinator', () => {
     await coordinator.registerSession({}, { space: 's', agent: 'lead', session_id: 'l', parent: 'boss' });
     await coordinator.registerSession({}, { space: 's', agent: 'dev', session_id: 'd', parent: 'lead' });
     await coordinator.registerSession({}, { space: 's', agent: 'peer', session_id: 'p' });
-    await coordinator.sendInput({ agent: 'boss' }, { space: 's', agent: 'dev', text: 'go' });
-    await coordinator.sendInput({ agent: 'dev' }, { space: 's', agent: 'dev', text: 'self' });
-    await expectDomain(coordinator.sendInput({ agent: 'dev' }, { space: 's', agent: 'lead', text: 'x' }), 'forbidden', /act only on itself/);
-    await expectDomain(coordinator.interrupt({ agent: 'peer' }, { space: 's', agent: 'dev' }), 'forbidden', /Ask the operator or "lead"/);
+    await coordinator.sendInput({ agent: 'boss', space: 's' }, { space: 's', agent: 'dev', text: 'go' });
+    await coordinator.sendInput({ agent: 'dev', space: 's' }, { space: 's', agent: 'dev', text: 'self' });
+    await expectDomain(coordinator.sendInput({ agent: 'dev', space: 's' }, { space: 's', agent: 'lead', text: 'x' }), 'forbidden', /act only on itself/);
+    await expectDomain(coordinator.interrupt({ agent: 'peer', space: 's' }, { space: 's', agent: 'dev' }), 'forbidden', /Ask the operator or "lead"/);
     expect(backend.sessions.get('l')!.inputs).toEqual([]);
   });
 

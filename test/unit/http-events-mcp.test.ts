@@ -178,7 +178,7 @@ describe('liveness monitor', () => {
     expect(missing).toHaveLength(1);
     expect(store.eventsSince(missing[0]! - 1)[0]!.payload).toEqual([expect.objectContaining({ agent: 'op', exists: false, state: 'missing' })]);
 
-    coordinator.deleteAgent({ space: 'ops', agent: 'op' });
+    coordinator.deleteAgent({}, { space: 'ops', agent: 'op' });
     const emptied = await monitor.tick();
     expect(emptied).toHaveLength(1);
     expect(store.eventsSince(emptied[0]! - 1).find((e) => e.kind === LIVENESS_EVENT)).toMatchObject({ space: 'ops', payload: [] });
