@@ -103,12 +103,13 @@ export class EventHub {
             if (!open) return;
             open = false;
             this.subscribers.delete(s);
+            // Closing the socket makes the server cancel this stream, which frees its buffer.
+            if (outgoing) return outgoing.destroy();
             try {
               controller.error(new Error('SSE client dropped: it stopped reading'));
             } catch {
               // already closed or cancelled
             }
-            outgoing?.destroy();
           };
           const newest = this.store.lastEventId();
           const s: Subscriber = {
