@@ -254,6 +254,13 @@ export class Coordinator {
     });
   }
 
+  /** The last `lines` non-empty lines of the agent's terminal (the dashboard's preview). */
+  async captureOutput(caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
+    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'read the screen of');
+    const lines = await this.backendCall(agent, sessionId, () => backend.captureOutput(sessionId, target.lines ?? 10));
+    return { agent, session_id: sessionId, lines };
+  }
+
   deleteAgent(target: Target): void {
     if (!this.store.deleteAgent(target.space, target.agent)) this.getAgent(target);
   }

@@ -5,6 +5,7 @@ import { isDomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
+import { createDashboard } from './dashboard/routes.js';
 import { EventHub } from './events.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
@@ -45,7 +46,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', checkHostAndOrigin({ bindHost: deps.bindHost ?? '127.0.0.1', allowedHosts: deps.allowedHosts ?? [] }));
-  app.use('*', requireToken(deps.token, { except: ['/healthz'] }));
+  const dashboard = createDashboard({ coordinator, readOnly: deps.readOnly ?? false, tokenRequired: deps.token !== undefined });
+  app.use('*', requireToken(deps.token, { except: ['/healthz', ...dashboard.publicPaths] }));
 
   app.get('/healthz', async (c) => {
     let db = 'ok';
@@ -84,6 +86,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       ...(deps.tmuxSocket !== undefined && { tmuxSocket: deps.tmuxSocket }),
     }),
   );
+
+  app.route('/', dashboard.routes);
 
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 
