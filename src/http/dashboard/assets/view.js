@@ -1,5 +1,5 @@
 // DOM helpers. Everything from the hub (names, summaries, screen lines, prompt text) goes in as
-// text nodes or textContent, never as markup: this file and app.js use no innerHTML.
+// text nodes or textContent, never parsed as markup (test/unit/dashboard.test.ts checks for HTML sinks).
 
 /** Creates an element: `attrs` sets properties (className, type, …) and `data-*`; children are nodes or text. */
 export function el(tag, attrs = {}, ...children) {
