@@ -271,7 +271,8 @@ function render(entry) {
   setHidden(v.role, !d.role);
   setText(v.parent, d.parent ? `reports to ${d.parent}` : 'top level');
   setText(v.source, d.source ?? 'screen');
-  setTime(v.since, d.since);
+  // The state began when the prompt first showed, even if the prompt's text changed since.
+  setTime(v.since, d.state === 'waiting_approval' ? (d.approval_since ?? d.since) : d.since);
   setHidden(v.since.parentNode, !d.since);
   setText(v.status, d.status);
   if (v.status.dataset.status !== d.status) v.status.dataset.status = d.status;
