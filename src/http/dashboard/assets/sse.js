@@ -4,7 +4,7 @@
 import { authHeaders, Unauthorized } from './api.js';
 
 const MIN_RETRY_MS = 500;
-const MAX_RETRY_MS = 10_000;
+const MAX_RETRY_MS = 5000;
 
 /**
  * Reads the stream at `url` until stop() is called. `onEvent({id, event, data})` gets every event
