@@ -272,6 +272,13 @@ export class Coordinator {
     });
   }
 
+  /** The last `lines` non-empty lines of the agent's terminal (the dashboard's preview). */
+  async captureOutput(caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
+    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'read the screen of');
+    const lines = await this.backendCall(agent, sessionId, () => backend.captureOutput(sessionId, target.lines ?? 10));
+    return { agent, session_id: sessionId, lines };
+  }
+
   /** Removes an agent: the operator any agent, a bound caller itself and the agents it manages. */
   deleteAgent(caller: Caller, target: Target): void {
     this.authorizeAction(caller, this.getAgent(target), 'delete');

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { VERSION } from '../version.js';
 import { authenticateAgents } from './caller.js';
+import { createDashboard } from './dashboard/routes.js';
 import { EventHub } from './events.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
@@ -50,11 +51,13 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', checkHostAndOrigin({ bindHost: deps.bindHost ?? '127.0.0.1', allowedHosts: deps.allowedHosts ?? [] }));
+  const dashboard = createDashboard({ coordinator, readOnly: deps.readOnly ?? false, tokenRequired: deps.token !== undefined });
+  const publicPaths = ['/healthz', ...dashboard.publicPaths];
   if (deps.agentTokens !== undefined) {
     if (deps.token === undefined) throw new Error('--auth agents needs the operator token (--token)');
-    app.use('*', authenticateAgents({ operatorToken: deps.token, tokens: deps.agentTokens, except: ['/healthz'] }));
+    app.use('*', authenticateAgents({ operatorToken: deps.token, tokens: deps.agentTokens, except: publicPaths }));
   } else {
-    app.use('*', requireToken(deps.token, { except: ['/healthz'] }));
+    app.use('*', requireToken(deps.token, { except: publicPaths }));
   }
 
   app.get('/healthz', async (c) => {
@@ -95,6 +98,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       ...(deps.agentTokens !== undefined && { tokens: deps.agentTokens }),
     }),
   );
+
+  app.route('/', dashboard.routes);
 
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 

@@ -216,6 +216,10 @@ export class Store {
       insertEvent: db.prepare(`INSERT INTO events (space, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`),
       eventsSince: db.prepare(`SELECT id, space, kind, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?`),
       lastEventId: db.prepare(`SELECT COALESCE(MAX(id), 0) AS id FROM events`),
+      latestEvents: db.prepare(
+        `SELECT id, space, kind, payload, created_at FROM events
+         WHERE id IN (SELECT MAX(id) FROM events WHERE kind = ? GROUP BY lower(space)) ORDER BY id`,
+      ),
       pruneEvents: db.prepare(`DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?`),
       acquireLease: db.prepare(`
         INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expires)
@@ -337,6 +341,12 @@ export class Store {
 
   eventsSince(id: number, limit = 500): StoredEvent[] {
     const rows = this.q.eventsSince!.all(id, limit) as { id: number; space: string | null; kind: string; payload: string; created_at: number }[];
+    return rows.map((r) => ({ ...r, payload: parseJson(r.payload) }));
+  }
+
+  /** The newest event of `kind` in each space (the table keeps the last 10,000 events only). */
+  latestEvents(kind: string): StoredEvent[] {
+    const rows = this.q.latestEvents!.all(kind) as { id: number; space: string | null; kind: string; payload: string; created_at: number }[];
     return rows.map((r) => ({ ...r, payload: parseJson(r.payload) }));
   }
 
