@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { initial } from './001-initial.js';
+import { hooks } from './003-hooks.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -9,6 +10,7 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, hooks];
 
-export const LATEST_VERSION = migrations.length;
+/** The version of the last entry (002 is the agent-token migration, on its own branch until merged). */
+export const LATEST_VERSION = migrations.at(-1)!.version;
