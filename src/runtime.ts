@@ -2,8 +2,10 @@ import { BackendRegistry } from './backends/registry.js';
 import { TmuxSessionBackend } from './backends/tmux/tmux-backend.js';
 import type { Config } from './config.js';
 import { Coordinator } from './core/coordinator.js';
+import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
 import { openDatabase } from './store/db.js';
+import { HookStore } from './store/hooks-store.js';
 import { Store } from './store/store.js';
 
 /** Everything a running server holds: the store, the backends and the core over them. */
@@ -28,6 +30,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     store,
     backends,
     env,
+    hooks: new HookView(new HookStore(db)),
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });

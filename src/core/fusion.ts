@@ -129,7 +129,7 @@ const SCREEN_NAMED = new Set(['Bash', 'Edit', 'Write', 'Read', 'WebFetch', 'WebS
  * The screen shows a different dialog than the hook announced. Only names the screen knows exactly
  * are compared (an MCP dialog shows the tool's title, not its name); the trust dialog has no hook.
  */
-function differentTools(hookTool: string | undefined, screenTool: string): boolean {
+export function differentTools(hookTool: string | undefined, screenTool: string): boolean {
   if (screenTool === 'Trust') return true;
   if (hookTool === undefined) return false;
   const h = hookTool === 'MultiEdit' ? 'Edit' : hookTool;

@@ -6,6 +6,7 @@ import { spaceName } from '../core/schemas.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { EventHub } from './events.js';
+import { hookRoutes } from './hook-routes.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
 import { BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
@@ -84,6 +85,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       ...(deps.tmuxSocket !== undefined && { tmuxSocket: deps.tmuxSocket }),
     }),
   );
+
+  // Claude Code hooks: events from `agent-boss hook --url`, approval rules, decisions.
+  app.route('/', hookRoutes({ coordinator, readOnly: deps.readOnly ?? false }));
 
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 
