@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   // ── Claude Code hooks (src/hooks/): dispatched before anything else is loaded ──
   if (argv[0] === 'hook') {
     const { runHookCommand } = await import('./hooks/hook-command.js');
-    const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, startedAt: 0 });
+    const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
     process.exit(code); // stdin may still be open (an oversized event): do not wait for it
   }
   if (argv[0] === 'setup' && argv[1] === 'hooks') {

@@ -18,7 +18,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HookIdentity, HookOutcome } from '../core/hooks.js';
 
-/** Claude Code waits for the hook; this is the most it may ever take (the rest of 300 ms is process start-up). */
+/**
+ * Claude Code waits for the hook: the most its work may take once Node has started it (Node's own
+ * start-up, ~40-100 ms, comes before). Counted from entry rather than from the process start, so a
+ * loaded machine that starts Node slowly does not make the hook drop the event.
+ */
 export const HOOK_DEADLINE_MS = 250;
 /** SQLite busy timeout of the hook: a database locked longer than this is given up on. */
 const BUSY_TIMEOUT_MS = 60;
@@ -31,7 +35,7 @@ export interface HookIo {
   stdout: { write(s: string): unknown };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
-  /** Time origin for the deadline (the process start, when run by the CLI). */
+  /** Time origin for the deadline (default: now). */
   startedAt?: number;
 }
 
@@ -176,7 +180,7 @@ export function tmuxSessionOf(env: NodeJS.ProcessEnv, timeoutMs: number): Promis
   const socket = env.TMUX?.split(',')[0];
   if (!pane || !/^%\d+$/.test(pane) || !socket) return Promise.resolve(undefined);
   return new Promise((done) => {
-    execFile('tmux', ['-S', socket, 'display-message', '-p', '-t', pane, '#{session_name}'], { timeout: Math.max(1, timeoutMs), encoding: 'utf8' }, (err, out) => {
+    execFile('tmux', ['-S', socket, 'display-message', '-p', '-t', pane, '#{session_name}'], { timeout: Math.max(1, Math.floor(timeoutMs)), encoding: 'utf8' }, (err, out) => {
       const name = err ? '' : out.trim();
       done(name === '' ? undefined : name);
     });
@@ -198,7 +202,7 @@ async function postToHub(url: string, token: string | undefined, raw: Record<str
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token !== undefined && { authorization: `Bearer ${token}` }) },
       body,
-      signal: AbortSignal.timeout(Math.max(1, timeoutMs - 5)),
+      signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs - 5))),
     });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
