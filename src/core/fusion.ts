@@ -8,11 +8,13 @@
  *   2. The screen says the session is missing                       → the screen (missing).
  *   3. Screen unknown (backend down, session not probed)            → the hook.
  *   4. The hook says gone (SessionEnd) and the screen shows no dialog → gone, from the hook.
- *   5. The hook event is fresh (younger than `freshMs`)             → the hook: the screen may not
+ *   5. A dialog on screen while the hook last said PreToolUse        → the screen (the dialog is drawn
+ *      before its PermissionRequest hook is recorded).
+ *   6. The hook event is fresh (younger than `freshMs`)             → the hook: the screen may not
  *      have caught up yet (the dialog not drawn, the spinner not gone).
- *   6. Both agree on the state (and, for a prompt, on the tool)     → the hook, which knows the
+ *   7. Both agree on the state (and, for a prompt, on the tool)     → the hook, which knows the
  *      exact tool input; the screen adds the prompt's text.
- *   7. They disagree                                                → the screen, which shows what
+ *   8. They disagree                                                → the screen, which shows what
  *      no hook reports: an Escape (working → idle), a prompt answered at the terminal
  *      (waiting_approval → working / idle), a dialog no hook announced (→ waiting_approval), a turn
  *      Claude Code started by itself (idle → working).
@@ -117,6 +119,9 @@ export function fuseState(hook: HookState | undefined, screen: ScreenView, now: 
     if (screen.state !== 'waiting_approval') return fromHook();
     return fromScreen(`${says}: following the screen (a dialog is open)`);
   }
+  // A dialog is drawn before its PermissionRequest hook is recorded (~60 ms after PreToolUse, plus
+  // the hook's start-up): a screen showing one outranks a fresh PreToolUse.
+  if (hook.event === 'PreToolUse' && screen.state === 'waiting_approval') return fromScreen(`${says}: following the screen (its PermissionRequest has not arrived yet)`);
   if (now - hook.at < freshMs) return fromHook(agree ? undefined : `${says}: following the hook (the screen may lag the event)`);
   if (agree) return fromHook();
   return fromScreen(`${says}: following the screen (${whyScreen(hook.state, screen.state)})`);

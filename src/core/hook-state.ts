@@ -218,7 +218,8 @@ export function nextHookState(prev: HookState | undefined, ev: HookEvent, at: nu
     case 'SessionStart':
       return to('idle', { activity: `session started${ev.source ? ` (${ev.source})` : ''}` });
     case 'UserPromptSubmit':
-      return to('working');
+      // A new turn: its own since, even when the hooks last said working (an Escape fires no hook).
+      return { ...to('working'), since: at };
     case 'PreToolUse':
       return to('working', { ...tool(), activity: ev.toolName ? `running ${ev.toolName}` : 'running a tool' });
     case 'PostToolUse':

@@ -21,6 +21,7 @@ describe('fusion of hook state and screen (table)', () => {
     ['no hooks, a dialog: the screen', undefined, screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen' }],
     ['fresh hook agreeing: the hook', hook('working', FRESH), screen('working'), { state: 'working', source: 'hook', conflict: 'none' }],
     ['fresh hook, screen not caught up: the hook, disagreement shown', hook('waiting_approval', FRESH, bash, 'PermissionRequest'), screen('working'), { state: 'waiting_approval', source: 'hook', conflict: /screen may lag/ }],
+    ['a dialog drawn before its PermissionRequest arrived: the screen', hook('working', FRESH, { tool_name: 'Bash' }, 'PreToolUse'), screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen', conflict: /PermissionRequest has not arrived/ }],
     ['stale hook agreeing: the hook', hook('idle', STALE, {}, 'Stop'), screen('idle'), { state: 'idle', source: 'hook', conflict: 'none' }],
     ['Escape (working → idle, no hook): the screen', hook('working', STALE), screen('idle'), { state: 'idle', source: 'screen', conflict: /Escape fires no hook/ }],
     ['prompt answered at the terminal: the screen', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('working'), { state: 'working', source: 'screen', conflict: /answered at the terminal/ }],

@@ -18,6 +18,7 @@ describe('hook events → state (table)', () => {
   const cases: [name: string, prev: HookState | undefined, ev: HookEvent, expected: Partial<HookState> & { detail?: object } | undefined][] = [
     ['SessionStart → idle', undefined, { event: 'SessionStart', source: 'startup' }, { state: 'idle', since: T0, detail: { activity: 'session started (startup)' } }],
     ['UserPromptSubmit → working', idle, { event: 'UserPromptSubmit', prompt: 'hi' }, { state: 'working', since: T0 }],
+    ['UserPromptSubmit starts a new since even after working (Escape fires no hook)', working, { event: 'UserPromptSubmit', prompt: 'hi' }, { state: 'working', since: T0 }],
     ['PreToolUse → working with the tool', idle, { event: 'PreToolUse', toolName: 'Read', toolInput: { file_path: '/a' } }, { state: 'working', detail: { tool_name: 'Read', tool_input: { file_path: '/a' }, activity: 'running Read' } }],
     ['PreToolUse while working keeps since', working, { event: 'PreToolUse', toolName: 'Bash' }, { state: 'working', since: T0 - 500 }],
     ['PostToolUse → working', waiting, { event: 'PostToolUse', toolName: 'Bash' }, { state: 'working', since: T0 }],
