@@ -11,13 +11,14 @@ import type { BenchContext, Benchmark, Goal } from './lib/harness.js';
 import { waitQuiet } from './lib/quiet.js';
 import { table } from './lib/stats.js';
 import { REAL_TMUX, SpawnCounter } from './lib/tmux.js';
+import { hook } from './hook.js';
 import { liveness } from './liveness.js';
 import { memory } from './memory.js';
 import { sendInput } from './send-input.js';
 import { startup } from './startup.js';
 import { tools } from './tools.js';
 
-const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory];
+const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, hook];
 
 function machineNote(): string {
   const tmux = execaSync(REAL_TMUX, ['-V'], { reject: false }).stdout.trim();

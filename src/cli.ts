@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-import { ConfigError, helpText, resolveConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
-import { createMcpServer } from './mcp/server.js';
-import { LineStdioServerTransport } from './mcp/stdio-transport.js';
-import { createRuntime } from './runtime.js';
-import { VERSION } from './version.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+
+// Modules are imported where a command needs them: `agent-boss hook` runs once per Claude Code
+// event and must start in a fraction of the time the MCP server's dependencies take to load.
 
 async function runStdio(config: Config, log: Logger): Promise<void> {
+  const [{ LineStdioServerTransport }, { createMcpServer }, { createRuntime }] = await Promise.all([
+    import('./mcp/stdio-transport.js'),
+    import('./mcp/server.js'),
+    import('./runtime.js'),
+  ]);
   const runtime = createRuntime(config, process.env, log);
   const server = createMcpServer({
     coordinator: runtime.coordinator,
@@ -32,10 +36,22 @@ async function runStdio(config: Config, log: Logger): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // ── Claude Code hooks (src/hooks/): dispatched before anything else is loaded ──
+  if (argv[0] === 'hook') {
+    const { runHookCommand } = await import('./hooks/hook-command.js');
+    const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+    process.exit(code); // stdin may still be open (an oversized event): do not wait for it
+  }
+  if (argv[0] === 'setup' && argv[1] === 'hooks') {
+    const { runSetupHooks } = await import('./hooks/setup-command.js');
+    return runSetupHooks(argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+  }
+  // ──────────────────────────────────────────────────────────────────────────────
   if (argv[0] === 'token') {
     const { runTokenCommand } = await import('./token-cli.js');
     return runTokenCommand(argv.slice(1), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
   }
+  const { ConfigError, helpText, resolveConfig } = await import('./config.js');
   let config: Config;
   try {
     config = resolveConfig(argv, process.env);
@@ -51,9 +67,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (config.command === 'version') {
+    const { VERSION } = await import('./version.js');
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  const { createLogger } = await import('./log.js');
   const log = createLogger(config.logLevel);
   if (config.command === 'stdio') {
     await runStdio(config, log);

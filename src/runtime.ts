@@ -2,9 +2,11 @@ import { BackendRegistry } from './backends/registry.js';
 import { TmuxSessionBackend } from './backends/tmux/tmux-backend.js';
 import type { Config } from './config.js';
 import { Coordinator } from './core/coordinator.js';
+import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
 import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js';
 import { openDatabase } from './store/db.js';
+import { HookStore } from './store/hooks-store.js';
 import { Store } from './store/store.js';
 
 /** Everything a running server holds: the store, the backends and the core over them. */
@@ -31,6 +33,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     store,
     backends,
     env,
+    hooks: new HookView(new HookStore(db)),
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });

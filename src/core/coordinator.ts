@@ -8,6 +8,8 @@ import type {
 } from '../backends/session-backend.js';
 import { ParentCycleError, type AgentRecord, type Report, type Store } from '../store/store.js';
 import { DomainError } from './errors.js';
+import { fuseState, type FusedState, type LivenessState, type StateSource } from './fusion.js';
+import { HookView, ScreenSince } from './hook-view.js';
 
 /**
  * Who is calling. A process bound to one agent (`--agent`, or `X-Agent-Name` over HTTP) is bound to
@@ -31,12 +33,30 @@ export interface LivenessRow {
   /** A session id is registered for the agent. */
   registered: boolean;
   exists: boolean;
-  state: ScreenStateName;
+  state: LivenessState;
   needs_approval: boolean;
   tool_name?: string;
   prompt_text?: string;
   prompt_id?: string;
   last_line?: string;
+  // ── provenance (hooks fused with the screen, see fusion.ts) ──
+  /** Where `state` comes from: a Claude Code hook event, or the screen. */
+  source: StateSource;
+  /** When the state began, as its source knows it (ISO time). */
+  since: string;
+  /** Exact input of the tool a pending prompt is about, and its command / file / URL / arguments (from the hook). */
+  tool_input?: unknown;
+  subject?: string;
+  /** The screen's id of the same prompt, when prompt_id came from the hook (approve accepts either). */
+  screen_prompt_id?: string;
+  error?: string;
+  activity?: string;
+  hook_state?: string;
+  hook_event?: string;
+  hook_at?: string;
+  screen_state: ScreenStateName;
+  /** The hook and the screen disagree: what each says and which the row follows. */
+  conflict?: string;
   status: string;
   summary: string;
   updated_at: string;
@@ -55,6 +75,8 @@ export interface CoordinatorOptions {
   /** An agent that has not reported for this long is marked stale. */
   staleAfterMs?: number;
   clock?: () => number;
+  /** Recorded Claude Code hook events (the hooks tables); without it rows follow the screen only. */
+  hooks?: HookView;
 }
 
 export interface Target {
@@ -83,6 +105,9 @@ export class Coordinator {
   readonly defaultAgent: string | undefined;
   private readonly staleAfterMs: number;
   private readonly clock: () => number;
+  /** Hook state, approval rules and decisions (undefined: no hook store; rows follow the screen). */
+  readonly hooks: HookView | undefined;
+  private readonly screenSince = new ScreenSince();
 
   constructor(opts: CoordinatorOptions) {
     this.store = opts.store;
@@ -92,6 +117,7 @@ export class Coordinator {
     this.defaultAgent = opts.defaultAgent;
     this.staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.clock = opts.clock ?? Date.now;
+    this.hooks = opts.hooks;
   }
 
   /** The (space, agent) pair a caller is bound to; undefined for the operator. */
@@ -201,9 +227,13 @@ export class Coordinator {
   ): Promise<{ agent: AgentRecord; session_id: string; decision: ApprovalDecision; tool_name?: string; prompt_id?: string; cleared: boolean }> {
     const { agent, backend, sessionId } = this.actionTarget(caller, target, 'approve prompts of');
     const decision = target.decision ?? 'yes';
-    const res = await this.backendCall(agent, sessionId, () =>
-      backend.approve(sessionId, decision, target.prompt_id ? { expectPromptId: target.prompt_id } : {}),
-    );
+    // A prompt_id from the hooks is checked against the hook state, then the dialog on screen.
+    const expect =
+      target.prompt_id && this.hooks
+        ? await this.backendCall(agent, sessionId, () => this.hooks!.expectedScreenPromptId(agent, target.prompt_id!, () => backend.checkApproval(sessionId)))
+        : target.prompt_id;
+    const res = await this.backendCall(agent, sessionId, () => backend.approve(sessionId, decision, expect ? { expectPromptId: expect } : {}));
+    await this.hooks?.recordApprove(agent, decision, res);
     return {
       agent,
       session_id: sessionId,
@@ -246,6 +276,7 @@ export class Coordinator {
       }),
     );
     const now = this.clock();
+    const hookStates = this.hooks ? await this.hooks.states(space) : undefined;
     return agents.map((a) => {
       const backend = backendNameOf(a);
       const probe = a.session_id ? probes.get(backend)?.get(a.session_id) : undefined;
@@ -263,12 +294,19 @@ export class Coordinator {
         summary: a.summary,
         updated_at: a.updated_at,
         stale: now - lastSeen > this.staleAfterMs,
+        source: 'screen',
+        since: '',
+        screen_state: probe?.state ?? 'unknown',
       };
-      if (probe?.approval.toolName !== undefined) row.tool_name = probe.approval.toolName;
-      if (probe?.approval.promptText !== undefined) row.prompt_text = probe.approval.promptText;
-      if (probe?.approval.promptId !== undefined) row.prompt_id = probe.approval.promptId;
       if (probe?.lastLine !== undefined) row.last_line = probe.lastLine;
-      return row;
+      const screen = {
+        state: row.screen_state,
+        ...(probe?.approval.toolName !== undefined && { toolName: probe.approval.toolName }),
+        ...(probe?.approval.promptText !== undefined && { promptText: probe.approval.promptText }),
+        ...(probe?.approval.promptId !== undefined && { promptId: probe.approval.promptId }),
+      };
+      const hook = hookStates?.get(HookView.key(a.space, a.name));
+      return withProvenance(row, fuseState(hook, { ...screen, since: this.screenSince.since(a.space, a.name, screen, now) }, now));
     });
   }
 
@@ -277,6 +315,20 @@ export class Coordinator {
     const { agent, backend, sessionId } = this.actionTarget(caller, target, 'read the screen of');
     const lines = await this.backendCall(agent, sessionId, () => backend.captureOutput(sessionId, target.lines ?? 10));
     return { agent, session_id: sessionId, lines };
+  }
+
+  /**
+   * Waits (bounded) until a UserPromptSubmit hook shows `text` was submitted to the agent after
+   * `sentAt`. Without a hook store it answers at once, not delivered.
+   */
+  async awaitReceipt(target: Target, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
+    if (!this.hooks) return { delivered: false, receipt_ms: 0, hooked: false };
+    return this.hooks.awaitReceipt(this.getAgent(target), text.replace(/\r\n/g, '\n'), sentAt, timeoutMs);
+  }
+
+  /** The current time of the core's clock (for callers that time a call, such as a receipt wait). */
+  now(): number {
+    return this.clock();
   }
 
   /** Removes an agent: the operator any agent, a bound caller itself and the agents it manages. */
@@ -411,4 +463,20 @@ export class Coordinator {
     }
     return err;
   }
+}
+
+/** Copies the fused state (hooks + screen) onto a liveness row. */
+function withProvenance(row: LivenessRow, f: FusedState): LivenessRow {
+  const out: LivenessRow = {
+    ...row,
+    state: f.state,
+    needs_approval: f.needs_approval,
+    source: f.source,
+    since: new Date(f.since).toISOString(),
+    screen_state: f.screen_state,
+  };
+  const opt = ['tool_name', 'prompt_text', 'prompt_id', 'tool_input', 'subject', 'screen_prompt_id', 'error', 'activity', 'hook_state', 'hook_event', 'conflict'] as const;
+  for (const k of opt) if (f[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = f[k];
+  if (f.hook_at !== undefined) out.hook_at = new Date(f.hook_at).toISOString();
+  return out;
 }

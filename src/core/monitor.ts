@@ -41,6 +41,8 @@ export type LivenessEventRow = Omit<SessionStatusRow, 'session_id' | 'backend' |
   since: string;
   /** When the pending approval prompt was first seen (only while needs_approval). */
   approval_since?: string;
+  /** Where the state comes from: a Claude Code hook event or the screen. */
+  source: LivenessRow['source'];
 };
 
 export const toSessionStatusRow = (r: LivenessRow): SessionStatusRow => ({
@@ -76,7 +78,7 @@ export interface LivenessMonitorOptions {
 
 /** What a session shows, minus what changes all the time (last_line) — the basis for "changed". */
 const fingerprint = (r: LivenessRow): string =>
-  JSON.stringify([r.session_id, r.exists, r.state, r.needs_approval, r.tool_name ?? null, r.prompt_text ?? null, r.prompt_id ?? null]);
+  JSON.stringify([r.session_id, r.exists, r.state, r.needs_approval, r.tool_name ?? null, r.prompt_text ?? null, r.prompt_id ?? null, r.source]);
 
 const agentKey = (r: { space: string; agent: string }) => `${r.space.toLowerCase()}\u0000${r.agent.toLowerCase()}`;
 
@@ -173,6 +175,7 @@ export class LivenessMonitor {
       const { session_id: _id, backend: _backend, registered: _registered, last_line: _line, ...row } = toSessionStatusRow(r);
       bySpace.get(spaceKey)!.rows.push({
         ...row,
+        source: r.source,
         since: new Date(since).toISOString(),
         ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
       });

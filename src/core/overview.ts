@@ -13,9 +13,6 @@ export interface OverviewAgent extends LivenessRow {
   parent: string | null;
   role: string | null;
   reported_at: string | null;
-  /** Where the state was read from (the terminal screen unless a row says otherwise). */
-  source?: string;
-  since?: string;
   approval_since?: string;
 }
 
@@ -42,14 +39,12 @@ export async function agentOverview(coordinator: Coordinator, space?: string): P
     const rec = records.get(key(r.space, r.agent));
     const ev = seen.get(key(r.space, r.agent));
     const current = ev !== undefined && ev.state === r.state && ev.needs_approval === r.needs_approval && ev.prompt_id === r.prompt_id;
-    const source = (r as LivenessRow & { source?: unknown }).source;
     return {
       ...r,
       parent: rec?.parent ?? null,
       role: rec?.role ?? null,
       reported_at: rec?.reported_at ?? null,
-      ...(typeof source === 'string' && { source }),
-      ...(current && { since: ev.since }),
+      ...(!r.since && current && { since: ev.since }),
       ...(current && ev.approval_since !== undefined && { approval_since: ev.approval_since }),
     };
   });

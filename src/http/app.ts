@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { authenticateAgents } from './caller.js';
 import { createDashboard } from './dashboard/routes.js';
 import { EventHub } from './events.js';
+import { hookRoutes } from './hook-routes.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
 import { BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
@@ -100,6 +101,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   );
 
   app.route('/', dashboard.routes);
+  // Claude Code hooks: events from `agent-boss hook --url`, approval rules, decisions.
+  app.route('/', hookRoutes({ coordinator, readOnly: deps.readOnly ?? false }));
 
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 

@@ -16,21 +16,31 @@ export class DatabaseTooNewError extends Error {
 
 /** How long a writer waits for another process's transaction before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
+const DEFAULT_BUSY_ATTEMPTS = 50;
+
+export interface OpenOptions {
+  /** SQLite busy_timeout (default 10 s). A process that must never wait (the hook command) passes a small one. */
+  busyTimeoutMs?: number;
+  /** How often a busy open is retried (default 50). */
+  busyAttempts?: number;
+}
 
 /**
  * Opens (creating when needed) the SQLite file shared by every server process: WAL so readers never
  * block the writer, NORMAL sync (no committed transaction is lost when a process crashes; only an OS
  * crash can drop the last ones), foreign keys on, then the migrations.
  */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, opts: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
+  const attempts = opts.busyAttempts ?? DEFAULT_BUSY_ATTEMPTS;
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    retryBusy(() => db.pragma('journal_mode = WAL'));
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+    // A database already in WAL mode needs no write here (a process that must not wait skips it).
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') retryBusy(() => db.pragma('journal_mode = WAL'), attempts);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, path);
+    migrate(db, path, attempts);
   } catch (err) {
     db.close();
     throw err;
@@ -44,7 +54,7 @@ export const schemaVersion = (db: Database): number => db.pragma('user_version',
  * Applies pending migrations, each in its own IMMEDIATE transaction (so two processes opening a new
  * file at once serialise, and the loser sees the version the winner wrote).
  */
-export function migrate(db: Database, path = 'database'): void {
+export function migrate(db: Database, path = 'database', attempts = DEFAULT_BUSY_ATTEMPTS): void {
   const current = schemaVersion(db);
   if (current > LATEST_VERSION) throw new DatabaseTooNewError(path, current);
   for (const m of migrations) {
@@ -62,6 +72,7 @@ export function migrate(db: Database, path = 'database'): void {
           db.pragma(`user_version = ${m.version}`);
         })
         .immediate(),
+      attempts,
     );
   }
 }

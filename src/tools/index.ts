@@ -1,10 +1,14 @@
 import { approve } from './approve.js';
 import type { ToolDefinition } from './define.js';
+import { deleteApprovalRule } from './delete-approval-rule.js';
 import { interrupt } from './interrupt.js';
+import { listApprovalDecisions } from './list-approval-decisions.js';
+import { listApprovalRules } from './list-approval-rules.js';
 import { listLiveness } from './list-liveness.js';
 import { registerSession } from './register-session.js';
 import { reportStatus } from './report-status.js';
 import { sendInput } from './send-input.js';
+import { setApprovalRule } from './set-approval-rule.js';
 
 /** Every tool the server offers, in the order clients list them. */
 export const tools: readonly ToolDefinition[] = [
@@ -14,4 +18,9 @@ export const tools: readonly ToolDefinition[] = [
   approve,
   interrupt,
   listLiveness,
+  // Claude Code hooks: approval rules and the decision log.
+  setApprovalRule,
+  listApprovalRules,
+  deleteApprovalRule,
+  listApprovalDecisions,
 ] as unknown as readonly ToolDefinition[];

@@ -10,7 +10,9 @@ const row = z.object({
   backend: z.string(),
   registered: z.boolean().describe('A session is registered for the agent.'),
   exists: z.boolean().describe('The session is alive.'),
-  state: z.enum(['working', 'idle', 'waiting_approval', 'missing', 'unknown']),
+  state: z
+    .enum(['working', 'idle', 'waiting_approval', 'missing', 'unknown', 'gone'])
+    .describe('gone: Claude Code exited (SessionEnd) though its terminal may still be open.'),
   needs_approval: z.boolean(),
   tool_name: z.string().optional().describe('Tool the pending prompt is about.'),
   prompt_text: z.string().optional(),
@@ -20,6 +22,19 @@ const row = z.object({
   summary: z.string(),
   updated_at: z.string(),
   stale: z.boolean().describe('No report for a long time.'),
+  // Provenance: where the state comes from (Claude Code hooks or the screen) and since when.
+  source: z.enum(['hook', 'screen']).describe('hook: from a Claude Code hook event (exact); screen: read from the terminal.'),
+  since: z.string().describe('When the state began (ISO time), as its source knows it.'),
+  tool_input: z.unknown().optional().describe('Exact input of the tool the pending prompt is about (from the hook).'),
+  subject: z.string().optional().describe('The command, file, URL or MCP arguments the pending prompt is about (from the hook).'),
+  screen_prompt_id: z.string().optional().describe("The screen's id of the same prompt; approve accepts either."),
+  error: z.string().optional().describe('The API error of the last turn (StopFailure).'),
+  activity: z.string().optional().describe('What the agent does beyond its state, e.g. "subagent Explore running", "compacting (auto)".'),
+  hook_state: z.string().optional().describe('State the latest hook event implies.'),
+  hook_event: z.string().optional().describe('Latest hook event, e.g. "PreToolUse".'),
+  hook_at: z.string().optional().describe('When the latest hook event arrived.'),
+  screen_state: z.enum(['working', 'idle', 'waiting_approval', 'missing', 'unknown']).describe('What the screen shows.'),
+  conflict: z.string().optional().describe('The hook and the screen disagree: what each says and which one the row follows.'),
 });
 
 export const listLiveness = defineTool({

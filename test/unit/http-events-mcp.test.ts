@@ -155,7 +155,7 @@ describe('liveness monitor', () => {
     const liveness = () => store.eventsSince(0).filter((e) => e.kind === LIVENESS_EVENT);
     expect(liveness().map((e) => e.space).sort()).toEqual(['ops', 'web']);
     expect(liveness().find((e) => e.space === 'web')!.payload).toEqual([
-      { space: 'web', agent: 'dev', session: 's1', exists: true, idle: false, needs_approval: false, state: 'working', since: '2025-01-01T00:00:00.000Z' },
+      { space: 'web', agent: 'dev', session: 's1', exists: true, idle: false, needs_approval: false, state: 'working', source: 'screen', since: '2025-01-01T00:00:00.000Z' },
     ]);
 
     now += 1000;

@@ -9,13 +9,14 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 
 const RULES: [folder: string, mayImport: string[]][] = [
-  ['backends/tmux/', ['backends/tmux/', 'backends/session-backend.ts', 'backends/errors.ts']],
-  ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
+  ['backends/tmux/', ['backends/tmux/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/prompt-id.ts']],
+  ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
   ['store/', ['store/']],
-  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
   ['tools/', ['tools/', 'core/', 'store/']],
   ['mcp/', ['mcp/', 'tools/', 'core/', 'version.ts']],
   ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts']],
+  ['hooks/', ['hooks/', 'core/', 'store/']],
 ];
 
 const sourceFiles = (dir: string): string[] =>

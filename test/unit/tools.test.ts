@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, fakeCore, textOf } from '../helpers/core.js';
 
-const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness'];
+const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness', 'set_approval_rule', 'list_approval_rules', 'delete_approval_rule', 'list_approval_decisions'];
 
 describe('MCP tools over an in-memory SDK client', () => {
   let close: (() => Promise<void>) | undefined;
@@ -17,7 +17,7 @@ describe('MCP tools over an in-memory SDK client', () => {
     return { ...core, ...conn };
   };
 
-  it('lists exactly the six tools with schemas and annotations', async () => {
+  it('lists exactly the tools with schemas and annotations', async () => {
     const { client } = await setup();
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
@@ -85,6 +85,8 @@ describe('MCP tools over an in-memory SDK client', () => {
             "agent",
             "text",
             "submit",
+            "await_receipt",
+            "receipt_timeout_ms",
           ],
           "name": "send_input",
           "required": [
@@ -122,13 +124,55 @@ describe('MCP tools over an in-memory SDK client', () => {
           "name": "list_liveness",
           "required": [],
         },
+        {
+          "input": [
+            "space",
+            "agent",
+            "tool",
+            "pattern",
+            "decision",
+          ],
+          "name": "set_approval_rule",
+          "required": [
+            "tool",
+            "pattern",
+            "decision",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+          ],
+          "name": "list_approval_rules",
+          "required": [],
+        },
+        {
+          "input": [
+            "id",
+          ],
+          "name": "delete_approval_rule",
+          "required": [
+            "id",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+            "after_id",
+            "limit",
+          ],
+          "name": "list_approval_decisions",
+          "required": [],
+        },
       ]
     `);
   });
 
   it('read-only mode offers only read-only tools', async () => {
     const { client } = await setup({}, {}, true);
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['list_liveness']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['list_liveness', 'list_approval_rules', 'list_approval_decisions']);
   });
 
   it('registers, reports and lists with structured results', async () => {

@@ -29,7 +29,7 @@
  *   a question about trusting the folder                    → Trust
  *   any other header                                        → the header text as shown
  */
-import { createHash } from 'node:crypto';
+import { promptIdFor } from '../prompt-id.js';
 import type { ApprovalDecision, ApprovalOption } from '../session-backend.js';
 
 export interface ScreenAnalysis {
@@ -48,13 +48,8 @@ export interface ScreenAnalysis {
   lastLine?: string;
 }
 
-/** Short (12 hex chars) stable hash of tool name + prompt text. */
-export function promptIdFor(toolName: string | undefined, promptText: string): string {
-  return createHash('sha256')
-    .update(`${toolName ?? ''}\u0000${normaliseSpace(promptText)}`)
-    .digest('hex')
-    .slice(0, 12);
-}
+/** Short (12 hex chars) stable hash of tool name + prompt text; shared with the hook path. */
+export { promptIdFor };
 
 /**
  * Which option answers a decision: yes → the first "Yes" option (option 1); always → the option

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { initial } from './001-initial.js';
 import { agentTokens } from './002-agent-tokens.js';
+import { hooks } from './003-hooks.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -10,6 +11,7 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial, agentTokens];
+export const migrations: readonly Migration[] = [initial, agentTokens, hooks];
 
-export const LATEST_VERSION = migrations.length;
+/** The version of the last entry. */
+export const LATEST_VERSION = migrations.at(-1)!.version;

@@ -1,0 +1,150 @@
+/**
+ * One agent's state from two witnesses: its latest Claude Code hook event (exact, early, but blind
+ * to Escape, to a prompt answered at the terminal and to dialogs no hook announces) and its screen
+ * (always current, but a guess from pixels). Pure: the inputs carry their own times.
+ *
+ * Rules, first match wins:
+ *   1. No hook state (hooks not installed, or none fired yet)      → the screen.
+ *   2. The screen says the session is missing                       → the screen (missing).
+ *   3. Screen unknown (backend down, session not probed)            → the hook.
+ *   4. The hook says gone (SessionEnd) and the screen shows no dialog → gone, from the hook.
+ *   5. A dialog on screen while the hook last said PreToolUse        → the screen (the dialog is drawn
+ *      before its PermissionRequest hook is recorded).
+ *   6. The hook event is fresh (younger than `freshMs`)             → the hook: the screen may not
+ *      have caught up yet (the dialog not drawn, the spinner not gone).
+ *   7. Both agree on the state (and, for a prompt, on the tool)     → the hook, which knows the
+ *      exact tool input; the screen adds the prompt's text.
+ *   8. They disagree                                                → the screen, which shows what
+ *      no hook reports: an Escape (working → idle), a prompt answered at the terminal
+ *      (waiting_approval → working / idle), a dialog no hook announced (→ waiting_approval), a turn
+ *      Claude Code started by itself (idle → working).
+ * Whenever the two disagree, the row says so in `conflict`, whichever wins.
+ */
+import type { ScreenStateName } from '../backends/session-backend.js';
+import type { HookState } from './hook-state.js';
+
+export type LivenessState = ScreenStateName | 'gone';
+export type StateSource = 'hook' | 'screen';
+
+/** What the screen probe showed, and since when this process has seen it (undefined: first sight). */
+export interface ScreenView {
+  state: ScreenStateName;
+  toolName?: string;
+  promptText?: string;
+  promptId?: string;
+  since?: number;
+}
+
+export interface FusedState {
+  state: LivenessState;
+  source: StateSource;
+  /** When the state began, as known to its source (ms). */
+  since: number;
+  needs_approval: boolean;
+  tool_name?: string;
+  tool_input?: unknown;
+  /** The command / file / URL / MCP arguments of a pending prompt (from the hook). */
+  subject?: string;
+  prompt_text?: string;
+  prompt_id?: string;
+  /** The prompt id the screen computed, when the row's prompt_id came from the hook. */
+  screen_prompt_id?: string;
+  error?: string;
+  activity?: string;
+  hook_state?: string;
+  hook_event?: string;
+  /** When the latest hook event arrived (ms). */
+  hook_at?: number;
+  screen_state: ScreenStateName;
+  /** The hook and the screen disagree: what each says and which one the row follows. */
+  conflict?: string;
+}
+
+/** How long a hook event outranks a screen that says otherwise. */
+export const HOOK_FRESH_MS = 1000;
+
+const secondsAgo = (now: number, t: number): string => `${Math.max(0, (now - t) / 1000).toFixed(1)} s ago`;
+
+export function fuseState(hook: HookState | undefined, screen: ScreenView, now: number, freshMs = HOOK_FRESH_MS): FusedState {
+  const fromScreen = (conflict?: string): FusedState => ({
+    state: screen.state,
+    source: 'screen',
+    since: screen.since ?? now,
+    needs_approval: screen.state === 'waiting_approval',
+    ...(screen.toolName !== undefined && { tool_name: screen.toolName }),
+    ...(screen.promptText !== undefined && { prompt_text: screen.promptText }),
+    ...(screen.promptId !== undefined && { prompt_id: screen.promptId }),
+    ...(hook && { hook_state: hook.state, hook_event: hook.event, hook_at: hook.at }),
+    screen_state: screen.state,
+    ...(conflict !== undefined && { conflict }),
+  });
+  if (!hook) return fromScreen();
+
+  const d = hook.detail;
+  const fromHook = (conflict?: string): FusedState => {
+    const waiting = hook.state === 'waiting_approval';
+    const screenPrompt = waiting && screen.state === 'waiting_approval';
+    const toolName = waiting ? (d.tool_name ?? (screenPrompt ? screen.toolName : undefined)) : undefined;
+    const promptId = waiting ? (d.prompt_id ?? (screenPrompt ? screen.promptId : undefined)) : undefined;
+    return {
+      state: hook.state,
+      source: 'hook',
+      since: hook.since,
+      needs_approval: waiting,
+      ...(toolName !== undefined && { tool_name: toolName }),
+      ...(waiting && d.tool_input !== undefined && { tool_input: d.tool_input }),
+      ...(waiting && d.subject !== undefined && { subject: d.subject }),
+      ...(screenPrompt && screen.promptText !== undefined && { prompt_text: screen.promptText }),
+      ...(promptId !== undefined && { prompt_id: promptId }),
+      ...(screenPrompt && screen.promptId !== undefined && screen.promptId !== promptId && { screen_prompt_id: screen.promptId }),
+      ...(d.error !== undefined && { error: d.error }),
+      ...(d.activity !== undefined && { activity: d.activity }),
+      hook_state: hook.state,
+      hook_event: hook.event,
+      hook_at: hook.at,
+      screen_state: screen.state,
+      ...(conflict !== undefined && { conflict }),
+    };
+  };
+
+  if (screen.state === 'missing') return fromScreen(hook.state === 'gone' ? undefined : `hook says ${hook.state} (${hook.event} ${secondsAgo(now, hook.at)}) but the session is gone`);
+  if (screen.state === 'unknown') return fromHook();
+
+  const toolsDiffer =
+    hook.state === 'waiting_approval' && screen.state === 'waiting_approval' && screen.toolName !== undefined && differentTools(d.tool_name, screen.toolName);
+  const agree = hook.state === screen.state && !toolsDiffer;
+  const says = `hook says ${hook.state}${d.tool_name && hook.state === 'waiting_approval' ? ` (${d.tool_name})` : ''} (${hook.event} ${secondsAgo(now, hook.at)}), screen shows ${screen.state}${screen.toolName && screen.state === 'waiting_approval' ? ` (${screen.toolName})` : ''}`;
+
+  if (hook.state === 'gone') {
+    if (screen.state !== 'waiting_approval') return fromHook();
+    return fromScreen(`${says}: following the screen (a dialog is open)`);
+  }
+  // A dialog is drawn before its PermissionRequest hook is recorded (~60 ms after PreToolUse, plus
+  // the hook's start-up): a screen showing one outranks a fresh PreToolUse.
+  if (hook.event === 'PreToolUse' && screen.state === 'waiting_approval') return fromScreen(`${says}: following the screen (its PermissionRequest has not arrived yet)`);
+  if (now - hook.at < freshMs) return fromHook(agree ? undefined : `${says}: following the hook (the screen may lag the event)`);
+  if (agree) return fromHook();
+  return fromScreen(`${says}: following the screen (${whyScreen(hook.state, screen.state)})`);
+}
+
+/** Tools whose dialog header the screen parser names exactly as Claude Code's tool name. */
+const SCREEN_NAMED = new Set(['Bash', 'Edit', 'Write', 'Read', 'WebFetch', 'WebSearch', 'NotebookEdit', 'ExitPlanMode']);
+
+/**
+ * The screen shows a different dialog than the hook announced. Only names the screen knows exactly
+ * are compared (an MCP dialog shows the tool's title, not its name); the trust dialog has no hook.
+ */
+export function differentTools(hookTool: string | undefined, screenTool: string): boolean {
+  if (screenTool === 'Trust') return true;
+  if (hookTool === undefined) return false;
+  const h = hookTool === 'MultiEdit' ? 'Edit' : hookTool;
+  return SCREEN_NAMED.has(h) && SCREEN_NAMED.has(screenTool) && h !== screenTool;
+}
+
+function whyScreen(hook: HookState['state'], screen: ScreenStateName): string {
+  if (hook === 'waiting_approval' && screen !== 'waiting_approval') return 'the prompt was answered at the terminal or dismissed';
+  if (hook !== 'waiting_approval' && screen === 'waiting_approval') return 'a dialog no hook announced is open';
+  if (hook === 'working' && screen === 'idle') return 'interrupted (Escape fires no hook)';
+  if (hook === 'idle' && screen === 'working') return 'a turn began that no hook announced';
+  return 'the screen is current';
+}

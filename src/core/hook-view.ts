@@ -1,0 +1,189 @@
+/**
+ * What the servers do with recorded hook events: fuse them with the screen in liveness rows, verify
+ * and record answers given with `approve`, wait for a delivery receipt after `send_input`, and manage
+ * approval rules and the decision log. The Coordinator holds one (when the store has the hook
+ * tables) and calls it from listLiveness and approve; the rule and decision tools call it directly.
+ */
+import type { ApprovalInfo } from '../backends/session-backend.js';
+import type { AgentRecord } from '../store/store.js';
+import type { ApprovalDecisionRecord, ApprovalRuleRecord, HookStore, StoredHookState } from '../store/hooks-store.js';
+import { DomainError } from './errors.js';
+import { differentTools, type ScreenView } from './fusion.js';
+import { normalisePrompt, sha256, type HookState } from './hook-state.js';
+
+export interface CallerLike {
+  agent?: string;
+  space?: string;
+}
+
+const agentKey = (space: string, agent: string) => `${space.toLowerCase()}\u0000${agent.toLowerCase()}`;
+
+/** Polling period while waiting for a delivery receipt (the hook writes within ~100 ms of Enter). */
+const RECEIPT_POLL_MS = 50;
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 5000;
+export const MAX_RECEIPT_TIMEOUT_MS = 60_000;
+
+/** Per agent: the screen state this process last saw and since when (the `since` of rows that follow the screen). */
+export class ScreenSince {
+  private readonly seen = new Map<string, { fp: string; since: number }>();
+
+  /** When this process first saw the agent's screen as it is now. */
+  since(space: string, agent: string, screen: Omit<ScreenView, 'since'>, now: number): number {
+    const k = agentKey(space, agent);
+    const fp = `${screen.state}\u0000${screen.promptId ?? ''}`;
+    const prev = this.seen.get(k);
+    const since = prev && prev.fp === fp ? prev.since : now;
+    this.seen.set(k, { fp, since });
+    return since;
+  }
+}
+
+export class HookView {
+  constructor(
+    readonly store: HookStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The hook state of every agent of `space` (all spaces when undefined), by agent key. */
+  async states(space?: string): Promise<Map<string, HookState>> {
+    const rows = await this.store.listStates(space);
+    return new Map(rows.map((r) => [agentKey(r.space, r.agent), toHookState(r)]));
+  }
+
+  static key = agentKey;
+
+  /** The pending prompt the hooks know of for this agent, if any. */
+  async pendingPrompt(agent: AgentRecord): Promise<HookState | undefined> {
+    const st = await this.store.getState(agent.space, agent.name);
+    return st?.state === 'waiting_approval' ? toHookState({ ...st, space: agent.space, agent: agent.name }) : undefined;
+  }
+
+  /**
+   * The screen prompt id to require when `approve` was given a prompt id: the given id itself,
+   * unless it is the hook's id of the pending prompt, in which case the dialog on screen (checked
+   * now) must be about the same tool, and its own id is required.
+   */
+  async expectedScreenPromptId(agent: AgentRecord, given: string, checkScreen: () => Promise<ApprovalInfo>): Promise<string> {
+    const pending = await this.pendingPrompt(agent);
+    if (!pending || pending.detail.prompt_id !== given) return given;
+    const screen = await checkScreen();
+    if (!screen.needsApproval || screen.promptId === undefined) {
+      throw new DomainError('no_pending_approval', `The hooks report prompt ${given} of "${agent.name}", but its screen shows no permission prompt (it may have been answered at the terminal). Call list_liveness again.`);
+    }
+    const hookTool = pending.detail.tool_name;
+    if (screen.toolName !== undefined && differentTools(hookTool, screen.toolName)) {
+      throw new DomainError('prompt_mismatch', `Prompt ${given} is about ${hookTool}, but the screen of "${agent.name}" shows a ${screen.toolName} prompt. Nothing was sent. Call list_liveness and approve the prompt it shows now.`);
+    }
+    return screen.promptId;
+  }
+
+  /** Records an answer given with the approve tool, and moves the hook state on (no hook fires for it). */
+  async recordApprove(agent: AgentRecord, decision: string, res: { toolName?: string; promptId?: string; cleared: boolean }): Promise<void> {
+    await this.store.transact((tx) => {
+      const st = tx.getState(agent.space, agent.name);
+      const hookPending = st?.state === 'waiting_approval' ? st : undefined;
+      tx.insertDecision({
+        space: agent.space,
+        agent: agent.name,
+        tool_name: (hookPending?.detail.tool_name as string | undefined) ?? res.toolName ?? null,
+        subject: (hookPending?.detail.subject as string | undefined) ?? null,
+        prompt_id: (hookPending?.detail.prompt_id as string | undefined) ?? res.promptId ?? null,
+        decision,
+        decided_by: 'approve',
+        detail: res.cleared ? null : 'the prompt was still shown after the answer',
+      });
+      if (hookPending && res.cleared) {
+        const next: StoredHookState = {
+          state: decision === 'no' ? 'idle' : 'working',
+          event: 'approve',
+          since: tx.now,
+          at: tx.now,
+          detail: { ...(hookPending.detail.cc_session !== undefined && { cc_session: hookPending.detail.cc_session }), activity: `answered "${decision}" with approve` },
+        };
+        tx.putState(agent.space, agent.name, next);
+      }
+    });
+  }
+
+  /**
+   * Waits until a UserPromptSubmit hook of the agent, at or after `sentAt`, carries `text` (compared
+   * whitespace-insensitively), or the time runs out. `hooked`: the agent has ever sent a hook event.
+   */
+  async awaitReceipt(agent: AgentRecord, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
+    const want = normalisePrompt(text);
+    const wantSha = sha256(want);
+    const head = want.slice(0, 1000);
+    const deadline = sentAt + timeoutMs;
+    let seenId = 0;
+    for (;;) {
+      const events = await this.store.eventsSince(agent.space, agent.name, sentAt, 'UserPromptSubmit');
+      for (const e of events) {
+        if (e.id <= seenId) continue;
+        seenId = e.id;
+        const p = e.payload;
+        const prompt = typeof p.prompt === 'string' ? normalisePrompt(p.prompt) : '';
+        if (p.prompt_norm_sha === wantSha || prompt === want || (head !== '' && prompt.includes(head))) {
+          return { delivered: true, receipt_ms: Math.max(0, e.created_at - sentAt), hooked: true };
+        }
+      }
+      const now = this.clock();
+      if (now >= deadline) return { delivered: false, receipt_ms: now - sentAt, hooked: await this.store.hasEvents(agent.space, agent.name) };
+      await new Promise((r) => setTimeout(r, Math.min(RECEIPT_POLL_MS, Math.max(1, deadline - now))));
+    }
+  }
+
+  // ── approval rules ─────────────────────────────────────────────────────────
+
+  /** Only the operator sets or deletes rules: a rule answers prompts of other agents without a click. */
+  private checkOperator(caller: CallerLike, what: string): void {
+    if (caller.agent !== undefined) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${caller.agent}" cannot ${what}: approval rules answer permission prompts without a click, so only the operator (a server not bound to an agent, or an HTTP caller without X-Agent-Name) may change them.`,
+      );
+    }
+  }
+
+  async setRule(caller: CallerLike, input: { space?: string; agent?: string; tool: string; pattern: string; decision: 'allow' | 'deny' }) {
+    this.checkOperator(caller, 'set approval rules');
+    if (input.agent !== undefined && input.space === undefined) {
+      throw new DomainError('validation', 'agent needs space: a rule for one agent must name its space too (a rule without both applies more widely).');
+    }
+    return this.store.setRule({ space: input.space ?? null, agent: input.agent ?? null, tool: input.tool, pattern: input.pattern, decision: input.decision });
+  }
+
+  async deleteRule(caller: CallerLike, id: number): Promise<ApprovalRuleRecord> {
+    this.checkOperator(caller, 'delete approval rules');
+    const rule = await this.store.getRule(id);
+    if (!rule || !(await this.store.deleteRule(id))) {
+      throw new DomainError('not_found', `There is no approval rule ${id}. Call list_approval_rules to see the rules and their ids.`);
+    }
+    return rule;
+  }
+
+  /** Rules: all for the operator (or of one space / agent); an agent sees the rules that apply to it. */
+  async listRules(caller: CallerLike, filter: { space?: string; agent?: string }, defaultSpace: string): Promise<ApprovalRuleRecord[]> {
+    if (caller.agent !== undefined) return this.store.listRules({ space: caller.space ?? defaultSpace, agent: caller.agent });
+    if (filter.agent !== undefined) return this.store.listRules({ space: filter.space ?? defaultSpace, agent: filter.agent });
+    if (filter.space !== undefined) return this.store.listRules({ space: filter.space });
+    return this.store.listRules();
+  }
+
+  /** Decisions, newest first: the operator's of anyone, an agent's of itself and (with `agent`) the agents it names. */
+  async listDecisions(filter: { space?: string; agent?: string; after_id?: number; limit?: number }): Promise<ApprovalDecisionRecord[]> {
+    return this.store.listDecisions({
+      ...(filter.space !== undefined && { space: filter.space }),
+      ...(filter.agent !== undefined && { agent: filter.agent }),
+      ...(filter.after_id !== undefined && { afterId: filter.after_id }),
+      limit: filter.limit ?? 50,
+    });
+  }
+}
+
+const toHookState = (r: StoredHookState & { space: string; agent: string }): HookState => ({
+  state: r.state as HookState['state'],
+  event: r.event,
+  since: r.since,
+  at: r.at,
+  detail: r.detail as HookState['detail'],
+});

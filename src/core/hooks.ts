@@ -1,0 +1,170 @@
+/**
+ * Recording one Claude Code hook event: find the agent, update its hook state, answer a
+ * PermissionRequest from the approval rules, record decisions, auto-register on SessionStart.
+ * Called by `agent-boss hook` (straight into the database) and by the hub's hook route, so both
+ * paths follow the same rules. Imports no schema library: the hook command loads it per event.
+ */
+import type { AgentRef, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
+import { decide, permissionDecisionOutput, ruleSubject } from './approval-rules.js';
+import { nextHookState, storedPayload, type HookEvent, type HookState } from './hook-state.js';
+
+/** Who sent the event, as far as the hook process knows. */
+export interface HookIdentity {
+  /** BOSS_AGENT / --agent. */
+  agent?: string;
+  /** BOSS_SPACE / --space. */
+  space?: string;
+  /** The tmux session of TMUX_PANE, when the hook runs inside tmux. */
+  tmuxSession?: string;
+  /** The space used when none is named (the server default). */
+  defaultSpace: string;
+}
+
+export interface HookOutcome {
+  recorded: boolean;
+  space?: string;
+  agent?: string;
+  /** The agent was created by this SessionStart. */
+  registered?: boolean;
+  state?: HookState;
+  /** What the hook prints on stdout (a PermissionRequest decision), if anything. */
+  output?: string;
+  decision?: { decision: 'allow' | 'deny'; rule_id: number };
+  /** Why nothing was recorded. */
+  problem?: string;
+}
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Why `name` cannot be an agent or space name (the rule of the tool schemas), or undefined. */
+export function nameProblem(what: string, name: string): string | undefined {
+  if (name === '') return `${what} must not be empty`;
+  if (name.length > 100) return `${what} must be at most 100 characters`;
+  if (CONTROL_CHARS.test(name)) return `${what} must not contain control characters`;
+  if (name.trim() !== name) return `${what} must not start or end with spaces`;
+  return undefined;
+}
+
+/** Events after which a prompt that was still pending has been answered, and how. */
+const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
+  PostToolUse: 'allow',
+  PostToolUseFailure: 'allow',
+  UserPromptSubmit: 'deny',
+  Stop: 'deny',
+  StopFailure: 'deny',
+  PermissionRequest: 'deny',
+};
+
+function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: AgentRef; registered?: boolean; problem?: string } {
+  const space = who.space ?? who.defaultSpace;
+  const register = (name: string): { agent: AgentRef; registered: boolean } => {
+    const { agent, created } = tx.ensureAgent(space, name, who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {});
+    return { agent, registered: created };
+  };
+  if (who.agent !== undefined) {
+    const known = tx.findAgent(space, who.agent);
+    if (ev.event === 'SessionStart' && (!known || (!known.session_id && who.tmuxSession))) return register(who.agent);
+    if (known) return { agent: known };
+    return { problem: `agent "${who.agent}" is not registered in space "${space}" (it is registered on SessionStart, or with register_session)` };
+  }
+  if (who.tmuxSession !== undefined) {
+    let found = tx.findAgentsBySession(who.tmuxSession);
+    if (who.space !== undefined) found = found.filter((a) => a.space.toLowerCase() === who.space!.toLowerCase());
+    if (found.length > 1) found = found.filter((a) => a.space.toLowerCase() === who.defaultSpace.toLowerCase());
+    if (found.length === 1) return { agent: found[0]! };
+    if (found.length > 1) return { problem: `tmux session "${who.tmuxSession}" is registered for several agents; set BOSS_AGENT and BOSS_SPACE in the agent's environment` };
+    if (ev.event === 'SessionStart') {
+      const problem = nameProblem('agent name', who.tmuxSession);
+      if (problem) return { problem: `tmux session name "${who.tmuxSession}" cannot be an agent name (${problem}); set BOSS_AGENT` };
+      return register(who.tmuxSession);
+    }
+    return { problem: `no agent is registered for tmux session "${who.tmuxSession}" (it is registered on SessionStart, or set BOSS_AGENT)` };
+  }
+  return { problem: 'cannot tell which agent this is: set BOSS_AGENT (and BOSS_SPACE) in its environment, or run Claude Code inside tmux' };
+}
+
+/** Records one event in one transaction and decides a PermissionRequest from the rules. */
+export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
+  return hooks.transact((tx): HookOutcome => {
+    const { agent, registered, problem } = resolveAgent(tx, ev, who);
+    if (!agent) return { recorded: false, problem: problem! };
+    const { space, name } = agent;
+    const now = tx.now;
+    const prev = tx.getState(space, name) as HookState | undefined;
+    let next = nextHookState(prev, ev, now);
+
+    // A prompt that was pending and is now over without an answer from agent-boss was answered at the terminal.
+    const pendingId = prev?.state === 'waiting_approval' ? prev.detail.prompt_id : undefined;
+    const answer = ANSWERED_BY[ev.event];
+    if (pendingId && answer && !(ev.event === 'PermissionRequest' && next?.detail.prompt_id === pendingId) && !tx.hasDecision(space, name, pendingId, prev!.since)) {
+      tx.insertDecision({
+        space,
+        agent: name,
+        tool_name: prev!.detail.tool_name ?? null,
+        subject: prev!.detail.subject ?? null,
+        prompt_id: pendingId,
+        decision: answer,
+        decided_by: 'terminal',
+        detail: `inferred from ${ev.event}`,
+      });
+    }
+
+    let output: string | undefined;
+    let decision: HookOutcome['decision'];
+    if (ev.event === 'PermissionRequest' && ev.toolName !== undefined && !ev.truncated && next) {
+      const d = decide(tx.rulesFor(space, name), { toolName: ev.toolName, toolInput: ev.toolInput });
+      if (d) {
+        output = permissionDecisionOutput(d.decision, d.rule);
+        decision = { decision: d.decision, rule_id: d.rule.id };
+        tx.insertDecision({
+          space,
+          agent: name,
+          tool_name: ev.toolName,
+          subject: ruleSubject(ev.toolName, ev.toolInput),
+          prompt_id: next.detail.prompt_id ?? null,
+          decision: d.decision,
+          decided_by: 'rule',
+          rule_id: d.rule.id,
+        });
+        // No dialog is shown: Claude Code goes on (runs the tool, or reads the denial) at once.
+        next = {
+          state: 'working',
+          event: ev.event,
+          since: prev?.state === 'working' ? prev.since : now,
+          at: now,
+          detail: {
+            ...(next.detail.cc_session !== undefined && { cc_session: next.detail.cc_session }),
+            tool_name: ev.toolName,
+            activity: `${d.decision === 'allow' ? 'allowed' : 'denied'} by approval rule #${d.rule.id}`,
+          },
+        };
+      }
+    }
+
+    tx.insertEvent(space, name, ev.event, ev.ccSession ?? null, storedPayload(raw));
+    if (next) {
+      tx.putState(space, name, next as unknown as StoredHookState);
+      tx.appendFeed('agent_hook', space, {
+        space,
+        agent: name,
+        event: ev.event,
+        state: next.state,
+        since: new Date(next.since).toISOString(),
+        ...(next.detail.tool_name !== undefined && { tool_name: next.detail.tool_name }),
+        ...(next.detail.prompt_id !== undefined && next.state === 'waiting_approval' && { prompt_id: next.detail.prompt_id }),
+        ...(next.detail.activity !== undefined && { activity: next.detail.activity }),
+        ...(next.detail.error !== undefined && { error: next.detail.error }),
+        ...(decision && { decision }),
+      });
+    }
+    return {
+      recorded: true,
+      space,
+      agent: name,
+      ...(registered && { registered }),
+      ...(next && { state: next }),
+      ...(output !== undefined && { output }),
+      ...(decision && { decision }),
+    };
+  });
+}

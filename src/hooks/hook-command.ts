@@ -1,0 +1,228 @@
+/**
+ * `agent-boss hook`: the command Claude Code runs for each hook event (installed by
+ * `agent-boss setup hooks`). Reads one JSON event from stdin and records it, straight into the
+ * database (`--data-dir` / `BOSS_DATA_DIR`) or through a hub (`--url` / `BOSS_URL`, `--token` /
+ * `BOSS_TOKEN`).
+ *
+ * Contract with Claude Code: it always exits 0, within HOOK_DEADLINE_MS, whatever happens
+ * (malformed, oversized or unknown input, no database, no hub, a locked database): a failing hook
+ * must never disturb the agent. stdout stays empty unless the event is a PermissionRequest that an
+ * approval rule answers; then it carries Claude Code's decision JSON. Problems go to stderr.
+ *
+ * Start-up is kept cheap: only node built-ins, better-sqlite3 and the small zod-free core modules
+ * are loaded, each only on the path that needs it (bench/hook.ts measures it).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { HookIdentity, HookOutcome } from '../core/hooks.js';
+
+/**
+ * Claude Code waits for the hook: the most its work may take once Node has started it (Node's own
+ * start-up, ~40-100 ms, comes before). Counted from entry rather than from the process start, so a
+ * loaded machine that starts Node slowly does not make the hook drop the event.
+ */
+export const HOOK_DEADLINE_MS = 250;
+/** SQLite busy timeout of the hook: a database locked longer than this is given up on. */
+const BUSY_TIMEOUT_MS = 60;
+/** Bytes of stdin read at most; a larger event is recorded from its start only (see parseHookEvent). */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+const TMUX_TIMEOUT_MS = 100;
+
+export interface HookIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** Time origin for the deadline (default: now). */
+  startedAt?: number;
+}
+
+const USAGE = `Usage: agent-boss hook [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME] [--space NAME]
+
+Run by Claude Code for each hook event (install with "agent-boss setup hooks"); reads the event
+as JSON on stdin. Always exits 0. Environment: BOSS_DATA_DIR, BOSS_URL, BOSS_TOKEN, BOSS_AGENT, BOSS_SPACE.
+`;
+
+export async function runHookCommand(argv: readonly string[], io: HookIo): Promise<number> {
+  const started = io.startedAt ?? performance.now();
+  const warn = (msg: string) => io.stderr.write(`agent-boss hook: ${msg}\n`);
+  try {
+    const left = () => HOOK_DEADLINE_MS - (performance.now() - started);
+    const outcome = await withDeadline(handle(argv, io, warn, left), left(), () => 'gave up: the time limit for a hook ran out');
+    if (typeof outcome === 'string') warn(outcome);
+    else if (outcome) {
+      if (outcome.problem) warn(outcome.problem);
+      if (outcome.output) io.stdout.write(`${outcome.output}\n`);
+    }
+  } catch (err) {
+    warn(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return 0;
+}
+
+async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => void, left: () => number): Promise<HookOutcome | undefined> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        'data-dir': { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        agent: { type: 'string' },
+        space: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    warn(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see agent-boss hook --help)`);
+    return undefined;
+  }
+  if (values.help || io.stdin.isTTY) {
+    io.stderr.write(USAGE);
+    return undefined;
+  }
+  const opt = (flag: string, env: string): string | undefined => {
+    const v = values[flag];
+    if (typeof v === 'string' && v !== '') return v;
+    const e = io.env[env];
+    return e !== undefined && e !== '' ? e : undefined;
+  };
+
+  const input = await readInput(io.stdin, MAX_INPUT_BYTES, Math.max(10, left() - 40));
+  if (input === undefined) return { recorded: false, problem: 'no input arrived on stdin in time' };
+  const { parseHookEvent } = await import('../core/hook-state.js');
+  const parsed = parseHookEvent(input.text, input.truncated);
+  if ('problem' in parsed) return { recorded: false, problem: `ignored: ${parsed.problem}` };
+  if (input.truncated) warn(`input is over ${MAX_INPUT_BYTES} bytes: recorded ${parsed.event.event} from its start only`);
+
+  const { nameProblem } = await import('../core/hooks.js');
+  const agent = opt('agent', 'BOSS_AGENT');
+  const space = opt('space', 'BOSS_SPACE');
+  for (const [what, v] of [['agent name', agent], ['space name', space]] as const) {
+    const p = v === undefined ? undefined : nameProblem(what, v);
+    if (p) return { recorded: false, problem: `${what} "${v}": ${p}` };
+  }
+  // The session is needed to find the agent without BOSS_AGENT, and to register it on SessionStart.
+  const tmuxSession = agent === undefined || parsed.event.event === 'SessionStart' ? await tmuxSessionOf(io.env, Math.min(TMUX_TIMEOUT_MS, left())) : undefined;
+  const who = {
+    ...(agent !== undefined && { agent }),
+    ...(space !== undefined && { space }),
+    ...(tmuxSession !== undefined && { tmuxSession }),
+  };
+
+  const url = opt('url', 'BOSS_URL');
+  if (url !== undefined) return postToHub(url, opt('token', 'BOSS_TOKEN'), parsed.raw, who, left());
+
+  const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? './data'), 'boss.db');
+  // Never create a database: a hook in a project without agent-boss must leave no files behind.
+  if (!existsSync(dbPath)) return { recorded: false, problem: `no agent-boss database at ${dbPath}: start agent-boss with that --data-dir, or pass --data-dir / --url` };
+  const [{ openDatabase }, { HookStore }, { recordHookEvent }] = await Promise.all([
+    import('../store/db.js'),
+    import('../store/hooks-store.js'),
+    import('../core/hooks.js'),
+  ]);
+  let db;
+  try {
+    db = openDatabase(dbPath, { busyTimeoutMs: BUSY_TIMEOUT_MS, busyAttempts: 1 });
+  } catch (err) {
+    return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
+  }
+  try {
+    return await recordHookEvent(new HookStore(db, { busyAttempts: 1 }), parsed.event, parsed.raw, { ...who, defaultSpace: 'default' } satisfies HookIdentity);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_BUSY|^SQLITE_LOCKED/.test(code)) return { recorded: false, problem: `the database is busy (${code}); event ${parsed.event.event} not recorded` };
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads stdin up to `max` bytes (then stops: the event is oversized) or until it ends or the time runs out. */
+function readInput(stdin: NodeJS.ReadableStream, max: number, timeoutMs: number): Promise<{ text: string; truncated: boolean } | undefined> {
+  return new Promise((done) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (result: { text: string; truncated: boolean } | undefined) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
+      stdin.removeListener('error', onEnd);
+      if (result?.truncated || result === undefined) (stdin as { destroy?: () => void }).destroy?.();
+      done(result);
+    };
+    const text = () => Buffer.concat(chunks).toString('utf8');
+    const onData = (c: Buffer | string) => {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      chunks.push(b);
+      size += b.length;
+      if (size > max) finish({ text: text().slice(0, max), truncated: true });
+    };
+    const onEnd = () => finish({ text: text(), truncated: false });
+    const timer = setTimeout(() => finish(size > 0 ? { text: text(), truncated: false } : undefined), timeoutMs);
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.once('error', onEnd);
+  });
+}
+
+/** The tmux session name of TMUX_PANE, asked of the tmux server in TMUX (`socket,pid,index`); undefined outside tmux. */
+export function tmuxSessionOf(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
+  const pane = env.TMUX_PANE;
+  const socket = env.TMUX?.split(',')[0];
+  if (!pane || !/^%\d+$/.test(pane) || !socket) return Promise.resolve(undefined);
+  return new Promise((done) => {
+    execFile('tmux', ['-S', socket, 'display-message', '-p', '-t', pane, '#{session_name}'], { timeout: Math.max(1, Math.floor(timeoutMs)), encoding: 'utf8' }, (err, out) => {
+      const name = err ? '' : out.trim();
+      done(name === '' ? undefined : name);
+    });
+  });
+}
+
+async function postToHub(url: string, token: string | undefined, raw: Record<string, unknown>, who: Partial<HookIdentity>, timeoutMs: number): Promise<HookOutcome> {
+  // The hub decides rules on the full tool input, so only the bulky tool_response is left out.
+  const { tool_response: _r, ...payload } = raw;
+  const body = JSON.stringify({
+    payload,
+    ...(who.agent !== undefined && { agent: who.agent }),
+    ...(who.space !== undefined && { space: who.space }),
+    ...(who.tmuxSession !== undefined && { tmux_session: who.tmuxSession }),
+  });
+  let res: Response;
+  try {
+    res = await fetch(new URL('/hooks/event', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token !== undefined && { authorization: `Bearer ${token}` }) },
+      body,
+      signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs - 5))),
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return { recorded: false, problem: `cannot reach the hub at ${url}: ${e.cause?.code ?? (e.name === 'TimeoutError' ? 'no answer in time' : e.message)}` };
+  }
+  const text = await res.text();
+  let answer: HookOutcome & { error?: string };
+  try {
+    answer = JSON.parse(text) as HookOutcome & { error?: string };
+  } catch {
+    return { recorded: false, problem: `the hub at ${url} answered ${res.status} without JSON` };
+  }
+  if (!res.ok) return { recorded: false, problem: `the hub at ${url} answered ${res.status}: ${answer.error ?? text.slice(0, 200)}` };
+  return answer;
+}
+
+function withDeadline<T, U>(p: Promise<T>, ms: number, onTimeout: () => U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<U>((done) => {
+    timer = setTimeout(() => done(onTimeout()), Math.max(1, ms));
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}

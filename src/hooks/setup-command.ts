@@ -1,0 +1,152 @@
+/**
+ * `agent-boss setup hooks`: prints the Claude Code hook entries that run `agent-boss hook` for
+ * every event agent-boss reads, and with `--write` merges them into `.claude/settings.json` of a
+ * project (default: the current directory) or, with `--user`, into `~/.claude/settings.json`.
+ * The merge only adds (see settings-merge.ts): the user's own settings and hooks keep every byte,
+ * and running it again changes nothing.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HOOK_EVENTS, TOOL_EVENTS } from '../core/hook-state.js';
+import { mergeHookSettings, SettingsError, type HookEntry } from './settings-merge.js';
+
+export interface SetupIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Seconds Claude Code lets the hook run before it kills it (the hook itself gives up after 250 ms). */
+const HOOK_TIMEOUT_S = 5;
+
+const USAGE = `Usage: agent-boss setup hooks [--write] [--user | --project DIR] [--data-dir DIR | --url URL] [--bin COMMAND]
+
+Prints the Claude Code hook entries that report every agent event to agent-boss; with --write,
+merges them into .claude/settings.json of the project (default: the current directory) or, with
+--user, into ~/.claude/settings.json. Your own settings and hooks are kept as they are; running it
+again changes nothing.
+
+  --write          Merge into the settings file instead of printing
+  --user           The user settings (~/.claude/settings.json) instead of the project's
+  --project DIR    The project whose .claude/settings.json to change (default: current directory)
+  --data-dir DIR   Database the hook writes to (default: BOSS_DATA_DIR, else ./data), made absolute
+  --url URL        Send events to this hub instead (the hook reads the token from BOSS_TOKEN)
+  --bin COMMAND    How to run agent-boss (default: agent-boss), e.g. "npx agent-boss-mcp"
+`;
+
+/** Quotes a word for the POSIX shell Claude Code runs hook commands with, when it needs quoting. */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The hook entry per event for this command line. */
+export function hookEntries(command: string): Record<string, HookEntry> {
+  return Object.fromEntries(
+    HOOK_EVENTS.map((event) => [
+      event,
+      { ...(TOOL_EVENTS.has(event) && { matcher: '*' }), hooks: [{ type: 'command' as const, command, timeout: HOOK_TIMEOUT_S }] },
+    ]),
+  );
+}
+
+export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        write: { type: 'boolean' },
+        user: { type: 'boolean' },
+        project: { type: 'string' },
+        'data-dir': { type: 'string' },
+        url: { type: 'string' },
+        bin: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    io.stderr.write(`agent-boss setup hooks: ${(err as Error).message.replace(/\. To specify.*$/s, '')} (see --help)\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (values.user && values.project !== undefined) {
+    io.stderr.write('agent-boss setup hooks: pass either --user or --project, not both\n');
+    return 2;
+  }
+  if (values.url !== undefined && values['data-dir'] !== undefined) {
+    io.stderr.write('agent-boss setup hooks: pass either --url or --data-dir, not both\n');
+    return 2;
+  }
+  let target: string;
+  if (values.url !== undefined) {
+    try {
+      const u = new URL(values.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      io.stderr.write(`agent-boss setup hooks: --url must be an http(s) URL such as http://127.0.0.1:8899, got "${values.url}"\n`);
+      return 2;
+    }
+    target = `--url ${shellWord(values.url)}`;
+  } else {
+    const dir = values['data-dir'] ?? (io.env.BOSS_DATA_DIR || './data');
+    // Claude Code runs hooks in the project directory: a relative data dir would point elsewhere.
+    target = `--data-dir ${shellWord(resolve(io.cwd, dir))}`;
+  }
+  const command = `${values.bin ?? 'agent-boss'} hook ${target}`;
+  const entries = hookEntries(command);
+
+  if (!values.write) {
+    io.stdout.write(`${JSON.stringify({ hooks: Object.fromEntries(Object.entries(entries).map(([e, v]) => [e, [v]])) }, null, 2)}\n`);
+    io.stderr.write('Add these to .claude/settings.json, or run again with --write (--user for ~/.claude/settings.json).\n');
+    return 0;
+  }
+
+  let file: string;
+  if (values.user) {
+    const home = io.env.HOME;
+    if (!home) {
+      io.stderr.write('agent-boss setup hooks: HOME is not set, so the user settings cannot be found; use --project DIR\n');
+      return 2;
+    }
+    file = join(home, '.claude', 'settings.json');
+  } else {
+    const project = resolve(io.cwd, values.project ?? '.');
+    if (!existsSync(project) || !statSync(project).isDirectory()) {
+      io.stderr.write(`agent-boss setup hooks: project directory ${project} does not exist\n`);
+      return 2;
+    }
+    file = join(project, '.claude', 'settings.json');
+  }
+
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  let merged;
+  try {
+    merged = mergeHookSettings(before, entries);
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      io.stderr.write(`agent-boss setup hooks: ${file} is ${err.message.startsWith('not valid') ? err.message : `unchanged: ${err.message}`}; nothing was written\n`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const p of merged.present) {
+    if (p.command !== command) io.stderr.write(`note: ${p.event} already runs "${p.command}" (kept; edit it by hand to change it)\n`);
+  }
+  if (merged.added.length === 0) {
+    io.stdout.write(`${file} already has the agent-boss hooks; nothing changed.\n`);
+    return 0;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  // Write a sibling file and rename it over the original: a crash never leaves half a settings file.
+  const tmp = `${file}.agent-boss-${process.pid}.tmp`;
+  writeFileSync(tmp, merged.text, { mode: 0o600 });
+  if (before !== '') chmodSync(tmp, statSync(file).mode & 0o777);
+  renameSync(tmp, file);
+  io.stdout.write(`Added agent-boss hooks for ${merged.added.length} events to ${file}: ${merged.added.join(', ')}.\n`);
+  return 0;
+}

@@ -1,0 +1,117 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { OPERATOR, type Caller, type Coordinator } from '../core/coordinator.js';
+import { DomainError } from '../core/errors.js';
+import { approvalRuleShape, decisionFilterShape, hookEventBody } from '../core/hook-schemas.js';
+import { parseHookEvent } from '../core/hook-state.js';
+import { recordHookEvent } from '../core/hooks.js';
+import { agentName, describeZodError, spaceName } from '../core/schemas.js';
+import { callerFromHeaders } from './caller.js';
+import { BODY_LIMITS, limitBody, type AppEnv } from './middleware.js';
+
+/**
+ * The hub's face for Claude Code hooks:
+ *   POST   /hooks/event            one event from `agent-boss hook --url` → {recorded, state, output?, problem?}
+ *   GET    /approval-rules         ?space=&agent=          (what list_approval_rules returns)
+ *   POST   /approval-rules         {space?, agent?, tool, pattern, decision}   operator only
+ *   DELETE /approval-rules/:id                             operator only
+ *   GET    /approval-decisions     ?space=&agent=&after_id=&limit=
+ * Callers are named as on the other routes: `X-Agent-Name` binds a request to an agent, none is
+ * the operator; the bearer token gates all of them.
+ */
+export interface HookRoutesDeps {
+  coordinator: Coordinator;
+  readOnly?: boolean;
+}
+
+const requestCaller = (c: Context): Caller => {
+  const who = callerFromHeaders(c);
+  if ('error' in who) throw new DomainError('validation', who.error);
+  return who.caller.agent !== undefined ? who.caller : OPERATOR;
+};
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch (err) {
+    throw new DomainError('validation', `malformed JSON body: ${(err as Error).message}`);
+  }
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new DomainError('validation', describeZodError(r.error));
+  return r.data;
+}
+
+const ruleOut = (r: { created_at: number; updated_at: number }) => ({ ...r, created_at: new Date(r.created_at).toISOString(), updated_at: new Date(r.updated_at).toISOString() });
+
+export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
+  const { coordinator } = deps;
+  const app = new Hono<AppEnv>();
+  const hooks = () => {
+    if (!coordinator.hooks) throw new DomainError('validation', 'This server has no hook store.');
+    return coordinator.hooks;
+  };
+  const refuseIfReadOnly = () => {
+    if (deps.readOnly) throw new DomainError('forbidden', 'this server is read-only (--read-only): it does not record hook events or change rules.');
+  };
+
+  // Hook events can carry a large tool input (a Write of a whole file).
+  app.post('/hooks/event', limitBody(BODY_LIMITS.status), async (c) => {
+    refuseIfReadOnly();
+    const caller = requestCaller(c);
+    const body = parse(hookEventBody, await jsonBody(c));
+    if (caller.agent !== undefined && body.agent !== undefined && body.agent.toLowerCase() !== caller.agent.toLowerCase()) {
+      throw new DomainError('forbidden', `agent "${caller.agent}" cannot record hook events of "${body.agent}".`);
+    }
+    const parsed = parseHookEvent(JSON.stringify(body.payload));
+    if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
+    const agent = caller.agent ?? body.agent;
+    const space = body.space ?? caller.space;
+    const outcome = await recordHookEvent(hooks().store, parsed.event, parsed.raw, {
+      ...(agent !== undefined && { agent }),
+      ...(space !== undefined && { space }),
+      ...(body.tmux_session !== undefined && { tmuxSession: body.tmux_session }),
+      defaultSpace: coordinator.defaultSpace,
+    });
+    return c.json(outcome);
+  });
+
+  const ruleFilter = z.object({ space: spaceName.optional(), agent: agentName.optional() });
+  app.get('/approval-rules', async (c) => {
+    const rules = await hooks().listRules(requestCaller(c), parse(ruleFilter, c.req.query()), coordinator.defaultSpace);
+    return c.json({ rules: rules.map(ruleOut) });
+  });
+
+  app.post('/approval-rules', async (c) => {
+    refuseIfReadOnly();
+    const caller = requestCaller(c);
+    const input = parse(z.strictObject(approvalRuleShape), await jsonBody(c));
+    const { rule, created } = await hooks().setRule(caller, input);
+    return c.json({ rule: ruleOut(rule), created }, created ? 201 : 200);
+  });
+
+  app.delete('/approval-rules/:id', async (c) => {
+    refuseIfReadOnly();
+    const id = Number(c.req.param('id'));
+    if (!Number.isInteger(id) || id < 1) throw new DomainError('validation', `rule id must be a positive whole number, got "${c.req.param('id')}"`);
+    const rule = await hooks().deleteRule(requestCaller(c), id);
+    return c.json({ rule: ruleOut(rule) });
+  });
+
+  app.get('/approval-decisions', async (c) => {
+    const caller = requestCaller(c);
+    const filter = parse(z.object(decisionFilterShape), c.req.query());
+    if (caller.agent !== undefined && filter.agent !== undefined && filter.agent.toLowerCase() !== caller.agent.toLowerCase()) {
+      throw new DomainError('forbidden', `agent "${caller.agent}" can read only its own approval decisions.`);
+    }
+    const rows = await hooks().listDecisions({
+      ...filter,
+      ...(caller.agent !== undefined && { agent: caller.agent, space: caller.space ?? coordinator.defaultSpace }),
+    });
+    return c.json({ decisions: rows.map((d) => ({ ...d, created_at: new Date(d.created_at).toISOString() })) });
+  });
+
+  return app;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { DomainError } from '../core/errors.js';
+import { decisionFilterShape } from '../core/hook-schemas.js';
+import { NO_HOOKS } from './approval-rule-output.js';
+import { defineTool } from './define.js';
+
+const decisionShape = z.object({
+  id: z.number().int(),
+  space: z.string(),
+  agent: z.string(),
+  tool_name: z.string().nullable(),
+  subject: z.string().nullable().describe('The command, file, URL or MCP arguments.'),
+  prompt_id: z.string().nullable(),
+  decision: z.string().describe('allow / deny (rule, terminal) or the approve answer yes / always / no.'),
+  decided_by: z.enum(['rule', 'approve', 'terminal']),
+  rule_id: z.number().int().nullable(),
+  detail: z.string().nullable(),
+  created_at: z.string(),
+});
+
+export const listApprovalDecisions = defineTool({
+  name: 'list_approval_decisions',
+  title: 'List approval decisions',
+  description:
+    'Show how permission prompts were answered, newest first: by an approval rule (no click), with the approve tool, or at the terminal (seen through the hooks). An agent sees its own; the operator any agent\'s or all.',
+  input: z.strictObject(decisionFilterShape),
+  output: z.object({ decisions: z.array(decisionShape) }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handle(input, { coordinator, caller }) {
+    if (!coordinator.hooks) throw new DomainError('validation', NO_HOOKS);
+    const own = caller.agent !== undefined;
+    const space = own ? (caller.space ?? coordinator.defaultSpace) : input.space;
+    const agent = own ? caller.agent : input.agent;
+    if (own && input.agent !== undefined && input.agent.toLowerCase() !== caller.agent!.toLowerCase()) {
+      throw new DomainError('forbidden', `agent "${caller.agent}" can read only its own approval decisions.`);
+    }
+    const rows = await coordinator.hooks.listDecisions({
+      ...(space !== undefined && { space }),
+      ...(agent !== undefined && { agent }),
+      ...(input.after_id !== undefined && { after_id: input.after_id }),
+      ...(input.limit !== undefined && { limit: input.limit }),
+    });
+    const decisions = rows.map((d) => ({ ...d, created_at: new Date(d.created_at).toISOString() }));
+    return {
+      structured: { decisions },
+      text:
+        decisions.length === 0
+          ? 'No approval decisions recorded.'
+          : decisions.map((d) => `#${d.id} ${d.agent}: ${d.decision} ${d.tool_name ?? '?'} ${d.subject ? `"${d.subject.slice(0, 80)}"` : ''} by ${d.decided_by}${d.rule_id ? ` #${d.rule_id}` : ''}`).join('\n'),
+    };
+  },
+});

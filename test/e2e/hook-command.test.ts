@@ -1,0 +1,344 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendRegistry } from '../../src/backends/registry.js';
+import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
+import { Coordinator, type LivenessRow } from '../../src/core/coordinator.js';
+import { hookPromptId } from '../../src/core/hook-state.js';
+import { HookView } from '../../src/core/hook-view.js';
+import { openDatabase } from '../../src/store/db.js';
+import { HookStore } from '../../src/store/hooks-store.js';
+import { Store } from '../../src/store/store.js';
+import { connectClient } from '../helpers/core.js';
+import { readEvents, startFakeAgent, waitFor } from '../helpers/fake-agent.js';
+import { payload, runHook } from '../helpers/hook.js';
+import { startServer } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
+import { createTmuxServer, socketPathOf, type TmuxTestServer } from '../helpers/tmux.js';
+
+/**
+ * The built `agent-boss hook` fed recorded-shape payloads on stdin, writing into a real SQLite file,
+ * finding its agent from TMUX_PANE on a real private tmux server, read back through the core the
+ * servers use (real tmux backend): rows, sources, rules, decisions, and the always-exit-0 contract.
+ */
+/** Generous for a loaded 2-core test machine; the 300 ms figure is measured in bench/hook.ts. */
+const EXIT_BOUND_MS = 2500;
+
+describe('agent-boss hook', () => {
+  let tmux: TmuxTestServer;
+  let dir: string;
+  let cleanup: () => void;
+  let db: ReturnType<typeof openDatabase>;
+  let store: Store;
+  let hooks: HookStore;
+  let coordinator: Coordinator;
+  let paneEnv: Record<string, string>;
+  let backend: TmuxSessionBackend;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir('agent-boss-hook-'));
+    tmux = await createTmuxServer();
+    await startFakeAgent(tmux, 'web-dev', join(dir, 'agent.jsonl'));
+    const pane = (await tmux.tmux('display-message', '-p', '-t', '=web-dev:', '#{pane_id}')).trim();
+    const pid = (await tmux.tmux('display-message', '-p', '#{pid}')).trim();
+    // What a hook command inherits inside the agent's pane.
+    paneEnv = { TMUX: `${socketPathOf(tmux.socketName)},${pid},0`, TMUX_PANE: pane };
+    db = openDatabase(join(dir, 'boss.db'));
+    store = new Store(db);
+    hooks = new HookStore(db);
+    backend = new TmuxSessionBackend({ socketName: tmux.socketName });
+    coordinator = new Coordinator({ store, backends: new BackendRegistry([backend]), hooks: new HookView(hooks), defaultSpace: 'web' });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    db?.close();
+    await tmux?.kill();
+    cleanup?.();
+  });
+
+  const hook = (event: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}, args: string[] = []) =>
+    runHook(payload(event, extra), ['--data-dir', dir, ...args], { ...paneEnv, BOSS_SPACE: 'web', ...env });
+  const row = async (agent = 'web-dev'): Promise<LivenessRow> => (await coordinator.listLiveness('web')).find((r) => r.agent === agent)!;
+  const quiet = (r: { code: number | null; stdout: string; ms: number }) => {
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.ms).toBeLessThan(EXIT_BOUND_MS);
+  };
+
+  it('SessionStart registers the agent of the tmux pane, named after its session, and it shows at once with source hook', async () => {
+    expect(store.getAgent('web', 'web-dev')).toBeUndefined();
+    const r = await hook('SessionStart', { source: 'startup', model: 'claude-sonnet' });
+    quiet(r);
+    expect(r.stderr).toBe('');
+    expect(store.getAgent('web', 'web-dev')).toMatchObject({ name: 'web-dev', session_id: 'web-dev', backend_type: 'tmux' });
+    const rw = await row();
+    expect(rw).toMatchObject({ registered: true, exists: true, state: 'idle', source: 'hook', hook_event: 'SessionStart', screen_state: 'idle' });
+    expect(Date.parse(rw.since)).toBeGreaterThan(Date.now() - 10_000);
+    expect(store.eventsSince(0).some((e) => e.kind === 'agent_registered' && (e.payload as { agent: string }).agent === 'web-dev')).toBe(true);
+  });
+
+  it('each event moves the state, with provenance in the row', async () => {
+    quiet(await hook('UserPromptSubmit', { prompt: 'run the tests' }));
+    expect(await row()).toMatchObject({ state: 'working', source: 'hook', hook_event: 'UserPromptSubmit' });
+
+    quiet(await hook('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_use_id: 'toolu_1' }));
+    expect(await row()).toMatchObject({ state: 'working', source: 'hook', activity: 'running Bash' });
+
+    const input = { command: 'rm -rf build && npm test', description: 'Clean and test' };
+    quiet(await hook('PermissionRequest', { tool_name: 'Bash', tool_input: input, permission_suggestions: [] }));
+    const waiting = await row();
+    expect(waiting).toMatchObject({
+      state: 'waiting_approval',
+      needs_approval: true,
+      source: 'hook',
+      tool_name: 'Bash',
+      tool_input: input,
+      subject: 'rm -rf build && npm test',
+      prompt_id: hookPromptId('Bash', input),
+    });
+    // The fake agent shows no dialog: the fresh hook wins and the disagreement is in the row.
+    expect(waiting.conflict).toMatch(/hook says waiting_approval \(Bash\).*screen shows idle: following the hook/);
+
+    quiet(await hook('Notification', { notification_type: 'permission_prompt', message: 'Claude needs your permission to use Bash' }));
+    expect(await row()).toMatchObject({ state: 'waiting_approval', tool_name: 'Bash', since: waiting.since });
+
+    quiet(await hook('PostToolUse', { tool_name: 'Bash', tool_input: input, tool_response: { stdout: 'ok'.repeat(1000) } }));
+    expect(await row()).toMatchObject({ state: 'working', source: 'hook' });
+    // The prompt ended without agent-boss answering it: answered at the terminal.
+    expect((await hooks.listDecisions({ agent: 'web-dev' }))[0]).toMatchObject({ decided_by: 'terminal', decision: 'allow', tool_name: 'Bash', subject: 'rm -rf build && npm test' });
+
+    quiet(await hook('SubagentStart', { agent_id: 'a1', agent_type: 'Explore' }));
+    expect(await row()).toMatchObject({ state: 'working', activity: 'subagent Explore running' });
+    quiet(await hook('PreCompact', { trigger: 'auto' }));
+    expect(await row()).toMatchObject({ state: 'working', activity: 'compacting (auto)' });
+    quiet(await hook('StopFailure', { error: 'rate_limit', last_assistant_message: '' }));
+    expect(await row()).toMatchObject({ state: 'idle', source: 'hook', error: 'rate_limit' });
+    quiet(await hook('Stop', { stop_hook_active: false, last_assistant_message: 'done' }));
+    expect(await row()).toMatchObject({ state: 'idle', source: 'hook', hook_event: 'Stop' });
+    expect((await row()).error).toBeUndefined();
+  });
+
+  it('after the fresh window, the screen wins where the hooks are blind (a stale "working" vs an idle screen)', async () => {
+    quiet(await hook('UserPromptSubmit', { prompt: 'again' }));
+    const r = await waitFor(async () => {
+      const x = await row();
+      return x.source === 'screen' ? x : undefined;
+    }, 5000, 'screen to take over');
+    expect(r).toMatchObject({ state: 'idle', screen_state: 'idle', hook_state: 'working' });
+    expect(r.conflict).toMatch(/Escape fires no hook/);
+    quiet(await hook('Stop'));
+    expect(await row()).toMatchObject({ state: 'idle', source: 'hook' });
+  });
+
+  it('an approval rule answers a matching PermissionRequest at once; no rule, no answer', async () => {
+    const allow = await coordinator.hooks!.setRule({}, { space: 'web', tool: 'Bash', pattern: 'npm test*', decision: 'allow' });
+    const deny = await coordinator.hooks!.setRule({}, { tool: 'Bash', pattern: 'rm *', decision: 'deny' });
+    const allowed = await hook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'npm test -- --run' } });
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } } });
+    expect(await row()).toMatchObject({ state: 'working', source: 'hook', activity: `allowed by approval rule #${allow.rule.id}` });
+
+    const denied = await hook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'npm test && rm -rf ~' } });
+    expect(JSON.parse(denied.stdout).hookSpecificOutput.decision).toEqual({ behavior: 'deny', message: `Denied by agent-boss approval rule #${deny.rule.id} (Bash "rm *").` });
+
+    const none = await hook('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'make deploy' } });
+    expect(none.stdout).toBe('');
+    expect(await row()).toMatchObject({ state: 'waiting_approval', subject: 'make deploy' });
+
+    const log = await hooks.listDecisions({ agent: 'web-dev', limit: 3 });
+    expect(log.map((d) => [d.decided_by, d.decision, d.subject])).toEqual([
+      ['rule', 'deny', 'npm test && rm -rf ~'],
+      ['rule', 'allow', 'npm test -- --run'],
+      ['terminal', 'allow', 'rm -rf build && npm test'],
+    ]);
+    quiet(await hook('Stop'));
+    // The pending "make deploy" prompt ended with Stop: declined at the terminal.
+    expect((await hooks.listDecisions({ agent: 'web-dev', limit: 1 }))[0]).toMatchObject({ decided_by: 'terminal', decision: 'deny', subject: 'make deploy' });
+  });
+
+  it('BOSS_AGENT names the agent without tmux; SessionEnd makes it gone', async () => {
+    await tmux.tmux('new-session', '-d', '-s', 'named-s', 'sleep 120');
+    await coordinator.registerSession({}, { space: 'web', agent: 'named', session_id: 'named-s' });
+    quiet(await hook('UserPromptSubmit', { prompt: 'x' }, { BOSS_AGENT: 'named', TMUX: '', TMUX_PANE: '' }));
+    expect(await row('named')).toMatchObject({ state: 'working', source: 'hook' });
+    quiet(await hook('SessionEnd', { reason: 'prompt_input_exit' }, { BOSS_AGENT: 'named', TMUX: '', TMUX_PANE: '' }));
+    expect(await row('named')).toMatchObject({ state: 'gone', source: 'hook', activity: 'session ended (prompt_input_exit)' });
+  });
+
+  it.each([
+    ['malformed JSON', '{"hook_event_name": "Stop", ', /not JSON/],
+    ['a JSON array', '[]', /not a JSON object/],
+    ['no event name', '{"session_id":"x"}', /no valid hook_event_name/],
+    ['empty input', '', /not JSON/],
+  ])('ignores %s: exit 0, nothing on stdout, the reason on stderr', async (_n, input, reason) => {
+    const r = await runHook(input, ['--data-dir', dir], { ...paneEnv, BOSS_SPACE: 'web' });
+    quiet(r);
+    expect(r.stderr).toMatch(reason);
+  });
+
+  it('records an unknown event without changing the state', async () => {
+    const before = await row();
+    quiet(await hook('FutureEvent', { anything: 1 }));
+    expect((await hooks.recentEvents('web', 'web-dev', 1))[0]).toMatchObject({ event: 'FutureEvent' });
+    expect((await row()).state).toBe(before.state);
+  });
+
+  it('an oversized event is recorded from its start; stdin is not waited for', async () => {
+    const big = JSON.stringify(payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: '/w/big' }, tool_response: 'x'.repeat(3 * 1024 * 1024) }));
+    const r = await runHook(big, ['--data-dir', dir], { ...paneEnv, BOSS_SPACE: 'web' });
+    quiet(r);
+    expect(r.stderr).toMatch(/over 1048576 bytes: recorded PostToolUse from its start only/);
+    expect((await hooks.recentEvents('web', 'web-dev', 1))[0]).toMatchObject({ event: 'PostToolUse', payload: { tool_name: 'Read', truncated: true } });
+  });
+
+  it('without TMUX_PANE and BOSS_AGENT it records nothing and says how to fix it', async () => {
+    const r = await runHook(payload('Stop'), ['--data-dir', dir], {});
+    quiet(r);
+    expect(r.stderr).toMatch(/cannot tell which agent this is: set BOSS_AGENT/);
+  });
+
+  it('a pane of an unregistered session is not registered by events other than SessionStart', async () => {
+    await tmux.tmux('new-session', '-d', '-s', 'stranger', 'sleep 60');
+    const pane = (await tmux.tmux('display-message', '-p', '-t', '=stranger:', '#{pane_id}')).trim();
+    const r = await runHook(payload('Stop'), ['--data-dir', dir], { ...paneEnv, TMUX_PANE: pane });
+    quiet(r);
+    expect(r.stderr).toMatch(/no agent is registered for tmux session "stranger"/);
+    expect(store.getAgent('default', 'stranger')).toBeUndefined();
+  });
+
+  it('never creates a database, and gives up on a locked one within its deadline', async () => {
+    const { dir: empty, cleanup: c2 } = tempDir('agent-boss-hook-none-');
+    try {
+      const r = await runHook(payload('Stop'), ['--data-dir', empty], { BOSS_AGENT: 'x' });
+      quiet(r);
+      expect(r.stderr).toMatch(/no agent-boss database at/);
+      expect(existsSync(join(empty, 'boss.db'))).toBe(false);
+    } finally {
+      c2();
+    }
+    const locker = new BetterSqlite3(join(dir, 'boss.db'));
+    locker.exec('BEGIN IMMEDIATE');
+    try {
+      const r = await hook('UserPromptSubmit', { prompt: 'while locked' });
+      quiet(r);
+      expect(r.stderr).toMatch(/database is busy|time limit/);
+    } finally {
+      locker.exec('ROLLBACK');
+      locker.close();
+    }
+    expect((await hooks.recentEvents('web', 'web-dev', 5)).some((e) => e.payload.prompt === 'while locked')).toBe(false);
+  });
+
+  it('with --url and no hub listening it exits 0 quietly', async () => {
+    const r = await hook('Stop', {}, {}, ['--url', 'http://127.0.0.1:9']);
+    quiet(r);
+    expect(r.stderr).toMatch(/cannot reach the hub at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('send_input with await_receipt answers delivered once UserPromptSubmit carries the text', async () => {
+    const mcp = await connectClient(coordinator);
+    try {
+      const text = 'Please  run\tthe tests';
+      // Claude Code would run the hook when it submits the text; here the hook runs as it would.
+      const sent = mcp.call('send_input', { agent: 'web-dev', text, await_receipt: true, receipt_timeout_ms: 8000 });
+      await waitFor(() => readEvents(join(dir, 'agent.jsonl')).some((e) => e.type === 'message' && e.text === text), 5000, 'text typed');
+      quiet(await hook('UserPromptSubmit', { prompt: 'Please run    the tests' }));
+      const r = await sent;
+      expect(r.isError).toBeFalsy();
+      expect(r.structuredContent).toMatchObject({ delivered: true, submitted: true });
+      expect((r.structuredContent as { receipt_ms: number }).receipt_ms).toBeGreaterThanOrEqual(0);
+
+      const none = await mcp.call('send_input', { agent: 'web-dev', text: 'never submitted', await_receipt: true, receipt_timeout_ms: 300 });
+      expect(none.structuredContent).toMatchObject({ delivered: false });
+      expect((none.structuredContent as { receipt_ms: number }).receipt_ms).toBeGreaterThanOrEqual(300);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
+describe('agent-boss hook through a hub (--url)', () => {
+  it('posts the event; the hub records it, answers by rule; rules are operator-only over HTTP', async () => {
+    const server = await startServer({ args: ['--space', 'team'] });
+    try {
+      const h = { 'content-type': 'application/json' };
+      const reg = await fetch(`${server.url}/spaces/team/ignition/dev?session_id=team-dev`, { headers: {} });
+      expect(reg.status).toBe(200);
+      const agentTry = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: { ...h, 'x-agent-name': 'dev' }, body: JSON.stringify({ tool: 'Bash', pattern: '*', decision: 'allow' }) });
+      expect(agentTry.status).toBe(403);
+      expect(((await agentTry.json()) as { error: string }).error).toMatch(/only the operator/);
+      const set = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: h, body: JSON.stringify({ space: 'team', tool: 'Bash', pattern: 'npm test', decision: 'allow' }) });
+      expect(set.status).toBe(201);
+      const bad = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: h, body: JSON.stringify({ tool: 'Bash', decision: 'maybe' }) });
+      expect(bad.status).toBe(400);
+
+      const r = await runHook(payload('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'npm test' } }), ['--url', server.url], { BOSS_AGENT: 'dev', BOSS_SPACE: 'team' });
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } } });
+      const decisions = (await (await fetch(`${server.url}/approval-decisions?space=team`)).json()) as { decisions: { decided_by: string; subject: string }[] };
+      expect(decisions.decisions[0]).toMatchObject({ decided_by: 'rule', subject: 'npm test' });
+      const rules = (await (await fetch(`${server.url}/approval-rules`)).json()) as { rules: { id: number }[] };
+      expect(rules.rules).toHaveLength(1);
+      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE' })).status).toBe(200);
+      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE' })).status).toBe(404);
+      const status = (await (await fetch(`${server.url}/api/session-status?space=team`)).json()) as { agent: string }[];
+      expect(status.map((s) => s.agent)).toEqual(['dev']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a token-protected hub refuses the hook without BOSS_TOKEN and accepts it with', async () => {
+    const token = 'hook-test-token-0123456789';
+    const server = await startServer({ args: ['--token', token] });
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      await fetch(`${server.url}/spaces/default/ignition/dev?session_id=dev-s`, { headers: auth });
+      const no = await runHook(payload('Stop'), ['--url', server.url], { BOSS_AGENT: 'dev' });
+      expect(no.code).toBe(0);
+      expect(no.stderr).toMatch(/answered 401/);
+      const yes = await runHook(payload('Stop'), ['--url', server.url], { BOSS_AGENT: 'dev', BOSS_TOKEN: token });
+      expect(yes.code).toBe(0);
+      expect(yes.stderr).toBe('');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('agent-boss setup hooks', () => {
+  it('prints the entries, then merges them into the project settings once', async () => {
+    const { dir, cleanup } = tempDir('agent-boss-setup-');
+    try {
+      const { spawnSync } = await import('node:child_process');
+      const { CLI } = await import('../helpers/stdio-client.js');
+      const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'setup', 'hooks', ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir } });
+      const printed = run('--data-dir', 'd');
+      expect(printed.status).toBe(0);
+      const hooksJson = JSON.parse(printed.stdout) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
+      expect(hooksJson.hooks.PermissionRequest![0]!.hooks[0]!.command).toBe(`agent-boss hook --data-dir ${join(dir, 'd')}`);
+
+      mkdirSync(join(dir, '.claude'));
+      const own = '{\n  "env": {"FOO": "1"},\n  "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}\n}\n';
+      writeFileSync(join(dir, '.claude', 'settings.json'), own);
+      const first = run('--write', '--data-dir', 'd');
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/Added agent-boss hooks for 14 events/);
+      const after = readFileSync(join(dir, '.claude', 'settings.json'), 'utf8');
+      expect(JSON.parse(after).env).toEqual({ FOO: '1' });
+      expect(after).toContain('"command": "say done"');
+      const second = run('--write', '--data-dir', 'd');
+      expect(second.stdout).toMatch(/already has the agent-boss hooks; nothing changed/);
+      expect(readFileSync(join(dir, '.claude', 'settings.json'), 'utf8')).toBe(after);
+
+      writeFileSync(join(dir, '.claude', 'settings.json'), '{"broken": ');
+      const broken = run('--write');
+      expect(broken.status).toBe(1);
+      expect(broken.stderr).toMatch(/not valid JSON.*nothing was written/);
+      expect(readFileSync(join(dir, '.claude', 'settings.json'), 'utf8')).toBe('{"broken": ');
+    } finally {
+      cleanup();
+    }
+  });
+});

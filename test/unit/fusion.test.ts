@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { fuseState, HOOK_FRESH_MS, type ScreenView } from '../../src/core/fusion.js';
+import type { HookState } from '../../src/core/hook-state.js';
+
+const NOW = 5_000_000;
+const hook = (state: HookState['state'], ageMs: number, detail: HookState['detail'] = {}, event = 'PreToolUse'): HookState => ({
+  state,
+  event,
+  since: NOW - ageMs - 1000,
+  at: NOW - ageMs,
+  detail,
+});
+const screen = (state: ScreenView['state'], extra: Partial<ScreenView> = {}): ScreenView => ({ state, since: NOW - 200, ...extra });
+const FRESH = HOOK_FRESH_MS / 2;
+const STALE = HOOK_FRESH_MS * 3;
+const bash = { tool_name: 'Bash', tool_input: { command: 'npm test' }, subject: 'npm test', prompt_id: 'hookid000001' };
+
+describe('fusion of hook state and screen (table)', () => {
+  const cases: [name: string, h: HookState | undefined, s: ScreenView, expected: { state: string; source: 'hook' | 'screen'; conflict?: RegExp | 'none' }][] = [
+    ['no hooks: the screen', undefined, screen('working'), { state: 'working', source: 'screen', conflict: 'none' }],
+    ['no hooks, a dialog: the screen', undefined, screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen' }],
+    ['fresh hook agreeing: the hook', hook('working', FRESH), screen('working'), { state: 'working', source: 'hook', conflict: 'none' }],
+    ['fresh hook, screen not caught up: the hook, disagreement shown', hook('waiting_approval', FRESH, bash, 'PermissionRequest'), screen('working'), { state: 'waiting_approval', source: 'hook', conflict: /screen may lag/ }],
+    ['a dialog drawn before its PermissionRequest arrived: the screen', hook('working', FRESH, { tool_name: 'Bash' }, 'PreToolUse'), screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen', conflict: /PermissionRequest has not arrived/ }],
+    ['stale hook agreeing: the hook', hook('idle', STALE, {}, 'Stop'), screen('idle'), { state: 'idle', source: 'hook', conflict: 'none' }],
+    ['Escape (working → idle, no hook): the screen', hook('working', STALE), screen('idle'), { state: 'idle', source: 'screen', conflict: /Escape fires no hook/ }],
+    ['prompt answered at the terminal: the screen', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('working'), { state: 'working', source: 'screen', conflict: /answered at the terminal/ }],
+    ['prompt declined at the terminal (idle): the screen', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('idle'), { state: 'idle', source: 'screen', conflict: /answered at the terminal/ }],
+    ['a dialog no hook announced: the screen', hook('idle', STALE, {}, 'Stop'), screen('waiting_approval', { toolName: 'Trust' }), { state: 'waiting_approval', source: 'screen', conflict: /no hook announced/ }],
+    ['a turn no hook announced: the screen', hook('idle', STALE, {}, 'Stop'), screen('working'), { state: 'working', source: 'screen', conflict: /no hook announced/ }],
+    ['same prompt on both: the hook', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('waiting_approval', { toolName: 'Bash', promptId: 'screenid0001' }), { state: 'waiting_approval', source: 'hook', conflict: 'none' }],
+    ['another dialog than the hook said: the screen', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('waiting_approval', { toolName: 'Edit' }), { state: 'waiting_approval', source: 'screen', conflict: /following the screen/ }],
+    ['an MCP dialog (screen shows the title, not the name): the hook', hook('waiting_approval', STALE, { tool_name: 'mcp__boss__report_status', prompt_id: 'm1' }, 'PermissionRequest'), screen('waiting_approval', { toolName: 'boss — Report status' }), { state: 'waiting_approval', source: 'hook' }],
+    ['session missing: the screen', hook('working', FRESH), screen('missing'), { state: 'missing', source: 'screen', conflict: /session is gone/ }],
+    ['backend unknown: the hook', hook('working', STALE), screen('unknown'), { state: 'working', source: 'hook', conflict: 'none' }],
+    ['SessionEnd, shell on screen: gone, from the hook', hook('gone', STALE, {}, 'SessionEnd'), screen('idle'), { state: 'gone', source: 'hook', conflict: 'none' }],
+    ['SessionEnd, terminal gone too: missing', hook('gone', STALE, {}, 'SessionEnd'), screen('missing'), { state: 'missing', source: 'screen', conflict: 'none' }],
+  ];
+  it.each(cases)('%s', (_name, h, s, expected) => {
+    const f = fuseState(h, s, NOW);
+    expect(f.state).toBe(expected.state);
+    expect(f.source).toBe(expected.source);
+    expect(f.screen_state).toBe(s.state);
+    expect(f.since).toBe(expected.source === 'hook' ? h!.since : s.since);
+    if (expected.conflict === 'none') expect(f.conflict).toBeUndefined();
+    else if (expected.conflict) expect(f.conflict).toMatch(expected.conflict);
+    if (h) expect(f).toMatchObject({ hook_state: h.state, hook_event: h.event, hook_at: h.at });
+  });
+
+  it('a hook-sourced prompt carries the exact tool input, its subject, its id and the screen id', () => {
+    const f = fuseState(hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('waiting_approval', { toolName: 'Bash', promptId: 'screenid0001', promptText: 'Do you want to proceed? npm test' }), NOW);
+    expect(f).toMatchObject({
+      needs_approval: true,
+      tool_name: 'Bash',
+      tool_input: { command: 'npm test' },
+      subject: 'npm test',
+      prompt_id: 'hookid000001',
+      screen_prompt_id: 'screenid0001',
+      prompt_text: 'Do you want to proceed? npm test',
+    });
+  });
+
+  it('a screen-sourced row keeps the screen prompt and no hook tool input', () => {
+    const f = fuseState(hook('idle', STALE, {}, 'Stop'), screen('waiting_approval', { toolName: 'Trust', promptId: 'trust1' }), NOW);
+    expect(f).toMatchObject({ needs_approval: true, tool_name: 'Trust', prompt_id: 'trust1' });
+    expect(f.tool_input).toBeUndefined();
+  });
+
+  it('a fresh hook becomes stale after the fresh window and the screen takes over', () => {
+    const h = hook('working', 0);
+    expect(fuseState(h, screen('idle'), NOW + HOOK_FRESH_MS - 1).source).toBe('hook');
+    expect(fuseState(h, screen('idle'), NOW + HOOK_FRESH_MS).source).toBe('screen');
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { hookPromptId } from '../../src/core/hook-state.js';
+import { recordHookEvent } from '../../src/core/hooks.js';
+import { HookView } from '../../src/core/hook-view.js';
+import { HookStore } from '../../src/store/hooks-store.js';
+import { connectClient, fakeCore, textOf } from '../helpers/core.js';
+
+/** The core with a hook store on the same (in-memory) database and the fake backend. */
+async function setup() {
+  const core = fakeCore({ defaultSpace: 'web' });
+  const hooks = new HookStore(core.db);
+  const { Coordinator } = await import('../../src/core/coordinator.js');
+  const coordinator = new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' });
+  await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
+  const session = core.backend.add('s1', 'waiting_approval', { needsApproval: true, toolName: 'Bash', promptText: 'Do you want to proceed?', promptId: 'screen000001' });
+  const input = { command: 'npm test' };
+  await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+  return { ...core, hooks, coordinator, session, hookId: hookPromptId('Bash', input) };
+}
+
+describe('approve and rules with hooks', () => {
+  it('list_liveness shows the hook prompt id; approve accepts it and records the answer', async () => {
+    const { coordinator, hooks, session, hookId } = await setup();
+    const row = (await coordinator.listLiveness('web'))[0]!;
+    expect(row).toMatchObject({ source: 'hook', prompt_id: hookId, screen_prompt_id: 'screen000001', tool_input: { command: 'npm test' } });
+    const res = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId });
+    expect(res.cleared).toBe(true);
+    expect(session.keys).toEqual(['1']);
+    expect((await hooks.listDecisions({ agent: 'dev' }))[0]).toMatchObject({ decided_by: 'approve', decision: 'yes', subject: 'npm test', prompt_id: hookId });
+    expect((await coordinator.listLiveness('web'))[0]).toMatchObject({ state: 'working', source: 'hook', hook_event: 'approve' });
+  });
+
+  it('refuses a hook prompt id when the screen shows another dialog or none, sending nothing', async () => {
+    const { coordinator, session, hookId } = await setup();
+    session.approval = { needsApproval: true, toolName: 'Edit', promptText: 'edit?', promptId: 'screen000002' };
+    await expect(coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId })).rejects.toMatchObject({ code: 'prompt_mismatch' });
+    session.approval = { needsApproval: false };
+    await expect(coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId })).rejects.toMatchObject({ code: 'no_pending_approval' });
+    expect(session.keys).toEqual([]);
+  });
+
+  it('only the operator sets and deletes rules; an agent lists the rules that apply to it', async () => {
+    const { coordinator } = await setup();
+    const agent = await connectClient(coordinator, { agent: 'dev', space: 'web' });
+    const op = await connectClient(coordinator, {});
+    try {
+      const refused = await agent.call('set_approval_rule', { tool: 'Bash', pattern: '*', decision: 'allow' });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toMatch(/only the operator/);
+      const set = await op.call('set_approval_rule', { space: 'web', tool: 'Bash', pattern: 'npm test', decision: 'allow' });
+      expect(set.structuredContent).toMatchObject({ created: true, rule: { space: 'web', agent: null, tool: 'Bash', decision: 'allow' } });
+      const again = await op.call('set_approval_rule', { space: 'web', tool: 'Bash', pattern: 'npm test', decision: 'deny' });
+      expect(again.structuredContent).toMatchObject({ created: false, rule: { decision: 'deny' } });
+      await op.call('set_approval_rule', { space: 'other', tool: 'Bash', pattern: 'x', decision: 'allow' });
+      const needSpace = await op.call('set_approval_rule', { agent: 'dev', tool: 'Bash', pattern: 'x', decision: 'allow' });
+      expect(textOf(needSpace)).toMatch(/agent needs space/);
+      const mine = await agent.call('list_approval_rules', {});
+      expect((mine.structuredContent as { rules: unknown[] }).rules).toHaveLength(1);
+      const all = await op.call('list_approval_rules', {});
+      expect((all.structuredContent as { rules: { id: number }[] }).rules).toHaveLength(2);
+      const id = (all.structuredContent as { rules: { id: number }[] }).rules[0]!.id;
+      expect((await agent.call('delete_approval_rule', { id })).isError).toBe(true);
+      expect((await op.call('delete_approval_rule', { id })).isError).toBeFalsy();
+      expect(textOf(await op.call('delete_approval_rule', { id }))).toMatch(/no approval rule/);
+      expect(textOf(await agent.call('list_approval_decisions', { agent: 'other' }))).toMatch(/only its own/);
+    } finally {
+      await agent.close();
+      await op.close();
+    }
+  });
+});
