@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, helpText, resolveConfig, type Config } from './config.js';
+import { ConfigError, describeStartupError, helpText, resolveConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createMcpServer } from './mcp/server.js';
-import { createRuntime } from './runtime.js';
+import { createRuntime, type Runtime } from './runtime.js';
+import { runSetupClaude } from './setup-claude.js';
 import { VERSION } from './version.js';
 
-async function runStdio(config: Config, log: Logger): Promise<void> {
-  const runtime = createRuntime(config, process.env, log);
+async function runStdio(config: Config, log: Logger): Promise<number> {
+  let runtime: Runtime;
+  try {
+    runtime = createRuntime(config, process.env, log);
+  } catch (err) {
+    const line = describeStartupError(err, config);
+    if (line === undefined) throw err;
+    process.stderr.write(`agent-boss: cannot start: ${line}\n`);
+    return 1;
+  }
   const server = createMcpServer({
     coordinator: runtime.coordinator,
     caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },
@@ -29,6 +38,18 @@ async function runStdio(config: Config, log: Logger): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   await server.connect(transport);
   log.info(`stdio server ready (data ${config.dbPath}${config.agent ? `, agent ${config.agent}` : ''})`);
+  return -1;
+}
+
+/** A database at the old default `./data/boss.db` that this server is not using. */
+function warnOldDefault(config: Config, log: Logger): void {
+  if (config.oldDefaultDb === undefined) return;
+  const dir = config.oldDefaultDb.replace(/\/boss\.db$/, '');
+  log.warn(
+    `found a database at the old default location ${config.oldDefaultDb}; this server uses ${config.dbPath}. ` +
+      `To keep using the old one, pass --data-dir ${dir} (or BOSS_DATA_DIR=${dir}) to every server; or, with every agent-boss server stopped, ` +
+      `move it (and its -wal and -shm files) to ${config.dataDir}.`,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -43,18 +64,24 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (config.command === 'help') {
-    process.stdout.write(helpText());
+    process.stdout.write(helpText(config.helpFor));
     return 0;
   }
   if (config.command === 'version') {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  const log = createLogger(config.logLevel);
-  if (config.command === 'stdio') {
-    await runStdio(config, log);
-    return -1;
+  if (config.command === 'setup') {
+    return runSetupClaude(
+      config,
+      { env: process.env, cliPath: process.argv[1] ?? '', nodePath: process.execPath },
+      (s) => process.stdout.write(s),
+      (s) => process.stderr.write(s),
+    );
   }
+  const log = createLogger(config.logLevel);
+  warnOldDefault(config, log);
+  if (config.command === 'stdio') return runStdio(config, log);
   const { runServe } = await import('./http/serve.js');
   return runServe(config, log);
 }

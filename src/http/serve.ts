@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Config } from '../config.js';
+import { describeStartupError, type Config } from '../config.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
 import { createRuntime, type Runtime } from '../runtime.js';
@@ -39,7 +39,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   try {
     runtime = createRuntime(config, env, log);
   } catch (err) {
-    process.stderr.write(`agent-boss: cannot start: ${(err as Error).message}\n`);
+    process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
     return 1;
   }
   const { coordinator, store } = runtime;
