@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { ConfigError, describeStartupError, helpText, resolveConfig, type Config } from './config.js';
+import { logActivity } from './core/activity.js';
 import { createLogger, type Logger } from './log.js';
 import { createMcpServer } from './mcp/server.js';
 import { createRuntime, type Runtime } from './runtime.js';
@@ -17,6 +18,7 @@ async function runStdio(config: Config, log: Logger): Promise<number> {
     process.stderr.write(`agent-boss: cannot start: ${line}\n`);
     return 1;
   }
+  logActivity(runtime.coordinator, log);
   const server = createMcpServer({
     coordinator: runtime.coordinator,
     caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },

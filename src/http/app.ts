@@ -54,7 +54,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
     } catch (err) {
       db = `error: ${(err as Error).message}`;
     }
-    const tmux = coordinator.backends.has('tmux') ? await probe(() => coordinator.backends.backendByName('tmux').available()) : 'not configured';
+    let tmux = coordinator.backends.has('tmux') ? await probe(() => coordinator.backends.backendByName('tmux').available()) : 'not configured';
+    // tmux is installed; is there a server on the socket this hub watches (a wrong --tmux-socket shows here)?
+    if (tmux === 'ok') tmux = (await coordinator.backends.backendByName('tmux').problem?.().catch((e: Error) => e.message)) ?? 'ok';
     const ok = db === 'ok';
     return c.json({ ok, version: VERSION, uptime_s: Math.floor((Date.now() - startedAt) / 1000), db, tmux }, ok ? 200 : 503);
   });

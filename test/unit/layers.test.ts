@@ -15,7 +15,7 @@ const RULES: [folder: string, mayImport: string[]][] = [
   ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
   ['tools/', ['tools/', 'core/', 'store/']],
   ['mcp/', ['mcp/', 'tools/', 'core/', 'version.ts']],
-  ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts']],
+  ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
 ];
 
 const sourceFiles = (dir: string): string[] =>
