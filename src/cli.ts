@@ -23,6 +23,8 @@ async function runStdio(config: Config, log: Logger): Promise<number> {
     coordinator: runtime.coordinator,
     caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },
     readOnly: config.readOnly,
+    allowSkipPermissions: config.allowSkipPermissions,
+    logError: (m) => log.error(m),
   });
   const transport = new StdioServerTransport();
   let closing = false;

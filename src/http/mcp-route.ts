@@ -32,6 +32,8 @@ const MAX_SESSIONS = 500;
 export interface McpSessionsOptions {
   coordinator: Coordinator;
   readOnly?: boolean;
+  /** Passed to every session's server (`--allow-skip-permissions`). */
+  allowSkipPermissions?: boolean;
   log?: Logger;
   maxSessions?: number;
 }
@@ -94,7 +96,13 @@ export class McpSessions {
 
   /** Creates the McpServer and transport of a new session and lets it answer the initialize request. */
   private async open(c: Context, caller: Caller, body: unknown): Promise<Response> {
-    const server = createMcpServer({ coordinator: this.opts.coordinator, caller, readOnly: this.opts.readOnly ?? false });
+    const server = createMcpServer({
+      coordinator: this.opts.coordinator,
+      caller,
+      readOnly: this.opts.readOnly ?? false,
+      allowSkipPermissions: this.opts.allowSkipPermissions ?? false,
+      ...(this.opts.log !== undefined && { logError: (m: string) => this.opts.log!.error(m) }),
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // A POST is answered with one JSON body instead of an SSE stream: no tool here streams

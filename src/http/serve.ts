@@ -59,7 +59,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
       lastMonitorError = msg;
     },
   });
-  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, log });
+  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, log });
   const events = new EventHub(store, log);
   const app = createHttpApp({
     coordinator,

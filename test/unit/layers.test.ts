@@ -14,7 +14,9 @@ const RULES: [folder: string, mayImport: string[]][] = [
   ['store/', ['store/']],
   ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
   ['tools/', ['tools/', 'core/', 'store/']],
-  ['mcp/', ['mcp/', 'tools/', 'core/', 'version.ts']],
+  ['prompts/', ['prompts/', 'core/', 'store/']],
+  ['resources/', ['resources/', 'prompts/', 'core/', 'store/']],
+  ['mcp/', ['mcp/', 'tools/', 'prompts/', 'resources/', 'core/', 'version.ts']],
   ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
 ];
 
