@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { ConfigError, describeStartupError, helpText, resolveConfig, type Config } from './config.js';
+import { agentEnvOf, ConfigError, describeStartupError, helpText, resolveConfig, type Config } from './config.js';
 import { logActivity } from './core/activity.js';
 import { createLogger, type Logger } from './log.js';
 import { createMcpServer } from './mcp/server.js';
@@ -24,6 +24,7 @@ async function runStdio(config: Config, log: Logger): Promise<number> {
     caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },
     readOnly: config.readOnly,
     allowSkipPermissions: config.allowSkipPermissions,
+    agentEnv: agentEnvOf(config),
     logError: (m) => log.error(m),
   });
   const transport = new StdioServerTransport();

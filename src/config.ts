@@ -444,3 +444,9 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
       return undefined;
   }
 }
+
+/** Environment that makes an agent-boss stdio server started by a spawned agent share this server's database and tmux server. */
+export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>): Record<string, string> => ({
+  BOSS_DATA_DIR: config.dataDir,
+  ...(config.tmuxSocket !== undefined && { BOSS_TMUX_SOCKET: config.tmuxSocket }),
+});

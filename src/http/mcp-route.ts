@@ -34,6 +34,7 @@ export interface McpSessionsOptions {
   readOnly?: boolean;
   /** Passed to every session's server (`--allow-skip-permissions`). */
   allowSkipPermissions?: boolean;
+  agentEnv?: Record<string, string>;
   log?: Logger;
   maxSessions?: number;
 }
@@ -101,6 +102,7 @@ export class McpSessions {
       caller,
       readOnly: this.opts.readOnly ?? false,
       allowSkipPermissions: this.opts.allowSkipPermissions ?? false,
+      ...(this.opts.agentEnv !== undefined && { agentEnv: this.opts.agentEnv }),
       ...(this.opts.log !== undefined && { logError: (m: string) => this.opts.log!.error(m) }),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({

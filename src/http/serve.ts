@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { describeStartupError, type Config } from '../config.js';
+import { agentEnvOf, describeStartupError, type Config } from '../config.js';
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
@@ -59,7 +59,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
       lastMonitorError = msg;
     },
   });
-  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, log });
+  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log });
   const events = new EventHub(store, log);
   const app = createHttpApp({
     coordinator,

@@ -31,6 +31,8 @@ export interface McpServerDeps {
   readOnly?: boolean;
   /** spawn_agent may skip the agent's permission prompts when asked to (`--allow-skip-permissions`). */
   allowSkipPermissions?: boolean;
+  /** Environment for agents spawn_agent starts (BOSS_DATA_DIR, BOSS_TMUX_SOCKET of this server). */
+  agentEnv?: Record<string, string>;
   tools?: readonly ToolDefinition[];
   prompts?: readonly PromptDefinition[];
   resources?: readonly ResourceDefinition[];
@@ -73,7 +75,8 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
     const def = byName.get(name);
     if (def === undefined) return args;
     const r = await def.input.safeParseAsync(args ?? {});
-    if (!r.success) throw new McpError(ErrorCode.InvalidParams, describeInvalidInput(name, def.input, r.error));
+    // A plain Error: the SDK answers it as an isError result with exactly this text.
+    if (!r.success) throw new Error(describeInvalidInput(name, def.input, r.error));
     return r.data;
   };
   for (const tool of list) {
@@ -92,6 +95,7 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
           coordinator: deps.coordinator,
           caller: deps.caller,
           allowSkipPermissions: deps.allowSkipPermissions ?? false,
+          ...(deps.agentEnv !== undefined && { agentEnv: deps.agentEnv }),
           signal: extra.signal,
           ...(progressToken !== undefined && {
             progress: async (progress: number, total?: number, message?: string) => {

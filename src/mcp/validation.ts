@@ -7,7 +7,15 @@ import type { z } from 'zod';
  */
 export function describeInvalidInput(tool: string, schema: z.ZodObject, error: z.ZodError): string {
   const fields = Object.keys(schema.shape);
-  const problems = error.issues.map((issue) => {
+  // One problem per field: an empty name also "starts with spaces", which says nothing new.
+  const seen = new Set<string>();
+  const issues = error.issues.filter((i) => {
+    const key = i.code === 'unrecognized_keys' ? `?${i.path.join('.')}` : i.path.join('.');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const problems = issues.map((issue) => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys?: string[] }).keys ?? [];

@@ -8,7 +8,18 @@ import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killTmuxServer } from '../helpers/tmux.js';
 
-const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness'];
+const TOOL_NAMES = [
+  'register_session',
+  'report_status',
+  'send_input',
+  'approve',
+  'interrupt',
+  'list_liveness',
+  'spawn_agent',
+  'stop_agent',
+  'capture_output',
+  'wait_for',
+];
 const socket = `boss-e2e-stdio-${process.pid}`;
 
 describe('agent-boss CLI', () => {
@@ -89,7 +100,7 @@ describe('agent-boss stdio with the SDK client', () => {
     return c;
   };
 
-  it('lists exactly the six tools', async () => {
+  it('lists exactly the tools', async () => {
     const { client } = await start();
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(TOOL_NAMES);
     expect(client.getServerVersion()).toMatchObject({ name: 'agent-boss' });

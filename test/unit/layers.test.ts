@@ -13,7 +13,7 @@ const RULES: [folder: string, mayImport: string[]][] = [
   ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
   ['store/', ['store/']],
   ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts']],
-  ['tools/', ['tools/', 'core/', 'store/']],
+  ['tools/', ['tools/', 'prompts/', 'core/', 'store/']],
   ['prompts/', ['prompts/', 'core/', 'store/']],
   ['resources/', ['resources/', 'prompts/', 'core/', 'store/']],
   ['mcp/', ['mcp/', 'tools/', 'prompts/', 'resources/', 'core/', 'version.ts']],

@@ -85,10 +85,10 @@ describe('MCP prompts and resources', () => {
     const protocol = await client.readResource({ uri: 'boss://protocol' });
     expect(protocol.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
     expect((protocol.contents[0] as { text: string }).text).toMatch(/call `register_session` once/);
-    const agents = JSON.parse((await client.readResource({ uri: 'boss://space/web/agents' })).contents[0]!.text as string);
+    const agents = JSON.parse(((await client.readResource({ uri: 'boss://space/web/agents' })).contents[0] as { text: string }).text);
     expect(agents.map((a: { agent: string }) => a.agent)).toEqual(['api-dev', 'ui-dev']);
     expect(agents[1]).toMatchObject({ parent: 'api-dev', status: 'blocked', questions: ['which endpoint?'] });
-    const live = JSON.parse((await client.readResource({ uri: 'boss://liveness/web' })).contents[0]!.text as string);
+    const live = JSON.parse(((await client.readResource({ uri: 'boss://liveness/web' })).contents[0] as { text: string }).text);
     expect(live.map((r: { agent: string; state: string }) => [r.agent, r.state])).toEqual([['api-dev', 'idle'], ['ui-dev', 'idle']]);
     await expect(client.readResource({ uri: 'boss://nothing' })).rejects.toThrow(/boss:\/\/nothing not found/);
     await expect(client.subscribeResource({ uri: 'boss://nothing' })).rejects.toThrow(/Unknown resource boss:\/\/nothing: see resources\/list/);
