@@ -71,7 +71,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const sse = (c: Context<AppEnv>) => {
     const space = (c.req.param('space') ?? c.req.query('space')) || undefined;
     if (space !== undefined && !spaceName.safeParse(space).success) return jsonError(c, 400, `invalid space name "${space}"`, 'validation');
-    return events.respond(c, space === undefined ? {} : { space });
+    const legacyNames = /^(1|true|yes)$/i.test(c.req.query('legacy_names') ?? '');
+    return events.respond(c, { ...(space !== undefined && { space }), ...(legacyNames && { legacyNames }) });
   };
   app.get('/events', sse);
   app.get('/spaces/:space/events', sse);
