@@ -141,6 +141,9 @@ export function runSetupClaude(config: Config, where: SetupEnv, out: (s: string)
     replaced: `updated server "${config.serverName}" in ${file}${kept}`,
     unchanged: `${file} already has this server "${config.serverName}"; nothing changed`,
   }[merged.outcome];
-  err(`agent-boss: ${what}. Claude Code asks once to approve a project's .mcp.json servers when it starts in ${config.projectDir}.\n`);
+  err(
+    `agent-boss: ${what}. Claude Code asks once to approve a project's .mcp.json servers when it starts in ${config.projectDir}` +
+      ` (until then claude mcp list shows it "Pending approval"); to approve it ahead, add "${config.serverName}" to enabledMcpjsonServers in ${join(config.projectDir, '.claude', 'settings.local.json')}.\n`,
+  );
   return 0;
 }

@@ -62,15 +62,20 @@ export interface SpawnResult {
   /** What the screen showed instead, when not ready (a dialog such as the folder-trust question, …). */
   state: ScreenStateName;
   last_line?: string;
+  /** The last lines of the screen when the program was not ready (why it did not start, what it asks). */
+  screen?: string[];
 }
 
+/** Sleeps `ms`, or less when `signal` aborts (its listener is removed either way). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(t);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 function backendFailure(err: BackendError, what: string): DomainError {
@@ -184,7 +189,9 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: true }));
     ignited = true;
   }
+  const screen = ready.ready ? undefined : await backend.captureOutput(sessionId, 8).catch(() => undefined);
   return {
+    ...(screen !== undefined && { screen }),
     record,
     session_id: sessionId,
     command: program,

@@ -2,5 +2,5 @@ import { check } from './check.js';
 import type { PromptDefinition } from './define.js';
 import { ignite } from './ignite.js';
 
-/** Every prompt the server offers (clients show them as slash commands, e.g. /mcp__agent-boss__ignite). */
+/** Every prompt the server offers (Claude Code 2.1 shows them as slash commands /SERVER:NAME, e.g. /agent-boss:ignite). */
 export const prompts: readonly PromptDefinition[] = [ignite, check];

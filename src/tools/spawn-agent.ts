@@ -30,6 +30,7 @@ export const spawnAgentTool = defineTool({
     ignited: z.boolean().describe('The ignite prompt was typed in.'),
     state: z.string().describe('Screen state when the wait ended (waiting_approval: a dialog such as folder trust needs an answer).'),
     last_line: z.string().optional(),
+    screen: z.array(z.string()).optional().describe('Last lines of the screen when the program was not ready.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(input, ctx) {
@@ -45,7 +46,8 @@ export const spawnAgentTool = defineTool({
       ? 'It has its ignite prompt; wait_for {state: "idle"} to see it finish its first turn.'
       : res.state === 'waiting_approval'
         ? 'Its screen shows a dialog: capture_output to read it, approve (or send_input) to answer, then send_input the ignite prompt.'
-        : 'Its input box did not appear in time: capture_output shows what its terminal shows.';
+        : 'Its input box did not appear in time.';
+    const screen = res.screen?.length ? `\nIts screen ends with:\n\`\`\`\n${res.screen.join('\n')}\n\`\`\`` : '';
     return {
       structured: {
         space: res.record.space,
@@ -56,8 +58,9 @@ export const spawnAgentTool = defineTool({
         ignited: res.ignited,
         state: res.state,
         ...(res.last_line !== undefined && { last_line: res.last_line }),
+        ...(res.screen !== undefined && { screen: res.screen }),
       },
-      text: `Started "${res.record.name}" in space "${res.record.space}" (tmux session "${res.session_id}", ${res.command}). ${next}`,
+      text: `Started "${res.record.name}" in space "${res.record.space}" (tmux session "${res.session_id}", ${res.command}). ${next}${screen}`,
     };
   },
 });
