@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { agentEnvOf, ConfigError, describeStartupError, helpText, resolveConfig, type Config } from './config.js';
+import { agentEnvOf, ConfigError, describeStartupError, prepareDataDir, helpText, resolveConfig, type Config } from './config.js';
 import { logActivity } from './core/activity.js';
 import { createLogger, type Logger } from './log.js';
 import { createMcpServer } from './mcp/server.js';
@@ -11,6 +11,7 @@ import { VERSION } from './version.js';
 async function runStdio(config: Config, log: Logger): Promise<number> {
   let runtime: Runtime;
   try {
+    prepareDataDir(config);
     runtime = createRuntime(config, process.env, log);
   } catch (err) {
     const line = describeStartupError(err, config);

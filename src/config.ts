@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -450,3 +450,11 @@ export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>): Reco
   BOSS_DATA_DIR: config.dataDir,
   ...(config.tmuxSocket !== undefined && { BOSS_TMUX_SOCKET: config.tmuxSocket }),
 });
+
+/**
+ * Creates the data directory when it does not exist yet, readable by this user only (it holds every
+ * agent's reports). An existing directory is left as it is.
+ */
+export function prepareDataDir(config: Pick<Config, 'dataDir'>): void {
+  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+}

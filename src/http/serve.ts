@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { agentEnvOf, describeStartupError, type Config } from '../config.js';
+import { agentEnvOf, describeStartupError, prepareDataDir, type Config } from '../config.js';
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
@@ -40,6 +40,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
 
   let runtime: Runtime;
   try {
+    prepareDataDir(config);
     runtime = createRuntime(config, env, log);
   } catch (err) {
     process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
