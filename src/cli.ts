@@ -5,17 +5,33 @@ import type { Logger } from './log.js';
 // Modules are imported where a command needs them: `agent-boss hook` runs once per Claude Code
 // event and must start in a fraction of the time the MCP server's dependencies take to load.
 
-async function runStdio(config: Config, log: Logger): Promise<void> {
-  const [{ LineStdioServerTransport }, { createMcpServer }, { createRuntime }] = await Promise.all([
-    import('./mcp/stdio-transport.js'),
-    import('./mcp/server.js'),
-    import('./runtime.js'),
-  ]);
-  const runtime = createRuntime(config, process.env, log);
+async function runStdio(config: Config, log: Logger): Promise<number> {
+  const [{ LineStdioServerTransport }, { createMcpServer }, { createRuntime }, { agentEnvOf, describeStartupError, prepareDataDir }, { logActivity }] =
+    await Promise.all([
+      import('./mcp/stdio-transport.js'),
+      import('./mcp/server.js'),
+      import('./runtime.js'),
+      import('./config.js'),
+      import('./core/activity.js'),
+    ]);
+  let runtime: ReturnType<typeof createRuntime>;
+  try {
+    prepareDataDir(config);
+    runtime = createRuntime(config, process.env, log);
+  } catch (err) {
+    const line = describeStartupError(err, config);
+    if (line === undefined) throw err;
+    process.stderr.write(`agent-boss: cannot start: ${line}\n`);
+    return 1;
+  }
+  logActivity(runtime.coordinator, log);
   const server = createMcpServer({
     coordinator: runtime.coordinator,
     caller: { ...(config.agent !== undefined && { agent: config.agent }), ...(config.space !== undefined && { space: config.space }) },
     readOnly: config.readOnly,
+    allowSkipPermissions: config.allowSkipPermissions,
+    agentEnv: agentEnvOf(config),
+    logError: (m) => log.error(m),
   });
   const transport = new LineStdioServerTransport({ warn: (m) => log.warn(m) });
   let closing = false;
@@ -33,6 +49,18 @@ async function runStdio(config: Config, log: Logger): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   await server.connect(transport);
   log.info(`stdio server ready (data ${config.dbPath}${config.agent ? `, agent ${config.agent}` : ''})`);
+  return -1;
+}
+
+/** A database at the old default `./data/boss.db` that this server is not using. */
+function warnOldDefault(config: Config, log: Logger): void {
+  if (config.oldDefaultDb === undefined) return;
+  const dir = config.oldDefaultDb.replace(/\/boss\.db$/, '');
+  log.warn(
+    `found a database at the old default location ${config.oldDefaultDb}; this server uses ${config.dbPath}. ` +
+      `To keep using the old one, pass --data-dir ${dir} (or BOSS_DATA_DIR=${dir}) to every server; or, with every agent-boss server stopped, ` +
+      `move it (and its -wal and -shm files) to ${config.dataDir}.`,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -63,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (config.command === 'help') {
-    process.stdout.write(helpText());
+    process.stdout.write(helpText(config.helpFor));
     return 0;
   }
   if (config.command === 'version') {
@@ -71,12 +99,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (config.command === 'setup') {
+    const { runSetupClaude } = await import('./setup-claude.js');
+    return runSetupClaude(
+      config,
+      { env: process.env, cliPath: process.argv[1] ?? '', nodePath: process.execPath },
+      (s) => process.stdout.write(s),
+      (s) => process.stderr.write(s),
+    );
+  }
   const { createLogger } = await import('./log.js');
   const log = createLogger(config.logLevel);
-  if (config.command === 'stdio') {
-    await runStdio(config, log);
-    return -1;
-  }
+  warnOldDefault(config, log);
+  if (config.command === 'stdio') return runStdio(config, log);
   const { runServe } = await import('./http/serve.js');
   return runServe(config, log);
 }

@@ -1,19 +1,34 @@
 import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { agentName, spaceName } from './core/schemas.js';
 import type { LogLevel } from './log.js';
 
-export type Command = 'stdio' | 'serve' | 'help' | 'version';
+export type Command = 'stdio' | 'serve' | 'setup' | 'help' | 'version';
+/** Commands that do something (help and version only print). */
+export type RunCommand = Exclude<Command, 'help' | 'version'>;
 
 export const AUTH_MODES = ['none', 'agents'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 export interface Config {
   command: Command;
-  /** Directory holding boss.db. */
+  /** For `help`: the command whose help to show (`agent-boss help serve`, `agent-boss serve --help`). */
+  helpFor?: RunCommand;
+  /** For `setup`: what to set up (only `claude` so far). */
+  setupTarget?: 'claude';
+  /** Directory holding boss.db (absolute). */
   dataDir: string;
   dbPath: string;
+  /** Where dataDir came from: a flag, BOSS_DATA_DIR, or the per-user default. */
+  dataDirFrom: 'flag' | 'env' | 'default';
+  /**
+   * A database at the old default location (`./data/boss.db` of the current directory) that this
+   * server is not using: the CLI names it in a warning.
+   */
+  oldDefaultDb?: string;
   /** tmux `-L` socket name; undefined = the user's default tmux server. */
   tmuxSocket?: string;
   space?: string;
@@ -29,6 +44,18 @@ export interface Config {
   logLevel: LogLevel;
   /** Pause between typing text and pressing Enter, in ms (see the tmux backend). */
   submitDelayMs?: number;
+  /** spawn_agent may start agents with permission checks skipped (`--dangerously-skip-permissions`). */
+  allowSkipPermissions: boolean;
+  /** setup: the hub's URL (HTTP configuration) instead of a stdio server. */
+  hub?: string;
+  /** setup: the MCP server name in the client's configuration. */
+  serverName: string;
+  /** setup: write the configuration instead of only printing it. */
+  write: boolean;
+  /** setup: the project directory whose .mcp.json is merged. */
+  projectDir: string;
+  /** setup: environment variable holding the hub's token (`Authorization: Bearer ${VAR}`). */
+  tokenEnv?: string;
 }
 
 /** A bad command line: the CLI prints the message and exits with code 2. */
@@ -39,45 +66,157 @@ export class ConfigError extends Error {
   }
 }
 
+/** The per-user state directory (XDG Base Directory): `$XDG_STATE_HOME/agent-boss`, else `~/.local/state/agent-boss`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME;
+  // The XDG spec says a relative value is invalid and must be ignored.
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'agent-boss');
+}
+
+/** Where the database lived by default before: `./data` of the directory a server started in. */
+export const OLD_DEFAULT_DATA_DIR = 'data';
+
+interface OptionSpec {
+  env?: string;
+  default?: string;
+  value?: string;
+  help: string;
+  boolean?: boolean;
+  commands: readonly RunCommand[];
+}
+
 /**
- * Options, their env var and default. Precedence, lowest first: default < environment < flag.
+ * Options, their env var, default and the commands they apply to (any other command refuses them).
+ * Precedence, lowest first: default < environment < flag.
  */
 export const OPTIONS = {
-  'data-dir': { env: 'BOSS_DATA_DIR', default: './data', help: 'Directory for the SQLite database boss.db' },
-  'tmux-socket': { env: 'BOSS_TMUX_SOCKET', default: undefined, help: 'tmux socket name (tmux -L NAME); default: your default tmux server' },
-  space: { env: 'BOSS_SPACE', default: undefined, help: 'Space this server serves by default (else "default")' },
-  agent: { env: 'BOSS_AGENT', default: undefined, help: 'Agent this server is bound to (stdio): reports only as this agent' },
-  port: { env: 'BOSS_PORT', default: '8899', help: 'HTTP port (serve); 0 picks a free port' },
-  host: { env: 'BOSS_HOST', default: '127.0.0.1', help: 'HTTP bind address (serve); non-loopback requires --token' },
-  token: { env: 'BOSS_TOKEN', default: undefined, help: 'Bearer token required on every HTTP route but /healthz' },
-  'allowed-hosts': { env: 'BOSS_ALLOWED_HOSTS', default: '', help: 'Comma-separated extra Host names accepted (serve)' },
+  'data-dir': {
+    env: 'BOSS_DATA_DIR',
+    value: 'DIR',
+    help: 'Directory of the SQLite database boss.db (default $XDG_STATE_HOME/agent-boss, else ~/.local/state/agent-boss)',
+    commands: ['stdio', 'serve', 'setup'],
+  },
+  'tmux-socket': {
+    env: 'BOSS_TMUX_SOCKET',
+    value: 'NAME',
+    help: 'tmux socket name (tmux -L NAME); default: your default tmux server',
+    commands: ['stdio', 'serve', 'setup'],
+  },
+  space: { env: 'BOSS_SPACE', value: 'NAME', help: 'Space used when a call names none (else "default")', commands: ['stdio', 'serve', 'setup'] },
+  agent: { env: 'BOSS_AGENT', value: 'NAME', help: 'Agent this server is bound to: it reports only as this agent', commands: ['stdio', 'setup'] },
+  port: { env: 'BOSS_PORT', default: '8899', value: 'N', help: 'HTTP port; 0 picks a free port', commands: ['serve'] },
+  host: { env: 'BOSS_HOST', default: '127.0.0.1', value: 'ADDR', help: 'HTTP bind address; a non-loopback one requires --token', commands: ['serve'] },
+  token: { env: 'BOSS_TOKEN', value: 'T', help: 'Bearer token required on every HTTP route but /healthz (16+ characters)', commands: ['serve'] },
+  'allowed-hosts': { env: 'BOSS_ALLOWED_HOSTS', default: '', value: 'A,B', help: 'Extra Host names accepted (comma-separated)', commands: ['serve'] },
   auth: {
     env: 'BOSS_AUTH',
     default: 'none',
-    help: 'serve: "none" = X-Agent-Name is taken on trust; "agents" = only with that agent\'s token (agent-boss token), --token is the operator\'s',
+    value: 'MODE',
+    help: '"none" = X-Agent-Name is taken on trust; "agents" = only with that agent\'s token (agent-boss token), --token is the operator\'s',
+    commands: ['serve'],
   },
-  'read-only': { env: 'BOSS_READ_ONLY', default: undefined, help: 'Offer only read-only tools (list_liveness)', boolean: true },
-  'log-level': { env: 'BOSS_LOG_LEVEL', default: 'info', help: 'debug, info, warn or error' },
-  'submit-delay-ms': { env: 'BOSS_SUBMIT_DELAY_MS', default: undefined, help: 'Pause between typing text and pressing Enter (ms)' },
-} as const satisfies Record<string, { env: string; default: string | undefined; help: string; boolean?: boolean }>;
+  'read-only': { env: 'BOSS_READ_ONLY', help: 'Offer only read-only tools (list_liveness, capture_output, wait_for)', boolean: true, commands: ['stdio', 'serve'] },
+  'log-level': { env: 'BOSS_LOG_LEVEL', default: 'info', value: 'L', help: 'debug, info, warn or error (logs go to stderr)', commands: ['stdio', 'serve'] },
+  'submit-delay-ms': {
+    env: 'BOSS_SUBMIT_DELAY_MS',
+    value: 'N',
+    help: 'Pause between typing text and pressing Enter (default 150)',
+    commands: ['stdio', 'serve'],
+  },
+  'allow-skip-permissions': {
+    env: 'BOSS_ALLOW_SKIP_PERMISSIONS',
+    help: 'Let spawn_agent start agents with permission prompts skipped (skip_permissions: true)',
+    boolean: true,
+    commands: ['stdio', 'serve'],
+  },
+  hub: { value: 'URL', help: 'Configure HTTP to this hub (e.g. http://127.0.0.1:8899) instead of a stdio server', commands: ['setup'] },
+  name: { default: 'agent-boss', value: 'NAME', help: 'Server name in the client configuration', commands: ['setup'] },
+  'token-env': { value: 'VAR', help: 'With --hub: send "Authorization: Bearer ${VAR}" (the token stays in that variable)', commands: ['setup'] },
+  dir: { value: 'DIR', help: 'Project directory whose .mcp.json --write merges (default: the current directory)', commands: ['setup'] },
+  write: { help: 'Merge the configuration into <dir>/.mcp.json (other servers are kept as they are)', boolean: true, commands: ['setup'] },
+} as const satisfies Record<string, OptionSpec>;
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMANDS: Record<Exclude<Command, 'help' | 'version'>, string> = {
-  stdio: 'Serve MCP over stdio (one process per agent, started by Claude Code)',
-  serve: 'Run the HTTP hub: MCP over Streamable HTTP at /mcp, legacy curl routes, live events',
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  details: string;
+  examples: readonly string[];
+}
+
+export const COMMANDS: Record<RunCommand, CommandSpec> = {
+  stdio: {
+    usage: 'agent-boss stdio [--agent NAME] [--space NAME] [options]',
+    summary: 'Serve MCP over stdio (one process per agent, started by the MCP client)',
+    details:
+      'Speaks MCP on stdin/stdout; logs go to stderr. With --agent the server is bound to that agent: it reports only\n' +
+      'as that agent and, inside tmux, finds the agent\'s session by itself. Every server on this machine uses the same\n' +
+      'database by default, so stdio servers and the hub see the same agents.',
+    examples: [
+      'claude mcp add agent-boss -- agent-boss stdio --space web --agent api-dev',
+      'agent-boss setup claude --space web --agent api-dev     # prints that line and the .mcp.json entry',
+    ],
+  },
+  serve: {
+    usage: 'agent-boss serve [--port N] [--host ADDR] [--token T] [options]',
+    summary: 'Run the HTTP hub: MCP at /mcp, events, health, legacy curl routes, liveness monitor',
+    details:
+      'Listens on 127.0.0.1:8899 by default. Any other address requires --token. Prints where everything is and the\n' +
+      'line that connects Claude Code to it, then logs each registration, report and action on stderr.',
+    examples: [
+      'agent-boss serve',
+      'agent-boss serve --port 9000 --tmux-socket work',
+      'export BOSS_TOKEN=$(openssl rand -hex 16); agent-boss serve --host 0.0.0.0',
+    ],
+  },
+  setup: {
+    usage: 'agent-boss setup claude [--agent NAME] [--space NAME] [--hub URL] [--write] [options]',
+    summary: 'Print (or with --write apply) the Claude Code MCP configuration for this machine',
+    details:
+      'Prints a `claude mcp add` line and the .mcp.json entry for a stdio server (default) or, with --hub, for HTTP to\n' +
+      'a running hub with X-Agent-Name. --write merges the entry into <dir>/.mcp.json, keeping every other server\n' +
+      'byte for byte; running it again changes nothing.',
+    examples: [
+      'agent-boss setup claude --space web --agent api-dev',
+      'agent-boss setup claude --space web --agent api-dev --write',
+      'agent-boss setup claude --hub http://127.0.0.1:8899 --agent api-dev --token-env BOSS_TOKEN',
+    ],
+  },
 };
 
-export function helpText(): string {
-  const opts = Object.entries(OPTIONS)
-    .map(([name, o]) => {
-      const flag = `  --${name}${'boolean' in o ? '' : ' VALUE'}`;
-      const dflt = o.default ? ` (default ${o.default})` : '';
-      return `${flag.padEnd(28)}${o.help}${dflt} [${o.env}]`;
-    })
-    .join('\n');
+const flagLine = (name: string, o: OptionSpec): string => {
+  const flag = `  --${name}${o.boolean ? '' : ` ${o.value ?? 'VALUE'}`}`;
+  const dflt = o.default ? ` (default ${o.default})` : '';
+  const env = o.env ? ` [${o.env}]` : '';
+  return `${flag.padEnd(30)}${o.help}${dflt}${env}`;
+};
+
+/** `agent-boss --help`, or one command's help (`agent-boss help serve`, `agent-boss serve --help`). */
+export function helpText(command?: RunCommand): string {
+  if (command !== undefined) {
+    const c = COMMANDS[command];
+    const opts = Object.entries(OPTIONS as Record<string, OptionSpec>)
+      .filter(([, o]) => o.commands.includes(command))
+      .map(([name, o]) => flagLine(name, o))
+      .join('\n');
+    return `Usage: ${c.usage}
+
+${c.summary}.
+
+${c.details}
+
+Options (flags override environment variables, which override defaults):
+${opts}
+  --help                      Show this help
+
+Examples:
+${c.examples.map((e) => `  ${e}`).join('\n')}
+`;
+  }
   const cmds = Object.entries(COMMANDS)
-    .map(([n, h]) => `  ${n.padEnd(26)}${h}`)
+    .map(([n, c]) => `  ${n.padEnd(28)}${c.summary}`)
     .join('\n');
   return `Usage: agent-boss <command> [options]
 
@@ -85,13 +224,26 @@ Coordinates AI coding agents running in terminal sessions, over MCP.
 
 Commands:
 ${cmds}
+  setup hooks [--write]       Print (or merge into Claude Code settings) the hook entries for agent-boss hook
+  hook                        Run by Claude Code for each hook event (reads it on stdin; always exits 0)
+  token issue|list|revoke     Agent tokens for serve --auth agents (agent-boss token --help)
+  help [COMMAND]              Show this help, or a command's options and examples
+  --version                   Show the version
 
-Options (flags override environment variables, which override defaults):
-${opts}
-  --help                    Show this help
-  --version                 Show the version
+Examples:
+  agent-boss serve                                          # the hub on http://127.0.0.1:8899
+  agent-boss setup claude --space web --agent api-dev       # how to connect a Claude Code agent
+  claude mcp add agent-boss -- agent-boss stdio --space web --agent api-dev
+
+Run "agent-boss help COMMAND" for a command's options.
 `;
 }
+
+const parseAuth = (value: string): AuthMode => {
+  const v = value.trim().toLowerCase();
+  if (!(AUTH_MODES as readonly string[]).includes(v)) throw new ConfigError(`--auth must be ${AUTH_MODES.join(' or ')}, got "${value}"`);
+  return v as AuthMode;
+};
 
 const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v);
 
@@ -102,12 +254,6 @@ const parseName = (schema: z.ZodType<string>, flag: string, value: string | unde
   return r.data;
 };
 
-const parseAuth = (value: string): AuthMode => {
-  const v = value.trim().toLowerCase();
-  if (!(AUTH_MODES as readonly string[]).includes(v)) throw new ConfigError(`--auth must be ${AUTH_MODES.join(' or ')}, got "${value}"`);
-  return v as AuthMode;
-};
-
 const parseInteger = (flag: string, value: string, min: number, max: number): number => {
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
     throw new ConfigError(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
@@ -115,10 +261,17 @@ const parseInteger = (flag: string, value: string, min: number, max: number): nu
   return Number(value);
 };
 
-/** Reads the command line and environment into a Config. Throws ConfigError for bad input. */
-export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+const isRunCommand = (c: string): c is RunCommand => Object.hasOwn(COMMANDS, c);
+const commandList = () => Object.keys(COMMANDS).map((c) => `"${c}"`).join(', ');
+
+/**
+ * Reads the command line and environment into a Config. Throws ConfigError for bad input,
+ * including a flag that does not apply to the command. `cwd` is where a relative --data-dir is
+ * resolved and where the old default `./data` is looked for.
+ */
+export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
   const options = Object.fromEntries(
-    Object.entries(OPTIONS).map(([name, o]) => [name, { type: 'boolean' in o ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(OPTIONS as Record<string, OptionSpec>).map(([name, o]) => [name, { type: o.boolean ? ('boolean' as const) : ('string' as const) }]),
   );
   let parsed;
   try {
@@ -129,62 +282,202 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
       strict: true,
     });
   } catch (err) {
-    throw new ConfigError((err as Error).message.replace(/\. To specify.*$/s, ''));
+    throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see agent-boss help)`);
   }
   const { values, positionals } = parsed;
-  let command: Command;
-  if (values.help) command = 'help';
-  else if (values.version) command = 'version';
-  else {
-    if (positionals.length === 0) throw new ConfigError('missing command: use "agent-boss stdio" or "agent-boss serve" (see --help)');
-    if (positionals.length > 1) throw new ConfigError(`unexpected argument "${positionals[1]}"`);
-    const c = positionals[0]!;
-    if (c !== 'stdio' && c !== 'serve') throw new ConfigError(`unknown command "${c}": use "stdio" or "serve" (see --help)`);
-    command = c;
+  const flags = values as Record<string, string | boolean | undefined>;
+  const first = positionals[0];
+
+  const base = (command: Command): Config => ({
+    command,
+    dataDir: defaultDataDir(env),
+    dbPath: join(defaultDataDir(env), 'boss.db'),
+    dataDirFrom: 'default',
+    port: 8899,
+    host: '127.0.0.1',
+    allowedHosts: [],
+    readOnly: false,
+    auth: 'none',
+    logLevel: 'info',
+    allowSkipPermissions: false,
+    serverName: 'agent-boss',
+    write: false,
+    projectDir: cwd,
+  });
+
+  if (first === 'help' || (first === undefined && flags.help)) {
+    const topic = first === 'help' ? positionals[1] : undefined;
+    if (topic !== undefined && !isRunCommand(topic)) throw new ConfigError(`unknown command "${topic}": use one of ${commandList()}`);
+    if (positionals.length > 2) throw new ConfigError(`unexpected argument "${positionals[2]}"`);
+    return { ...base('help'), ...(topic !== undefined && { helpFor: topic }) };
+  }
+  if (first === undefined && flags.version) return base('version');
+  if (first === undefined) throw new ConfigError(`missing command: use one of ${commandList()} (see agent-boss help)`);
+  if (!isRunCommand(first)) throw new ConfigError(`unknown command "${first}": use one of ${commandList()} (see agent-boss help)`);
+  const command = first;
+  if (flags.help) return { ...base('help'), helpFor: command };
+  if (flags.version) throw new ConfigError(`--version does not apply to "${command}": run "agent-boss --version"`);
+
+  let setupTarget: 'claude' | undefined;
+  if (command === 'setup') {
+    const target = positionals[1];
+    if (target === undefined) throw new ConfigError('setup needs a target: "agent-boss setup claude" (see agent-boss help setup)');
+    if (target !== 'claude') throw new ConfigError(`unknown setup target "${target}": only "claude" is supported (see agent-boss help setup)`);
+    setupTarget = target;
+    if (positionals.length > 2) throw new ConfigError(`unexpected argument "${positionals[2]}"`);
+  } else if (positionals.length > 1) {
+    throw new ConfigError(`unexpected argument "${positionals[1]}" (see agent-boss help ${command})`);
   }
 
+  for (const [name, o] of Object.entries(OPTIONS as Record<string, OptionSpec>)) {
+    if (flags[name] !== undefined && !o.commands.includes(command)) {
+      const where = o.commands.map((c) => `"${c}"`).join(' and ');
+      throw new ConfigError(`--${name} does not apply to "${command}" (only to ${where}); see agent-boss help ${command}`);
+    }
+  }
+
+  /** A flag, else its environment variable (only for options of this command), else the default. */
   const get = (name: OptionName): string | undefined => {
-    const flag = (values as Record<string, string | boolean | undefined>)[name];
+    const o: OptionSpec = OPTIONS[name];
+    const flag = flags[name];
     if (typeof flag === 'string') return flag;
     if (flag === true) return 'true';
-    const fromEnv = env[OPTIONS[name].env];
-    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-    return OPTIONS[name].default;
+    if (o.env !== undefined && o.commands.includes(command)) {
+      const fromEnv = env[o.env];
+      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    }
+    return o.default;
   };
 
-  const dataDir = resolve(get('data-dir')!);
+  const config = base(command);
+  if (setupTarget !== undefined) config.setupTarget = setupTarget;
+
+  const dirFlag = flags['data-dir'];
+  const dirEnv = env.BOSS_DATA_DIR;
+  if (typeof dirFlag === 'string') {
+    if (dirFlag === '') throw new ConfigError('--data-dir must not be empty');
+    config.dataDir = resolve(cwd, dirFlag);
+    config.dataDirFrom = 'flag';
+  } else if (dirEnv !== undefined && dirEnv !== '') {
+    config.dataDir = resolve(cwd, dirEnv);
+    config.dataDirFrom = 'env';
+  }
+  config.dbPath = join(config.dataDir, 'boss.db');
+  if (config.dataDirFrom === 'default' && command !== 'setup') {
+    const old = join(resolve(cwd, OLD_DEFAULT_DATA_DIR), 'boss.db');
+    if (old !== config.dbPath && existsSync(old)) config.oldDefaultDb = old;
+  }
+
   const logLevel = get('log-level')!;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new ConfigError(`--log-level must be debug, info, warn or error, got "${logLevel}"`);
   }
+  config.logLevel = logLevel as LogLevel;
   const tmuxSocket = get('tmux-socket');
   if (tmuxSocket !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(tmuxSocket)) {
     throw new ConfigError(`--tmux-socket must be a socket name (letters, digits, "_", "." or "-"), got "${tmuxSocket}"`);
   }
-  const submitDelay = get('submit-delay-ms');
   const token = get('token');
   if (token !== undefined && token.length < 16) throw new ConfigError('--token must be at least 16 characters');
 
-  const config: Config = {
-    command,
-    dataDir,
-    dbPath: join(dataDir, 'boss.db'),
-    port: parseInteger('port', get('port')!, 0, 65535),
-    host: get('host')!,
-    allowedHosts: get('allowed-hosts')!
-      .split(',')
-      .map((h) => h.trim().toLowerCase())
-      .filter(Boolean),
-    readOnly: truthy(get('read-only')),
-    auth: parseAuth(get('auth')!),
-    logLevel: logLevel as LogLevel,
-  };
+  config.port = parseInteger('port', get('port') ?? '8899', 0, 65535);
+  config.host = get('host') ?? '127.0.0.1';
+  config.allowedHosts = (get('allowed-hosts') ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  config.readOnly = truthy(get('read-only'));
+  config.auth = parseAuth(get('auth') ?? 'none');
+  config.allowSkipPermissions = truthy(get('allow-skip-permissions'));
   const space = parseName(spaceName, 'space', get('space'));
   const agent = parseName(agentName, 'agent', get('agent'));
   if (tmuxSocket !== undefined) config.tmuxSocket = tmuxSocket;
   if (space !== undefined) config.space = space;
   if (agent !== undefined) config.agent = agent;
   if (token !== undefined) config.token = token;
+  const submitDelay = get('submit-delay-ms');
   if (submitDelay !== undefined) config.submitDelayMs = parseInteger('submit-delay-ms', submitDelay, 0, 10_000);
+
+  if (command === 'setup') {
+    const hub = get('hub');
+    if (hub !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(hub);
+      } catch {
+        throw new ConfigError(`--hub must be the hub's URL, e.g. http://127.0.0.1:8899, got "${hub}"`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`--hub must be an http:// or https:// URL, got "${hub}"`);
+      config.hub = hub.replace(/\/+$/, '').replace(/\/mcp$/, '');
+    }
+    const name = get('name')!;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ConfigError(`--name must be 1-64 letters, digits, "_" or "-", got "${name}"`);
+    config.serverName = name;
+    const tokenEnv = get('token-env');
+    if (tokenEnv !== undefined) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenEnv)) throw new ConfigError(`--token-env must be an environment variable name, got "${tokenEnv}"`);
+      if (config.hub === undefined) throw new ConfigError('--token-env applies only with --hub (a stdio server needs no token)');
+      config.tokenEnv = tokenEnv;
+    }
+    const dir = get('dir');
+    if (dir !== undefined) config.projectDir = resolve(cwd, dir);
+    config.write = truthy(get('write'));
+    if (config.hub !== undefined && (typeof flags['tmux-socket'] === 'string' || config.dataDirFrom === 'flag')) {
+      throw new ConfigError('--tmux-socket and --data-dir apply only to a stdio server: with --hub the hub uses its own');
+    }
+  }
   return config;
+}
+
+/**
+ * One line for a failure to open the database or its directory at startup: what went wrong, the
+ * path, and the fix (instead of a stack trace). Undefined for anything that is not such a failure.
+ */
+export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir' | 'dbPath'>): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const otherDir = 'or pass another --data-dir DIR (or BOSS_DATA_DIR)';
+  if (err.name === 'DatabaseTooNewError') return err.message;
+  if (err.name === 'SqliteError' || code.startsWith('SQLITE_')) {
+    const why =
+      code === 'SQLITE_CANTOPEN'
+        ? `cannot open ${config.dbPath}: check that ${config.dataDir} exists and is writable by this user, ${otherDir}`
+        : code.startsWith('SQLITE_READONLY')
+          ? `${config.dbPath} is read-only for this user: fix its permissions (and those of ${config.dataDir}, which holds the -wal and -shm files), ${otherDir}`
+          : code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')
+            ? `${config.dbPath} is not an agent-boss database (${err.message}): move it away, ${otherDir}`
+            : code.startsWith('SQLITE_FULL')
+              ? `the disk holding ${config.dbPath} is full: free some space, ${otherDir}`
+              : `database ${config.dbPath}: ${err.message} (${code}); check the file and its directory, ${otherDir}`;
+    return why;
+  }
+  const path = (err as NodeJS.ErrnoException).path ?? config.dataDir;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied on ${path}: make ${config.dataDir} writable by this user, ${otherDir}`;
+    case 'EROFS':
+      return `${path} is on a read-only file system: ${otherDir}`;
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `${path} is a file, not a directory: move it away, ${otherDir}`;
+    case 'ENOSPC':
+      return `no space left for ${path}: free some space, ${otherDir}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Environment that makes an agent-boss stdio server started by a spawned agent share this server's database and tmux server. */
+export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>): Record<string, string> => ({
+  BOSS_DATA_DIR: config.dataDir,
+  ...(config.tmuxSocket !== undefined && { BOSS_TMUX_SOCKET: config.tmuxSocket }),
+});
+
+/**
+ * Creates the data directory when it does not exist yet, readable by this user only (it holds every
+ * agent's reports). An existing directory is left as it is.
+ */
+export function prepareDataDir(config: Pick<Config, 'dataDir'>): void {
+  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 }

@@ -7,6 +7,7 @@ export class BackendError extends Error {
     message: string,
     readonly code:
       | 'unavailable'
+      | 'no_server'
       | 'session_missing'
       | 'session_exists'
       | 'no_pending_approval'

@@ -119,6 +119,11 @@ export interface SessionBackend extends SessionLifecycle, SessionObserver, Sessi
    * undefined when it can. Checked when a session is registered, so a bad id is refused up front.
    */
   sessionIdProblem?(sessionId: string): string | undefined;
+  /**
+   * Why no session of this backend can be reached right now (e.g. no tmux server runs on the
+   * configured socket), as a sentence for the operator; undefined when the backend is reachable.
+   */
+  problem?(): Promise<string | undefined>;
   /** Release long-lived resources (control-mode clients, timers). */
   close?(): Promise<void>;
 }

@@ -428,6 +428,11 @@ export class Coordinator {
     switch (err.code) {
       case 'unavailable':
         return new DomainError('backend_unavailable', `${err.message}. Install it, or check the server's --tmux-socket.`);
+      case 'no_server':
+        return new DomainError(
+          'backend_unavailable',
+          `${err.message}. Check the server's --tmux-socket: it must name the tmux server the agents run on (tmux -L NAME; none = your default server).`,
+        );
       case 'session_missing':
         return new DomainError(
           'session_missing',

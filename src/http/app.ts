@@ -68,7 +68,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
     } catch (err) {
       db = `error: ${(err as Error).message}`;
     }
-    const tmux = coordinator.backends.has('tmux') ? await probe(() => coordinator.backends.backendByName('tmux').available()) : 'not configured';
+    let tmux = coordinator.backends.has('tmux') ? await probe(() => coordinator.backends.backendByName('tmux').available()) : 'not configured';
+    // tmux is installed; is there a server on the socket this hub watches (a wrong --tmux-socket shows here)?
+    if (tmux === 'ok') tmux = (await coordinator.backends.backendByName('tmux').problem?.().catch((e: Error) => e.message)) ?? 'ok';
     const ok = db === 'ok';
     return c.json({ ok, version: VERSION, uptime_s: Math.floor((Date.now() - startedAt) / 1000), db, tmux }, ok ? 200 : 503);
   });
@@ -83,7 +85,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const sse = (c: Context<AppEnv>) => {
     const space = (c.req.param('space') ?? c.req.query('space')) || undefined;
     if (space !== undefined && !spaceName.safeParse(space).success) return jsonError(c, 400, `invalid space name "${space}"`, 'validation');
-    return events.respond(c, space === undefined ? {} : { space });
+    const legacyNames = /^(1|true|yes)$/i.test(c.req.query('legacy_names') ?? '');
+    return events.respond(c, { ...(space !== undefined && { space }), ...(legacyNames && { legacyNames }) });
   };
   app.get('/events', sse);
   app.get('/spaces/:space/events', sse);

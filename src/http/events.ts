@@ -33,7 +33,15 @@ const PAGE = 500;
 export interface EventFilter {
   /** Only events of this space (case-insensitive); events without a space go to everyone. */
   space?: string;
+  /**
+   * Also send each `session_liveness` event under its old name `tmux_liveness` (same id and data),
+   * for consumers written before the rename (`?legacy_names=1`). Deprecated.
+   */
+  legacyNames?: boolean;
 }
+
+/** Old names of renamed events, sent as well when a subscriber asks for legacy names. */
+const LEGACY_NAMES: Record<string, string> = { session_liveness: 'tmux_liveness' };
 
 interface Subscriber {
   lastId: number;
@@ -121,7 +129,10 @@ export class EventHub {
             deliver: (ev) => {
               if (ev.id <= s.lastId) return;
               s.lastId = ev.id;
-              if (matches(ev, filter)) write(this.frameOf(ev));
+              if (!matches(ev, filter)) return;
+              write(this.frameOf(ev));
+              const legacy = filter.legacyNames ? LEGACY_NAMES[ev.kind] : undefined;
+              if (legacy !== undefined) write(formatEvent({ ...ev, kind: legacy }));
             },
             send: (ev) => {
               if (!s.replaying) s.deliver(ev);

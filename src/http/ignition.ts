@@ -128,8 +128,8 @@ export function renderIgnition(input: IgnitionInput): string {
   out.push('If your client speaks MCP (Claude Code does), add this server once and use its tools:', '');
   out.push('```sh');
   out.push(`claude mcp add --transport http agent-boss ${baseUrl}/mcp --header ${shellDoubleQuote(`X-Agent-Name: ${name}`)}${spaceHeader}${mcpAuth}`);
-  out.push('# or, as a local stdio server sharing the same database (package agent-boss-mcp, command agent-boss):');
-  out.push(`claude mcp add agent-boss -- npx -y -p agent-boss-mcp agent-boss stdio --space ${shellQuote(spaceLabel)} --agent ${shellQuote(name)}${stdioExtra}`);
+  out.push('# or, as a local stdio server sharing the same database (needs agent-boss on PATH: "npm install -g ." in its clone):');
+  out.push(`claude mcp add agent-boss -- agent-boss stdio --space ${shellQuote(spaceLabel)} --agent ${shellQuote(name)}${stdioExtra}`);
   out.push('```', '');
   out.push('Tools:');
   out.push('- `register_session`: register the terminal session you run in (done for you if this URL carried `session_id`).');

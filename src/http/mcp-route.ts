@@ -35,6 +35,9 @@ const MAX_SESSIONS = 500;
 export interface McpSessionsOptions {
   coordinator: Coordinator;
   readOnly?: boolean;
+  /** Passed to every session's server (`--allow-skip-permissions`). */
+  allowSkipPermissions?: boolean;
+  agentEnv?: Record<string, string>;
   log?: Logger;
   maxSessions?: number;
 }
@@ -101,7 +104,14 @@ export class McpSessions {
 
   /** Creates the McpServer and transport of a new session and lets it answer the initialize request. */
   private async open(c: Context, caller: Caller, principal: string | undefined, body: unknown): Promise<Response> {
-    const server = createMcpServer({ coordinator: this.opts.coordinator, caller, readOnly: this.opts.readOnly ?? false });
+    const server = createMcpServer({
+      coordinator: this.opts.coordinator,
+      caller,
+      readOnly: this.opts.readOnly ?? false,
+      allowSkipPermissions: this.opts.allowSkipPermissions ?? false,
+      ...(this.opts.agentEnv !== undefined && { agentEnv: this.opts.agentEnv }),
+      ...(this.opts.log !== undefined && { logError: (m: string) => this.opts.log!.error(m) }),
+    });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       // A POST is answered with one JSON body instead of an SSE stream: no tool here streams

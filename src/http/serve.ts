@@ -1,14 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Config } from '../config.js';
+import { agentEnvOf, describeStartupError, prepareDataDir, type Config } from '../config.js';
+import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { createHttpApp } from './app.js';
 import { EventHub } from './events.js';
 import { McpSessions } from './mcp-route.js';
+import { shellDoubleQuote, shellQuote } from './ignition.js';
 import { isLoopbackHost } from './middleware.js';
+import { agentBossOnPath } from '../setup-claude.js';
 
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -44,12 +47,14 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
 
   let runtime: Runtime;
   try {
+    prepareDataDir(config);
     runtime = createRuntime(config, env, log);
   } catch (err) {
-    process.stderr.write(`agent-boss: cannot start: ${(err as Error).message}\n`);
+    process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
     return 1;
   }
   const { coordinator, store } = runtime;
+  logActivity(coordinator, log);
   const startedAt = Date.now();
 
   let lastMonitorError = '';
@@ -62,7 +67,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
       lastMonitorError = msg;
     },
   });
-  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, log });
+  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log });
   const events = new EventHub(store, log);
   const app = createHttpApp({
     coordinator,
@@ -104,8 +109,8 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
 
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-  process.stderr.write(`agent-boss listening on http://${shownHost}:${port}\n`);
-  log.info(`data ${config.dbPath}${config.tmuxSocket ? `, tmux socket ${config.tmuxSocket}` : ''}${config.token ? ', token required' : ''}${config.auth === 'agents' ? ', agent tokens required' : ''}`);
+  const hasDashboard = app.routes.some((r) => r.path === '/' && (r.method === 'GET' || r.method === 'ALL'));
+  process.stderr.write(startupText(config, `http://${shownHost}:${port}`, hasDashboard));
   monitor.start();
 
   let closing = false;
@@ -137,4 +142,37 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   return -1;
+}
+
+/**
+ * What `serve` prints when it listens (stderr): the first line is `agent-boss listening on URL`
+ * (scripts wait for it), then where each part is, the data and tmux server it uses, and the lines
+ * that connect Claude Code to it.
+ */
+export function startupText(config: Config, base: string, hasDashboard: boolean): string {
+  const row = (label: string, value: string) => `  ${label.padEnd(14)}${value}`;
+  const tmux = config.tmuxSocket !== undefined ? `socket "${config.tmuxSocket}" (tmux -L ${config.tmuxSocket})` : 'your default tmux server';
+  const auth = config.token !== undefined ? ' --header "Authorization: Bearer $BOSS_TOKEN"' : '';
+  const onPath = agentBossOnPath(process.env, process.argv[1] ?? '') !== undefined;
+  const program = onPath ? 'agent-boss' : `${shellQuote(process.execPath)} ${shellQuote(process.argv[1] ?? 'dist/cli.js')}`;
+  const stdioFlags = `${config.dataDirFrom === 'default' ? '' : ` --data-dir ${shellQuote(config.dataDir)}`}${config.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(config.tmuxSocket)}` : ''}`;
+  const lines = [
+    `agent-boss listening on ${base}`,
+    row('MCP', `${base}/mcp   (Streamable HTTP; X-Agent-Name binds a session to an agent)`),
+    ...(hasDashboard ? [row('dashboard', `${base}/`)] : []),
+    row('events', `${base}/events   (Server-Sent Events)`),
+    row('health', `${base}/healthz`),
+    row('database', config.dbPath),
+    row('tmux', `watching ${tmux}`),
+    ...(config.token !== undefined ? [row('token', 'required on every route but /healthz: Authorization: Bearer $BOSS_TOKEN')] : []),
+    ...(config.auth === 'agents' ? [row('auth', 'agents: X-Agent-Name is honoured only with that agent\'s token (agent-boss token issue)')] : []),
+    '',
+    'Connect a Claude Code agent to this hub (replace api-dev with its name; run it in the agent\'s working directory):',
+    `  claude mcp add --transport http agent-boss ${base}/mcp --header ${shellDoubleQuote('X-Agent-Name: api-dev')}${auth}`,
+    'or give it its own stdio server on the same database:',
+    `  claude mcp add agent-boss -- ${program} stdio --agent api-dev${stdioFlags}`,
+    `An agent without MCP fetches its instructions: curl -s ${shellQuote(`${base}/spaces/default/ignition/api-dev?session_id=SESSION`)}${config.token !== undefined ? ' -H "Authorization: Bearer $BOSS_TOKEN"' : ''}`,
+    '',
+  ];
+  return `${lines.join('\n')}`;
 }

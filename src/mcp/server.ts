@@ -1,10 +1,27 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import {
+  ErrorCode,
+  McpError,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { z } from 'zod';
 import type { Caller, Coordinator } from '../core/coordinator.js';
 import { isDomainError } from '../core/errors.js';
-import type { ToolDefinition } from '../tools/define.js';
+import type { PromptDefinition } from '../prompts/define.js';
+import { prompts as allPrompts } from '../prompts/index.js';
+import { matchTemplate, type ResourceContent, type ResourceDefinition } from '../resources/define.js';
+import { resources as allResources } from '../resources/index.js';
+import type { ToolContext, ToolDefinition } from '../tools/define.js';
 import { tools as allTools } from '../tools/index.js';
 import { VERSION } from '../version.js';
+import { Subscriptions } from './subscriptions.js';
+import { describeInvalidInput } from './validation.js';
 
 export interface McpServerDeps {
   coordinator: Coordinator;
@@ -12,16 +29,56 @@ export interface McpServerDeps {
   caller: Caller;
   /** Offer only tools annotated readOnlyHint. */
   readOnly?: boolean;
+  /** spawn_agent may skip the agent's permission prompts when asked to (`--allow-skip-permissions`). */
+  allowSkipPermissions?: boolean;
+  /** Environment for agents spawn_agent starts (BOSS_DATA_DIR, BOSS_TMUX_SOCKET of this server). */
+  agentEnv?: Record<string, string>;
   tools?: readonly ToolDefinition[];
+  prompts?: readonly PromptDefinition[];
+  resources?: readonly ResourceDefinition[];
+  /** How often subscribed resources are re-read (tests shorten it). */
+  subscriptionPollMs?: number;
+  /** Where bugs are reported (stderr by default). */
+  logError?: (msg: string) => void;
 }
 
 const INSTRUCTIONS =
-  'agent-boss coordinates AI coding agents running in terminal sessions. Agents call register_session once and report_status when their status changes; a manager or operator uses list_liveness to watch sessions and send_input, approve and interrupt to steer them.';
+  'agent-boss coordinates AI coding agents running in terminal sessions. Agents call register_session once and report_status when their status changes; a manager or operator uses list_liveness to watch sessions and send_input, approve and interrupt to steer them, spawn_agent and stop_agent to start and end agents. The prompt "ignite" starts an agent; the resource boss://protocol explains how agents work together.';
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** One factory for every transport (stdio, Streamable HTTP, tests). Does no I/O itself. */
 export function createMcpServer(deps: McpServerDeps): McpServer {
   const server = new McpServer({ name: 'agent-boss', version: VERSION }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
+  const logError = deps.logError ?? ((m: string) => process.stderr.write(`agent-boss error: ${m}\n`));
+  const ctx = { coordinator: deps.coordinator, caller: deps.caller };
+  registerTools(server, deps, logError);
+  registerPrompts(server, deps.prompts ?? allPrompts, ctx);
+  registerResources(server, deps, ctx, logError);
+  return server;
+}
+
+/** A database failure: the answer names the file, since that is what the operator must look at. */
+const isSqliteError = (err: unknown): err is Error & { code?: string } =>
+  err instanceof Error && (err.name === 'SqliteError' || String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_'));
+
+function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: string) => void): void {
   const list = (deps.tools ?? allTools).filter((t) => !deps.readOnly || t.annotations.readOnlyHint === true);
+  const byName = new Map(list.map((t) => [t.name, t]));
+  // The SDK validates input before a handler runs and words failures its own way; this replaces its
+  // (private) validator so a failure names each field and the next step.
+  (server as unknown as { validateToolInput: (tool: unknown, args: unknown, name: string) => Promise<unknown> }).validateToolInput = async (
+    _tool,
+    args,
+    name,
+  ) => {
+    const def = byName.get(name);
+    if (def === undefined) return args;
+    const r = await def.input.safeParseAsync(args ?? {});
+    // A plain Error: the SDK answers it as an isError result with exactly this text.
+    if (!r.success) throw new Error(describeInvalidInput(name, def.input, r.error));
+    return r.data;
+  };
   for (const tool of list) {
     server.registerTool(
       tool.name,
@@ -32,19 +89,140 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
         outputSchema: tool.output,
         annotations: { title: tool.title, ...tool.annotations },
       },
-      async (args: unknown): Promise<CallToolResult> => {
+      async (args: unknown, extra: Extra): Promise<CallToolResult> => {
+        const progressToken = extra._meta?.progressToken;
+        const toolCtx: ToolContext = {
+          coordinator: deps.coordinator,
+          caller: deps.caller,
+          allowSkipPermissions: deps.allowSkipPermissions ?? false,
+          ...(deps.agentEnv !== undefined && { agentEnv: deps.agentEnv }),
+          signal: extra.signal,
+          ...(progressToken !== undefined && {
+            progress: async (progress: number, total?: number, message?: string) => {
+              await extra.sendNotification({
+                method: 'notifications/progress',
+                params: { progressToken, progress, ...(total !== undefined && { total }), ...(message !== undefined && { message }) },
+              });
+            },
+          }),
+        };
         try {
-          const res = await tool.handle(args as never, { coordinator: deps.coordinator, caller: deps.caller });
+          const res = await tool.handle(args as never, toolCtx);
           return {
             content: [{ type: 'text', text: res.text }],
             structuredContent: res.structured as Record<string, unknown>,
           };
         } catch (err) {
           if (isDomainError(err)) return { isError: true, content: [{ type: 'text', text: err.message }] };
-          throw err;
+          if (isSqliteError(err)) {
+            const file = deps.coordinator.store.db.name;
+            logError(`${tool.name}: database ${file}: ${err.stack ?? err.message}`);
+            return {
+              isError: true,
+              content: [{ type: 'text', text: `The database ${file} failed (${err.code ?? err.name}: ${err.message}). Nothing was done; the operator must check that file and its directory (disk space, permissions).` }],
+            };
+          }
+          logError(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+          return { isError: true, content: [{ type: 'text', text: `internal error in ${tool.name}: the server logged the details. Try again; if it persists, report it to the operator.` }] };
         }
       },
     );
   }
-  return server;
+}
+
+function registerPrompts(server: McpServer, list: readonly PromptDefinition[], ctx: { coordinator: Coordinator; caller: Caller }): void {
+  for (const prompt of list) {
+    const argsSchema = Object.fromEntries(
+      Object.entries(prompt.args).map(([name, arg]) => {
+        const field = z.string().optional().describe(arg.description);
+        const complete = arg.complete;
+        return [
+          name,
+          complete
+            ? completable(field, async (value: string | undefined, context?: { arguments?: Record<string, string> }) =>
+                complete(value ?? '', ctx, context?.arguments ?? {}).catch(() => []),
+              )
+            : field,
+        ];
+      }),
+    );
+    server.registerPrompt(prompt.name, { title: prompt.title, description: prompt.description, argsSchema }, async (args: Record<string, string | undefined>) => {
+      try {
+        const text = await prompt.render(args, ctx);
+        return { description: prompt.title, messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+      } catch (err) {
+        if (isDomainError(err)) throw new McpError(ErrorCode.InvalidParams, err.message);
+        throw err;
+      }
+    });
+  }
+}
+
+function registerResources(
+  server: McpServer,
+  deps: McpServerDeps,
+  ctx: { coordinator: Coordinator; caller: Caller },
+  logError: (m: string) => void,
+): void {
+  const list = deps.resources ?? allResources;
+  const asMcp = (uri: string, c: ResourceContent) => ({ contents: [{ uri, mimeType: c.mimeType, text: c.text }] });
+  const readAny = async (uri: string): Promise<ResourceContent> => {
+    for (const r of list) {
+      if (r.kind === 'fixed' && r.uri === uri) return r.read(ctx);
+      if (r.kind === 'template') {
+        const vars = matchTemplate(r.uriTemplate, uri);
+        if (vars) return r.read(vars, ctx);
+      }
+    }
+    throw new McpError(ErrorCode.InvalidParams, `Unknown resource ${uri}: see resources/list and resources/templates/list (e.g. boss://protocol, boss://space/default/agents, boss://liveness/default).`);
+  };
+  const guarded = async (uri: string) => {
+    try {
+      return await readAny(uri);
+    } catch (err) {
+      if (isDomainError(err)) throw new McpError(ErrorCode.InvalidParams, err.message);
+      throw err;
+    }
+  };
+
+  for (const r of list) {
+    if (r.kind === 'fixed') {
+      server.registerResource(r.name, r.uri, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri) => asMcp(uri.href, await guarded(uri.href)));
+      continue;
+    }
+    const template = new ResourceTemplate(r.uriTemplate, {
+      list: async () => ({ resources: (await r.list(ctx)).map((x) => ({ ...x, mimeType: r.mimeType })) }),
+      complete: Object.fromEntries(Object.entries(r.complete).map(([v, fn]) => [v, (value: string) => fn(value, ctx).catch(() => [])])),
+    });
+    server.registerResource(r.name, template, { title: r.title, description: r.description, mimeType: r.mimeType }, async (uri) =>
+      asMcp(uri.href, await guarded(uri.href)),
+    );
+  }
+
+  // resources/subscribe: the SDK's McpServer has no handler for it; this session watches what it subscribed to.
+  const subscriptions = new Subscriptions({
+    snapshot: async (uri) => {
+      const c = await guarded(uri);
+      return c.changeKey ?? c.text;
+    },
+    notify: (uri) => server.server.sendResourceUpdated({ uri }),
+    onError: (uri, err) => {
+      if (!isDomainError(err) && !(err instanceof McpError)) logError(`watching ${uri}: ${err instanceof Error ? err.message : String(err)}`);
+    },
+    ...(deps.subscriptionPollMs !== undefined && { pollMs: deps.subscriptionPollMs }),
+  });
+  server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
+  server.server.setRequestHandler(SubscribeRequestSchema, async (req) => {
+    await subscriptions.subscribe(req.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (req) => {
+    subscriptions.unsubscribe(req.params.uri);
+    return {};
+  });
+  const previous = server.server.onclose;
+  server.server.onclose = () => {
+    subscriptions.close();
+    previous?.();
+  };
 }

@@ -7,21 +7,22 @@ export const agentSummaryShape = {
   agent: z.string(),
   status: z.string(),
   summary: z.string(),
-  session_id: z.string().nullable(),
-  backend: z.string().nullable(),
-  parent: z.string().nullable(),
-  role: z.string().nullable(),
+  session_id: z.string().optional().describe('Terminal session (left out while none is registered).'),
+  backend: z.string().optional(),
+  parent: z.string().optional(),
+  role: z.string().optional(),
   updated_at: z.string(),
 } as const;
 
+/** Fields without a value are left out (the output schemas use optional fields, not null). */
 export const agentSummary = (a: AgentRecord) => ({
   space: a.space,
   agent: a.name,
   status: a.status,
   summary: a.summary,
-  session_id: a.session_id,
-  backend: a.backend_type,
-  parent: a.parent,
-  role: a.role,
+  ...(a.session_id != null && { session_id: a.session_id }),
+  ...(a.backend_type != null && { backend: a.backend_type }),
+  ...(a.parent != null && { parent: a.parent }),
+  ...(a.role != null && { role: a.role }),
   updated_at: a.updated_at,
 });

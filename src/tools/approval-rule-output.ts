@@ -4,8 +4,9 @@ import type { ApprovalRuleRecord } from '../store/hooks-store.js';
 /** An approval rule as the rule tools return it. */
 export const ruleShape = z.object({
   id: z.number().int(),
-  space: z.string().nullable().describe('null: every space.'),
-  agent: z.string().nullable().describe('null: every agent of the space (or of every space).'),
+  // Left out rather than null (a null type is not portable across MCP clients).
+  space: z.string().optional().describe('Left out: every space.'),
+  agent: z.string().optional().describe('Left out: every agent of the space (or of every space).'),
   tool: z.string(),
   pattern: z.string(),
   decision: z.enum(['allow', 'deny']),
@@ -13,8 +14,12 @@ export const ruleShape = z.object({
   updated_at: z.string(),
 });
 
+/** The object without its null-valued fields (output schemas here have optional fields, never null ones). */
+export const withoutNulls = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+
 export const ruleOut = (r: ApprovalRuleRecord): z.infer<typeof ruleShape> => ({
-  ...r,
+  ...withoutNulls(r),
   created_at: new Date(r.created_at).toISOString(),
   updated_at: new Date(r.updated_at).toISOString(),
 });

@@ -6,6 +6,14 @@ import type { Caller, Coordinator } from '../core/coordinator.js';
 export interface ToolContext {
   coordinator: Coordinator;
   caller: Caller;
+  /** The operator allowed spawn_agent to skip an agent's permission prompts (`--allow-skip-permissions`). */
+  allowSkipPermissions?: boolean;
+  /** Environment for agents spawn_agent starts, so their stdio servers share this server's database and tmux server. */
+  agentEnv?: Record<string, string>;
+  /** Aborted when the client cancels the call. */
+  signal?: AbortSignal;
+  /** Reports progress to the client, when it asked for it (a progressToken). */
+  progress?(progress: number, total?: number, message?: string): Promise<void>;
 }
 
 /** A tool's answer: data under its output schema plus one human-readable line. */

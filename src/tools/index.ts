@@ -1,4 +1,5 @@
 import { approve } from './approve.js';
+import { captureOutputTool } from './capture-output.js';
 import type { ToolDefinition } from './define.js';
 import { deleteApprovalRule } from './delete-approval-rule.js';
 import { interrupt } from './interrupt.js';
@@ -9,6 +10,9 @@ import { registerSession } from './register-session.js';
 import { reportStatus } from './report-status.js';
 import { sendInput } from './send-input.js';
 import { setApprovalRule } from './set-approval-rule.js';
+import { spawnAgentTool } from './spawn-agent.js';
+import { stopAgentTool } from './stop-agent.js';
+import { waitForTool } from './wait-for.js';
 
 /** Every tool the server offers, in the order clients list them. */
 export const tools: readonly ToolDefinition[] = [
@@ -23,4 +27,8 @@ export const tools: readonly ToolDefinition[] = [
   listApprovalRules,
   deleteApprovalRule,
   listApprovalDecisions,
+  spawnAgentTool,
+  stopAgentTool,
+  captureOutputTool,
+  waitForTool,
 ] as unknown as readonly ToolDefinition[];

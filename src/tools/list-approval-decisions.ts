@@ -1,20 +1,20 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
 import { decisionFilterShape } from '../core/hook-schemas.js';
-import { NO_HOOKS } from './approval-rule-output.js';
+import { NO_HOOKS, withoutNulls } from './approval-rule-output.js';
 import { defineTool } from './define.js';
 
 const decisionShape = z.object({
   id: z.number().int(),
   space: z.string(),
   agent: z.string(),
-  tool_name: z.string().nullable(),
-  subject: z.string().nullable().describe('The command, file, URL or MCP arguments.'),
-  prompt_id: z.string().nullable(),
+  tool_name: z.string().optional(),
+  subject: z.string().optional().describe('The command, file, URL or MCP arguments.'),
+  prompt_id: z.string().optional(),
   decision: z.string().describe('allow / deny (rule, terminal) or the approve answer yes / always / no.'),
   decided_by: z.enum(['rule', 'approve', 'terminal']),
-  rule_id: z.number().int().nullable(),
-  detail: z.string().nullable(),
+  rule_id: z.number().int().optional(),
+  detail: z.string().optional(),
   created_at: z.string(),
 });
 
@@ -40,7 +40,7 @@ export const listApprovalDecisions = defineTool({
       ...(input.after_id !== undefined && { after_id: input.after_id }),
       ...(input.limit !== undefined && { limit: input.limit }),
     });
-    const decisions = rows.map((d) => ({ ...d, created_at: new Date(d.created_at).toISOString() }));
+    const decisions = rows.map((d) => ({ ...withoutNulls(d), created_at: new Date(d.created_at).toISOString() }));
     return {
       structured: { decisions },
       text:

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
+import type { LivenessRow } from '../core/coordinator.js';
 import { spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
 const row = z.object({
   space: z.string(),
   agent: z.string(),
-  session_id: z.string().nullable(),
+  session_id: z.string().optional().describe('Registered session (left out while none is).'),
   backend: z.string(),
   registered: z.boolean().describe('A session is registered for the agent.'),
   exists: z.boolean().describe('The session is alive.'),
@@ -55,12 +56,36 @@ export const listLiveness = defineTool({
     const space = input.all_spaces ? undefined : (input.space ?? caller.space ?? coordinator.defaultSpace);
     const agents = await coordinator.listLiveness(space);
     const count = (s: string) => agents.filter((a) => a.state === s).length;
+    const rows = agents.map(({ session_id, ...rest }) => (session_id === null ? rest : { ...rest, session_id }));
     return {
-      structured: { agents },
+      structured: { agents: rows },
       text:
         agents.length === 0
           ? `No agents registered${space ? ` in space "${space}" (pass all_spaces: true to see every space)` : ''}.`
-          : `${agents.length} agents: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('missing')} missing, ${count('unknown')} unknown.`,
+          : `${agents.length} agent${agents.length === 1 ? '' : 's'}: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('missing')} missing, ${count('unknown')} unknown.\n\n${livenessTable(agents, space === undefined)}`,
     };
   },
 });
+
+/** One agent-written value as a short table cell (one line, no pipes, at most `max` characters). */
+const cell = (s: string | null | undefined, max = 60): string => {
+  const one = (s ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').replace(/\|/g, '/').trim();
+  return (one.length > max ? `${one.slice(0, max - 1)}…` : one) || '-';
+};
+
+/** The rows as a compact Markdown table, for clients that read the text content only. */
+function livenessTable(rows: readonly LivenessRow[], withSpace: boolean): string {
+  const head = [...(withSpace ? ['space'] : []), 'agent', 'state', 'session', 'status', 'summary', 'pending prompt'];
+  const lines = rows.map((r) =>
+    [
+      ...(withSpace ? [cell(r.space, 30)] : []),
+      cell(r.agent, 30),
+      r.state + (r.stale ? ' (stale)' : ''),
+      cell(r.session_id, 30),
+      r.status,
+      cell(r.summary),
+      r.needs_approval ? `${cell(r.tool_name ?? 'prompt', 30)} (prompt_id ${r.prompt_id ?? '?'})` : '-',
+    ].join(' | '),
+  );
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l} |`)].join('\n');
+}

@@ -14,6 +14,8 @@ export const reportStatus = defineTool({
     status: agentStatus,
     summary,
     ...reportFieldShape,
+    // Not nullable over MCP (a null type is not portable across clients): leave it out instead.
+    test_count: z.number().int().min(0).optional().describe('How many tests pass now.'),
     ...stickyFieldShape,
   }),
   output: z.object(agentSummaryShape),

@@ -11,7 +11,22 @@ import { stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 
-const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness', 'set_approval_rule', 'list_approval_rules', 'delete_approval_rule', 'list_approval_decisions'];
+const TOOL_NAMES = [
+  'register_session',
+  'report_status',
+  'send_input',
+  'approve',
+  'interrupt',
+  'list_liveness',
+  'set_approval_rule',
+  'list_approval_rules',
+  'delete_approval_rule',
+  'list_approval_decisions',
+  'spawn_agent',
+  'stop_agent',
+  'capture_output',
+  'wait_for',
+];
 const TOKEN = 'e2e-token-0123456789abcdef';
 
 type StatusRow = { space: string; agent: string; session: string | null; session_id: string | null; exists: boolean; needs_approval: boolean; tool_name?: string; state: string };
@@ -72,7 +87,7 @@ describe('agent-boss serve over a real port', () => {
     expect(await r.json()).toMatchObject({ ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+/), db: 'ok', tmux: 'ok' });
   });
 
-  it('serves MCP to two clients at once: the tools, calls, and sessions kept apart', async () => {
+  it('serves MCP to two clients at once: every tool, calls, and sessions kept apart', async () => {
     const agentLog = await fakeAgent('mcp-dev');
     const agent = await mcpClient(server.url, { 'X-Agent-Name': 'dev', 'X-Agent-Space': 'mcp' });
     const operator = await mcpClient(server.url);

@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { execa } from 'execa';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/core.js';
@@ -7,7 +8,22 @@ import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killTmuxServer } from '../helpers/tmux.js';
 
-const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness', 'set_approval_rule', 'list_approval_rules', 'delete_approval_rule', 'list_approval_decisions'];
+const TOOL_NAMES = [
+  'register_session',
+  'report_status',
+  'send_input',
+  'approve',
+  'interrupt',
+  'list_liveness',
+  'set_approval_rule',
+  'list_approval_rules',
+  'delete_approval_rule',
+  'list_approval_decisions',
+  'spawn_agent',
+  'stop_agent',
+  'capture_output',
+  'wait_for',
+];
 const socket = `boss-e2e-stdio-${process.pid}`;
 
 describe('agent-boss CLI', () => {
@@ -15,7 +31,13 @@ describe('agent-boss CLI', () => {
     const help = await execa('node', [CLI, '--help']);
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toMatch(/Usage: agent-boss <command>/);
-    expect(help.stdout).toMatch(/--tmux-socket VALUE.*BOSS_TMUX_SOCKET/);
+    expect(help.stdout).toMatch(/help \[COMMAND\]/);
+    for (const argv of [['help', 'stdio'], ['stdio', '--help']]) {
+      const one = await execa('node', [CLI, ...argv]);
+      expect(one.stdout).toMatch(/^Usage: agent-boss stdio/);
+      expect(one.stdout).toMatch(/--tmux-socket NAME.*BOSS_TMUX_SOCKET/);
+      expect(one.stdout).toMatch(/Examples:\n  claude mcp add agent-boss -- agent-boss stdio/);
+    }
     const version = await execa('node', [CLI, '--version']);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+$/);
   });
@@ -23,12 +45,42 @@ describe('agent-boss CLI', () => {
   it.each([
     [['stdio', '--no-such-flag'], /no-such-flag/],
     [['launch'], /unknown command "launch"/],
+    [['stdio', '--port', '8899'], /--port does not apply to "stdio"/],
     [[], /missing command/],
   ])('exits 2 with a clear message for %j', async (argv, msg) => {
     const r = await execa('node', [CLI, ...argv], { reject: false });
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(msg);
+  });
+});
+
+describe('agent-boss stdio startup failures', () => {
+  it.each([
+    ['a file where the data directory should be', (d: string) => {
+      writeFileSync(join(d, 'file'), 'x');
+      return join(d, 'file');
+    }, /is a file, not a directory/],
+    ['a file that is not a database', (d: string) => {
+      writeFileSync(join(d, 'boss.db'), 'this is not sqlite '.repeat(100));
+      return d;
+    }, /boss\.db is not an agent-boss database/],
+  ])('fails with one line naming the path and the fix for %s', async (_what, make, msg) => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const dataDir = make(dir);
+      const r = await execa('node', [CLI, 'stdio', '--data-dir', dataDir], { reject: false, input: '' });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(msg);
+      expect(lines[0]).toContain(dataDir);
+      expect(lines[0]).toMatch(/--data-dir/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      cleanup();
+    }
   });
 });
 
@@ -88,9 +140,10 @@ describe('agent-boss stdio with the SDK client', () => {
     expect(textOf(bad)).toMatch(/summary/);
     const unknown = await call('list_liveness', { everything: true });
     expect(unknown.isError).toBe(true);
+    // No tmux server runs on this test's socket: said as such, with the flag to check.
     const gone = await call('send_input', { agent: 'worker', text: 'hello' });
     expect(gone.isError).toBe(true);
-    expect(textOf(gone)).toMatch(/no longer exists/);
+    expect(textOf(gone)).toMatch(/no tmux server is running on socket "boss-e2e-stdio-\d+" .*Check the server's --tmux-socket/);
   });
 
   it('shares one database between two server processes', async () => {

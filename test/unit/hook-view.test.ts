@@ -48,7 +48,8 @@ describe('approve and rules with hooks', () => {
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toMatch(/only the operator/);
       const set = await op.call('set_approval_rule', { space: 'web', tool: 'Bash', pattern: 'npm test', decision: 'allow' });
-      expect(set.structuredContent).toMatchObject({ created: true, rule: { space: 'web', agent: null, tool: 'Bash', decision: 'allow' } });
+      expect(set.structuredContent).toMatchObject({ created: true, rule: { space: 'web', tool: 'Bash', decision: 'allow' } });
+      expect((set.structuredContent as { rule: object }).rule).not.toHaveProperty('agent'); // every agent of the space
       const again = await op.call('set_approval_rule', { space: 'web', tool: 'Bash', pattern: 'npm test', decision: 'deny' });
       expect(again.structuredContent).toMatchObject({ created: false, rule: { decision: 'deny' } });
       await op.call('set_approval_rule', { space: 'other', tool: 'Bash', pattern: 'x', decision: 'allow' });

@@ -13,9 +13,11 @@ const RULES: [folder: string, mayImport: string[]][] = [
   ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
   ['store/', ['store/']],
   ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
-  ['tools/', ['tools/', 'core/', 'store/']],
-  ['mcp/', ['mcp/', 'tools/', 'core/', 'version.ts']],
-  ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts']],
+  ['tools/', ['tools/', 'prompts/', 'core/', 'store/']],
+  ['prompts/', ['prompts/', 'core/', 'store/']],
+  ['resources/', ['resources/', 'prompts/', 'core/', 'store/']],
+  ['mcp/', ['mcp/', 'tools/', 'prompts/', 'resources/', 'core/', 'version.ts']],
+  ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
   ['hooks/', ['hooks/', 'core/', 'store/']],
 ];
 

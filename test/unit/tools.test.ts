@@ -1,7 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, fakeCore, textOf } from '../helpers/core.js';
 
-const TOOL_NAMES = ['register_session', 'report_status', 'send_input', 'approve', 'interrupt', 'list_liveness', 'set_approval_rule', 'list_approval_rules', 'delete_approval_rule', 'list_approval_decisions'];
+const TOOL_NAMES = [
+  'register_session',
+  'report_status',
+  'send_input',
+  'approve',
+  'interrupt',
+  'list_liveness',
+  'set_approval_rule',
+  'list_approval_rules',
+  'delete_approval_rule',
+  'list_approval_decisions',
+  'spawn_agent',
+  'stop_agent',
+  'capture_output',
+  'wait_for',
+];
 
 describe('MCP tools over an in-memory SDK client', () => {
   let close: (() => Promise<void>) | undefined;
@@ -166,13 +181,64 @@ describe('MCP tools over an in-memory SDK client', () => {
           "name": "list_approval_decisions",
           "required": [],
         },
+        {
+          "input": [
+            "space",
+            "agent",
+            "work_dir",
+            "command",
+            "parent",
+            "role",
+            "skip_permissions",
+            "ready_timeout_s",
+          ],
+          "name": "spawn_agent",
+          "required": [
+            "agent",
+            "work_dir",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+          ],
+          "name": "stop_agent",
+          "required": [
+            "agent",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+            "lines",
+          ],
+          "name": "capture_output",
+          "required": [
+            "agent",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
+            "state",
+            "timeout_s",
+          ],
+          "name": "wait_for",
+          "required": [
+            "agent",
+            "state",
+          ],
+        },
       ]
     `);
   });
 
   it('read-only mode offers only read-only tools', async () => {
     const { client } = await setup({}, {}, true);
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['list_liveness', 'list_approval_rules', 'list_approval_decisions']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['list_liveness', 'list_approval_rules', 'list_approval_decisions', 'capture_output', 'wait_for']);
   });
 
   it('registers, reports and lists with structured results', async () => {

@@ -588,6 +588,22 @@ export class TmuxSessionBackend implements SessionBackend {
     return rows;
   }
 
+  /** The tmux server this backend talks to, for messages. */
+  private serverLabel(): string {
+    return this.socketName !== undefined ? `socket "${this.socketName}" (tmux -L ${this.socketName})` : 'the default socket';
+  }
+
+  async problem(): Promise<string | undefined> {
+    try {
+      await this.client.run(['list-sessions', '-F', '#{session_name}']);
+      return undefined;
+    } catch (err) {
+      if (err instanceof TmuxCommandError && err.noServer) return `no tmux server is running on ${this.serverLabel()}`;
+      if (err instanceof TmuxCommandError && err.missingTarget) return undefined; // a server without sessions
+      return err instanceof Error ? err.message : String(err);
+    }
+  }
+
   /** Our server's socket path, as tmux computes it (for identifySelf). */
   private ourSocketPath(): string {
     const dir = join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`);
@@ -600,7 +616,10 @@ export class TmuxSessionBackend implements SessionBackend {
   private failure(err: unknown, sessionId?: string): Error {
     if (err instanceof BackendError) return err;
     if (err instanceof TmuxCommandError) {
-      if (sessionId !== undefined && (err.missingTarget || err.noServer)) return sessionMissing(sessionId);
+      if (sessionId !== undefined && err.noServer) {
+        return new BackendError(`no tmux server is running on ${this.serverLabel()}, so session "${sessionId}" cannot be reached`, 'no_server');
+      }
+      if (sessionId !== undefined && err.missingTarget) return sessionMissing(sessionId);
       return new BackendError(`${err.message}`, 'command_failed');
     }
     return err instanceof Error ? err : new Error(String(err));

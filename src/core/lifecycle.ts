@@ -1,0 +1,284 @@
+import { isBackendError, type BackendError } from '../backends/errors.js';
+import { DEFAULT_BACKEND } from '../backends/registry.js';
+import type { ScreenStateName, SessionBackend } from '../backends/session-backend.js';
+import type { AgentRecord } from '../store/store.js';
+import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
+import { findAgent } from './directory.js';
+import { DomainError } from './errors.js';
+import type { LivenessState } from './fusion.js';
+
+/**
+ * Starting, stopping and watching agents: spawn_agent, stop_agent, capture_output and wait_for.
+ * Built on the coordinator's rules (registration, who may act on whom) and the session backend.
+ */
+
+/** Flags that make Claude Code run tools without asking. Only with --allow-skip-permissions. */
+const SKIP_PERMISSION_FLAGS = /--dangerously-skip-permissions\b|--allow-dangerously-skip-permissions\b|--permission-mode[ =]+['"]?bypassPermissions\b/;
+export const SKIP_PERMISSIONS_FLAG = '--dangerously-skip-permissions';
+export const DEFAULT_AGENT_COMMAND = 'claude';
+
+/** The session name the legacy coordinator gave spawned agents: `{space}-{agent}`, lower-cased, `[a-z0-9_-]` only. */
+export function sessionNameFor(space: string, agent: string): string {
+  const name = `${space}-${agent}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return name.slice(0, 100) || 'agent';
+}
+
+const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export interface SpawnInput extends Target {
+  work_dir: string;
+  command?: string;
+  parent?: string;
+  role?: string;
+  skip_permissions?: boolean;
+  ready_timeout_s?: number;
+}
+
+export interface LifecycleOptions {
+  allowSkipPermissions?: boolean;
+  /**
+   * Environment given to the agent's program so an agent-boss stdio server it starts binds itself
+   * to the agent and shares this server's database and tmux server (BOSS_AGENT, BOSS_SPACE, …).
+   */
+  agentEnv?: Record<string, string>;
+  /** The text typed into the agent once its input is ready (the ignite prompt). */
+  ignition?: (target: Target) => Promise<string>;
+  progress?: (progress: number, total?: number, message?: string) => Promise<void>;
+  signal?: AbortSignal;
+  /** Poll interval while waiting (tests may shorten it). */
+  pollMs?: number;
+}
+
+export interface SpawnResult {
+  record: AgentRecord;
+  session_id: string;
+  command: string;
+  /** The program drew its input box within the timeout. */
+  ready: boolean;
+  /** The ignite prompt was typed in. */
+  ignited: boolean;
+  /** What the screen showed instead, when not ready (a dialog such as the folder-trust question, …). */
+  state: ScreenStateName;
+  last_line?: string;
+  /** The last lines of the screen when the program was not ready (why it did not start, what it asks). */
+  screen?: string[];
+}
+
+/** Sleeps `ms`, or less when `signal` aborts (its listener is removed either way). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+function backendFailure(err: BackendError, what: string): DomainError {
+  switch (err.code) {
+    case 'bad_work_dir':
+      return new DomainError('validation', `work_dir: ${err.message}`);
+    case 'session_exists':
+      return new DomainError('conflict', `${err.message} (stop_agent ends an agent's session; or spawn under another agent name).`);
+    case 'invalid_session_id':
+      return new DomainError('validation', err.message);
+    case 'unavailable':
+    case 'no_server':
+      return new DomainError('backend_unavailable', `${err.message}. Check that tmux is installed and the server's --tmux-socket.`);
+    case 'session_missing':
+      return new DomainError('session_missing', `${err.message}`);
+    default:
+      return new DomainError('backend_failed', `${what}: ${err.message}`);
+  }
+}
+
+async function backendCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isBackendError(err)) throw backendFailure(err, what);
+    throw err;
+  }
+}
+
+/** True when `manager` is the agent itself or one of its ancestors. */
+async function manages(coordinator: Coordinator, manager: string, agent: AgentRecord): Promise<boolean> {
+  const want = manager.toLowerCase();
+  const seen = new Set<string>();
+  let cur: AgentRecord | undefined = agent;
+  while (cur && !seen.has(cur.name.toLowerCase())) {
+    if (cur.name.toLowerCase() === want) return true;
+    seen.add(cur.name.toLowerCase());
+    cur = cur.parent ? await findAgent(coordinator, agent.space, cur.parent) : undefined;
+  }
+  return false;
+}
+
+/** The agent, its backend and session, once the caller may act on it. */
+async function actionTarget(
+  coordinator: Coordinator,
+  caller: Caller,
+  target: Target,
+  what: string,
+): Promise<{ agent: AgentRecord; backend: SessionBackend; sessionId: string }> {
+  const agent = await coordinator.getAgent(target);
+  if (caller.agent !== undefined && !(await manages(coordinator, caller.agent, agent))) {
+    throw new DomainError(
+      'forbidden',
+      `agent "${caller.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator${agent.parent ? ` or "${agent.parent}"` : ''}.`,
+    );
+  }
+  if (!agent.session_id) {
+    throw new DomainError('no_session', `Agent "${agent.name}" in space "${agent.space}" has no session registered, so there is nothing to ${what}.`);
+  }
+  return { agent, backend: coordinator.backends.backendByName(agent.backend_type ?? DEFAULT_BACKEND), sessionId: agent.session_id };
+}
+
+/** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
+export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
+  // A bound agent may spawn only agents it manages: their parent is the spawner.
+  let parent = input.parent;
+  if (caller.agent !== undefined) {
+    if (parent !== undefined && parent.toLowerCase() !== caller.agent.toLowerCase()) {
+      throw new DomainError('forbidden', `agent "${caller.agent}" may spawn only agents that report to it: leave out parent, or set it to "${caller.agent}".`);
+    }
+    parent = caller.agent;
+  }
+  const command = (input.command ?? DEFAULT_AGENT_COMMAND).trim();
+  if (command === '') throw new DomainError('validation', 'command: must not be blank (leave it out to start "claude").');
+  if (!opts.allowSkipPermissions && (input.skip_permissions || SKIP_PERMISSION_FLAGS.test(command))) {
+    throw new DomainError(
+      'forbidden',
+      'skip_permissions: this server does not start agents with permission prompts skipped. The operator must start it with --allow-skip-permissions; otherwise leave skip_permissions out and approve prompts (approve).',
+    );
+  }
+  const existing = await findAgent(coordinator, input.space, input.agent);
+  const backend = coordinator.backends.backendByName(existing?.backend_type ?? DEFAULT_BACKEND);
+  if (existing?.session_id && (await backend.sessionExists(existing.session_id).catch(() => false))) {
+    throw new DomainError(
+      'conflict',
+      `Agent "${existing.name}" in space "${existing.space}" is already running in session "${existing.session_id}". Use send_input to give it work, or stop_agent first.`,
+    );
+  }
+  const sessionId = sessionNameFor(input.space, input.agent);
+  const env = { BOSS_AGENT: input.agent, BOSS_SPACE: input.space, ...opts.agentEnv };
+  const program = input.skip_permissions ? `${command} ${SKIP_PERMISSIONS_FLAG}` : command;
+  const line = `env ${Object.entries(env)
+    .map(([k, v]) => `${k}=${shellQuote(v)}`)
+    .join(' ')} ${program}`;
+
+  await backendCall('starting the session', () => backend.createSession({ sessionId, agent: input.agent, workDir: input.work_dir, command: line }));
+  const { record } = await coordinator.registerSession(OPERATOR, {
+    space: input.space,
+    agent: input.agent,
+    session_id: sessionId,
+    backend: backend.name,
+    ...(parent !== undefined && { parent }),
+    ...(input.role !== undefined && { role: input.role }),
+  });
+
+  const timeoutS = input.ready_timeout_s ?? 60;
+  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts);
+  let ignited = false;
+  if (ready.ready && opts.ignition) {
+    const text = await opts.ignition({ space: record.space, agent: record.name });
+    await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: true }));
+    ignited = true;
+  }
+  const screen = ready.ready ? undefined : await backend.captureOutput(sessionId, 8).catch(() => undefined);
+  return {
+    ...(screen !== undefined && { screen }),
+    record,
+    session_id: sessionId,
+    command: program,
+    ready: ready.ready,
+    ignited,
+    state: ready.state,
+    ...(ready.lastLine !== undefined && { last_line: ready.lastLine }),
+  };
+}
+
+/**
+ * Waits until the program in the session draws its input box: the screen is idle and shows a
+ * `────` rule (a shell prompt alone is idle too, but draws no rule), or a dialog appears (e.g. the
+ * folder-trust question), or the time is up.
+ */
+async function waitForInputBox(
+  backend: SessionBackend,
+  sessionId: string,
+  timeoutS: number,
+  opts: LifecycleOptions,
+): Promise<{ ready: boolean; state: ScreenStateName; lastLine?: string }> {
+  const started = Date.now();
+  const deadline = started + timeoutS * 1000;
+  let state: ScreenStateName = 'unknown';
+  let lastLine: string | undefined;
+  for (;;) {
+    const probe = (await backendCall('watching the session', () => backend.probeSessions([sessionId]))).get(sessionId);
+    state = probe?.state ?? 'unknown';
+    lastLine = probe?.lastLine;
+    if (state === 'missing') return { ready: false, state, ...(lastLine !== undefined && { lastLine }) };
+    if (state === 'waiting_approval') return { ready: false, state, ...(lastLine !== undefined && { lastLine }) };
+    if (state === 'idle') {
+      const screen = await backendCall('reading the screen', () => backend.captureOutput(sessionId, 60));
+      if (screen.some((l) => /^\s*[─━]{8,}/.test(l) || /^\s*╭[─━]{8,}/.test(l))) return { ready: true, state, ...(lastLine !== undefined && { lastLine }) };
+    }
+    const waited = (Date.now() - started) / 1000;
+    await opts.progress?.(Math.floor(waited), timeoutS, `waiting for the agent's input box (screen: ${state})`).catch(() => undefined);
+    if (Date.now() >= deadline || opts.signal?.aborted) return { ready: false, state, ...(lastLine !== undefined && { lastLine }) };
+    await sleep(opts.pollMs ?? 250, opts.signal);
+  }
+}
+
+/** Ends the agent's session and marks the agent done (its record and history stay). */
+export async function stopAgent(coordinator: Coordinator, caller: Caller, target: Target): Promise<{ record: AgentRecord; session_id: string; ended: boolean }> {
+  const { agent, backend, sessionId } = await actionTarget(coordinator, caller, target, 'stop');
+  let ended = true;
+  try {
+    await backend.killSession(sessionId);
+  } catch (err) {
+    if (!isBackendError(err)) throw err;
+    if (err.code !== 'session_missing' && err.code !== 'no_server') throw backendFailure(err, 'ending the session');
+    ended = false; // already gone
+  }
+  const by = caller.agent !== undefined ? `agent "${caller.agent}"` : 'the operator';
+  const record = await coordinator.reportStatus(OPERATOR, { space: agent.space, agent: agent.name }, {
+    status: 'done',
+    summary: `Stopped by ${by}; session "${sessionId}" ${ended ? 'ended' : 'was already gone'}.`,
+  });
+  return { record, session_id: sessionId, ended };
+}
+
+/** The last `lines` non-empty lines of the agent's screen. Changes nothing. */
+export async function captureOutput(coordinator: Coordinator, caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
+  const { agent, backend, sessionId } = await actionTarget(coordinator, caller, target, 'read the screen of');
+  const lines = await backendCall('reading the screen', () => backend.captureOutput(sessionId, target.lines ?? 50));
+  return { agent, session_id: sessionId, lines };
+}
+
+export type WaitState = 'working' | 'idle' | 'waiting_approval' | 'missing';
+
+/** Polls the agent's liveness until it is in `state` or `timeout_s` passes (not an error: `reached` is false). */
+export async function waitForState(
+  coordinator: Coordinator,
+  target: Target & { state: WaitState; timeout_s: number },
+  opts: LifecycleOptions = {},
+): Promise<{ agent: string; space: string; reached: boolean; state: LivenessState; waited_s: number }> {
+  const agent = await coordinator.getAgent(target);
+  const started = Date.now();
+  const deadline = started + target.timeout_s * 1000;
+  for (;;) {
+    const row = (await coordinator.listLiveness(agent.space)).find((r) => r.agent.toLowerCase() === agent.name.toLowerCase());
+    if (!row) throw new DomainError('not_found', `Agent "${agent.name}" was removed while waiting.`);
+    const waited = Math.round((Date.now() - started) / 100) / 10;
+    if (row.state === target.state) return { agent: agent.name, space: agent.space, reached: true, state: row.state, waited_s: waited };
+    await opts.progress?.(Math.floor(waited), target.timeout_s, `"${agent.name}" is ${row.state}; waiting for ${target.state}`).catch(() => undefined);
+    if (Date.now() >= deadline || opts.signal?.aborted) return { agent: agent.name, space: agent.space, reached: false, state: row.state, waited_s: waited };
+    await sleep(opts.pollMs ?? 500, opts.signal);
+  }
+}

@@ -1,0 +1,43 @@
+import { findAgent, listAgents } from '../core/directory.js';
+import { agentArgs, cell, peerTable, who } from './common.js';
+import { definePrompt } from './define.js';
+
+export const ignite = definePrompt({
+  name: 'ignite',
+  title: 'Ignite: start as a coordinated agent',
+  description:
+    'Start work as an agent of a space: who you are, who your peers are and what they are doing, then register your session and report your status.',
+  args: agentArgs,
+  async render(args, ctx) {
+    const { agent, space } = who(args, ctx);
+    const self = await findAgent(ctx.coordinator, space, agent);
+    const name = self?.name ?? agent;
+    const peers = (await listAgents(ctx.coordinator, space))
+      .filter((a) => a.name.toLowerCase() !== name.toLowerCase())
+      .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+    const lines = [
+      `You are **${cell(name)}**, an AI coding agent in the space **${cell(self?.space ?? space)}**, coordinated by agent-boss (its tools are available to you over MCP).` +
+        (self?.role ? ` Your role: **${cell(self.role)}**.` : '') +
+        (self?.parent ? ` You report to **${cell(self.parent)}**.` : ''),
+      '',
+      '## Your peers',
+      '',
+      peerTable(peers),
+      '',
+      '## Your last state',
+      '',
+      self
+        ? `status **${cell(self.status)}**: ${cell(self.summary)}${self.next_steps ? ` (next: ${cell(self.next_steps)})` : ''}; last report ${self.reported_at ?? 'never'}.`
+        : 'You are not registered yet.',
+      '',
+      '## Do this now',
+      '',
+      `1. Call \`register_session\` with agent "${cell(name)}" and space "${cell(self?.space ?? space)}" (leave out \`session_id\` if this MCP server runs inside your tmux session; otherwise pass your tmux session name from \`tmux display-message -p '#S'\`).`,
+      '2. Call `report_status` with `status: "active"` and a one-line `summary` of what you are starting on.',
+      '3. Then work, and call `report_status` whenever your status changes (blocked, done, error) and at milestones.',
+      '',
+      'The rules of working together are in the resource `boss://protocol`; in short: report only for yourself, put what you need from others in `questions` and `blockers`, and treat messages that appear in your input as coming from your manager or the operator.',
+    ];
+    return lines.join('\n');
+  },
+});

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { spawnAgent } from '../core/lifecycle.js';
+import { agentName, line, spaceName, text } from '../core/schemas.js';
+import { ignite } from '../prompts/ignite.js';
+import { defineTool } from './define.js';
+
+export const spawnAgentTool = defineTool({
+  name: 'spawn_agent',
+  title: 'Spawn agent',
+  description:
+    "Start a new agent: a tmux session named {space}-{agent} in work_dir, the agent program in it (default \"claude\") once the shell is ready, its registration, and the ignite prompt typed in once its input box is drawn. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
+  input: z.strictObject({
+    space: spaceName.optional(),
+    agent: agentName.describe('Name of the new agent, e.g. "api-dev".'),
+    work_dir: text(4096)
+      .min(1, 'work_dir must not be empty')
+      .describe('Directory the agent works in (absolute, or relative to the server\'s directory); must exist.'),
+    command: line(4096).optional().describe('Program to start, as typed into the shell (default "claude").'),
+    parent: agentName.optional().describe('Manager the agent reports to (a bound agent spawning is always the parent).'),
+    role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer".'),
+    skip_permissions: z.boolean().optional().describe('Add --dangerously-skip-permissions; refused unless the server runs with --allow-skip-permissions.'),
+    ready_timeout_s: z.number().int().min(1).max(600).optional().describe('How long to wait for the program\'s input box before giving up on the ignite prompt (default 60).'),
+  }),
+  output: z.object({
+    space: z.string(),
+    agent: z.string(),
+    session_id: z.string(),
+    command: z.string().describe('What was started (after the BOSS_* environment).'),
+    ready: z.boolean().describe("The program's input box appeared in time."),
+    ignited: z.boolean().describe('The ignite prompt was typed in.'),
+    state: z.string().describe('Screen state when the wait ended (waiting_approval: a dialog such as folder trust needs an answer).'),
+    last_line: z.string().optional(),
+    screen: z.array(z.string()).optional().describe('Last lines of the screen when the program was not ready.'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async handle(input, ctx) {
+    const space = input.space ?? ctx.caller.space ?? ctx.coordinator.defaultSpace;
+    const res = await spawnAgent(ctx.coordinator, ctx.caller, { ...input, space }, {
+      allowSkipPermissions: ctx.allowSkipPermissions ?? false,
+      ...(ctx.agentEnv !== undefined && { agentEnv: ctx.agentEnv }),
+      ignition: (t) => ignite.render({ agent: t.agent, space: t.space }, { coordinator: ctx.coordinator, caller: {} }),
+      ...(ctx.progress !== undefined && { progress: ctx.progress }),
+      ...(ctx.signal !== undefined && { signal: ctx.signal }),
+    });
+    const next = res.ignited
+      ? 'It has its ignite prompt; wait_for {state: "idle"} to see it finish its first turn.'
+      : res.state === 'waiting_approval'
+        ? 'Its screen shows a dialog: capture_output to read it, approve (or send_input) to answer, then send_input the ignite prompt.'
+        : 'Its input box did not appear in time.';
+    const screen = res.screen?.length ? `\nIts screen ends with:\n\`\`\`\n${res.screen.join('\n')}\n\`\`\`` : '';
+    return {
+      structured: {
+        space: res.record.space,
+        agent: res.record.name,
+        session_id: res.session_id,
+        command: res.command,
+        ready: res.ready,
+        ignited: res.ignited,
+        state: res.state,
+        ...(res.last_line !== undefined && { last_line: res.last_line }),
+        ...(res.screen !== undefined && { screen: res.screen }),
+      },
+      text: `Started "${res.record.name}" in space "${res.record.space}" (tmux session "${res.session_id}", ${res.command}). ${next}${screen}`,
+    };
+  },
+});
