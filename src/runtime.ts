@@ -3,8 +3,8 @@ import { TmuxSessionBackend } from './backends/tmux/tmux-backend.js';
 import type { Config } from './config.js';
 import { Coordinator } from './core/coordinator.js';
 import type { Logger } from './log.js';
-import { openDatabase } from './store/db.js';
-import { Store } from './store/store.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 
 /** Everything a running server holds: the store, the backends and the core over them. */
 export interface Runtime {
@@ -15,8 +15,7 @@ export interface Runtime {
 }
 
 export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logger): Runtime {
-  const db = openDatabase(config.dbPath);
-  const store = new Store(db);
+  const store = SqliteStore.open(config.dbPath);
   const backends = new BackendRegistry([
     new TmuxSessionBackend({
       ...(config.tmuxSocket !== undefined && { socketName: config.tmuxSocket }),
@@ -40,7 +39,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
       if (closed) return;
       closed = true;
       await backends.close();
-      db.close();
+      await store.close();
     },
   };
 }

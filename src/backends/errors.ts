@@ -8,6 +8,7 @@ export class BackendError extends Error {
     readonly code:
       | 'unavailable'
       | 'session_missing'
+      | 'pane_dead'
       | 'session_exists'
       | 'no_pending_approval'
       | 'prompt_mismatch'

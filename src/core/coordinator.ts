@@ -7,7 +7,8 @@ import type {
   SessionProbe,
 } from '../backends/session-backend.js';
 import { ParentCycleError, type AgentRecord, type Report, type Store } from '../store/store.js';
-import { DomainError } from './errors.js';
+import { ActionQueue, sessionQueue } from './action-queue.js';
+import { DomainError, fromStoreError } from './errors.js';
 
 /**
  * Who is calling. A process bound to one agent (`--agent`, or `X-Agent-Name` over HTTP) reports
@@ -53,11 +54,19 @@ export interface CoordinatorOptions {
   /** An agent that has not reported for this long is marked stale. */
   staleAfterMs?: number;
   clock?: () => number;
+  /** Serialises actions per session (default: one over `store`). */
+  actions?: ActionQueue;
 }
 
 export interface Target {
   space: string;
   agent: string;
+}
+
+interface ActionTarget {
+  agent: AgentRecord;
+  backend: SessionBackend;
+  sessionId: string;
 }
 
 /** Agent names the legacy routes use as path words. */
@@ -77,9 +86,11 @@ export class Coordinator {
   readonly defaultAgent: string | undefined;
   private readonly staleAfterMs: number;
   private readonly clock: () => number;
+  private readonly actions: ActionQueue;
 
   constructor(opts: CoordinatorOptions) {
     this.store = opts.store;
+    this.actions = opts.actions ?? new ActionQueue({ store: opts.store });
     this.backends = opts.backends;
     this.env = opts.env ?? {};
     this.defaultSpace = opts.defaultSpace ?? 'default';
@@ -113,7 +124,7 @@ export class Coordinator {
   ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
     this.checkName(input.agent);
     this.checkSelf(caller, input, (me) => `agent "${me}" cannot register a session for "${input.agent}": this server is bound to "${me}".`);
-    const existing = this.store.getAgent(input.space, input.agent);
+    const existing = await this.stored(() => this.store.getAgent(input.space, input.agent));
     const backend = this.backend(input.backend ?? existing?.backend_type ?? DEFAULT_BACKEND);
     // Only the agent this server is bound to may take the session the server runs in: an operator's
     // server inside tmux registering another agent must not hand it the operator's own terminal.
@@ -132,7 +143,7 @@ export class Coordinator {
       );
     }
     try {
-      const { record, created } = this.store.register(input.space, input.agent, {
+      const { record, created } = await this.store.register(input.space, input.agent, {
         ...(sessionId && { session_id: sessionId }),
         backend_type: backend.name,
         ...(input.parent !== undefined && { parent: input.parent }),
@@ -144,19 +155,19 @@ export class Coordinator {
     }
   }
 
-  reportStatus(caller: Caller, target: Target, report: Report): AgentRecord {
+  async reportStatus(caller: Caller, target: Target, report: Report): Promise<AgentRecord> {
     this.checkName(target.agent);
     this.checkSelf(caller, target, (me) => `agent "${me}" cannot post to "${target.agent}"'s channel: an agent reports status only for itself.`);
     if (report.backend_type) this.backend(report.backend_type);
     try {
-      return this.store.report(target.space, target.agent, report);
+      return await this.store.report(target.space, target.agent, report);
     } catch (err) {
       throw this.storeError(err);
     }
   }
 
-  getAgent(target: Target): AgentRecord {
-    const rec = this.store.getAgent(target.space, target.agent);
+  async getAgent(target: Target): Promise<AgentRecord> {
+    const rec = await this.stored(() => this.store.getAgent(target.space, target.agent));
     if (!rec) {
       throw new DomainError(
         'not_found',
@@ -167,44 +178,47 @@ export class Coordinator {
   }
 
   async sendInput(caller: Caller, target: Target & { text: string; submit?: boolean }): Promise<{ agent: AgentRecord; session_id: string }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'send input to');
     if (target.text.trim() === '' && target.submit !== false) {
       throw new DomainError('validation', 'text is blank: send a non-blank message (or set submit=false to type whitespace without Enter).');
     }
     // A CRLF from a Windows client is one line break, not a line break plus an Enter.
     const text = target.text.replace(/\r\n/g, '\n');
-    await this.backendCall(agent, sessionId, () => backend.sendInput(sessionId, text, { submit: target.submit ?? true }));
-    return { agent, session_id: sessionId };
+    return this.action(caller, target, 'send input to', async ({ agent, backend, sessionId }) => {
+      await this.backendCall(agent, sessionId, () => backend.sendInput(sessionId, text, { submit: target.submit ?? true }));
+      return { agent, session_id: sessionId };
+    });
   }
 
   async approve(
     caller: Caller,
     target: Target & { decision?: ApprovalDecision; prompt_id?: string },
   ): Promise<{ agent: AgentRecord; session_id: string; decision: ApprovalDecision; tool_name?: string; prompt_id?: string; cleared: boolean }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'approve prompts of');
     const decision = target.decision ?? 'yes';
-    const res = await this.backendCall(agent, sessionId, () =>
-      backend.approve(sessionId, decision, target.prompt_id ? { expectPromptId: target.prompt_id } : {}),
-    );
-    return {
+    return this.action(caller, target, 'approve prompts of', async ({ agent, backend, sessionId }) => {
+      const res = await this.backendCall(agent, sessionId, () =>
+        backend.approve(sessionId, decision, target.prompt_id ? { expectPromptId: target.prompt_id } : {}),
+      );
+      return {
       agent,
       session_id: sessionId,
       decision,
       cleared: res.cleared,
       ...(res.toolName !== undefined && { tool_name: res.toolName }),
-      ...(res.promptId !== undefined && { prompt_id: res.promptId }),
-    };
+        ...(res.promptId !== undefined && { prompt_id: res.promptId }),
+      };
+    });
   }
 
   async interrupt(caller: Caller, target: Target): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'interrupt');
-    const res = await this.backendCall(agent, sessionId, () => backend.interrupt(sessionId));
-    return { agent, session_id: sessionId, ...res };
+    return this.action(caller, target, 'interrupt', async ({ agent, backend, sessionId }) => {
+      const res = await this.backendCall(agent, sessionId, () => backend.interrupt(sessionId));
+      return { agent, session_id: sessionId, ...res };
+    });
   }
 
   /** One row per agent, from one batched probe per backend. Has no side effects. */
   async listLiveness(space?: string): Promise<LivenessRow[]> {
-    const agents = this.store.listAgents(space);
+    const agents = await this.stored(() => this.store.listAgents(space));
     const byBackend = new Map<string, AgentRecord[]>();
     for (const a of agents) {
       const name = backendNameOf(a);
@@ -254,8 +268,8 @@ export class Coordinator {
     });
   }
 
-  deleteAgent(target: Target): void {
-    if (!this.store.deleteAgent(target.space, target.agent)) this.getAgent(target);
+  async deleteAgent(target: Target): Promise<void> {
+    if (!(await this.stored(() => this.store.deleteAgent(target.space, target.agent)))) await this.getAgent(target);
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────
@@ -282,10 +296,28 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Runs an action on an agent's session in its turn (ActionQueue: one action per session at a
+   * time, across processes, in call order); agent and session are resolved when the turn comes.
+   */
+  private action<T>(caller: Caller, target: Target, what: string, act: (t: ActionTarget) => Promise<T>): Promise<T> {
+    const order = `${target.space.toLowerCase()}\u0000${target.agent.toLowerCase()}`;
+    return this.stored(() =>
+      this.actions.run(
+        order,
+        async () => {
+          const t = await this.actionTarget(caller, target, what);
+          return { ...t, queue: sessionQueue(t.backend.name, t.sessionId) };
+        },
+        act,
+      ),
+    );
+  }
+
   /** Resolves agent, backend and session for an operator action, checking the caller may act on it. */
-  private actionTarget(caller: Caller, target: Target, what: string): { agent: AgentRecord; backend: SessionBackend; sessionId: string } {
-    const agent = this.getAgent(target);
-    if (caller.agent !== undefined && !this.manages(caller.agent, agent)) {
+  private async actionTarget(caller: Caller, target: Target, what: string): Promise<ActionTarget> {
+    const agent = await this.getAgent(target);
+    if (caller.agent !== undefined && !(await this.manages(caller.agent, agent))) {
       throw new DomainError(
         'forbidden',
         `agent "${caller.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator or ${agent.parent ? `"${agent.parent}"` : "the agent's manager"}.`,
@@ -301,14 +333,14 @@ export class Coordinator {
   }
 
   /** True when `manager` is the agent itself or one of its ancestors. */
-  private manages(manager: string, agent: AgentRecord): boolean {
+  private async manages(manager: string, agent: AgentRecord): Promise<boolean> {
     const want = manager.toLowerCase();
     const seen = new Set<string>();
     let cur: AgentRecord | undefined = agent;
     while (cur && !seen.has(cur.name.toLowerCase())) {
       if (cur.name.toLowerCase() === want) return true;
       seen.add(cur.name.toLowerCase());
-      cur = cur.parent ? this.store.getAgent(agent.space, cur.parent) : undefined;
+      cur = cur.parent ? await this.store.getAgent(agent.space, cur.parent) : undefined;
     }
     return false;
   }
@@ -332,6 +364,11 @@ export class Coordinator {
           'session_missing',
           `The session of ${who} no longer exists. Restart the agent and register its new session (register_session), or check list_liveness.`,
         );
+      case 'pane_dead':
+        return new DomainError(
+          'session_dead',
+          `The session of ${who} is dead: the agent's program has exited, so nothing was sent. Restart the agent in it (tmux respawn-pane -k -t "=${sessionId}:"), or start a new session and register it (register_session).`,
+        );
       case 'no_pending_approval':
         return new DomainError(
           'no_pending_approval',
@@ -351,6 +388,15 @@ export class Coordinator {
     }
   }
 
+  /** Runs store work, giving its failures (busy, damaged) as DomainErrors. */
+  private async stored<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw fromStoreError(err);
+    }
+  }
+
   private storeError(err: unknown): unknown {
     if (err instanceof ParentCycleError) {
       return new DomainError(
@@ -360,6 +406,6 @@ export class Coordinator {
           : `parent cycle: "${err.parent}" already has "${err.agent}" above it, so "${err.agent}" cannot report to "${err.parent}". Choose another parent.`,
       );
     }
-    return err;
+    return fromStoreError(err);
   }
 }

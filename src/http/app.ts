@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Coordinator } from '../core/coordinator.js';
-import { isDomainError } from '../core/errors.js';
+import { fromStoreError, isDomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
@@ -48,9 +48,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   app.use('*', requireToken(deps.token, { except: ['/healthz'] }));
 
   app.get('/healthz', async (c) => {
-    let db = 'ok';
+    let db: string;
     try {
-      coordinator.store.db.prepare('SELECT 1').get();
+      db = (await coordinator.store.health()).detail;
     } catch (err) {
       db = `error: ${(err as Error).message}`;
     }
@@ -87,8 +87,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
 
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    const err = fromStoreError(thrown);
     if (isDomainError(err)) {
+      if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       if (c.get('errorFormat') === 'text') {
         return c.text(err.code === 'validation' ? `validation: ${err.message}` : err.message, err.httpStatus as 400);
       }

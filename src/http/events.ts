@@ -42,6 +42,7 @@ export class EventHub {
   private heartbeat: NodeJS.Timeout | undefined;
   private cursor = 0;
   private closed = false;
+  private polling = false;
 
   constructor(
     private readonly store: Store,
@@ -55,9 +56,10 @@ export class EventHub {
   }
 
   /** GET /events: an SSE response fed from the events table. */
-  respond(c: Context, filter: EventFilter): Response {
+  async respond(c: Context, filter: EventFilter): Promise<Response> {
     if (this.closed) return c.json({ error: 'server is shutting down', code: 'unavailable' }, 503);
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
+    const newest = await this.store.lastEventId();
     const encoder = new TextEncoder();
     let sub: Subscriber | undefined;
     const stream = new ReadableStream<Uint8Array>({
@@ -71,7 +73,6 @@ export class EventHub {
             s.close();
           }
         };
-        const newest = this.store.lastEventId();
         const s: Subscriber = {
           // An id from the future (another database, or a reset one) cannot be resumed: start now.
           lastId: lastEventId !== undefined && lastEventId <= newest ? lastEventId : newest,
@@ -98,7 +99,7 @@ export class EventHub {
         write(`retry: 2000\n: connected\n\n`);
         if (this.timer === undefined) this.cursor = newest;
         this.subscribers.add(s);
-        this.replay(s);
+        void this.replay(s).catch((err: unknown) => this.log?.error(`replaying events for SSE failed: ${(err as Error).message}`));
         this.ensureRunning();
       },
       cancel: () => {
@@ -132,11 +133,12 @@ export class EventHub {
   }
 
   /** Reads new events now (the timer does this every POLL_MS; tests may call it directly). */
-  poll(): void {
-    if (this.subscribers.size === 0) return;
+  async poll(): Promise<void> {
+    if (this.subscribers.size === 0 || this.polling) return;
+    this.polling = true;
     try {
       for (;;) {
-        const batch = this.store.eventsSince(this.cursor, PAGE);
+        const batch = await this.store.eventsSince(this.cursor, PAGE);
         for (const ev of batch) {
           this.cursor = ev.id;
           for (const s of [...this.subscribers]) s.send(ev);
@@ -145,14 +147,16 @@ export class EventHub {
       }
     } catch (err) {
       this.log?.error(`reading events for SSE failed: ${(err as Error).message}`);
+    } finally {
+      this.polling = false;
     }
   }
 
   /** Sends a new subscriber what it missed (after Last-Event-ID) up to the hub's cursor. */
-  private replay(s: Subscriber): void {
+  private async replay(s: Subscriber): Promise<void> {
     let from = s.lastId;
     while (from < this.cursor) {
-      const batch = this.store.eventsSince(from, PAGE);
+      const batch = await this.store.eventsSince(from, PAGE);
       if (batch.length === 0) break;
       for (const ev of batch) {
         if (ev.id > this.cursor) return;
@@ -166,7 +170,7 @@ export class EventHub {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => {
       if (this.subscribers.size === 0) return this.stop();
-      this.poll();
+      void this.poll();
     }, this.pollMs);
     this.timer.unref();
     this.heartbeat = setInterval(() => {

@@ -10,7 +10,7 @@ const row = z.object({
   backend: z.string(),
   registered: z.boolean().describe('A session is registered for the agent.'),
   exists: z.boolean().describe('The session is alive.'),
-  state: z.enum(['working', 'idle', 'waiting_approval', 'missing', 'unknown']),
+  state: z.enum(['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown']),
   needs_approval: z.boolean(),
   tool_name: z.string().optional().describe('Tool the pending prompt is about.'),
   prompt_text: z.string().optional(),
@@ -26,7 +26,7 @@ export const listLiveness = defineTool({
   name: 'list_liveness',
   title: 'List agent liveness',
   description:
-    "Show every registered agent with its session's live state (working, idle, waiting_approval with the tool and prompt_id, missing, unknown) and its last reported status. Use it to find agents that need approval, are idle and need work, or whose session died.",
+    "Show every registered agent with its session's live state (working, idle, waiting_approval with the tool and prompt_id, dead: its program exited, missing, unknown) and its last reported status. Use it to find agents that need approval, are idle and need work, or whose session died.",
   input: z.strictObject({
     space: spaceName.optional().describe('Space to list (default: the server\'s --space, else "default").'),
     all_spaces: z.boolean().optional().describe('List the agents of every space instead of one.'),
@@ -45,7 +45,7 @@ export const listLiveness = defineTool({
       text:
         agents.length === 0
           ? `No agents registered${space ? ` in space "${space}" (pass all_spaces: true to see every space)` : ''}.`
-          : `${agents.length} agents: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('missing')} missing, ${count('unknown')} unknown.`,
+          : `${agents.length} agents: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('dead')} dead, ${count('missing')} missing, ${count('unknown')} unknown.`,
     };
   },
 });

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { initial } from './001-initial.js';
+import { actionTickets } from './002-action-tickets.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -9,6 +10,6 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, actionTickets];
 
 export const LATEST_VERSION = migrations.length;
