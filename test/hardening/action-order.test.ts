@@ -1,7 +1,12 @@
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readEvents, startFakeAgent, waitFor } from '../helpers/fake-agent.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { ActionQueue } from '../../src/core/action-queue.js';
+import { isDomainError } from '../../src/core/errors.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { textOf } from '../helpers/core.js';
 import { stdioClient } from '../helpers/stdio-client.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
@@ -86,5 +91,76 @@ describe('concurrent actions on one agent are serialised', () => {
     const got = messages();
     expect([...got].sort()).toEqual([...all].sort());
     for (const sent of [fromA, fromB, fromHub]) expect(got.filter((m) => sent.includes(m!))).toEqual(sent);
+  });
+});
+
+/** The shared queue itself, over a real SQLite file: a crashed or hung owner cannot block it. */
+describe('the action queue survives owners that died', () => {
+  let t: { dir: string; cleanup: () => void };
+  let store: SqliteStore;
+  beforeEach(() => {
+    t = tempDir('agent-boss-queue-');
+    store = SqliteStore.open(join(t.dir, 'boss.db'));
+  });
+  afterEach(async () => {
+    await store.close();
+    t.cleanup();
+  });
+
+  /** The pid of a process that has exited. */
+  const deadPid = async (): Promise<number> => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => child.once('exit', r));
+    return child.pid!;
+  };
+
+  it('skips the ticket of a process that died holding it', async () => {
+    await store.enqueueTicket('tmux:s1', { holder: 'crashed', host: hostname(), pid: await deadPid() }, Date.now() + 60_000);
+    const queue = new ActionQueue({ store });
+    const t0 = Date.now();
+    const got = await queue.run('a', async () => ({ queue: 'tmux:s1' }), async () => 'acted');
+    expect(got).toBe('acted');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await store.tickets('tmux:s1')).toEqual([]);
+  });
+
+  it('waits for a live owner, and takes over once its ticket expires unrenewed', async () => {
+    // A live process (this one's parent) that will never renew: another host's crashed server looks the same.
+    await store.enqueueTicket('tmux:s1', { holder: 'hung', host: 'elsewhere', pid: process.ppid }, Date.now() + 700);
+    const queue = new ActionQueue({ store });
+    const t0 = Date.now();
+    await queue.run('a', async () => ({ queue: 'tmux:s1' }), async () => undefined);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('runs the calls of one process one at a time in call order', async () => {
+    const queue = new ActionQueue({ store });
+    const log: string[] = [];
+    let active = 0;
+    await Promise.all(
+      ['1', '2', '3', '4', '5'].map((n) =>
+        queue.run('a', async () => ({ queue: 'tmux:s1' }), async () => {
+          active++;
+          expect(active).toBe(1);
+          log.push(`start ${n}`);
+          await new Promise((r) => setTimeout(r, 20));
+          log.push(`end ${n}`);
+          active--;
+        }),
+      ),
+    );
+    expect(log).toEqual(['1', '2', '3', '4', '5'].flatMap((n) => [`start ${n}`, `end ${n}`]));
+  });
+
+  it('gives up with session_busy, sending nothing, when an owner holds the session too long', async () => {
+    await store.enqueueTicket('tmux:s1', { holder: 'slow', host: hostname(), pid: process.pid }, Date.now() + 60_000);
+    const queue = new ActionQueue({ store, waitTimeoutMs: 300 });
+    let acted = false;
+    const err = await queue.run('a', async () => ({ queue: 'tmux:s1' }), async () => (acted = true)).then(() => undefined, (e: unknown) => e);
+    expect(isDomainError(err) && err.code).toBe('session_busy');
+    expect(acted).toBe(false);
+    // Its own ticket is gone; the holder's is still there.
+    expect((await store.tickets('tmux:s1')).map((x) => x.holder)).toEqual(['slow']);
   });
 });
