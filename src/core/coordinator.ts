@@ -199,11 +199,11 @@ export class Coordinator {
         backend.approve(sessionId, decision, target.prompt_id ? { expectPromptId: target.prompt_id } : {}),
       );
       return {
-      agent,
-      session_id: sessionId,
-      decision,
-      cleared: res.cleared,
-      ...(res.toolName !== undefined && { tool_name: res.toolName }),
+        agent,
+        session_id: sessionId,
+        decision,
+        cleared: res.cleared,
+        ...(res.toolName !== undefined && { tool_name: res.toolName }),
         ...(res.promptId !== undefined && { prompt_id: res.promptId }),
       };
     });
