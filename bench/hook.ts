@@ -35,13 +35,13 @@ export const hook: Benchmark = {
   async run(ctx) {
     assertBuilt();
     const dataDir = join(benchTempDir('hook'), 'data');
-    const [{ openDatabase }, { Store }, { HookStore }] = await Promise.all([
+    const [{ openDatabase }, { SqliteStore }, { HookStore }] = await Promise.all([
       import('../src/store/db.js'),
-      import('../src/store/store.js'),
+      import('../src/store/sqlite-store.js'),
       import('../src/store/hooks-store.js'),
     ]);
     const db = openDatabase(join(dataDir, 'boss.db'));
-    new Store(db).register('bench', 'bench', { session_id: 'bench-s' });
+    await new SqliteStore(db).register('bench', 'bench', { session_id: 'bench-s' });
     await new HookStore(db).setRule({ tool: 'Bash', pattern: 'npm test*', decision: 'allow' });
     db.close();
 

@@ -17,7 +17,7 @@ import type { SessionProbe } from '../src/backends/session-backend.js';
 import { TmuxSessionBackend } from '../src/backends/tmux/tmux-backend.js';
 import { Coordinator } from '../src/core/coordinator.js';
 import { openDatabase } from '../src/store/db.js';
-import { Store } from '../src/store/store.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import { legacyProbe, type LegacyProbe } from './legacy.js';
 import { goal, timed, type Benchmark, type Goal } from './lib/harness.js';
 import { ms, num, ratio, summarize, table, times, type Summary } from './lib/stats.js';
@@ -53,7 +53,7 @@ export const liveness: Benchmark = {
   async run(ctx) {
     const server = new TmuxServer('live');
     const db = openDatabase(join(benchTempDir('live-db'), 'boss.db'));
-    const store = new Store(db);
+    const store = new SqliteStore(db);
     const results: SizeResult[] = [];
     const open: TmuxSessionBackend[] = [];
     const newBackend = () => {
@@ -66,7 +66,7 @@ export const liveness: Benchmark = {
         ctx.note(`liveness: starting sessions up to N=${n}`);
         await server.addSessions(mixedSpecs('live-', server.names.length, n));
         const ids = server.names.slice(0, n);
-        for (const id of ids) store.register(SPACE, id, { session_id: id, backend_type: 'tmux' });
+        for (const id of ids) await store.register(SPACE, id, { session_id: id, backend_type: 'tmux' });
 
         // Counting phase (shim in PATH). A fresh backend: its first probe is the cold one. The core
         // path uses the same backend, as a server does.

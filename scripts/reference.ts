@@ -18,7 +18,7 @@ import { BackendRegistry } from '../src/backends/registry.js';
 import { Coordinator } from '../src/core/coordinator.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import { openDatabase } from '../src/store/db.js';
-import { Store } from '../src/store/store.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 
 export const REFERENCE_PATH = join(import.meta.dirname, '..', 'docs', 'reference.md');
 
@@ -32,7 +32,7 @@ export interface Surface {
 /** The whole MCP surface as a client lists it (an empty database: only fixed resources are listed). */
 export async function listSurface(): Promise<Surface> {
   const db = openDatabase(':memory:');
-  const coordinator = new Coordinator({ store: new Store(db), backends: new BackendRegistry([]) });
+  const coordinator = new Coordinator({ store: new SqliteStore(db), backends: new BackendRegistry([]) });
   const server = createMcpServer({ coordinator, caller: {} });
   const [a, b] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'reference', version: '0' });

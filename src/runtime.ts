@@ -5,9 +5,9 @@ import { Coordinator } from './core/coordinator.js';
 import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
 import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js';
-import { openDatabase } from './store/db.js';
 import { HookStore } from './store/hooks-store.js';
-import { Store } from './store/store.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
 
 /** Everything a running server holds: the store, the backends and the core over them. */
 export interface Runtime {
@@ -20,8 +20,7 @@ export interface Runtime {
 }
 
 export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logger): Runtime {
-  const db = openDatabase(config.dbPath);
-  const store = new Store(db);
+  const store = SqliteStore.open(config.dbPath);
   const backends = new BackendRegistry([
     new TmuxSessionBackend({
       ...(config.tmuxSocket !== undefined && { socketName: config.tmuxSocket }),
@@ -33,7 +32,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     store,
     backends,
     env,
-    hooks: new HookView(new HookStore(db)),
+    hooks: new HookView(new HookStore(store.db)),
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });
@@ -42,12 +41,12 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     store,
     backends,
     coordinator,
-    tokens: new SqliteAgentTokens(db),
+    tokens: new SqliteAgentTokens(store.db),
     async close() {
       if (closed) return;
       closed = true;
       await backends.close();
-      db.close();
+      await store.close();
     },
   };
 }

@@ -9,6 +9,7 @@ export class BackendError extends Error {
       | 'unavailable'
       | 'no_server'
       | 'session_missing'
+      | 'pane_dead'
       | 'session_exists'
       | 'no_pending_approval'
       | 'prompt_mismatch'

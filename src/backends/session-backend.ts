@@ -7,8 +7,11 @@
 /** Coarse lifecycle status of one session. */
 export type SessionStatus = 'unknown' | 'pending' | 'running' | 'idle' | 'completed' | 'failed' | 'missing';
 
-/** What an agent's terminal shows right now. `missing`: the session does not exist. */
-export type ScreenStateName = 'working' | 'idle' | 'waiting_approval' | 'missing' | 'unknown';
+/**
+ * What an agent's terminal shows right now. `missing`: the session does not exist. `dead`: it
+ * exists but its program has exited (tmux keeps such a pane with remain-on-exit); it takes no input.
+ */
+export type ScreenStateName = 'working' | 'idle' | 'waiting_approval' | 'dead' | 'missing' | 'unknown';
 
 export type ApprovalDecision = 'yes' | 'always' | 'no';
 

@@ -7,7 +7,8 @@ import type {
   SessionProbe,
 } from '../backends/session-backend.js';
 import { ParentCycleError, type AgentRecord, type Report, type Store } from '../store/store.js';
-import { DomainError } from './errors.js';
+import { ActionQueue, sessionQueue } from './action-queue.js';
+import { DomainError, fromStoreError } from './errors.js';
 import { fuseState, type FusedState, type LivenessState, type StateSource } from './fusion.js';
 import { HookView, ScreenSince } from './hook-view.js';
 
@@ -77,11 +78,19 @@ export interface CoordinatorOptions {
   clock?: () => number;
   /** Recorded Claude Code hook events (the hooks tables); without it rows follow the screen only. */
   hooks?: HookView;
+  /** Serialises actions per session (default: one over `store`). */
+  actions?: ActionQueue;
 }
 
 export interface Target {
   space: string;
   agent: string;
+}
+
+interface ActionTarget {
+  agent: AgentRecord;
+  backend: SessionBackend;
+  sessionId: string;
 }
 
 /** Agent names the legacy routes use as path words. */
@@ -108,9 +117,11 @@ export class Coordinator {
   /** Hook state, approval rules and decisions (undefined: no hook store; rows follow the screen). */
   readonly hooks: HookView | undefined;
   private readonly screenSince = new ScreenSince();
+  private readonly actions: ActionQueue;
 
   constructor(opts: CoordinatorOptions) {
     this.store = opts.store;
+    this.actions = opts.actions ?? new ActionQueue({ store: opts.store });
     this.backends = opts.backends;
     this.env = opts.env ?? {};
     this.defaultSpace = opts.defaultSpace ?? 'default';
@@ -151,7 +162,7 @@ export class Coordinator {
   ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
     this.checkName(input.agent);
     this.checkSelf(caller, input, 'register a session for');
-    const existing = this.store.getAgent(input.space, input.agent);
+    const existing = await this.stored(() => this.store.getAgent(input.space, input.agent));
     const backend = this.backend(input.backend ?? existing?.backend_type ?? DEFAULT_BACKEND);
     // Only the agent this server is bound to may take the session the server runs in: an operator's
     // server inside tmux registering another agent must not hand it the operator's own terminal.
@@ -170,7 +181,7 @@ export class Coordinator {
       );
     }
     try {
-      const { record, created } = this.store.register(input.space, input.agent, {
+      const { record, created } = await this.store.register(input.space, input.agent, {
         ...(sessionId && { session_id: sessionId }),
         backend_type: backend.name,
         ...(input.parent !== undefined && { parent: input.parent }),
@@ -182,25 +193,25 @@ export class Coordinator {
     }
   }
 
-  reportStatus(caller: Caller, target: Target, report: Report): AgentRecord {
+  async reportStatus(caller: Caller, target: Target, report: Report): Promise<AgentRecord> {
     this.checkName(target.agent);
     this.checkSelf(caller, target, 'post to', "'s channel: an agent reports status only for itself");
     if (report.backend_type || report.session_id) {
       // The session id is checked by the agent's backend exactly as register_session checks it.
-      const existing = report.backend_type ? undefined : this.store.getAgent(target.space, target.agent);
+      const existing = report.backend_type ? undefined : await this.stored(() => this.store.getAgent(target.space, target.agent));
       const backend = this.backend(report.backend_type || existing?.backend_type || DEFAULT_BACKEND);
       const problem = report.session_id ? backend.sessionIdProblem?.(report.session_id) : undefined;
       if (problem) throw new DomainError('validation', `session_id: ${problem}`);
     }
     try {
-      return this.store.report(target.space, target.agent, report);
+      return await this.store.report(target.space, target.agent, report);
     } catch (err) {
       throw this.storeError(err);
     }
   }
 
-  getAgent(target: Target): AgentRecord {
-    const rec = this.store.getAgent(target.space, target.agent);
+  async getAgent(target: Target): Promise<AgentRecord> {
+    const rec = await this.stored(() => this.store.getAgent(target.space, target.agent));
     if (!rec) {
       throw new DomainError(
         'not_found',
@@ -211,48 +222,51 @@ export class Coordinator {
   }
 
   async sendInput(caller: Caller, target: Target & { text: string; submit?: boolean }): Promise<{ agent: AgentRecord; session_id: string }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'send input to');
     if (target.text.trim() === '' && target.submit !== false) {
       throw new DomainError('validation', 'text is blank: send a non-blank message (or set submit=false to type whitespace without Enter).');
     }
     // A CRLF from a Windows client is one line break, not a line break plus an Enter.
     const text = target.text.replace(/\r\n/g, '\n');
-    await this.backendCall(agent, sessionId, () => backend.sendInput(sessionId, text, { submit: target.submit ?? true }));
-    return { agent, session_id: sessionId };
+    return this.action(caller, target, 'send input to', async ({ agent, backend, sessionId }) => {
+      await this.backendCall(agent, sessionId, () => backend.sendInput(sessionId, text, { submit: target.submit ?? true }));
+      return { agent, session_id: sessionId };
+    });
   }
 
   async approve(
     caller: Caller,
     target: Target & { decision?: ApprovalDecision; prompt_id?: string },
   ): Promise<{ agent: AgentRecord; session_id: string; decision: ApprovalDecision; tool_name?: string; prompt_id?: string; cleared: boolean }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'approve prompts of');
     const decision = target.decision ?? 'yes';
-    // A prompt_id from the hooks is checked against the hook state, then the dialog on screen.
-    const expect =
-      target.prompt_id && this.hooks
-        ? await this.backendCall(agent, sessionId, () => this.hooks!.expectedScreenPromptId(agent, target.prompt_id!, () => backend.checkApproval(sessionId)))
-        : target.prompt_id;
-    const res = await this.backendCall(agent, sessionId, () => backend.approve(sessionId, decision, expect ? { expectPromptId: expect } : {}));
-    await this.hooks?.recordApprove(agent, decision, res);
-    return {
-      agent,
-      session_id: sessionId,
-      decision,
-      cleared: res.cleared,
-      ...(res.toolName !== undefined && { tool_name: res.toolName }),
-      ...(res.promptId !== undefined && { prompt_id: res.promptId }),
-    };
+    return this.action(caller, target, 'approve prompts of', async ({ agent, backend, sessionId }) => {
+      // A prompt_id from the hooks is checked against the hook state, then the dialog on screen.
+      const expect =
+        target.prompt_id && this.hooks
+          ? await this.backendCall(agent, sessionId, () => this.hooks!.expectedScreenPromptId(agent, target.prompt_id!, () => backend.checkApproval(sessionId)))
+          : target.prompt_id;
+      const res = await this.backendCall(agent, sessionId, () => backend.approve(sessionId, decision, expect ? { expectPromptId: expect } : {}));
+      await this.hooks?.recordApprove(agent, decision, res);
+      return {
+        agent,
+        session_id: sessionId,
+        decision,
+        cleared: res.cleared,
+        ...(res.toolName !== undefined && { tool_name: res.toolName }),
+        ...(res.promptId !== undefined && { prompt_id: res.promptId }),
+      };
+    });
   }
 
   async interrupt(caller: Caller, target: Target): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'interrupt');
-    const res = await this.backendCall(agent, sessionId, () => backend.interrupt(sessionId));
-    return { agent, session_id: sessionId, ...res };
+    return this.action(caller, target, 'interrupt', async ({ agent, backend, sessionId }) => {
+      const res = await this.backendCall(agent, sessionId, () => backend.interrupt(sessionId));
+      return { agent, session_id: sessionId, ...res };
+    });
   }
 
   /** One row per agent, from one batched probe per backend. Has no side effects. */
   async listLiveness(space?: string): Promise<LivenessRow[]> {
-    const agents = this.store.listAgents(space);
+    const agents = await this.stored(() => this.store.listAgents(space));
     const byBackend = new Map<string, AgentRecord[]>();
     for (const a of agents) {
       const name = backendNameOf(a);
@@ -312,7 +326,7 @@ export class Coordinator {
 
   /** The last `lines` non-empty lines of the agent's terminal (the dashboard's preview). */
   async captureOutput(caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
-    const { agent, backend, sessionId } = this.actionTarget(caller, target, 'read the screen of');
+    const { agent, backend, sessionId } = await this.actionTarget(caller, target, 'read the screen of');
     const lines = await this.backendCall(agent, sessionId, () => backend.captureOutput(sessionId, target.lines ?? 10));
     return { agent, session_id: sessionId, lines };
   }
@@ -323,7 +337,7 @@ export class Coordinator {
    */
   async awaitReceipt(target: Target, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
     if (!this.hooks) return { delivered: false, receipt_ms: 0, hooked: false };
-    return this.hooks.awaitReceipt(this.getAgent(target), text.replace(/\r\n/g, '\n'), sentAt, timeoutMs);
+    return this.hooks.awaitReceipt(await this.getAgent(target), text.replace(/\r\n/g, '\n'), sentAt, timeoutMs);
   }
 
   /** The current time of the core's clock (for callers that time a call, such as a receipt wait). */
@@ -332,9 +346,9 @@ export class Coordinator {
   }
 
   /** Removes an agent: the operator any agent, a bound caller itself and the agents it manages. */
-  deleteAgent(caller: Caller, target: Target): void {
-    this.authorizeAction(caller, this.getAgent(target), 'delete');
-    if (!this.store.deleteAgent(target.space, target.agent)) this.getAgent(target);
+  async deleteAgent(caller: Caller, target: Target): Promise<void> {
+    await this.authorizeAction(caller, await this.getAgent(target), 'delete');
+    if (!(await this.stored(() => this.store.deleteAgent(target.space, target.agent)))) await this.getAgent(target);
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────
@@ -388,10 +402,28 @@ export class Coordinator {
     }
   }
 
+  /**
+   * Runs an action on an agent's session in its turn (ActionQueue: one action per session at a
+   * time, across processes, in call order); agent and session are resolved when the turn comes.
+   */
+  private action<T>(caller: Caller, target: Target, what: string, act: (t: ActionTarget) => Promise<T>): Promise<T> {
+    const order = `${target.space.toLowerCase()}\u0000${target.agent.toLowerCase()}`;
+    return this.stored(() =>
+      this.actions.run(
+        order,
+        async () => {
+          const t = await this.actionTarget(caller, target, what);
+          return { ...t, queue: sessionQueue(t.backend.name, t.sessionId) };
+        },
+        act,
+      ),
+    );
+  }
+
   /** Resolves agent, backend and session for an operator action, checking the caller may act on it. */
-  private actionTarget(caller: Caller, target: Target, what: string): { agent: AgentRecord; backend: SessionBackend; sessionId: string } {
-    const agent = this.getAgent(target);
-    this.authorizeAction(caller, agent, what);
+  private async actionTarget(caller: Caller, target: Target, what: string): Promise<ActionTarget> {
+    const agent = await this.getAgent(target);
+    await this.authorizeAction(caller, agent, what);
     if (!agent.session_id) {
       throw new DomainError(
         'no_session',
@@ -402,14 +434,14 @@ export class Coordinator {
   }
 
   /** True when `manager` is the agent itself or one of its ancestors. */
-  private manages(manager: string, agent: AgentRecord): boolean {
+  private async manages(manager: string, agent: AgentRecord): Promise<boolean> {
     const want = manager.toLowerCase();
     const seen = new Set<string>();
     let cur: AgentRecord | undefined = agent;
     while (cur && !seen.has(cur.name.toLowerCase())) {
       if (cur.name.toLowerCase() === want) return true;
       seen.add(cur.name.toLowerCase());
-      cur = cur.parent ? this.store.getAgent(agent.space, cur.parent) : undefined;
+      cur = cur.parent ? await this.store.getAgent(agent.space, cur.parent) : undefined;
     }
     return false;
   }
@@ -438,6 +470,11 @@ export class Coordinator {
           'session_missing',
           `The session of ${who} no longer exists. Restart the agent and register its new session (register_session), or check list_liveness.`,
         );
+      case 'pane_dead':
+        return new DomainError(
+          'session_dead',
+          `The session of ${who} is dead: the agent's program has exited, so nothing was sent. Restart the agent in it (tmux respawn-pane -k -t "=${sessionId}:"), or start a new session and register it (register_session).`,
+        );
       case 'no_pending_approval':
         return new DomainError(
           'no_pending_approval',
@@ -457,6 +494,15 @@ export class Coordinator {
     }
   }
 
+  /** Runs store work, giving its failures (busy, damaged) as DomainErrors. */
+  private async stored<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw fromStoreError(err);
+    }
+  }
+
   private storeError(err: unknown): unknown {
     if (err instanceof ParentCycleError) {
       return new DomainError(
@@ -466,7 +512,7 @@ export class Coordinator {
           : `parent cycle: "${err.parent}" already has "${err.agent}" above it, so "${err.agent}" cannot report to "${err.parent}". Choose another parent.`,
       );
     }
-    return err;
+    return fromStoreError(err);
   }
 }
 

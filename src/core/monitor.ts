@@ -137,7 +137,7 @@ export class LivenessMonitor {
     if (this.leader) {
       this.leader = false;
       try {
-        this.store.releaseLease(MONITOR_LEASE, this.holderId);
+        await this.store.releaseLease(MONITOR_LEASE, this.holderId);
       } catch (err) {
         this.onError(err);
       }
@@ -149,7 +149,7 @@ export class LivenessMonitor {
    * Returns the ids of the events appended.
    */
   async tick(): Promise<number[]> {
-    const leader = this.store.acquireLease(MONITOR_LEASE, this.holderId, this.leaseTtlMs);
+    const leader = await this.store.acquireLease(MONITOR_LEASE, this.holderId, this.leaseTtlMs);
     if (!leader) {
       // Another process records transitions; start afresh if the lease comes back to us.
       this.leader = false;
@@ -188,10 +188,10 @@ export class LivenessMonitor {
       // Compare without the timestamps: they only change when something else does.
       const sig = JSON.stringify(spaceRows.map(({ since: _s, approval_since: _a, ...rest }) => rest));
       nextEmitted.set(spaceKey, { space, sig });
-      if (this.emitted.get(spaceKey)?.sig !== sig) ids.push(this.store.appendEvent(LIVENESS_EVENT, space, spaceRows));
+      if (this.emitted.get(spaceKey)?.sig !== sig) ids.push(await this.store.appendEvent(LIVENESS_EVENT, space, spaceRows));
     }
     for (const [spaceKey, { space }] of this.emitted) {
-      if (!bySpace.has(spaceKey)) ids.push(this.store.appendEvent(LIVENESS_EVENT, space, []));
+      if (!bySpace.has(spaceKey)) ids.push(await this.store.appendEvent(LIVENESS_EVENT, space, []));
     }
     this.emitted = nextEmitted;
     return ids;

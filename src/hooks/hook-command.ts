@@ -128,7 +128,7 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
   ]);
   let db;
   try {
-    db = openDatabase(dbPath, { busyTimeoutMs: BUSY_TIMEOUT_MS, busyAttempts: 1 });
+    db = openDatabase(dbPath, { busyTimeoutMs: BUSY_TIMEOUT_MS, openDeadlineMs: 0 });
   } catch (err) {
     return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
   }

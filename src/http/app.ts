@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Coordinator } from '../core/coordinator.js';
-import { isDomainError } from '../core/errors.js';
+import { fromStoreError, isDomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
 import { visible } from '../core/text.js';
 import type { Logger } from '../log.js';
@@ -62,9 +62,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   }
 
   app.get('/healthz', async (c) => {
-    let db = 'ok';
+    let db: string;
     try {
-      coordinator.store.db.prepare('SELECT 1').get();
+      db = (await coordinator.store.health()).detail;
     } catch (err) {
       db = `error: ${(err as Error).message}`;
     }
@@ -109,8 +109,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
 
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 
-  app.onError((err, c) => {
+  app.onError((thrown, c) => {
+    const err = fromStoreError(thrown);
     if (isDomainError(err)) {
+      if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       if (c.get('errorFormat') === 'text') {
         // Messages quote the caller's input; a text answer is printed by curl straight to a terminal.
         return c.text(visible(err.code === 'validation' ? `validation: ${err.message}` : err.message), err.httpStatus as 400);

@@ -48,6 +48,8 @@ interface Subscriber {
   filter: EventFilter;
   /** Still sending what it missed, page by page from the table as the client reads; live events wait. */
   replaying: boolean;
+  /** A replay read is under way (reads are asynchronous; only one at a time per subscriber). */
+  reading?: boolean;
   /** Bytes written to its stream and not yet taken by its connection. */
   buffered(): number;
   /** Sends one event in id order (live or replayed). */
@@ -60,6 +62,7 @@ interface Subscriber {
 export class EventHub {
   private readonly subscribers = new Set<Subscriber>();
   private timer: NodeJS.Timeout | undefined;
+  private polling = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private cursor = 0;
   private closed = false;
@@ -82,9 +85,10 @@ export class EventHub {
   }
 
   /** GET /events: an SSE response fed from the events table. */
-  respond(c: Context, filter: EventFilter): Response {
+  async respond(c: Context, filter: EventFilter): Promise<Response> {
     if (this.closed) return c.json({ error: 'server is shutting down', code: 'unavailable' }, 503);
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
+    const newest = await this.store.lastEventId();
     // Under @hono/node-server the Node response is at hand: dropping a client closes its socket too,
     // which also frees whatever the socket itself still holds.
     const outgoing = (c.env as { outgoing?: { destroy(): void } } | undefined)?.outgoing;
@@ -119,7 +123,6 @@ export class EventHub {
               // already closed or cancelled
             }
           };
-          const newest = this.store.lastEventId();
           const s: Subscriber = {
             // An id from the future (another database, or a reset one) cannot be resumed: start now.
             lastId: lastEventId !== undefined && lastEventId <= newest ? lastEventId : newest,
@@ -156,10 +159,11 @@ export class EventHub {
           s.replaying = s.lastId < this.cursor;
           this.subscribers.add(s);
           this.ensureRunning();
+          if (s.replaying) void this.replay(s);
         },
         // Called whenever the client has taken what was written and there is room again.
         pull: () => {
-          if (sub?.replaying) this.replay(sub);
+          if (sub?.replaying) void this.replay(sub);
         },
         cancel: () => {
           sub?.close();
@@ -194,11 +198,12 @@ export class EventHub {
   }
 
   /** Reads new events now (the timer does this every POLL_MS; tests may call it directly). */
-  poll(): void {
-    if (this.subscribers.size === 0) return;
+  async poll(): Promise<void> {
+    if (this.subscribers.size === 0 || this.polling) return;
+    this.polling = true;
     try {
       for (;;) {
-        const batch = this.store.eventsSince(this.cursor, PAGE);
+        const batch = await this.store.eventsSince(this.cursor, PAGE);
         for (const ev of batch) {
           this.cursor = ev.id;
           for (const s of [...this.subscribers]) s.send(ev);
@@ -207,6 +212,8 @@ export class EventHub {
       }
     } catch (err) {
       this.log?.error(`reading events for SSE failed: ${(err as Error).message}`);
+    } finally {
+      this.polling = false;
     }
   }
 
@@ -215,7 +222,9 @@ export class EventHub {
    * full; the stream asks again (pull) once the client has read. When it reaches the hub's cursor
    * it takes live events; those that arrived meanwhile were read from the table with the rest.
    */
-  private replay(s: Subscriber): void {
+  private async replay(s: Subscriber): Promise<void> {
+    if (s.reading) return;
+    s.reading = true;
     try {
       while (s.replaying) {
         if (s.lastId >= this.cursor) {
@@ -223,7 +232,7 @@ export class EventHub {
           return;
         }
         if (s.buffered() >= REPLAY_HIGH_WATER) return;
-        const batch = this.store.eventsSince(s.lastId, PAGE);
+        const batch = await this.store.eventsSince(s.lastId, PAGE);
         for (const ev of batch) {
           if (ev.id > this.cursor) break;
           s.deliver(ev);
@@ -236,6 +245,8 @@ export class EventHub {
       }
     } catch (err) {
       this.log?.error(`replaying events for SSE failed: ${(err as Error).message}`);
+    } finally {
+      s.reading = false;
     }
   }
 
@@ -243,7 +254,7 @@ export class EventHub {
     if (this.timer !== undefined) return;
     this.timer = setInterval(() => {
       if (this.subscribers.size === 0) return this.stop();
-      this.poll();
+      void this.poll();
     }, this.pollMs);
     this.timer.unref();
     this.heartbeat = setInterval(() => {

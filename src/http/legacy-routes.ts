@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { OPERATOR, type Caller, type Coordinator, type Target } from '../core/coordinator.js';
-import { DomainError } from '../core/errors.js';
+import { DomainError, fromStoreError } from '../core/errors.js';
 import { toSessionStatusRow } from '../core/monitor.js';
 import {
   agentName,
@@ -198,14 +198,16 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
         agentToken.issued = (await deps.tokens.issue(target.space, target.agent)).token;
       }
     }
-    const self = coordinator.store.getAgent(target.space, target.agent);
+    const [self, agents] = await storeReads(() =>
+      Promise.all([coordinator.store.getAgent(target.space, target.agent), coordinator.store.listAgents(target.space)]),
+    );
     const body = renderIgnition({
       ...(agentToken && { agentToken }),
       baseUrl: new URL(c.req.url).origin,
       space: target.space,
       agent: target.agent,
       ...(self && { self }),
-      agents: coordinator.store.listAgents(target.space),
+      agents,
       tokenRequired: deps.tokenRequired ?? false,
       defaultSpace: coordinator.defaultSpace,
       ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),
@@ -225,14 +227,14 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const caller = requestCaller(c, target);
     refuseIfReadOnly(deps.readOnly);
     const report = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
-    const record = coordinator.reportStatus(caller, target, report);
+    const record = await coordinator.reportStatus(caller, target, report);
     return c.text(`accepted for [${record.name}] in space "${record.space}"`, 202);
   };
-  const getAgent = (c: Context<AppEnv>) => c.json(coordinator.getAgent(pathTarget(c, coordinator)));
+  const getAgent = async (c: Context<AppEnv>) => c.json(await coordinator.getAgent(pathTarget(c, coordinator)));
   const deleteAgent = async (c: Context<AppEnv>) => {
     const target = pathTarget(c, coordinator);
     refuseIfReadOnly(deps.readOnly);
-    coordinator.deleteAgent(requestCaller(c, target), target);
+    await coordinator.deleteAgent(requestCaller(c, target), target);
     await deps.tokens?.revokeAgent(target.space, target.agent);
     return c.json({ status: 'deleted', space: target.space, agent: target.agent });
   };
@@ -292,4 +294,13 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   }
 
   return app;
+}
+
+/** Store reads made here directly: their failures (busy, damaged) answer as the core's do. */
+async function storeReads<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw fromStoreError(err);
+  }
 }

@@ -13,8 +13,14 @@ import { shellDoubleQuote, shellQuote } from './ignition.js';
 import { isLoopbackHost } from './middleware.js';
 import { agentBossOnPath } from '../setup-claude.js';
 
+/** How long a shutdown waits for requests in flight (a send or approve takes up to a few seconds). */
+const DRAIN_MS = 5000;
 /** Longest a shutdown may take before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 5000;
+const SHUTDOWN_GRACE_MS = 12_000;
+
+/** Long-lived streams (SSE, the MCP GET stream): ended at shutdown, not waited for. */
+const isStream = (method: string | undefined, url: string | undefined): boolean =>
+  method === 'GET' && /^\/(?:mcp|events|spaces\/[^/]+\/events)(?:[?#]|$)/.test(url ?? '');
 
 /**
  * `agent-boss serve`: the long-lived HTTP hub. Refuses (exit code 2) to listen beyond loopback
@@ -106,6 +112,16 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     return 1;
   }
   server.on('error', (err) => log.error(`HTTP server: ${err.message}`));
+  // Requests in flight, so a shutdown lets them finish.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  server.on('request', (req, res) => {
+    if (isStream(req.method, req.url)) return;
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) drained?.();
+    });
+  });
 
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -124,14 +140,22 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
+      // No new connections; idle keep-alive ones go now, busy ones once their response is sent.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Long-lived responses (SSE, MCP streams) end first, so the listener can close.
+      server.closeIdleConnections();
       events.close();
+      if (inFlight > 0) {
+        log.info(`waiting for ${inFlight} request(s) in flight`);
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, DRAIN_MS).unref();
+        });
+      }
       await mcp.close();
       await monitor.stop();
-      server.closeIdleConnections();
       server.closeAllConnections();
       await closed;
+      // Detaches the tmux control clients and closes the database.
       await runtime.close();
     } catch (err) {
       process.stderr.write(`agent-boss: error during shutdown: ${(err as Error).message}\n`);
@@ -139,8 +163,10 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     }
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // `on`, not `once`: a library's own handler (signal-exit, loaded with execa) re-raises the signal
+  // when it finds itself the only listener, which would kill the process mid-shutdown.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   return -1;
 }
 

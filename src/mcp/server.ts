@@ -115,7 +115,7 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
         } catch (err) {
           if (isDomainError(err)) return { isError: true, content: [{ type: 'text', text: err.message }] };
           if (isSqliteError(err)) {
-            const file = deps.coordinator.store.db.name;
+            const file = deps.coordinator.store.path;
             logError(`${tool.name}: database ${file}: ${err.stack ?? err.message}`);
             return {
               isError: true,

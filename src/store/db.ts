@@ -3,46 +3,51 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hasLegacyTables, importLegacyRows, setAsideLegacyTables } from './migrations/000-legacy-import.js';
 import { LATEST_VERSION, migrations } from './migrations/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DatabaseTooNewError, StoreBusyError, StoreDamagedError } from './store.js';
 
-export class DatabaseTooNewError extends Error {
-  constructor(path: string, found: number) {
-    super(
-      `Database ${path} has schema version ${found}, newer than this agent-boss (knows up to ${LATEST_VERSION}). ` +
-        `Upgrade agent-boss-mcp, or point --data-dir at another directory.`,
-    );
-    this.name = 'DatabaseTooNewError';
-  }
-}
+export { DatabaseTooNewError } from './store.js';
 
-/** How long a writer waits for another process's transaction before SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 10_000;
-const DEFAULT_BUSY_ATTEMPTS = 50;
+/**
+ * How long SQLite itself waits for another process's lock before answering SQLITE_BUSY. SQLite
+ * waits by sleeping the calling thread, which in Node is the only one: so only a few milliseconds
+ * here, and the store retries a busy write asynchronously (see SqliteStore) until its deadline.
+ */
+export const BUSY_TIMEOUT_MS = 5;
+/** Opening (WAL switch, migrations) is synchronous and happens before serving: bounded by this. */
+const OPEN_DEADLINE_MS = 10_000;
 
 export interface OpenOptions {
-  /** SQLite busy_timeout (default 10 s). A process that must never wait (the hook command) passes a small one. */
+  /** SQLite busy_timeout (default BUSY_TIMEOUT_MS). */
   busyTimeoutMs?: number;
-  /** How often a busy open is retried (default 50). */
-  busyAttempts?: number;
+  /** How long a busy open keeps retrying (default 10 s). A process that must never wait (the hook command) passes 0. */
+  openDeadlineMs?: number;
 }
 
 /**
- * Opens (creating when needed) the SQLite file shared by every server process: WAL so readers never
- * block the writer, NORMAL sync (no committed transaction is lost when a process crashes; only an OS
- * crash can drop the last ones), foreign keys on, then the migrations.
+ * Opens (creating when needed) the SQLite file shared by every server process. Before anything is
+ * changed, it refuses a database from a newer agent-boss and a damaged one (quick_check). Then WAL
+ * (readers never wait for the writer), NORMAL sync (no committed transaction is lost when a process
+ * crashes; only an OS crash can drop the last ones), foreign keys on, then the migrations.
  */
 export function openDatabase(path: string, opts: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
-  const attempts = opts.busyAttempts ?? DEFAULT_BUSY_ATTEMPTS;
+  const deadlineMs = opts.openDeadlineMs ?? OPEN_DEADLINE_MS;
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+    const found = retryBusySync(() => schemaVersion(db), deadlineMs);
+    if (found > LATEST_VERSION) throw new DatabaseTooNewError(path, found, LATEST_VERSION);
+    const problem = retryBusySync(() => quickCheck(db), deadlineMs);
+    if (problem !== undefined) throw new StoreDamagedError(path, problem);
     // A database already in WAL mode needs no write here (a process that must not wait skips it).
-    if (db.pragma('journal_mode', { simple: true }) !== 'wal') retryBusy(() => db.pragma('journal_mode = WAL'), attempts);
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') retryBusySync(() => db.pragma('journal_mode = WAL'), deadlineMs);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    migrate(db, path, attempts);
+    migrate(db, path, deadlineMs);
   } catch (err) {
     db.close();
+    if (isDamage(err)) throw new StoreDamagedError(path, (err as Error).message);
     throw err;
   }
   return db;
@@ -50,20 +55,32 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
 
 export const schemaVersion = (db: Database): number => db.pragma('user_version', { simple: true }) as number;
 
+/** SQLite's quick_check: undefined when the file is sound, else the first problems it found. */
+export function quickCheck(db: Database): string | undefined {
+  try {
+    const rows = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+    const lines = rows.map((r) => r.quick_check);
+    return lines.length === 1 && lines[0] === 'ok' ? undefined : lines.join('; ');
+  } catch (err) {
+    if (isDamage(err)) return (err as Error).message;
+    throw err;
+  }
+}
+
 /**
  * Applies pending migrations, each in its own IMMEDIATE transaction (so two processes opening a new
  * file at once serialise, and the loser sees the version the winner wrote).
  */
-export function migrate(db: Database, path = 'database', attempts = DEFAULT_BUSY_ATTEMPTS): void {
+export function migrate(db: Database, path = 'database', deadlineMs = OPEN_DEADLINE_MS): void {
   const current = schemaVersion(db);
-  if (current > LATEST_VERSION) throw new DatabaseTooNewError(path, current);
+  if (current > LATEST_VERSION) throw new DatabaseTooNewError(path, current, LATEST_VERSION);
   for (const m of migrations) {
     if (m.version <= current) continue;
-    retryBusy(() =>
+    retryBusySync(() =>
       db
         .transaction(() => {
           const now = schemaVersion(db);
-          if (now > LATEST_VERSION) throw new DatabaseTooNewError(path, now);
+          if (now > LATEST_VERSION) throw new DatabaseTooNewError(path, now, LATEST_VERSION);
           if (now >= m.version) return; // another process got there first
           const legacy = m.version === 1 && hasLegacyTables(db);
           if (legacy) setAsideLegacyTables(db);
@@ -72,25 +89,29 @@ export function migrate(db: Database, path = 'database', attempts = DEFAULT_BUSY
           db.pragma(`user_version = ${m.version}`);
         })
         .immediate(),
-      attempts,
+      deadlineMs,
     );
   }
 }
 
-const isBusy = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && 'code' in err && /^SQLITE_BUSY|^SQLITE_LOCKED/.test(String((err as { code: unknown }).code));
+const codeOf = (err: unknown): string =>
+  typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+
+export const isBusy = (err: unknown): boolean => /^SQLITE_BUSY|^SQLITE_LOCKED/.test(codeOf(err));
+/** The file is not a sound SQLite database (damaged pages, or not a database at all). */
+export const isDamage = (err: unknown): boolean => /^SQLITE_CORRUPT|^SQLITE_NOTADB/.test(codeOf(err));
 
 /**
- * busy_timeout already waits inside SQLite; this covers the cases where SQLite gives up at once
- * (a deferred reader upgrading to a writer, WAL recovery at open). A busy database is retried,
- * never reported to the caller as a lost write.
+ * For opening only (before the server serves anything): retries a busy database, sleeping the
+ * thread between attempts, up to OPEN_DEADLINE_MS. Nothing that runs while serving uses this.
  */
-export function retryBusy<T>(fn: () => T, attempts = 50): T {
+function retryBusySync<T>(fn: () => T, deadlineMs: number = OPEN_DEADLINE_MS): T {
+  const deadline = Date.now() + deadlineMs;
   for (let i = 1; ; i++) {
     try {
       return fn();
     } catch (err) {
-      if (!isBusy(err) || i >= attempts) throw err;
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
       sleepSync(Math.min(5 * i, 100));
     }
   }
@@ -99,4 +120,22 @@ export function retryBusy<T>(fn: () => T, attempts = 50): T {
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleepBuffer, 0, 0, ms);
+}
+
+/**
+ * For the stores beside SqliteStore (hook events, agent tokens) while serving: runs `fn`, and while
+ * the database is locked by another process retries it after an asynchronous pause (2 ms doubling
+ * to 50 ms), at most `attempts` times; then fails with StoreBusyError, having written nothing.
+ */
+export async function retryBusy<T>(fn: () => T, attempts = 50, what = 'write to the database'): Promise<T> {
+  const started = Date.now();
+  for (let i = 0; ; i++) {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      if (i + 1 >= attempts) throw new StoreBusyError(what, Date.now() - started);
+      await sleep(Math.min(2 * 2 ** i, 50));
+    }
+  }
 }

@@ -12,8 +12,8 @@ const row = z.object({
   registered: z.boolean().describe('A session is registered for the agent.'),
   exists: z.boolean().describe('The session is alive.'),
   state: z
-    .enum(['working', 'idle', 'waiting_approval', 'missing', 'unknown', 'gone'])
-    .describe('gone: Claude Code exited (SessionEnd) though its terminal may still be open.'),
+    .enum(['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown', 'gone'])
+    .describe('dead: the terminal pane exists but its program ended (actions are refused); gone: Claude Code exited (SessionEnd) though its terminal may still be open.'),
   needs_approval: z.boolean(),
   tool_name: z.string().optional().describe('Tool the pending prompt is about.'),
   prompt_text: z.string().optional(),
@@ -34,7 +34,7 @@ const row = z.object({
   hook_state: z.string().optional().describe('State the latest hook event implies.'),
   hook_event: z.string().optional().describe('Latest hook event, e.g. "PreToolUse".'),
   hook_at: z.string().optional().describe('When the latest hook event arrived.'),
-  screen_state: z.enum(['working', 'idle', 'waiting_approval', 'missing', 'unknown']).describe('What the screen shows.'),
+  screen_state: z.enum(['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown']).describe('What the screen shows.'),
   conflict: z.string().optional().describe('The hook and the screen disagree: what each says and which one the row follows.'),
 });
 
@@ -42,7 +42,7 @@ export const listLiveness = defineTool({
   name: 'list_liveness',
   title: 'List agent liveness',
   description:
-    "Show every registered agent with its session's live state (working, idle, waiting_approval with the tool and prompt_id, missing, unknown) and its last reported status. Use it to find agents that need approval, are idle and need work, or whose session died.",
+    "Show every registered agent with its session's live state (working, idle, waiting_approval with the tool and prompt_id, dead: its program exited, missing, unknown) and its last reported status. Use it to find agents that need approval, are idle and need work, or whose session died.",
   input: z.strictObject({
     space: spaceName.optional().describe('Space to list (default: the server\'s --space, else "default").'),
     all_spaces: z.boolean().optional().describe('List the agents of every space instead of one.'),
@@ -62,7 +62,7 @@ export const listLiveness = defineTool({
       text:
         agents.length === 0
           ? `No agents registered${space ? ` in space "${space}" (pass all_spaces: true to see every space)` : ''}.`
-          : `${agents.length} agent${agents.length === 1 ? '' : 's'}: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('missing')} missing, ${count('unknown')} unknown.\n\n${livenessTable(agents, space === undefined)}`,
+          : `${agents.length} agent${agents.length === 1 ? '' : 's'}: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('dead')} dead, ${count('missing')} missing, ${count('unknown')} unknown.\n\n${livenessTable(agents, space === undefined)}`,
     };
   },
 });

@@ -20,10 +20,10 @@ export const reportStatus = defineTool({
   }),
   output: z.object(agentSummaryShape),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  handle(input, { coordinator, caller }) {
+  async handle(input, { coordinator, caller }) {
     const { space: _s, agent: _a, ...report } = input;
     const target = coordinator.resolveTarget(caller, input);
-    const record = coordinator.reportStatus(caller, target, report);
+    const record = await coordinator.reportStatus(caller, target, report);
     return {
       structured: agentSummary(record),
       text: `Status of "${record.name}" in space "${record.space}" is now ${record.status}: ${record.summary}`,

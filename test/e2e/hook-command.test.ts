@@ -9,7 +9,7 @@ import { hookPromptId } from '../../src/core/hook-state.js';
 import { HookView } from '../../src/core/hook-view.js';
 import { openDatabase } from '../../src/store/db.js';
 import { HookStore } from '../../src/store/hooks-store.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { connectClient } from '../helpers/core.js';
 import { readEvents, startFakeAgent, waitFor } from '../helpers/fake-agent.js';
 import { payload, runHook } from '../helpers/hook.js';
@@ -30,7 +30,7 @@ describe('agent-boss hook', () => {
   let dir: string;
   let cleanup: () => void;
   let db: ReturnType<typeof openDatabase>;
-  let store: Store;
+  let store: SqliteStore;
   let hooks: HookStore;
   let coordinator: Coordinator;
   let paneEnv: Record<string, string>;
@@ -45,7 +45,7 @@ describe('agent-boss hook', () => {
     // What a hook command inherits inside the agent's pane.
     paneEnv = { TMUX: `${socketPathOf(tmux.socketName)},${pid},0`, TMUX_PANE: pane };
     db = openDatabase(join(dir, 'boss.db'));
-    store = new Store(db);
+    store = new SqliteStore(db);
     hooks = new HookStore(db);
     backend = new TmuxSessionBackend({ socketName: tmux.socketName });
     coordinator = new Coordinator({ store, backends: new BackendRegistry([backend]), hooks: new HookView(hooks), defaultSpace: 'web' });
@@ -67,15 +67,15 @@ describe('agent-boss hook', () => {
   };
 
   it('SessionStart registers the agent of the tmux pane, named after its session, and it shows at once with source hook', async () => {
-    expect(store.getAgent('web', 'web-dev')).toBeUndefined();
+    expect((await store.getAgent('web', 'web-dev'))).toBeUndefined();
     const r = await hook('SessionStart', { source: 'startup', model: 'claude-sonnet' });
     quiet(r);
     expect(r.stderr).toBe('');
-    expect(store.getAgent('web', 'web-dev')).toMatchObject({ name: 'web-dev', session_id: 'web-dev', backend_type: 'tmux' });
+    expect((await store.getAgent('web', 'web-dev'))).toMatchObject({ name: 'web-dev', session_id: 'web-dev', backend_type: 'tmux' });
     const rw = await row();
     expect(rw).toMatchObject({ registered: true, exists: true, state: 'idle', source: 'hook', hook_event: 'SessionStart', screen_state: 'idle' });
     expect(Date.parse(rw.since)).toBeGreaterThan(Date.now() - 10_000);
-    expect(store.eventsSince(0).some((e) => e.kind === 'agent_registered' && (e.payload as { agent: string }).agent === 'web-dev')).toBe(true);
+    expect((await store.eventsSince(0)).some((e) => e.kind === 'agent_registered' && (e.payload as { agent: string }).agent === 'web-dev')).toBe(true);
   });
 
   it('each event moves the state, with provenance in the row', async () => {
@@ -204,7 +204,7 @@ describe('agent-boss hook', () => {
     const r = await runHook(payload('Stop'), ['--data-dir', dir], { ...paneEnv, TMUX_PANE: pane });
     quiet(r);
     expect(r.stderr).toMatch(/no agent is registered for tmux session "stranger"/);
-    expect(store.getAgent('default', 'stranger')).toBeUndefined();
+    expect((await store.getAgent('default', 'stranger'))).toBeUndefined();
   });
 
   it('never creates a database, and gives up on a locked one within its deadline', async () => {

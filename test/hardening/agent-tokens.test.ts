@@ -91,11 +91,11 @@ describe('--auth agents over the legacy routes', () => {
     await hub.tmux.tmux('new-session', '-d', '-s', 'web-alice', 'cat');
     const mine = await hub.app.request('/spaces/web/ignition/alice?session_id=web-alice', { headers: { ...bearer(m![1]!), 'X-Agent-Name': 'alice' } });
     expect(mine.status).toBe(200);
-    expect(hub.store.getAgent('web', 'alice')!.session_id).toBe('web-alice');
+    expect((await hub.store.getAgent('web', 'alice'))!.session_id).toBe('web-alice');
     // An agent's token cannot register another agent.
     const other = await hub.app.request('/spaces/web/ignition/bob?session_id=web-alice', { headers: bearer(m![1]!) });
     expect(other.status).toBe(403);
-    expect(hub.store.getAgent('web', 'bob')).toBeUndefined();
+    expect((await hub.store.getAgent('web', 'bob'))).toBeUndefined();
   });
 
   it('an MCP session keeps the principal that opened it', async () => {
@@ -110,7 +110,7 @@ describe('--auth agents over the legacy routes', () => {
     const client = await connect(bearer(alice));
     const r = (await client.callTool({ name: 'report_status', arguments: { status: 'active', summary: 'via mcp' } })) as CallToolResult;
     expect(r.isError).toBeFalsy();
-    expect(hub.store.getAgent('web', 'alice')!.summary).toBe('via mcp');
+    expect((await hub.store.getAgent('web', 'alice'))!.summary).toBe('via mcp');
     const asBob = (await client.callTool({ name: 'report_status', arguments: { agent: 'bob', status: 'active', summary: 'x' } })) as CallToolResult;
     expect(asBob.isError).toBe(true);
     // Someone with the operator token reusing alice's session id is refused.

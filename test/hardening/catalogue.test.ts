@@ -19,7 +19,7 @@ import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
 import { Coordinator } from '../../src/core/coordinator.js';
 import { isDomainError } from '../../src/core/errors.js';
 import { openDatabase } from '../../src/store/db.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -70,7 +70,7 @@ let stdio: Awaited<ReturnType<typeof stdioClient>>;
 let operatorMcp: McpConn;
 let aliceMcp: McpConn;
 let tokens: { alice: string; bob: string; revoked: string };
-let store: Store;
+let store: SqliteStore;
 let storeDb: Database;
 const readers: Record<'open' | 'auth', Database> = {} as never;
 
@@ -442,17 +442,17 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
 {
   const f: Face = 'store';
   const S = (title: string, want: Want, fn: () => unknown) => add(f, title, want, () => attempt(fn), 'store');
-  S('register with parent = itself → ParentCycleError', { threw: 'ParentCycleError', match: /self-parent/ }, () => store.register('s', 'a', { parent: 'A' }));
-  S('report closing a cycle (a → b → a) → ParentCycleError', { threw: 'ParentCycleError', match: /parent cycle/ }, () => store.report('s', 'root', { status: 'active', summary: 'x', parent: 'leaf' }));
-  S('deleteAgent of an unknown agent → false', { match: /^false$/ }, () => store.deleteAgent('s', 'nobody'));
-  S('deleteAgent in an unknown space → false', { match: /^false$/ }, () => store.deleteAgent('nospace', 'root'));
-  S('getAgent of an unknown agent → undefined', { match: /^null$/ }, () => store.getAgent('s', 'nobody'));
-  S('history of an unknown agent → []', { match: /^\[\]$/ }, () => store.history('s', 'nobody'));
-  S('eventsSince past the newest id → []', { match: /^\[\]$/ }, () => store.eventsSince(1e12));
-  S('acquireLease held by another holder → false', { match: /^false$/ }, () => store.acquireLease('monitor', 'intruder', 5000));
-  S('releaseLease by a process that does not hold it → nothing released', { match: /^null$/ }, () => store.releaseLease('monitor', 'intruder'));
+  S('register with parent = itself → ParentCycleError', { threw: 'ParentCycleError', match: /self-parent/ }, async () => await store.register('s', 'a', { parent: 'A' }));
+  S('report closing a cycle (a → b → a) → ParentCycleError', { threw: 'ParentCycleError', match: /parent cycle/ }, async () => await store.report('s', 'root', { status: 'active', summary: 'x', parent: 'leaf' }));
+  S('deleteAgent of an unknown agent → false', { match: /^false$/ }, async () => await store.deleteAgent('s', 'nobody'));
+  S('deleteAgent in an unknown space → false', { match: /^false$/ }, async () => await store.deleteAgent('nospace', 'root'));
+  S('getAgent of an unknown agent → undefined', { match: /^null$/ }, async () => await store.getAgent('s', 'nobody'));
+  S('history of an unknown agent → []', { match: /^\[\]$/ }, async () => await store.history('s', 'nobody'));
+  S('eventsSince past the newest id → []', { match: /^\[\]$/ }, async () => await store.eventsSince(1e12));
+  S('acquireLease held by another holder → false', { match: /^false$/ }, async () => await store.acquireLease('monitor', 'intruder', 5000));
+  S('releaseLease by a process that does not hold it → nothing released', { match: /^null$/ }, async () => await store.releaseLease('monitor', 'intruder'));
   S('a write that throws inside the transaction → rolled back, error passed on', { threw: 'Error', match: /boom/ }, () =>
-    store.write(() => {
+    (store as unknown as { write(what: string, fn: () => unknown): Promise<unknown> }).write('test a rollback', () => {
       storeDb.prepare(`INSERT INTO spaces (name, name_key, created_at, updated_at) VALUES ('tmp', 'tmp', 0, 0)`).run();
       throw new Error('boom');
     }),
@@ -536,12 +536,12 @@ beforeAll(async () => {
   }
 
   storeDb = openDatabase(join(storeDir.dir, 'boss.db'));
-  store = new Store(storeDb);
-  store.register('s', 'root', { session_id: 'store-root-gone', backend_type: 'tmux' });
-  store.register('s', 'mid', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'root' });
-  store.register('s', 'leaf', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'mid' });
-  store.register('s', 'a', {});
-  store.acquireLease('monitor', 'holder', 60_000);
+  store = new SqliteStore(storeDb);
+  (await store.register('s', 'root', { session_id: 'store-root-gone', backend_type: 'tmux' }));
+  (await store.register('s', 'mid', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'root' }));
+  (await store.register('s', 'leaf', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'mid' }));
+  (await store.register('s', 'a', {}));
+  (await store.acquireLease('monitor', 'holder', 60_000));
 
   readers.open = new BetterSqlite3(join(openDir.dir, 'boss.db'), { readonly: true, fileMustExist: true });
   readers.auth = new BetterSqlite3(join(authDir.dir, 'boss.db'), { readonly: true, fileMustExist: true });

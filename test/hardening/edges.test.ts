@@ -135,7 +135,7 @@ describe('X-Agent-Name bytes are UTF-8', () => {
     const json = { 'Content-Type': 'application/json' };
     const ok = await rawRequest(url, '/spaces/web/agent/caf%C3%A9', 'POST', { ...json, 'X-Agent-Name': Buffer.from('café', 'utf8') }, JSON.stringify({ status: 'active', summary: 'bonjour' }));
     expect(ok).toEqual({ status: 202, body: 'accepted for [café] in space "web"' });
-    expect(hub.store.listAgents('web').map((a) => a.name)).toEqual(['café']);
+    expect((await hub.store.listAgents('web')).map((a) => a.name)).toEqual(['café']);
     const before = hub.snapshot();
     const latin1 = await rawRequest(url, '/spaces/web/agent/caf%C3%A9', 'POST', { ...json, 'X-Agent-Name': Buffer.from([0x63, 0x61, 0x66, 0xe9]) }, JSON.stringify({ status: 'active', summary: 'x' }));
     expect(latin1.status).toBe(400);

@@ -37,11 +37,11 @@ describe('a server bound to --space web --agent alice (MCP)', () => {
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/agent "alice" of space "web" cannot post to "alice" in space "mobile"/);
     expect(hub.snapshot()).toEqual(before);
-    expect(hub.store.getAgent('mobile', 'alice')).toBeUndefined();
+    expect((await hub.store.getAgent('mobile', 'alice'))).toBeUndefined();
     // Its own pair still works.
     const ok = await mcp.call('report_status', { status: 'active', summary: 'web work' });
     expect(ok.isError).toBeFalsy();
-    expect(hub.store.getAgent('web', 'alice')!.summary).toBe('web work');
+    expect((await hub.store.getAgent('web', 'alice'))!.summary).toBe('web work');
     await mcp.close();
   });
 
@@ -83,7 +83,7 @@ describe('X-Agent-Name / X-Agent-Space on /mcp over HTTP', () => {
     expect(hub.snapshot()).toEqual(before);
     expect(await pane(hub, 'mobile-bob')).not.toContain('pwned');
     expect((await call('report_status', { status: 'done', summary: 'ok' })).isError).toBeFalsy();
-    expect(hub.store.getAgent('web', 'alice')!.status).toBe('done');
+    expect((await hub.store.getAgent('web', 'alice'))!.status).toBe('done');
     await client.close();
   });
 });
@@ -103,7 +103,7 @@ describe('legacy routes honour the caller', () => {
     // alice manages web/bob; the operator (no header) may delete anyone.
     expect((await del('/spaces/web/agent/bob', { 'X-Agent-Name': 'alice' })).status).toBe(200);
     expect((await del('/spaces/web/agent/carol')).status).toBe(200);
-    expect(hub.store.listAgents('web').map((a) => a.name)).toEqual(['alice']);
+    expect((await hub.store.listAgents('web')).map((a) => a.name)).toEqual(['alice']);
   });
 
   it('reply, approve and interrupt with X-Agent-Space: web cannot reach mobile', async () => {

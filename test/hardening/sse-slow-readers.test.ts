@@ -62,7 +62,7 @@ it('drops clients that never read once they hold the byte bound, while a reading
   const emitted: number[] = [];
   let maxBuffered = 0;
   for (let round = 0; round < MAX_ROUNDS && hub.events.size > 1; round++) {
-    for (let i = 0; i < ROUND; i++) emitted.push(hub.store.appendEvent('load', null, { round, i, pad: PAYLOAD }));
+    for (let i = 0; i < ROUND; i++) emitted.push((await hub.store.appendEvent('load', null, { round, i, pad: PAYLOAD })));
     // The reading client keeps up: wait (bounded) until it has this round.
     await expect.poll(() => received.length, { timeout: 10_000 }).toBe(emitted.length);
     maxBuffered = Math.max(maxBuffered, ...(hub.events.bufferedBytes?.() ?? []));
@@ -98,7 +98,7 @@ it('drops clients that never read once they hold the byte bound, while a reading
   }
 
   // More events still reach the reading client.
-  const last = hub.store.appendEvent('load', null, { last: true });
+  const last = (await hub.store.appendEvent('load', null, { last: true }));
   await expect.poll(() => received.at(-1), { timeout: 5000 }).toBe(last);
   await reader.cancel();
   await reading;
@@ -107,10 +107,10 @@ it('drops clients that never read once they hold the byte bound, while a reading
 it('replays a long backlog after Last-Event-ID at the pace the client reads, without dropping it', async () => {
   hub = await realHub({ pollMs: 10, maxBufferedBytes: BOUND });
   const base = await hub.listen();
-  const first = hub.store.appendEvent('load', null, { i: -1 });
+  const first = (await hub.store.appendEvent('load', null, { i: -1 }));
   const ids: number[] = [];
   // 4 MiB of backlog: eight times the bound, all missed.
-  for (let i = 0; i < 128; i++) ids.push(hub.store.appendEvent('load', null, { i, pad: PAYLOAD }));
+  for (let i = 0; i < 128; i++) ids.push((await hub.store.appendEvent('load', null, { i, pad: PAYLOAD })));
   const res = await fetch(`${base}/events`, { headers: { 'Last-Event-ID': String(first) } });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { connectClient, textOf } from '../helpers/core.js';
 import { realHub, snapshot, type RealHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -108,13 +108,13 @@ describe('the ignition page escapes what was stored before', () => {
   it('shows a peer\'s stored escape sequences as visible text', async () => {
     hub = await realHub();
     // Written straight to the store, as an import of an older database would.
-    hub.store.report('web', 'mallory', {
+    (await hub.store.report('web', 'mallory', {
       status: 'blocked',
       summary: 'hi \u001b[2J\u001b[1;1Hrm -rf ~\u0007',
       questions: ['q\u001b]52;c;cGFzdGU=\u0007'],
       role: 'dev\u001b[8m',
-    });
-    hub.store.report('web', 'alice', { status: 'active', summary: 'me \u001b[31mred', next_steps: 'a\rb', phase: '\u009b2J' });
+    }));
+    (await hub.store.report('web', 'alice', { status: 'active', summary: 'me \u001b[31mred', next_steps: 'a\rb', phase: '\u009b2J' }));
     const res = await hub.app.request('/spaces/web/ignition/alice');
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -143,7 +143,7 @@ describe('the ignition page escapes what was stored before', () => {
       `);
       legacy.close();
       const db = openDatabase(path);
-      const store = new Store(db);
+      const store = new SqliteStore(db);
       const { BackendRegistry } = await import('../../src/backends/registry.js');
       const { TmuxSessionBackend } = await import('../../src/backends/tmux/tmux-backend.js');
       const { Coordinator } = await import('../../src/core/coordinator.js');

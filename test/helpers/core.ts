@@ -5,13 +5,13 @@ import { BackendRegistry } from '../../src/backends/registry.js';
 import { Coordinator, type Caller, type CoordinatorOptions } from '../../src/core/coordinator.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { openDatabase } from '../../src/store/db.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { FakeBackend } from './fake-backend.js';
 
 /** A coordinator over an in-memory database and a fake backend registered as "tmux". */
 export function fakeCore(opts: Partial<CoordinatorOptions> = {}) {
   const db = openDatabase(':memory:');
-  const store = new Store(db, opts.clock);
+  const store = new SqliteStore(db, { ...(opts.clock && { clock: opts.clock }) });
   const backend = new FakeBackend('tmux');
   const backends = new BackendRegistry([backend]);
   const coordinator = new Coordinator({ store, backends, ...opts });

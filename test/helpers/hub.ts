@@ -11,7 +11,7 @@ import { EventHub } from '../../src/http/events.js';
 import { McpSessions } from '../../src/http/mcp-route.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 import { tempDir } from './tmp.js';
 
@@ -35,7 +35,7 @@ export async function realHub(opts: HubOptions = {}) {
   const tmp = tempDir('boss-hub-');
   const dbPath = join(tmp.dir, 'boss.db');
   const db = openDatabase(dbPath);
-  const store = new Store(db);
+  const store = new SqliteStore(db);
   const tmux: TmuxTestServer = await createTmuxServer();
   const backend = new TmuxSessionBackend({ socketName: tmux.socketName, configFile: '/dev/null', submitSettleMs: 50 });
   const backends = new BackendRegistry([backend]);

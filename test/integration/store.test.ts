@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openDatabase, schemaVersion } from '../../src/store/db.js';
 import { LATEST_VERSION } from '../../src/store/migrations/index.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('SQLite store on a real file', () => {
@@ -16,11 +16,12 @@ describe('SQLite store on a real file', () => {
     return join(t.dir, 'nested', 'boss.db');
   };
 
-  it('creates the file with WAL, foreign keys, busy timeout and the latest schema', () => {
+  it('creates the file with WAL, foreign keys, a busy timeout of a few ms and the latest schema', async () => {
     const db = openDatabase(dbPath());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
+    // SQLite's own busy wait blocks the thread: a few ms at most, the store retries asynchronously.
+    expect(db.pragma('busy_timeout', { simple: true })).toBeLessThanOrEqual(10);
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(schemaVersion(db)).toBe(LATEST_VERSION);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type='table' ORDER BY name`).pluck().all();
@@ -28,17 +29,17 @@ describe('SQLite store on a real file', () => {
     db.close();
   });
 
-  it('reopens an existing database without re-running migrations and keeps data', () => {
+  it('reopens an existing database without re-running migrations and keeps data', async () => {
     const path = dbPath();
-    const a = new Store(openDatabase(path));
-    a.report('web', 'Api', { status: 'done', summary: 'shipped' });
+    const a = new SqliteStore(openDatabase(path));
+    await a.report('web', 'Api', { status: 'done', summary: 'shipped' });
     a.db.close();
-    const b = new Store(openDatabase(path));
-    expect(b.getAgent('WEB', 'api')).toMatchObject({ space: 'web', name: 'Api', status: 'done', summary: 'shipped' });
+    const b = new SqliteStore(openDatabase(path));
+    expect(await b.getAgent('WEB', 'api')).toMatchObject({ space: 'web', name: 'Api', status: 'done', summary: 'shipped' });
     b.db.close();
   });
 
-  it('refuses a database newer than the code', () => {
+  it('refuses a database newer than the code', async () => {
     const path = dbPath();
     openDatabase(path).close();
     const raw = new BetterSqlite3(path);
@@ -48,12 +49,12 @@ describe('SQLite store on a real file', () => {
     expect(() => openDatabase(path)).toThrow(/newer than this agent-boss/);
   });
 
-  it('keeps names unique per space case-insensitively with first-seen casing', () => {
-    const store = new Store(openDatabase(dbPath()));
-    store.register('Team', 'Dev-One', { session_id: 's1' });
-    store.register('team', 'dev-one', { session_id: 's2' });
-    store.register('other', 'DEV-ONE', { session_id: 's3' });
-    const agents = store.listAgents();
+  it('keeps names unique per space case-insensitively with first-seen casing', async () => {
+    const store = new SqliteStore(openDatabase(dbPath()));
+    await store.register('Team', 'Dev-One', { session_id: 's1' });
+    await store.register('team', 'dev-one', { session_id: 's2' });
+    await store.register('other', 'DEV-ONE', { session_id: 's3' });
+    const agents = await store.listAgents();
     expect(agents.map((a) => [a.space, a.name, a.session_id])).toEqual([
       ['other', 'DEV-ONE', 's3'],
       ['Team', 'Dev-One', 's2'],
@@ -61,28 +62,28 @@ describe('SQLite store on a real file', () => {
     store.db.close();
   });
 
-  it('keeps every accepted report in the history and an event for each', () => {
-    const store = new Store(openDatabase(dbPath()));
-    for (let i = 0; i < 5; i++) store.report('s', 'a', { status: 'active', summary: `r${i}`, items: [`i${i}`] });
-    const h = store.history('s', 'a');
+  it('keeps every accepted report in the history and an event for each', async () => {
+    const store = new SqliteStore(openDatabase(dbPath()));
+    for (let i = 0; i < 5; i++) await store.report('s', 'a', { status: 'active', summary: `r${i}`, items: [`i${i}`] });
+    const h = await store.history('s', 'a');
     expect(h.map((x) => x.summary)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
     expect(h[0]!.report).toMatchObject({ items: ['i4'] });
-    const events = store.eventsSince(0).filter((e) => e.kind === 'agent_updated');
+    const events = (await store.eventsSince(0)).filter((e) => e.kind === 'agent_updated');
     expect(events).toHaveLength(5);
     expect(events[4]!.payload).toEqual({ space: 's', agent: 'a', status: 'active', summary: 'r4' });
     store.db.close();
   });
 
-  it('grants a lease to one holder at a time until it expires', () => {
+  it('grants a lease to one holder at a time until it expires', async () => {
     let now = 1_000;
-    const store = new Store(openDatabase(dbPath()), () => now);
-    expect(store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
-    expect(store.acquireLease('monitor', 'p2', 5_000)).toBe(false);
-    expect(store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
+    const store = new SqliteStore(openDatabase(dbPath()), () => now);
+    expect(await store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
+    expect(await store.acquireLease('monitor', 'p2', 5_000)).toBe(false);
+    expect(await store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
     now += 6_000;
-    expect(store.acquireLease('monitor', 'p2', 5_000)).toBe(true);
-    store.releaseLease('monitor', 'p2');
-    expect(store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
+    expect(await store.acquireLease('monitor', 'p2', 5_000)).toBe(true);
+    await store.releaseLease('monitor', 'p2');
+    expect(await store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
     store.db.close();
   });
 
@@ -96,14 +97,14 @@ describe('SQLite store on a real file', () => {
     );
     expect(a!.stdout).toBe('ok');
     expect(b!.stdout).toBe('ok');
-    const store = new Store(openDatabase(path));
+    const store = new SqliteStore(openDatabase(path));
     const rows = store.db.prepare(`SELECT agent, count(*) n FROM status_history GROUP BY agent ORDER BY agent`).all();
     expect(rows).toEqual([
       { agent: 'alpha', n },
       { agent: 'beta', n },
       { agent: 'common', n: 2 * n },
     ]);
-    expect(store.getAgent('shared', 'alpha')!.summary).toBe(`alpha report ${n - 1}`);
+    expect((await store.getAgent('shared', 'alpha'))!.summary).toBe(`alpha report ${n - 1}`);
     store.db.close();
   });
 });
@@ -138,15 +139,15 @@ describe('legacy database import', () => {
     db.close();
   };
 
-  it('copies tmux_session into session_id, drops the old column and keeps every row', () => {
+  it('copies tmux_session into session_id, drops the old column and keeps every row', async () => {
     const t = tempDir();
     cleanup = t.cleanup;
     const path = join(t.dir, 'boss.db');
     legacyDb(path);
-    const store = new Store(openDatabase(path));
+    const store = new SqliteStore(openDatabase(path));
     const db = store.db;
     expect(schemaVersion(db)).toBe(LATEST_VERSION);
-    const agents = store.listAgents('agent boss');
+    const agents = await store.listAgents('agent boss');
     expect(agents.map((a) => [a.name, a.session_id])).toEqual([
       ['api', 'agentdeck_api_1'],
       ['boss', null],
@@ -167,12 +168,12 @@ describe('legacy database import', () => {
     ]);
     expect(db.prepare(`SELECT name FROM legacy_spaces`).pluck().all()).toEqual(['Agent Boss']);
     // New writes work on the imported data.
-    store.report('Agent Boss', 'API', { status: 'done', summary: 'finished' });
-    expect(store.getAgent('agent boss', 'api')).toMatchObject({ status: 'done', session_id: 'agentdeck_api_1', parent: 'boss' });
+    await store.report('Agent Boss', 'API', { status: 'done', summary: 'finished' });
+    expect(await store.getAgent('agent boss', 'api')).toMatchObject({ status: 'done', session_id: 'agentdeck_api_1', parent: 'boss' });
     db.close();
     // Reopening does not import again.
-    const again = new Store(openDatabase(path));
-    expect(again.listAgents()).toHaveLength(3);
+    const again = new SqliteStore(openDatabase(path));
+    expect(await again.listAgents()).toHaveLength(3);
     again.db.close();
   });
 });

@@ -22,25 +22,25 @@ describe('Coordinator', () => {
     const b = await coordinator.registerSession({}, { space: 'web', agent: 'api-DEV', session_id: 's1' });
     expect(b.created).toBe(false);
     expect(b.record.name).toBe('API-dev');
-    expect(store.listAgents()).toHaveLength(1);
+    expect(await store.listAgents()).toHaveLength(1);
   });
 
   it('refuses an unknown backend, listing the configured ones, and writes nothing', async () => {
     const { coordinator, store } = fakeCore();
     await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'x', backend: 'screen' }), 'validation', /Configured backends: tmux/);
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
   });
 
   it('refuses self-parent and cycles without writing', async () => {
     const { coordinator, store } = fakeCore();
     await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'x', parent: 'A' }), 'validation', /self-parent/);
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
     await coordinator.registerSession({}, { space: 's', agent: 'boss', session_id: 'b' });
     await coordinator.registerSession({}, { space: 's', agent: 'lead', session_id: 'l', parent: 'boss' });
     await coordinator.registerSession({}, { space: 's', agent: 'dev', session_id: 'd', parent: 'lead' });
-    expect(() => coordinator.reportStatus({}, { space: 's', agent: 'boss' }, { status: 'active', summary: 'x', parent: 'dev' })).toThrow(/parent cycle/);
-    expect(store.getAgent('s', 'boss')?.parent).toBeNull();
-    expect(store.getAgent('s', 'boss')?.summary).toBe('boss: awaiting ignition');
+    await expect(coordinator.reportStatus({}, { space: 's', agent: 'boss' }, { status: 'active', summary: 'x', parent: 'dev' })).rejects.toThrow(/parent cycle/);
+    expect((await store.getAgent('s', 'boss'))?.parent).toBeNull();
+    expect((await store.getAgent('s', 'boss'))?.summary).toBe('boss: awaiting ignition');
   });
 
   it('needs a session id when it cannot find its own session', async () => {
@@ -59,7 +59,7 @@ describe('Coordinator', () => {
     const { coordinator, backend, store } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' } });
     backend.identifySelf = async () => 'operator-shell';
     await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'worker' }), 'validation', /only a server started with --agent worker/);
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
     const bound = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' }, defaultAgent: 'boss', defaultSpace: 's' });
     bound.backend.identifySelf = async () => 'boss-shell';
     expect((await bound.coordinator.registerSession({}, { space: 's', agent: 'Boss' })).session_id).toBe('boss-shell');
@@ -72,30 +72,30 @@ describe('Coordinator', () => {
     const { coordinator, backend, store } = fakeCore();
     backend.sessionIdProblem = (id) => (id.includes(':') ? 'tmux rewrites ":"' : undefined);
     await expectDomain(coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'web:0' }), 'validation', /session_id: tmux rewrites/);
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
   });
 
   it('keeps sticky fields and replaces report fields', async () => {
     const { coordinator, store } = fakeCore();
     await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'sess', role: 'dev' });
-    coordinator.reportStatus({}, { space: 's', agent: 'a' }, { status: 'active', summary: 'one', branch: 'b1', repo_url: 'r', items: ['x'] });
-    const rec = coordinator.reportStatus({}, { space: 's', agent: 'a' }, { status: 'done', summary: 'two' });
+    await coordinator.reportStatus({}, { space: 's', agent: 'a' }, { status: 'active', summary: 'one', branch: 'b1', repo_url: 'r', items: ['x'] });
+    const rec = await coordinator.reportStatus({}, { space: 's', agent: 'a' }, { status: 'done', summary: 'two' });
     expect(rec).toMatchObject({ status: 'done', summary: 'two', branch: null, items: null, repo_url: 'r', role: 'dev', session_id: 'sess', backend_type: 'tmux' });
-    expect(store.history('s', 'a').map((h) => h.summary)).toEqual(['two', 'one']);
+    expect((await store.history('s', 'a')).map((h) => h.summary)).toEqual(['two', 'one']);
   });
 
   it('lets a bound agent report only for itself', async () => {
     const { coordinator, store } = fakeCore();
-    expect(() => coordinator.reportStatus({ agent: 'me', space: 's' }, { space: 's', agent: 'other' }, { status: 'active', summary: 'x' })).toThrow(
+    await expect(coordinator.reportStatus({ agent: 'me', space: 's' }, { space: 's', agent: 'other' }, { status: 'active', summary: 'x' })).rejects.toThrow(
       /cannot post to "other"'s channel/,
     );
-    expect(store.listAgents()).toEqual([]);
-    expect(coordinator.reportStatus({ agent: 'ME', space: 'S' }, { space: 's', agent: 'me' }, { status: 'active', summary: 'x' }).name).toBe('me');
+    expect(await store.listAgents()).toEqual([]);
+    expect((await coordinator.reportStatus({ agent: 'ME', space: 'S' }, { space: 's', agent: 'me' }, { status: 'active', summary: 'x' })).name).toBe('me');
   });
 
-  it('refuses the reserved name "parent"', () => {
+  it('refuses the reserved name "parent"', async () => {
     const { coordinator } = fakeCore();
-    expect(() => coordinator.reportStatus({}, { space: 's', agent: 'Parent' }, { status: 'active', summary: 'x' })).toThrow(/reserved/);
+    await expect(coordinator.reportStatus({}, { space: 's', agent: 'Parent' }, { status: 'active', summary: 'x' })).rejects.toThrow(/reserved/);
   });
 
   it('sends input, approves and interrupts through the backend', async () => {
@@ -117,7 +117,7 @@ describe('Coordinator', () => {
   it('says which thing is missing for operator actions', async () => {
     const { coordinator, store } = fakeCore();
     await expectDomain(coordinator.sendInput({}, { space: 's', agent: 'nobody', text: 'x' }), 'not_found', /not registered in space "s". Call register_session/);
-    store.report('s', 'nosession', { status: 'active', summary: 'x' });
+    await store.report('s', 'nosession', { status: 'active', summary: 'x' });
     await expectDomain(coordinator.sendInput({}, { space: 's', agent: 'nosession', text: 'x' }), 'no_session', /has no session registered/);
     await coordinator.registerSession({}, { space: 's', agent: 'gone', session_id: 'dead' });
     await expectDomain(coordinator.sendInput({}, { space: 's', agent: 'gone', text: 'x' }), 'session_missing', /no longer exists/);
@@ -147,7 +147,7 @@ describe('Coordinator', () => {
     for (const [agent, sid] of [['idle', 's-idle'], ['work', 's-work'], ['wait', 's-wait'], ['dead', 's-dead']]) {
       await coordinator.registerSession({}, { space: 'sp', agent: agent!, session_id: sid! });
     }
-    store.report('sp', 'nosess', { status: 'blocked', summary: 'waiting' });
+    await store.report('sp', 'nosess', { status: 'blocked', summary: 'waiting' });
     await coordinator.registerSession({}, { space: 'other', agent: 'x', session_id: 's-idle' });
     const rows = await coordinator.listLiveness('sp');
     expect(backend.probeCalls).toBe(1);
@@ -161,7 +161,7 @@ describe('Coordinator', () => {
     expect((await coordinator.listLiveness()).length).toBe(6);
     let clock = now;
     const timed = fakeCore({ clock: () => clock, staleAfterMs: 60_000 });
-    timed.store.report('sp', 'old', { status: 'active', summary: 'x' });
+    await timed.store.report('sp', 'old', { status: 'active', summary: 'x' });
     expect((await timed.coordinator.listLiveness())[0]!.stale).toBe(false);
     clock = now + 61_000;
     expect((await timed.coordinator.listLiveness())[0]!.stale).toBe(true);

@@ -82,7 +82,7 @@ describe('HTTP security middleware', () => {
     const r = await req('/spaces/web/ignition/dev?session_id=hijack', { headers: { 'Sec-Fetch-Site': 'cross-site' } });
     expect(r.status).toBe(403);
     expect(await r.json()).toMatchObject({ code: 'forbidden_origin' });
-    expect(store.getAgent('web', 'dev')).toBeUndefined();
+    expect(await store.getAgent('web', 'dev')).toBeUndefined();
     expect((await req('/api/session-status', { headers: { 'Sec-Fetch-Site': 'same-site' } })).status).toBe(403);
     expect((await req('/api/session-status', { headers: { 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(200);
     expect((await req('/api/session-status', { headers: { 'Sec-Fetch-Site': 'none' } })).status).toBe(200);
@@ -161,7 +161,7 @@ describe('legacy status post', () => {
     expect(r.status).toBe(202);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await r.text()).toBe('accepted for [dev] in space "web"');
-    expect(store.getAgent('web', 'dev')).toMatchObject({ status: 'active', summary: 'Adding pagination', items: ['a'], test_count: 3 });
+    expect(await store.getAgent('web', 'dev')).toMatchObject({ status: 'active', summary: 'Adding pagination', items: ['a'], test_count: 3 });
   });
 
   it('requires X-Agent-Name (400) matching the path case-insensitively (403)', async () => {
@@ -189,7 +189,7 @@ describe('legacy status post', () => {
     const nested = await post(url, { status: 'done', summary: 's', test_count: 1.5 }, h);
     expect(nested.status).toBe(400);
     expect(await nested.text()).toMatch(/^validation: test_count: /);
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
   });
 
   it('answers malformed JSON with 400 and the parse error', async () => {
@@ -207,9 +207,9 @@ describe('legacy status post', () => {
     const body = `   Working on the login page   \nsecond line\nthird`;
     const r = await req(url, { method: 'POST', headers: { 'X-Agent-Name': 'dev', 'Content-Type': 'text/plain' }, body });
     expect(r.status).toBe(202);
-    expect(store.getAgent('web', 'dev')).toMatchObject({ status: 'active', summary: 'Working on the login page', free_text: body });
+    expect(await store.getAgent('web', 'dev')).toMatchObject({ status: 'active', summary: 'Working on the login page', free_text: body });
     await req(url, { method: 'POST', headers: { 'X-Agent-Name': 'dev' }, body: long });
-    expect(store.getAgent('web', 'dev')!.summary).toBe('x'.repeat(120));
+    expect((await store.getAgent('web', 'dev'))!.summary).toBe('x'.repeat(120));
     const blank = await req(url, { method: 'POST', headers: { 'X-Agent-Name': 'dev', 'Content-Type': 'text/plain' }, body: '\n\n' });
     expect(blank.status).toBe(400);
     expect(await blank.text()).toMatch(/^validation: summary is required/);
@@ -221,7 +221,7 @@ describe('legacy status post', () => {
     expect(body.length).toBeGreaterThan(400_000);
     const r = await req(url, { method: 'POST', headers: { 'X-Agent-Name': 'dev', 'Content-Type': 'text/plain' }, body });
     expect(r.status).toBe(202);
-    expect(store.getAgent('web', 'dev')!.free_text).toBe(body);
+    expect((await store.getAgent('web', 'dev'))!.free_text).toBe(body);
     const json = await post(url, { status: 'active', summary: 's', free_text: 'y'.repeat(65537) }, { 'X-Agent-Name': 'dev' });
     expect(json.status).toBe(400);
     expect(await json.text()).toMatch(/free_text/);
@@ -231,11 +231,11 @@ describe('legacy status post', () => {
     const { post, store } = setup();
     const h = { 'X-Agent-Name': 'dev' };
     await post(url, { status: 'active', summary: 'one', tmux_session: 'web-dev', session_id: '', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' }, h);
-    expect(store.getAgent('web', 'dev')).toMatchObject({ session_id: 'web-dev', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' });
+    expect(await store.getAgent('web', 'dev')).toMatchObject({ session_id: 'web-dev', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' });
     await post(url, { status: 'done', summary: 'two', parent: '', items: null }, h);
-    expect(store.getAgent('web', 'dev')).toMatchObject({ status: 'done', session_id: 'web-dev', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' });
+    expect(await store.getAgent('web', 'dev')).toMatchObject({ status: 'done', session_id: 'web-dev', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' });
     await post(url, { status: 'done', summary: 'three', session_id: 'explicit', tmux_session: 'ignored' }, h);
-    expect(store.getAgent('web', 'dev')!.session_id).toBe('explicit');
+    expect((await store.getAgent('web', 'dev'))!.session_id).toBe('explicit');
   });
 
   it('refuses a parent cycle and the reserved name with 400', async () => {
@@ -253,13 +253,13 @@ describe('legacy status post', () => {
     const r = await post(url, { status: 'active', summary: 's', free_text: 'y'.repeat(1024 * 1024 + 10) }, { 'X-Agent-Name': 'dev' });
     expect(r.status).toBe(413);
     expect(await r.json()).toMatchObject({ error: expect.stringMatching(/too large/) });
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
   });
 
   it('serves /agent/{agent} as the default space; GET returns JSON, DELETE removes', async () => {
     const { post, req, store } = setup();
     expect((await post('/agent/solo', { status: 'idle', summary: 'waiting' }, { 'X-Agent-Name': 'solo' })).status).toBe(202);
-    expect(store.getAgent('default', 'solo')).toBeDefined();
+    expect(await store.getAgent('default', 'solo')).toBeDefined();
     const got = await req('/agent/solo');
     expect(got.status).toBe(200);
     expect(await got.json()).toMatchObject({ space: 'default', name: 'solo', status: 'idle', summary: 'waiting' });
@@ -286,7 +286,7 @@ describe('legacy ignition', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     const text = await r.text();
-    expect(store.getAgent('Agent Boss', 'dev')).toMatchObject({ session_id: 'boss-dev', role: 'backend', status: 'idle', summary: 'dev: awaiting ignition' });
+    expect(await store.getAgent('Agent Boss', 'dev')).toMatchObject({ session_id: 'boss-dev', role: 'backend', status: 'idle', summary: 'dev: awaiting ignition' });
     expect(text).toMatch(/^# Ignition: you are "dev" in space "Agent Boss"/);
     expect(text).toContain('claude mcp add --transport http agent-boss http://localhost/mcp --header "X-Agent-Name: dev" --header "X-Agent-Space: Agent Boss"');
     expect(text).toContain("agent-boss stdio --space 'Agent Boss' --agent dev");
@@ -296,19 +296,19 @@ describe('legacy ignition', () => {
   it('prefers session_id over tmux_session; an empty session_id falls back', async () => {
     const { req, store } = setup();
     await req('/spaces/web/ignition/a?session_id=s-a&tmux_session=t-a');
-    expect(store.getAgent('web', 'a')!.session_id).toBe('s-a');
+    expect((await store.getAgent('web', 'a'))!.session_id).toBe('s-a');
     await req('/spaces/web/ignition/b?session_id=&tmux_session=t-b');
-    expect(store.getAgent('web', 'b')!.session_id).toBe('t-b');
+    expect((await store.getAgent('web', 'b'))!.session_id).toBe('t-b');
   });
 
   it('writes nothing without registering params', async () => {
     const { req, store } = setup();
-    const before = store.lastEventId();
+    const before = await store.lastEventId();
     const r = await req('/spaces/web/ignition/dev');
     expect(r.status).toBe(200);
     expect(await r.text()).toMatch(/You are not registered yet/);
-    expect(store.listAgents()).toEqual([]);
-    expect(store.lastEventId()).toBe(before);
+    expect(await store.listAgents()).toEqual([]);
+    expect(await store.lastEventId()).toBe(before);
   });
 
   it('refuses self-parent and cycles with 400', async () => {
@@ -316,7 +316,7 @@ describe('legacy ignition', () => {
     const self = await req('/spaces/web/ignition/dev?session_id=s1&parent=DEV');
     expect(self.status).toBe(400);
     expect(await self.text()).toMatch(/^validation: self-parent not allowed/);
-    expect(store.listAgents()).toEqual([]);
+    expect(await store.listAgents()).toEqual([]);
     await req('/spaces/web/ignition/lead?session_id=s2&parent=dev');
     await req('/spaces/web/ignition/dev?session_id=s1');
     const cycle = await req('/spaces/web/ignition/dev?parent=lead');
@@ -366,7 +366,7 @@ describe('legacy operator routes', () => {
   it('reply errors: unknown agent 404, no session 400, session gone 400, blank 400, bad JSON 400, too large 413', async () => {
     const { post, coordinator } = await ready();
     expect((await post('/spaces/web/reply/ghost', { message: 'x' })).status).toBe(404);
-    coordinator.reportStatus({}, { space: 'web', agent: 'nosession' }, { status: 'idle', summary: 's' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'nosession' }, { status: 'idle', summary: 's' });
     const noSession = await post('/spaces/web/reply/nosession', { message: 'x' });
     expect(noSession.status).toBe(400);
     expect(await noSession.json()).toMatchObject({ code: 'no_session' });
@@ -406,7 +406,7 @@ describe('legacy operator routes', () => {
     expect((await req('/spaces/web/agent/dev/interrupt', { method: 'POST', headers: { 'X-Agent-Name': 'peer' } })).status).toBe(403);
     expect(session.inputs).toEqual([]);
     expect(session.keys).toEqual([]);
-    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'x', parent: 'lead' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'x', parent: 'lead' });
     expect((await post('/spaces/web/reply/dev', { message: 'go' }, { 'X-Agent-Name': 'lead' })).status).toBe(200);
     expect(session.inputs).toEqual([{ text: 'go', submit: true }]);
   });
@@ -453,8 +453,8 @@ describe('legacy session status', () => {
     expect(await empty.json()).toEqual([]);
     await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
     backend.add('s1', 'waiting_approval', { needsApproval: true, toolName: 'Bash', promptText: 'rm -rf build', promptId: 'p1' });
-    coordinator.reportStatus({}, { space: 'ops', agent: 'solo' }, { status: 'idle', summary: 's' });
-    const before = store.lastEventId();
+    await coordinator.reportStatus({}, { space: 'ops', agent: 'solo' }, { status: 'idle', summary: 's' });
+    const before = await store.lastEventId();
     const all = (await (await req('/api/session-status')).json()) as unknown[];
     expect(all).toHaveLength(2);
     expect(all).toContainEqual({
@@ -478,6 +478,6 @@ describe('legacy session status', () => {
       expect(rows.map((r) => r.agent), path).toEqual(['dev']);
     }
     expect(await (await req('/spaces/nowhere/api/session-status')).json()).toEqual([]);
-    expect(store.lastEventId()).toBe(before);
+    expect(await store.lastEventId()).toBe(before);
   });
 });

@@ -28,8 +28,8 @@ describe('SSE /events over app.request', () => {
     const all = await app.request('/events');
     expect(all.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const web = await app.request('/spaces/web/events');
-    coordinator.reportStatus({}, { space: 'ops', agent: 'o' }, { status: 'active', summary: 'ops work' });
-    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'blocked', summary: 'need review' });
+    await coordinator.reportStatus({}, { space: 'ops', agent: 'o' }, { status: 'active', summary: 'ops work' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'blocked', summary: 'need review' });
     const [a, w] = await Promise.all([
       readSse(all, (evs) => evs.filter((e) => e.event === 'agent_updated').length >= 2, 3000),
       readSse(web, (evs) => evs.some((e) => e.event === 'agent_updated'), 3000),
@@ -48,10 +48,10 @@ describe('SSE /events over app.request', () => {
   it('replays what a client missed after Last-Event-ID, without duplicates', async () => {
     const { app, coordinator, store, hub } = setup();
     cleanup = () => hub.close();
-    for (const s of ['one', 'two', 'three']) coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: s });
-    const ids = store.eventsSince(0).filter((e) => e.kind === 'agent_updated').map((e) => e.id);
+    for (const s of ['one', 'two', 'three']) await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: s });
+    const ids = (await store.eventsSince(0)).filter((e) => e.kind === 'agent_updated').map((e) => e.id);
     const res = await app.request('/events', { headers: { 'Last-Event-ID': String(ids[0]) } });
-    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'done', summary: 'four' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'done', summary: 'four' });
     const got = await readSse(res, (evs) => evs.some((e) => (e.data as { summary?: string }).summary === 'four'), 3000);
     const summaries = got.filter((e) => e.event === 'agent_updated').map((e) => (e.data as { summary: string }).summary);
     expect(summaries).toEqual(['two', 'three', 'four']);
@@ -62,9 +62,9 @@ describe('SSE /events over app.request', () => {
   it('starts at the newest event without Last-Event-ID', async () => {
     const { app, coordinator, hub } = setup();
     cleanup = () => hub.close();
-    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'old' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'old' });
     const res = await app.request('/events');
-    coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'new' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'new' });
     const got = await readSse(res, (evs) => evs.some((e) => e.event === 'agent_updated'), 3000);
     expect(got.filter((e) => e.event === 'agent_updated').map((e) => (e.data as { summary: string }).summary)).toEqual(['new']);
   });
@@ -152,9 +152,9 @@ describe('liveness monitor', () => {
 
     const first = await monitor.tick();
     expect(first).toHaveLength(2);
-    const liveness = () => store.eventsSince(0).filter((e) => e.kind === LIVENESS_EVENT);
-    expect(liveness().map((e) => e.space).sort()).toEqual(['ops', 'web']);
-    expect(liveness().find((e) => e.space === 'web')!.payload).toEqual([
+    const liveness = async () => (await store.eventsSince(0)).filter((e) => e.kind === LIVENESS_EVENT);
+    expect((await liveness()).map((e) => e.space).sort()).toEqual(['ops', 'web']);
+    expect((await liveness()).find((e) => e.space === 'web')!.payload).toEqual([
       { space: 'web', agent: 'dev', session: 's1', exists: true, idle: false, needs_approval: false, state: 'working', source: 'screen', since: '2025-01-01T00:00:00.000Z' },
     ]);
 
@@ -166,7 +166,7 @@ describe('liveness monitor', () => {
     s1.approval = { needsApproval: true, toolName: 'Bash', promptText: 'npm test', promptId: 'p1' };
     const changed = await monitor.tick();
     expect(changed).toHaveLength(1);
-    const ev = store.eventsSince(changed[0]! - 1)[0]!;
+    const ev = (await store.eventsSince(changed[0]! - 1))[0]!;
     expect(ev.space).toBe('web');
     expect(ev.payload).toEqual([
       expect.objectContaining({ agent: 'dev', needs_approval: true, tool_name: 'Bash', prompt_id: 'p1', state: 'waiting_approval', since: '2025-01-01T00:00:02.000Z', approval_since: '2025-01-01T00:00:02.000Z' }),
@@ -176,12 +176,12 @@ describe('liveness monitor', () => {
     backend.sessions.delete('s2');
     const missing = await monitor.tick();
     expect(missing).toHaveLength(1);
-    expect(store.eventsSince(missing[0]! - 1)[0]!.payload).toEqual([expect.objectContaining({ agent: 'op', exists: false, state: 'missing' })]);
+    expect((await store.eventsSince(missing[0]! - 1))[0]!.payload).toEqual([expect.objectContaining({ agent: 'op', exists: false, state: 'missing' })]);
 
-    coordinator.deleteAgent({}, { space: 'ops', agent: 'op' });
+    await coordinator.deleteAgent({}, { space: 'ops', agent: 'op' });
     const emptied = await monitor.tick();
     expect(emptied).toHaveLength(1);
-    expect(store.eventsSince(emptied[0]! - 1).find((e) => e.kind === LIVENESS_EVENT)).toMatchObject({ space: 'ops', payload: [] });
+    expect((await store.eventsSince(emptied[0]! - 1)).find((e) => e.kind === LIVENESS_EVENT)).toMatchObject({ space: 'ops', payload: [] });
     await monitor.stop();
   });
 
@@ -213,6 +213,6 @@ describe('liveness monitor', () => {
     expect(calls).toBeGreaterThan(2);
     await new Promise((r) => setTimeout(r, 40));
     expect(backend.probeCalls).toBe(calls);
-    expect(store.acquireLease('liveness-monitor', 'someone-else', 1000)).toBe(true);
+    expect(await store.acquireLease('liveness-monitor', 'someone-else', 1000)).toBe(true);
   });
 });

@@ -256,8 +256,8 @@ describe('MCP tools over an in-memory SDK client', () => {
 
   it('lists one space by default and every space on request', async () => {
     const { call, store } = await setup();
-    store.report('default', 'a', { status: 'active', summary: 'x' });
-    store.report('web', 'b', { status: 'active', summary: 'y' });
+    await store.report('default', 'a', { status: 'active', summary: 'x' });
+    await store.report('web', 'b', { status: 'active', summary: 'y' });
     const agentsOf = async (args: Record<string, unknown>) =>
       ((await call('list_liveness', args)).structuredContent as { agents: { agent: string }[] }).agents.map((r) => r.agent);
     expect(await agentsOf({})).toEqual(['a']);
@@ -275,7 +275,7 @@ describe('MCP tools over an in-memory SDK client', () => {
     const bad = await call('report_status', { agent: 'you', status: 'idle', summary: 'x' });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/cannot post to "you"'s channel/);
-    expect(store.getAgent('default', 'you')).toBeUndefined();
+    expect(await store.getAgent('default', 'you')).toBeUndefined();
   });
 
   it('answers domain failures with isError and a next step', async () => {

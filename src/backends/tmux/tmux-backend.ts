@@ -92,6 +92,9 @@ interface CachedScreen {
   analysis: ScreenAnalysis;
 }
 
+/** What readyForKeys looks at: pane_dead, pane_in_mode, pane_mode. */
+const PANE_STATE_FORMAT = '#{pane_dead}\t#{pane_in_mode}\t#{pane_mode}';
+
 // `#{session_name}` last: it is the only field that may contain the separator.
 const PANE_FORMAT = [
   '#{pane_id}',
@@ -356,7 +359,7 @@ export class TmuxSessionBackend implements SessionBackend {
       const probe: SessionProbe = {
         sessionId: id,
         exists: true,
-        state: analysis?.state ?? 'unknown',
+        state: row.dead ? 'dead' : (analysis?.state ?? 'unknown'),
         approval: analysis ? approvalInfo(analysis) : { needsApproval: false },
       };
       if (analysis?.lastLine !== undefined) probe.lastLine = analysis.lastLine;
@@ -371,6 +374,7 @@ export class TmuxSessionBackend implements SessionBackend {
   async sendInput(sessionId: string, text: string, options: SendInputOptions = {}): Promise<void> {
     checkSessionId(sessionId);
     if (!addressable(sessionId)) throw sessionMissing(sessionId);
+    await this.readyForKeys(sessionId);
     const submit = options.submit ?? true;
     if (text !== '') await this.typeText(sessionId, text);
     else if (!submit && !(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
@@ -380,6 +384,8 @@ export class TmuxSessionBackend implements SessionBackend {
   }
 
   async approve(sessionId: string, decision: ApprovalDecision, options: ApproveOptions = {}): Promise<ApproveResult> {
+    checkSessionId(sessionId);
+    await this.readyForKeys(sessionId);
     const before = await this.analyse(sessionId);
     if (before.state !== 'waiting_approval') {
       throw new BackendError(
@@ -421,7 +427,8 @@ export class TmuxSessionBackend implements SessionBackend {
   }
 
   async interrupt(sessionId: string): Promise<InterruptResult> {
-    await this.analyse(sessionId); // session_missing before any key is sent
+    checkSessionId(sessionId);
+    await this.readyForKeys(sessionId); // session_missing / pane_dead before any key is sent
     await this.pressKey(sessionId, 'Escape');
     let escapes = 1;
     await sleep(INTERRUPT_CONFIRM_PAUSE_MS);
@@ -460,6 +467,38 @@ export class TmuxSessionBackend implements SessionBackend {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /**
+   * Before any key is sent: a dead pane (its program exited, kept by remain-on-exit) takes no
+   * input, so the action is refused; a pane in a mode (copy mode after scrolling, view mode) would
+   * take the keys as mode commands and drop them, so it is taken out of the mode first.
+   */
+  private async readyForKeys(sessionId: string): Promise<void> {
+    if (!addressable(sessionId)) throw sessionMissing(sessionId);
+    const state = async () => {
+      const [line = ''] = await this.client.command(['display-message', '-p', '-t', paneTarget(sessionId), PANE_STATE_FORMAT], { idempotent: true });
+      const [dead, inMode, mode = ''] = line.split('\t');
+      return { dead: dead === '1', inMode: inMode === '1', mode };
+    };
+    try {
+      let pane = await state();
+      if (pane.dead) throw paneDead(sessionId);
+      if (!pane.inMode) return;
+      this.log(`tmux session "${sessionId}": leaving ${pane.mode || 'a mode'} before sending keys`);
+      await this.client.command(['send-keys', '-t', paneTarget(sessionId), '-X', 'cancel']).catch((err: unknown) => {
+        if (!(err instanceof TmuxCommandError && /not in a mode/i.test(err.stderr))) throw err;
+      });
+      pane = await state();
+      if (pane.inMode) {
+        throw new BackendError(
+          `The pane of tmux session "${sessionId}" is in ${pane.mode || 'a mode'} and did not leave it, so nothing was sent. Press q in that pane, then try again.`,
+          'command_failed',
+        );
+      }
+    } catch (err) {
+      throw this.failure(err, sessionId);
+    }
+  }
 
   /** The visible screen of a session, trailing blank lines trimmed. */
   private async captureScreen(sessionId: string, extra: readonly string[] = []): Promise<string[]> {
@@ -702,6 +741,12 @@ const sessionMissing = (id: string): BackendError =>
   new BackendError(
     `tmux session "${id}" does not exist. Check the name with listSessions, or create the session first.`,
     'session_missing',
+  );
+
+const paneDead = (id: string): BackendError =>
+  new BackendError(
+    `The program in tmux session "${id}" has exited: its pane is dead (tmux keeps it because remain-on-exit is on), so nothing was sent.`,
+    'pane_dead',
   );
 
 const sessionExists = (id: string): BackendError =>

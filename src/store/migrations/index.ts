@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { initial } from './001-initial.js';
 import { agentTokens } from './002-agent-tokens.js';
 import { hooks } from './003-hooks.js';
+import { actionTickets } from './004-action-tickets.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial, agentTokens, hooks];
+export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets];
 
 /** The version of the last entry. */
 export const LATEST_VERSION = migrations.at(-1)!.version;

@@ -1,0 +1,473 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isBusy, isDamage, openDatabase, quickCheck } from './db.js';
+import { checkFileIntegrity } from './integrity.js';
+import {
+  ParentCycleError,
+  StoreBusyError,
+  StoreDamagedError,
+  type AgentRecord,
+  type AgentStatus,
+  type Document,
+  type HistoryEntry,
+  type Registration,
+  type Report,
+  type Section,
+  type Store,
+  type StoreHealth,
+  type StoredEvent,
+  type Ticket,
+  type TicketOwner,
+} from './store.js';
+
+interface AgentRow {
+  id: number;
+  space_id: number;
+  space_name: string;
+  name: string;
+  name_key: string;
+  status: string;
+  summary: string;
+  branch: string | null;
+  worktree: string | null;
+  pr: string | null;
+  phase: string | null;
+  test_count: number | null;
+  items: string | null;
+  sections: string | null;
+  questions: string | null;
+  blockers: string | null;
+  next_steps: string | null;
+  free_text: string | null;
+  documents: string | null;
+  session_id: string | null;
+  backend_type: string | null;
+  parent: string | null;
+  role: string | null;
+  repo_url: string | null;
+  created_at: number;
+  updated_at: number;
+  reported_at: number | null;
+}
+
+const parseJson = <T>(text: string | null): T | null => {
+  if (text === null || text === '') return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+};
+const toJson = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const toRecord = (r: AgentRow): AgentRecord => ({
+  space: r.space_name,
+  name: r.name,
+  status: r.status as AgentStatus,
+  summary: r.summary,
+  branch: r.branch,
+  worktree: r.worktree,
+  pr: r.pr,
+  phase: r.phase,
+  test_count: r.test_count,
+  items: parseJson<string[]>(r.items),
+  sections: parseJson<Section[]>(r.sections),
+  questions: parseJson<string[]>(r.questions),
+  blockers: parseJson<string[]>(r.blockers),
+  next_steps: r.next_steps,
+  free_text: r.free_text,
+  documents: parseJson<Document[]>(r.documents),
+  session_id: r.session_id,
+  backend_type: r.backend_type,
+  parent: r.parent,
+  role: r.role,
+  repo_url: r.repo_url,
+  created_at: iso(r.created_at),
+  updated_at: iso(r.updated_at),
+  reported_at: r.reported_at === null ? null : iso(r.reported_at),
+});
+
+const key = (name: string): string => name.toLowerCase();
+
+const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;
+
+/** How many SSE events to keep for replay; older ones are pruned. */
+const EVENTS_KEPT = 10_000;
+
+/** How long a write keeps retrying while another process holds the database before it gives up. */
+export const WRITE_TIMEOUT_MS = 5_000;
+/** Pauses between attempts at a busy database: short at first, then capped (plus jitter). */
+const RETRY_FIRST_MS = 2;
+const RETRY_MAX_MS = 50;
+/** A health answer is reused this long: the check reads the whole file. */
+const HEALTH_CACHE_MS = 2_000;
+
+export interface SqliteStoreOptions {
+  clock?: () => number;
+  /** Write deadline (default WRITE_TIMEOUT_MS). */
+  writeTimeoutMs?: number;
+  /** The file, for messages and the health check (default: the database's own file name). */
+  path?: string;
+}
+
+/**
+ * The Store over one SQLite file shared by every server process (better-sqlite3, WAL).
+ *
+ * better-sqlite3 runs each statement synchronously on the calling thread, so nothing here may wait
+ * inside SQLite: the busy timeout is a few milliseconds, and a write that finds the database locked
+ * by another process is retried after an asynchronous pause (the event loop keeps serving) until the
+ * write deadline, then fails with StoreBusyError having written nothing. Each write is one short
+ * IMMEDIATE transaction, so it takes the write lock up front instead of failing on a lock upgrade.
+ * Reads never wait for a writer (WAL). A damaged file (SQLITE_CORRUPT) turns into StoreDamagedError,
+ * and once the store has seen damage it refuses further writes.
+ */
+export class SqliteStore implements Store {
+  readonly path: string;
+  private readonly q: Record<string, Statement>;
+  private eventsSincePrune = 0;
+  /** One transaction wrapper for every write (better-sqlite3 builds a new one per transaction() call). */
+  private readonly transaction;
+  private readonly clock: () => number;
+  private readonly writeTimeoutMs: number;
+  private damage: string | undefined;
+  private healthCache: { at: number; value: Promise<StoreHealth> } | undefined;
+  private closed = false;
+
+  /** Opens (creating, migrating) the file: see openDatabase. */
+  static open(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
+    return new SqliteStore(openDatabase(path), { path, ...opts });
+  }
+
+  constructor(
+    readonly db: Database,
+    opts: SqliteStoreOptions | (() => number) = {},
+  ) {
+    const o = typeof opts === 'function' ? { clock: opts } : opts;
+    this.clock = o.clock ?? Date.now;
+    this.writeTimeoutMs = o.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
+    this.path = o.path ?? (db.memory ? ':memory:' : db.name);
+    this.transaction = db.transaction((fn: () => unknown) => fn());
+    this.q = {
+      spaceByKey: db.prepare(`SELECT id, name FROM spaces WHERE name_key = ?`),
+      insertSpace: db.prepare(`INSERT INTO spaces (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`),
+      agent: db.prepare(`${AGENT_SELECT} WHERE s.name_key = ? AND a.name_key = ?`),
+      agentsInSpace: db.prepare(`${AGENT_SELECT} WHERE s.name_key = ? ORDER BY a.name_key`),
+      allAgents: db.prepare(`${AGENT_SELECT} ORDER BY s.name_key, a.name_key`),
+      parentOf: db.prepare(`SELECT parent FROM agents WHERE space_id = ? AND name_key = ?`),
+      insertAgent: db.prepare(
+        `INSERT INTO agents (space_id, name, name_key, status, summary, created_at, updated_at)
+         VALUES (?, ?, ?, 'idle', ?, ?, ?) ON CONFLICT (space_id, name_key) DO NOTHING`,
+      ),
+      register: db.prepare(`
+        UPDATE agents SET
+          session_id   = COALESCE(@session_id, session_id),
+          backend_type = COALESCE(@backend_type, backend_type),
+          parent       = CASE WHEN parent IS NULL OR parent = '' THEN COALESCE(@parent, parent) ELSE parent END,
+          role         = CASE WHEN role IS NULL OR role = '' THEN COALESCE(@role, role) ELSE role END,
+          updated_at   = @now
+        WHERE space_id = @space_id AND name_key = @name_key
+        RETURNING *`),
+      report: db.prepare(`
+        UPDATE agents SET
+          status = @status, summary = @summary, branch = @branch, worktree = @worktree, pr = @pr, phase = @phase,
+          test_count = @test_count, items = @items, sections = @sections, questions = @questions,
+          blockers = @blockers, next_steps = @next_steps, free_text = @free_text, documents = @documents,
+          session_id   = COALESCE(@session_id, session_id),
+          backend_type = COALESCE(@backend_type, backend_type),
+          repo_url     = COALESCE(@repo_url, repo_url),
+          parent       = COALESCE(@parent, parent),
+          role         = COALESCE(@role, role),
+          updated_at = @now, reported_at = @now
+        WHERE space_id = @space_id AND name_key = @name_key
+        RETURNING *`),
+      history: db.prepare(
+        `INSERT INTO status_history (space, agent, status, summary, report, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      historyFor: db.prepare(
+        `SELECT status, summary, report, created_at FROM status_history WHERE space = ? AND agent = ? ORDER BY id DESC LIMIT ?`,
+      ),
+      deleteAgent: db.prepare(`DELETE FROM agents WHERE space_id = ? AND name_key = ?`),
+      insertEvent: db.prepare(`INSERT INTO events (space, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`),
+      eventsSince: db.prepare(`SELECT id, space, kind, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?`),
+      lastEventId: db.prepare(`SELECT COALESCE(MAX(id), 0) AS id FROM events`),
+      latestEvents: db.prepare(
+        `SELECT id, space, kind, payload, created_at FROM events
+         WHERE id IN (SELECT MAX(id) FROM events WHERE kind = ? GROUP BY lower(space)) ORDER BY id`,
+      ),
+      pruneEvents: db.prepare(`DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?`),
+      acquireLease: db.prepare(`
+        INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expires)
+        ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+          WHERE leases.holder = excluded.holder OR leases.expires_at < @now`),
+      releaseLease: db.prepare(`DELETE FROM leases WHERE name = ? AND holder = ?`),
+      enqueueTicket: db.prepare(
+        `INSERT INTO action_tickets (queue, holder, host, pid, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      tickets: db.prepare(`SELECT id, queue, holder, host, pid, created_at, expires_at FROM action_tickets WHERE queue = ? ORDER BY id`),
+      renewTicket: db.prepare(`UPDATE action_tickets SET expires_at = ? WHERE id = ?`),
+      removeTicket: db.prepare(`DELETE FROM action_tickets WHERE id = ?`),
+    };
+  }
+
+  async getAgent(space: string, agent: string): Promise<AgentRecord | undefined> {
+    return this.read(() => this.agentNow(space, agent));
+  }
+
+  async listAgents(space?: string): Promise<AgentRecord[]> {
+    return this.read(() => {
+      const rows = (space === undefined ? this.q.allAgents!.all() : this.q.agentsInSpace!.all(key(space))) as AgentRow[];
+      return rows.map(toRecord);
+    });
+  }
+
+  async register(space: string, agent: string, reg: Registration): Promise<{ record: AgentRecord; created: boolean }> {
+    return this.write('register the session', () => {
+      const now = this.clock();
+      const { spaceId, spaceName, created } = this.ensureAgent(space, agent, now);
+      if (reg.parent !== undefined) this.checkParent(spaceId, agent, reg.parent, true);
+      const row = this.q.register!.get({
+        space_id: spaceId,
+        name_key: key(agent),
+        session_id: reg.session_id ?? null,
+        backend_type: reg.backend_type ?? null,
+        parent: reg.parent ?? null,
+        role: reg.role ?? null,
+        now,
+      });
+      const record = toRecord({ ...(row as Omit<AgentRow, 'space_name'>), space_name: spaceName });
+      this.insertEvent('agent_registered', record.space, { space: record.space, agent: record.name, session_id: record.session_id });
+      return { record, created };
+    });
+  }
+
+  async report(space: string, agent: string, report: Report): Promise<AgentRecord> {
+    return this.write('store the report', () => {
+      const now = this.clock();
+      const { spaceId, spaceName } = this.ensureAgent(space, agent, now);
+      if (report.parent) this.checkParent(spaceId, agent, report.parent, false);
+      const row = this.q.report!.get({
+        space_id: spaceId,
+        name_key: key(agent),
+        status: report.status,
+        summary: report.summary,
+        branch: report.branch ?? null,
+        worktree: report.worktree ?? null,
+        pr: report.pr ?? null,
+        phase: report.phase ?? null,
+        test_count: report.test_count ?? null,
+        items: toJson(report.items),
+        sections: toJson(report.sections),
+        questions: toJson(report.questions),
+        blockers: toJson(report.blockers),
+        next_steps: report.next_steps ?? null,
+        free_text: report.free_text ?? null,
+        documents: toJson(report.documents),
+        session_id: report.session_id || null,
+        backend_type: report.backend_type || null,
+        repo_url: report.repo_url || null,
+        parent: report.parent || null,
+        role: report.role || null,
+        now,
+      });
+      const record = toRecord({ ...(row as Omit<AgentRow, 'space_name'>), space_name: spaceName });
+      this.q.history!.run(record.space, record.name, report.status, report.summary, JSON.stringify(report), now);
+      this.insertEvent('agent_updated', record.space, {
+        space: record.space,
+        agent: record.name,
+        status: record.status,
+        summary: record.summary,
+      });
+      return record;
+    });
+  }
+
+  async history(space: string, agent: string, limit = 50): Promise<HistoryEntry[]> {
+    return this.read(() => {
+      const rec = this.agentNow(space, agent);
+      if (!rec) return [];
+      const rows = this.q.historyFor!.all(rec.space, rec.name, limit) as { status: string; summary: string; report: string; created_at: number }[];
+      return rows.map((r) => ({ status: r.status, summary: r.summary, report: parseJson(r.report), created_at: iso(r.created_at) }));
+    });
+  }
+
+  async deleteAgent(space: string, agent: string): Promise<boolean> {
+    return this.write('delete the agent', () => {
+      const sp = this.q.spaceByKey!.get(key(space)) as { id: number } | undefined;
+      if (!sp) return false;
+      const rec = this.agentNow(space, agent);
+      if (!rec) return false;
+      this.q.deleteAgent!.run(sp.id, key(agent));
+      this.insertEvent('agent_deleted', rec.space, { space: rec.space, agent: rec.name });
+      return true;
+    });
+  }
+
+  async appendEvent(kind: string, space: string | null, payload: unknown): Promise<number> {
+    return this.write('record the event', () => this.insertEvent(kind, space, payload));
+  }
+
+  async eventsSince(id: number, limit = 500): Promise<StoredEvent[]> {
+    return this.read(() => {
+      const rows = this.q.eventsSince!.all(id, limit) as { id: number; space: string | null; kind: string; payload: string; created_at: number }[];
+      return rows.map((r) => ({ ...r, payload: parseJson(r.payload) }));
+    });
+  }
+
+  async latestEvents(kind: string): Promise<StoredEvent[]> {
+    return this.read(() => {
+      const rows = this.q.latestEvents!.all(kind) as { id: number; space: string | null; kind: string; payload: string; created_at: number }[];
+      return rows.map((r) => ({ ...r, payload: parseJson(r.payload) }));
+    });
+  }
+
+  async lastEventId(): Promise<number> {
+    return this.read(() => (this.q.lastEventId!.get() as { id: number }).id);
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.write('renew the lease', () => {
+      const now = this.clock();
+      return this.q.acquireLease!.run({ name, holder, expires: now + ttlMs, now }).changes > 0;
+    });
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.write('release the lease', () => this.q.releaseLease!.run(name, holder));
+  }
+
+  async enqueueTicket(queue: string, owner: TicketOwner, expiresAt: number): Promise<number> {
+    return this.write('queue the action', () => {
+      const row = this.q.enqueueTicket!.get(queue, owner.holder, owner.host, owner.pid, this.clock(), expiresAt) as { id: number };
+      return row.id;
+    });
+  }
+
+  async tickets(queue: string): Promise<Ticket[]> {
+    return this.read(() => this.q.tickets!.all(queue) as Ticket[]);
+  }
+
+  async renewTicket(id: number, expiresAt: number): Promise<boolean> {
+    return this.write('renew the action ticket', () => this.q.renewTicket!.run(expiresAt, id).changes > 0);
+  }
+
+  async removeTickets(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.write('remove action tickets', () => {
+      for (const id of ids) this.q.removeTicket!.run(id);
+    });
+  }
+
+  /**
+   * Sound when SQLite's quick_check of the file on disk passes (run in a worker, answer reused for
+   * HEALTH_CACHE_MS) and no query has met a damaged page.
+   */
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, detail: 'the store is closed' };
+    if (this.damage !== undefined) return { ok: false, detail: new StoreDamagedError(this.path, this.damage).message };
+    const now = Date.now();
+    if (this.healthCache && now - this.healthCache.at < HEALTH_CACHE_MS) return this.healthCache.value;
+    const value = this.checkHealth();
+    this.healthCache = { at: now, value };
+    return value;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────
+
+  private async checkHealth(): Promise<StoreHealth> {
+    if (this.db.memory) {
+      const problem = quickCheck(this.db);
+      return problem === undefined ? { ok: true, detail: 'ok' } : this.damaged(problem);
+    }
+    const r = await checkFileIntegrity(this.path);
+    if (r.ok || r.busy) return { ok: true, detail: 'ok' };
+    if (r.damaged) return this.damaged(r.detail ?? 'quick_check failed');
+    return { ok: false, detail: `error: ${r.detail ?? 'integrity check failed'}` };
+  }
+
+  private damaged(detail: string): StoreHealth {
+    this.damage ??= detail;
+    return { ok: false, detail: new StoreDamagedError(this.path, detail).message };
+  }
+
+  /** Runs a read; a busy database (rare under WAL: recovery after a crash) is retried asynchronously. */
+  private async read<T>(fn: () => T): Promise<T> {
+    return this.attempt('read', fn);
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction, retried asynchronously while another process holds the lock. */
+  private async write<T>(what: string, fn: () => T): Promise<T> {
+    if (this.damage !== undefined) throw new StoreDamagedError(this.path, this.damage);
+    return this.attempt(what, () => this.transaction.immediate(fn) as T);
+  }
+
+  private async attempt<T>(what: string, fn: () => T): Promise<T> {
+    const started = Date.now();
+    for (let i = 0; ; i++) {
+      try {
+        return fn();
+      } catch (err) {
+        if (isDamage(err)) {
+          this.damage ??= (err as Error).message;
+          throw new StoreDamagedError(this.path, (err as Error).message);
+        }
+        if (!isBusy(err)) throw err;
+        const waited = Date.now() - started;
+        if (waited >= this.writeTimeoutMs) throw new StoreBusyError(what, waited);
+        const pause = Math.min(RETRY_FIRST_MS * 2 ** i, RETRY_MAX_MS) * (0.5 + Math.random());
+        await sleep(Math.min(pause, this.writeTimeoutMs - waited + 1));
+      }
+    }
+  }
+
+  private agentNow(space: string, agent: string): AgentRecord | undefined {
+    const row = this.q.agent!.get(key(space), key(agent)) as AgentRow | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Inside a write transaction: appends an event, pruning old ones now and then. */
+  private insertEvent(kind: string, space: string | null, payload: unknown): number {
+    const { id } = this.q.insertEvent!.get(space, kind, JSON.stringify(payload), this.clock()) as { id: number };
+    if (++this.eventsSincePrune >= 500) {
+      this.eventsSincePrune = 0;
+      this.q.pruneEvents!.run(EVENTS_KEPT);
+    }
+    return id;
+  }
+
+  /** Creates space and agent when new (the first spelling of each name is kept). */
+  private ensureAgent(space: string, agent: string, now: number): { spaceId: number; spaceName: string; created: boolean } {
+    let sp = this.q.spaceByKey!.get(key(space)) as { id: number; name: string } | undefined;
+    if (!sp) sp = { id: (this.q.insertSpace!.get(space, key(space), now, now) as { id: number }).id, name: space };
+    const created = this.q.insertAgent!.run(sp.id, agent, key(agent), `${agent}: awaiting ignition`, now, now).changes > 0;
+    return { spaceId: sp.id, spaceName: sp.name, created };
+  }
+
+  /**
+   * Refuses a parent link to the agent itself or one that closes a loop. `onlyIfEmpty`: the link
+   * will only be written when the agent has no parent yet, so an existing parent is not checked.
+   */
+  private checkParent(spaceId: number, agent: string, parent: string, onlyIfEmpty: boolean): void {
+    if (key(parent) === key(agent)) throw new ParentCycleError(agent, parent, true);
+    if (onlyIfEmpty) {
+      const cur = this.q.parentOf!.get(spaceId, key(agent)) as { parent: string | null } | undefined;
+      if (cur?.parent) return;
+    }
+    const seen = new Set<string>();
+    let cursor: string | null = parent;
+    while (cursor) {
+      const k = key(cursor);
+      if (k === key(agent)) throw new ParentCycleError(agent, parent, false);
+      if (seen.has(k)) break;
+      seen.add(k);
+      const row = this.q.parentOf!.get(spaceId, k) as { parent: string | null } | undefined;
+      cursor = row?.parent ?? null;
+    }
+  }
+}
