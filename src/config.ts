@@ -438,6 +438,11 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const otherDir = 'or pass another --data-dir DIR (or BOSS_DATA_DIR)';
   if (err.name === 'DatabaseTooNewError') return err.message;
+  if (err.name === 'StoreDamagedError') {
+    return /not a database/.test(err.message)
+      ? `${config.dbPath} is not an agent-boss database (file is not a database): move it away, ${otherDir}`
+      : `${err.message} Or pass another --data-dir DIR (or BOSS_DATA_DIR).`;
+  }
   if (err.name === 'SqliteError' || code.startsWith('SQLITE_')) {
     const why =
       code === 'SQLITE_CANTOPEN'
