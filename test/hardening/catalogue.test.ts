@@ -537,11 +537,11 @@ beforeAll(async () => {
 
   storeDb = openDatabase(join(storeDir.dir, 'boss.db'));
   store = new SqliteStore(storeDb);
-  (await store.register('s', 'root', { session_id: 'store-root-gone', backend_type: 'tmux' }));
-  (await store.register('s', 'mid', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'root' }));
-  (await store.register('s', 'leaf', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'mid' }));
-  (await store.register('s', 'a', {}));
-  (await store.acquireLease('monitor', 'holder', 60_000));
+  await store.register('s', 'root', { session_id: 'store-root-gone', backend_type: 'tmux' });
+  await store.register('s', 'mid', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'root' });
+  await store.register('s', 'leaf', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'mid' });
+  await store.register('s', 'a', {});
+  await store.acquireLease('monitor', 'holder', 60_000);
 
   readers.open = new BetterSqlite3(join(openDir.dir, 'boss.db'), { readonly: true, fileMustExist: true });
   readers.auth = new BetterSqlite3(join(authDir.dir, 'boss.db'), { readonly: true, fileMustExist: true });
