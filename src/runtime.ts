@@ -5,6 +5,7 @@ import { Coordinator } from './core/coordinator.js';
 import type { Logger } from './log.js';
 import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
+import { tools } from './tools/index.js';
 
 /** Everything a running server holds: the store, the backends and the core over them. */
 export interface Runtime {
@@ -21,6 +22,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     new TmuxSessionBackend({
       ...(config.tmuxSocket !== undefined && { socketName: config.tmuxSocket }),
       ...(config.submitDelayMs !== undefined && { submitSettleMs: config.submitDelayMs }),
+      // Claude Code names an MCP tool by its title in permission dialogs: map ours back to names.
+      mcpToolTitles: new Map(tools.map((t) => [t.title, t.name])),
       log: (m) => log.debug(m),
     }),
   ]);

@@ -179,12 +179,23 @@ export class Coordinator {
 
   async approve(
     caller: Caller,
-    target: Target & { decision?: ApprovalDecision; prompt_id?: string },
-  ): Promise<{ agent: AgentRecord; session_id: string; decision: ApprovalDecision; tool_name?: string; prompt_id?: string; cleared: boolean }> {
+    target: Target & { decision?: ApprovalDecision; prompt_id?: string; option?: number },
+  ): Promise<{
+    agent: AgentRecord;
+    session_id: string;
+    decision: ApprovalDecision;
+    tool_name?: string;
+    prompt_id?: string;
+    chosen?: { number: number; label: string };
+    cleared: boolean;
+  }> {
     const { agent, backend, sessionId } = this.actionTarget(caller, target, 'approve prompts of');
     const decision = target.decision ?? 'yes';
     const res = await this.backendCall(agent, sessionId, () =>
-      backend.approve(sessionId, decision, target.prompt_id ? { expectPromptId: target.prompt_id } : {}),
+      backend.approve(sessionId, decision, {
+        ...(target.prompt_id && { expectPromptId: target.prompt_id }),
+        ...(target.option !== undefined && { option: target.option }),
+      }),
     );
     return {
       agent,
@@ -193,10 +204,14 @@ export class Coordinator {
       cleared: res.cleared,
       ...(res.toolName !== undefined && { tool_name: res.toolName }),
       ...(res.promptId !== undefined && { prompt_id: res.promptId }),
+      ...(res.chosen !== undefined && { chosen: res.chosen }),
     };
   }
 
-  async interrupt(caller: Caller, target: Target): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number }> {
+  async interrupt(
+    caller: Caller,
+    target: Target,
+  ): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number; nothingToInterrupt?: boolean }> {
     const { agent, backend, sessionId } = this.actionTarget(caller, target, 'interrupt');
     const res = await this.backendCall(agent, sessionId, () => backend.interrupt(sessionId));
     return { agent, session_id: sessionId, ...res };
@@ -340,7 +355,7 @@ export class Coordinator {
       case 'prompt_mismatch':
         return new DomainError('prompt_mismatch', `${err.message} Nothing was sent. Call list_liveness and approve the prompt it shows now.`);
       case 'option_unavailable':
-        return new DomainError('validation', `${err.message} Use decision "yes" or "no".`);
+        return new DomainError('validation', err.message);
       case 'invalid_session_id':
       case 'bad_work_dir':
         return new DomainError('validation', err.message);
