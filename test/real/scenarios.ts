@@ -5,10 +5,11 @@
  * table tests in test/unit/screen.test.ts).
  */
 import { writeFileSync } from 'node:fs';
+import { inputBoxText } from '../../src/backends/tmux/screen.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deferredToolTurns, textTurn, toolTurn, type FakeModel } from '../fixtures/fake-model.js';
-import type { ClaudeCodeSession } from '../helpers/claude-code.js';
+import { idlePrompt, type ClaudeCodeSession } from '../helpers/claude-code.js';
 
 export interface ScenarioContext {
   cc: ClaudeCodeSession;
@@ -34,7 +35,16 @@ export interface Scenario {
 /** Types a prompt and submits it once the text shows in the input box. */
 export async function submitPrompt(cc: ClaudeCodeSession, text: string): Promise<void> {
   await cc.type(text);
-  await cc.waitForScreen((s) => s.includes(text.slice(0, 40)), `the typed prompt ${JSON.stringify(text)}`);
+  const what = `the typed prompt ${JSON.stringify(text)}`;
+  try {
+    await cc.waitForScreen((s) => (inputBoxText(s.split('\n')) ?? '').includes(text.slice(0, 40)), what, 5_000);
+  } catch (err) {
+    // Keys typed while the input box is being redrawn can be lost; say so and type once more.
+    process.stderr.write(`submitPrompt: ${(err as Error).message.split('\n')[0]}; typing it again\n${(err as Error).message}\n`);
+    await clearInput(cc);
+    await cc.type(text);
+    await cc.waitForScreen((s) => (inputBoxText(s.split('\n')) ?? '').includes(text.slice(0, 40)), what);
+  }
   await cc.keys('Enter');
 }
 
@@ -42,7 +52,7 @@ const dialogShown = (cc: ClaudeCodeSession, what: string) =>
   cc.waitForScreen((s) => /^\s*❯ 1\. /mu.test(s), what);
 
 /** Escape until the idle prompt is back (a dialog declines on Escape). */
-async function escapeToIdle({ cc, model }: ScenarioContext): Promise<void> {
+export async function escapeToIdle({ cc, model }: ScenarioContext): Promise<void> {
   model.clearScript();
   for (let i = 0; i < 3; i++) {
     await sleep(400); // a just-drawn screen can drop a key
@@ -61,6 +71,11 @@ async function escapeToIdle({ cc, model }: ScenarioContext): Promise<void> {
 
 /** The input box (rule, `❯`) is shown and nothing is working; the box may hold text. */
 export const inputBoxIdle = (s: string): boolean => /^─{20,}\n❯/mu.test(s) && !/esc to interrupt/u.test(s) && !/^\s*❯ 1\. /mu.test(s);
+
+/** The empty input box with its idle footer is on screen now. */
+export async function idlePromptShown(cc: ClaudeCodeSession): Promise<boolean> {
+  return idlePrompt((await cc.capture()).join('\n'));
+}
 
 /** Empties the input box (Ctrl+U deletes to the start of the line; repeated for multi-line). */
 export async function clearInput(cc: ClaudeCodeSession): Promise<void> {

@@ -98,6 +98,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "agent",
             "decision",
             "prompt_id",
+            "option",
           ],
           "name": "approve",
           "required": [

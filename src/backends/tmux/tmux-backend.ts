@@ -52,6 +52,8 @@ export const SUBMIT_SETTLE_MS = 150;
  */
 const INPUT_SHOWN_TIMEOUT_MS = 5_000;
 const INPUT_POLL_MS = 5;
+/** Typed text that stopped changing in the box for this long without matching lost a key. */
+const TYPED_STALL_MS = 400;
 /** After Enter, how long to wait for the input box to let go of the text (then return anyway). */
 const SUBMIT_TAKEN_TIMEOUT_MS = 2_000;
 /**
@@ -407,7 +409,7 @@ export class TmuxSessionBackend implements SessionBackend {
       await this.pressKey(sessionId, 'Enter');
       return;
     }
-    const shown = before === undefined ? false : await this.waitForInput(sessionId, (box) => box !== before && showsText(box, text));
+    const shown = before === undefined ? false : await this.waitUntilShown(sessionId, text, before);
     if (!shown) await sleep(this.submitSettleMs);
     await this.pressKey(sessionId, 'Enter');
     // Return once the box let go of the text, so the next call's text cannot join this message.
@@ -415,15 +417,65 @@ export class TmuxSessionBackend implements SessionBackend {
   }
 
   /**
+   * Waits until Claude Code's input box shows the text. Typed text into an empty box must show
+   * exactly: Claude Code 2.1 sometimes drops the first key typed right after a turn ends, and a
+   * message missing its first letter must not be submitted, so the box is emptied (Ctrl+U) and the
+   * text typed again (twice at most). False when the box never showed (then the caller falls back
+   * to a fixed pause); throws when the text could not be put in intact.
+   */
+  private async waitUntilShown(sessionId: string, text: string, before: string): Promise<boolean> {
+    const exact = before === '' && isTyped(text);
+    for (let attempt = 0; exact; attempt++) {
+      if (await this.waitForInput(sessionId, (box) => squash(box) === squash(text), INPUT_SHOWN_TIMEOUT_MS, TYPED_STALL_MS)) return true;
+      const box = inputBoxText(await this.captureScreen(sessionId));
+      if (box === undefined) return false; // not (or no longer) Claude Code's input box
+      const shown = squash(box);
+      // Only a lost start is repaired; a box that draws the text otherwise (cut to its width) is
+      // judged by the end of the text below.
+      if (shown === '' || shown.length >= squash(text).length || !squash(text).endsWith(shown)) break;
+      this.log(`tmux session "${sessionId}": input box shows ${JSON.stringify(box.slice(0, 80))}, the start of the typed text was lost; typing it again`);
+      await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), 'C-u']);
+      await this.waitForInput(sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
+      if (attempt >= 2) {
+        throw new BackendError(
+          `The text did not arrive intact in the input box of session "${sessionId}" after 3 tries, so nothing was submitted (the box was emptied again). Send again.`,
+          'command_failed',
+        );
+      }
+      await this.typeText(sessionId, text);
+    }
+    if (await this.waitForInput(sessionId, (box) => box !== before && showsText(box, text))) return true;
+    if (inputBoxText(await this.captureScreen(sessionId)) === undefined) return false;
+    throw new BackendError(
+      `The text did not show in the input box of session "${sessionId}" within ${INPUT_SHOWN_TIMEOUT_MS} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
+      'command_failed',
+    );
+  }
+
+  /**
    * Polls Claude Code's input box until `done` holds for its text (bounded); false when the box is
    * not shown (another program) or the time ran out.
    */
-  private async waitForInput(sessionId: string, done: (box: string) => boolean, timeoutMs = INPUT_SHOWN_TIMEOUT_MS): Promise<boolean> {
+  private async waitForInput(
+    sessionId: string,
+    done: (box: string) => boolean,
+    timeoutMs = INPUT_SHOWN_TIMEOUT_MS,
+    /** Give up early when the box has not changed for this long. */
+    stallMs = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    let last: string | undefined;
+    let lastChange = Date.now();
     for (;;) {
       const box = inputBoxText(await this.captureScreen(sessionId));
       if (box === undefined) return false;
       if (done(box)) return true;
+      if (box !== last) {
+        last = box;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange >= stallMs) {
+        return false;
+      }
       if (Date.now() >= deadline) {
         this.log(`tmux session "${sessionId}": input box did not reach the expected text within ${timeoutMs} ms`);
         return false;
@@ -631,7 +683,7 @@ export class TmuxSessionBackend implements SessionBackend {
    */
   private async typeText(sessionId: string, text: string): Promise<void> {
     const target = paneTarget(sessionId);
-    if (text.length <= MAX_TYPED_CHARS && !/[\x00-\x1f\x7f]/.test(text)) {
+    if (isTyped(text)) {
       await this.act(sessionId, ['send-keys', '-t', target, '-l', '--', text]);
       return;
     }
@@ -757,6 +809,9 @@ function trimScreen(lines: readonly string[]): string[] {
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out;
 }
+
+/** Short one-line text is typed key by key; anything else is pasted (see typeText). */
+const isTyped = (text: string): boolean => text.length <= MAX_TYPED_CHARS && !/[\x00-\x1f\x7f]/.test(text);
 
 /** Whitespace-free text, to compare text with how a TUI wrapped and indented it. */
 const squash = (s: string): string => s.replace(/\s+/gu, '');
