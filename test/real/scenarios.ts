@@ -34,18 +34,27 @@ export interface Scenario {
 
 /** Types a prompt and submits it once the text shows in the input box. */
 export async function submitPrompt(cc: ClaudeCodeSession, text: string): Promise<void> {
+  await typeIntoBox(cc, text);
+  await cc.keys('Enter');
+}
+
+/**
+ * Types text into the input box and waits until it shows there. Claude Code 2.1 sometimes drops
+ * the first key typed right after a turn ends; then the box is emptied and the text typed again.
+ */
+export async function typeIntoBox(cc: ClaudeCodeSession, text: string): Promise<void> {
   await cc.type(text);
   const what = `the typed prompt ${JSON.stringify(text)}`;
   try {
     await cc.waitForScreen((s) => (inputBoxText(s.split('\n')) ?? '').includes(text.slice(0, 40)), what, 5_000);
   } catch (err) {
     // Keys typed while the input box is being redrawn can be lost; say so and type once more.
-    process.stderr.write(`submitPrompt: ${(err as Error).message.split('\n')[0]}; typing it again\n${(err as Error).message}\n`);
+    const box = inputBoxText((err as Error).message.split('\n')) ?? '(no input box)';
+    process.stderr.write(`typeIntoBox: the box shows ${JSON.stringify(box)} instead of ${JSON.stringify(text)}; typing it again\n`);
     await clearInput(cc);
     await cc.type(text);
     await cc.waitForScreen((s) => (inputBoxText(s.split('\n')) ?? '').includes(text.slice(0, 40)), what);
   }
-  await cc.keys('Enter');
 }
 
 const dialogShown = (cc: ClaudeCodeSession, what: string) =>
@@ -120,8 +129,7 @@ export const SCENARIOS: Scenario[] = [
     start: 'manual',
     state: 'idle',
     drive: async ({ cc }) => {
-      await cc.type('a draft that is not sent yet');
-      await cc.waitForScreen((s) => s.includes('a draft that is not sent yet'), 'the typed draft');
+      await typeIntoBox(cc, 'a draft that is not sent yet');
     },
     reset: async ({ cc }) => clearInput(cc),
   },
@@ -178,9 +186,7 @@ export const SCENARIOS: Scenario[] = [
       model.script(textTurn('A slow answer while a message waits. '.repeat(60), { chunkDelayMs: 200, chunkChars: 6 }));
       await submitPrompt(cc, 'answer slowly');
       await waitWorking(cc, 'streaming', (s) => s.includes('A slow answer'));
-      await cc.type('queued follow-up');
-      await cc.waitForScreen((s) => s.includes('queued follow-up'), 'the typed follow-up');
-      await cc.keys('Enter');
+      await submitPrompt(cc, 'queued follow-up');
       await sleep(500);
       await waitWorking(cc, 'still working with the queued message');
     },
