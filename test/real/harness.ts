@@ -42,7 +42,14 @@ export interface Bench {
   close(): Promise<void>;
 }
 
-export async function startBench(opts: Omit<ClaudeCodeOptions, 'modelUrl' | 'tmux'> & { mcp?: boolean } = {}): Promise<Bench> {
+export async function startBench(
+  opts: Omit<ClaudeCodeOptions, 'modelUrl' | 'tmux'> & {
+    /** Configure this project's stdio server as Claude Code's MCP server "boss" (default true). */
+    mcp?: boolean;
+    /** Register the session as agent "dev" through the operator client first (default true). */
+    register?: boolean;
+  } = {},
+): Promise<Bench> {
   const model = await startFakeModel();
   const tmux = await createTmuxServer();
   const data = tempDir('boss-real-data-');
@@ -62,7 +69,7 @@ export async function startBench(opts: Omit<ClaudeCodeOptions, 'modelUrl' | 'tmu
       if (!allowError) expect(r.isError, `${name} failed: ${textOf(r)}`).toBeFalsy();
       return r;
     };
-    await call('register_session', { agent: AGENT, session_id: cc.session });
+    if (opts.register !== false) await call('register_session', { agent: AGENT, session_id: cc.session });
     const row = async () => {
       const r = await call('list_liveness');
       const found = (r.structuredContent as { agents: LivenessRow[] }).agents.find((a) => a.agent === AGENT);
