@@ -13,11 +13,12 @@ import { table } from './lib/stats.js';
 import { REAL_TMUX, SpawnCounter } from './lib/tmux.js';
 import { liveness } from './liveness.js';
 import { memory } from './memory.js';
+import { realClient } from './real-client.js';
 import { sendInput } from './send-input.js';
 import { startup } from './startup.js';
 import { tools } from './tools.js';
 
-const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory];
+const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, realClient];
 
 function machineNote(): string {
   const tmux = execaSync(REAL_TMUX, ['-V'], { reject: false }).stdout.trim();

@@ -80,12 +80,10 @@ const SHELL_READY_POLL_MS = 25;
 /** A negative `tmux -V` answer is trusted this long by available(). */
 const AVAILABLE_CACHE_MS = 10_000;
 /**
- * Up to this many characters of one-line text are typed (send-keys -l); anything longer is pasted
- * in one bracketed paste. Typed text reaches the program as one key event per character, and a TUI
- * that redraws after each (as Claude Code's input box does) makes the Enter wait behind them: 2 KB
- * typed took ~90 ms longer to arrive than the same text pasted.
+ * One-line text up to this many characters must show in Claude Code's input box exactly (whitespace
+ * aside) before Enter; longer text may be drawn as a "[Pasted text #N]" placeholder or cut.
  */
-const MAX_TYPED_CHARS = 256;
+const MAX_EXACT_CHARS = 256;
 /**
  * Paste text up to this many UTF-8 bytes is handed to tmux as a command argument (set-buffer, over
  * the control client: no process); longer text goes on a process's stdin (load-buffer), since tmux
@@ -417,25 +415,27 @@ export class TmuxSessionBackend implements SessionBackend {
   }
 
   /**
-   * Waits until Claude Code's input box shows the text. Typed text into an empty box must show
-   * exactly: Claude Code 2.1 sometimes drops the first key typed right after a turn ends, and a
-   * message missing its first letter must not be submitted, so the box is emptied (Ctrl+U) and the
-   * text typed again (twice at most). False when the box never showed (then the caller falls back
+   * Waits until Claude Code's input box shows the text. Short one-line text put into an empty box
+   * must show exactly: Claude Code 2.1 sometimes drops the first input right after a turn ends (a
+   * typed first letter, or a whole paste), and such a message must not be submitted, so the box is
+   * emptied (Ctrl+U) and the text sent again (twice at most). False when the box never showed (then the caller falls back
    * to a fixed pause); throws when the text could not be put in intact.
    */
   private async waitUntilShown(sessionId: string, text: string, before: string): Promise<boolean> {
-    const exact = before === '' && isTyped(text);
+    const exact = before === '' && isShortLine(text);
     for (let attempt = 0; exact; attempt++) {
       if (await this.waitForInput(sessionId, (box) => squash(box) === squash(text), INPUT_SHOWN_TIMEOUT_MS, TYPED_STALL_MS)) return true;
       const box = inputBoxText(await this.captureScreen(sessionId));
       if (box === undefined) return false; // not (or no longer) Claude Code's input box
       const shown = squash(box);
-      // Only a lost start is repaired; a box that draws the text otherwise (cut to its width) is
-      // judged by the end of the text below.
-      if (shown === '' || shown.length >= squash(text).length || !squash(text).endsWith(shown)) break;
-      this.log(`tmux session "${sessionId}": input box shows ${JSON.stringify(box.slice(0, 80))}, the start of the typed text was lost; typing it again`);
-      await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), 'C-u']);
-      await this.waitForInput(sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
+      // Only a lost paste or a lost start is repaired; a box that draws the text otherwise (cut to
+      // its width) is judged by the end of the text below.
+      if (shown.length >= squash(text).length || !squash(text).endsWith(shown)) break;
+      this.log(`tmux session "${sessionId}": input box shows ${JSON.stringify(box.slice(0, 80))}, the text (or its start) was lost; sending it again`);
+      if (shown !== '') {
+        await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), 'C-u']);
+        await this.waitForInput(sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
+      }
       if (attempt >= 2) {
         throw new BackendError(
           `The text did not arrive intact in the input box of session "${sessionId}" after 3 tries, so nothing was submitted (the box was emptied again). Send again.`,
@@ -505,7 +505,8 @@ export class TmuxSessionBackend implements SessionBackend {
     let keySent: string;
     if (option && before.numbered !== false) {
       keySent = String(option.number);
-      await this.typeText(sessionId, keySent);
+      // Keys, not a paste: a dialog reads a digit key press, and may ignore a pasted "1".
+      await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), '-l', '--', keySent]);
     } else if (option) {
       // Options without digits: move the selection with the arrows, then Enter.
       const from = offered.find((o) => o.selected)?.number ?? 1;
@@ -675,18 +676,15 @@ export class TmuxSessionBackend implements SessionBackend {
   }
 
   /**
-   * Type text literally. Short single-line text: `send-keys -l` (so "Enter", "C-c" or "-t x" arrive
-   * as those characters). Long or multi-line text: through a uniquely named paste buffer, pasted
-   * with -p (bracketed paste when the app asked for it, so several lines arrive as ONE message)
-   * and -r (keep LF as LF: without it tmux turns each LF into CR, the Enter key, which an app not
-   * in bracketed-paste mode would take as several submissions; and CRLF text would double up).
+   * Put text literally into the pane: through a uniquely named paste buffer, pasted with -p
+   * (bracketed paste when the app asked for it, so several lines arrive as ONE message, and a TUI
+   * takes the text as one input event rather than one redraw per key: Claude Code showed 20 typed
+   * characters ~50 ms later than the same 20 pasted) and -r (keep LF as LF: without it tmux turns
+   * each LF into CR, the Enter key, which an app not in bracketed-paste mode would take as several
+   * submissions; and CRLF text would double up). Words like "Enter" or "-t x" arrive as text.
    */
   private async typeText(sessionId: string, text: string): Promise<void> {
     const target = paneTarget(sessionId);
-    if (isTyped(text)) {
-      await this.act(sessionId, ['send-keys', '-t', target, '-l', '--', text]);
-      return;
-    }
     if (!(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
     const buffer = `agent-boss-${process.pid}-${++this.bufferCounter}-${Math.random().toString(36).slice(2, 8)}`;
     try {
@@ -810,8 +808,8 @@ function trimScreen(lines: readonly string[]): string[] {
   return out;
 }
 
-/** Short one-line text is typed key by key; anything else is pasted (see typeText). */
-const isTyped = (text: string): boolean => text.length <= MAX_TYPED_CHARS && !/[\x00-\x1f\x7f]/.test(text);
+/** Short one-line text, which the input box shows whole. */
+const isShortLine = (text: string): boolean => text.length <= MAX_EXACT_CHARS && !/[\x00-\x1f\x7f]/.test(text);
 
 /** Whitespace-free text, to compare text with how a TUI wrapped and indented it. */
 const squash = (s: string): string => s.replace(/\s+/gu, '');
