@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HookIdentity, HookOutcome } from '../core/hooks.js';
+import { defaultDataDir } from '../store/location.js';
 
 /**
  * Claude Code waits for the hook: the most its work may take once Node has started it (Node's own
@@ -118,7 +119,7 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
   const url = opt('url', 'BOSS_URL');
   if (url !== undefined) return postToHub(url, opt('token', 'BOSS_TOKEN'), parsed.raw, who, left());
 
-  const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? './data'), 'boss.db');
+  const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? defaultDataDir(io.env)), 'boss.db');
   // Never create a database: a hook in a project without agent-boss must leave no files behind.
   if (!existsSync(dbPath)) return { recorded: false, problem: `no agent-boss database at ${dbPath}: start agent-boss with that --data-dir, or pass --data-dir / --url` };
   const [{ openDatabase }, { HookStore }, { recordHookEvent }] = await Promise.all([
