@@ -51,6 +51,8 @@ export const SUBMIT_SETTLE_MS = 150;
  * (or its "[Pasted text #N]" placeholder) is drawn in the box, bounded by this wait.
  */
 const INPUT_SHOWN_TIMEOUT_MS = 5_000;
+/** Added to that wait per KB of text. */
+const INPUT_SHOWN_PER_KB_MS = 500;
 const INPUT_POLL_MS = 5;
 /** Typed text that stopped changing in the box for this long without matching lost a key. */
 const TYPED_STALL_MS = 400;
@@ -448,10 +450,12 @@ export class TmuxSessionBackend implements SessionBackend {
       }
       await this.typeText(sessionId, text);
     }
-    if (await this.waitForInput(sessionId, (box) => box !== before && showsText(box, text))) return true;
+    // A long paste takes the program longer to take in and draw, the more so on a loaded machine.
+    const timeoutMs = INPUT_SHOWN_TIMEOUT_MS + Math.ceil(text.length / 1024) * INPUT_SHOWN_PER_KB_MS;
+    if (await this.waitForInput(sessionId, (box) => box !== before && showsText(box, text), timeoutMs)) return true;
     if (inputBoxText(await this.captureScreen(sessionId)) === undefined) return false;
     throw new BackendError(
-      `The text did not show in the input box of session "${sessionId}" within ${INPUT_SHOWN_TIMEOUT_MS} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
+      `The text did not show in the input box of session "${sessionId}" within ${timeoutMs} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
       'command_failed',
     );
   }
