@@ -385,7 +385,7 @@ export class Coordinator {
    * The one rule for acting on another agent: the operator may act on anyone; a caller bound to
    * (space, agent) only on agents of its own space whose parent chain leads to it (itself included).
    */
-  private authorizeAction(caller: Caller, agent: AgentRecord, what: string): void {
+  private async authorizeAction(caller: Caller, agent: AgentRecord, what: string): Promise<void> {
     const me = this.bindingOf(caller);
     if (me === undefined) return;
     if (!sameSpace(me, agent)) {
@@ -394,7 +394,7 @@ export class Coordinator {
         `agent "${me.agent}" of space "${me.space}" cannot ${what} "${agent.name}" in space "${agent.space}": an agent acts only within its own space. Ask the operator.`,
       );
     }
-    if (!this.manages(me.agent, agent)) {
+    if (!(await this.manages(me.agent, agent))) {
       throw new DomainError(
         'forbidden',
         `agent "${me.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator or ${agent.parent ? `"${agent.parent}"` : "the agent's manager"}.`,
