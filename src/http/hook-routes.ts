@@ -4,7 +4,6 @@ import { OPERATOR, type Caller, type Coordinator } from '../core/coordinator.js'
 import { DomainError } from '../core/errors.js';
 import { approvalRuleShape, decisionFilterShape, hookEventBody } from '../core/hook-schemas.js';
 import { parseHookEvent } from '../core/hook-state.js';
-import { recordHookEvent } from '../core/hooks.js';
 import { agentName, describeZodError, spaceName } from '../core/schemas.js';
 import { callerFromHeaders } from './caller.js';
 import { BODY_LIMITS, limitBody, type AppEnv } from './middleware.js';
@@ -69,7 +68,7 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
     const agent = caller.agent ?? body.agent;
     const space = body.space ?? caller.space;
-    const outcome = await recordHookEvent(hooks().store, parsed.event, parsed.raw, {
+    const outcome = await hooks().record(parsed.event, parsed.raw, {
       ...(agent !== undefined && { agent }),
       ...(space !== undefined && { space }),
       ...(body.tmux_session !== undefined && { tmuxSession: body.tmux_session }),

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { OPERATOR, type Caller, type Coordinator, type Target } from '../core/coordinator.js';
-import { DomainError, fromStoreError } from '../core/errors.js';
-import { toSessionStatusRow } from '../core/monitor.js';
+import { DomainError } from '../core/errors.js';
+import { toSessionStatusRow } from './legacy-rows.js';
 import {
   agentName,
   agentStatus,
@@ -198,9 +198,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
         agentToken.issued = (await deps.tokens.issue(target.space, target.agent)).token;
       }
     }
-    const [self, agents] = await storeReads(() =>
-      Promise.all([coordinator.store.getAgent(target.space, target.agent), coordinator.store.listAgents(target.space)]),
-    );
+    const [self, agents] = await Promise.all([coordinator.findAgent(target), coordinator.listAgents(target.space)]);
     const body = renderIgnition({
       ...(agentToken && { agentToken }),
       baseUrl: new URL(c.req.url).origin,
@@ -294,13 +292,4 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   }
 
   return app;
-}
-
-/** Store reads made here directly: their failures (busy, damaged) answer as the core's do. */
-async function storeReads<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw fromStoreError(err);
-  }
 }

@@ -58,10 +58,6 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   return server;
 }
 
-/** A database failure: the answer names the file, since that is what the operator must look at. */
-const isSqliteError = (err: unknown): err is Error & { code?: string } =>
-  err instanceof Error && (err.name === 'SqliteError' || String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_'));
-
 function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: string) => void): void {
   const list = (deps.tools ?? allTools).filter((t) => !deps.readOnly || t.annotations.readOnlyHint === true);
   const byName = new Map(list.map((t) => [t.name, t]));
@@ -113,17 +109,10 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
             structuredContent: res.structured as Record<string, unknown>,
           };
         } catch (err) {
-          if (isDomainError(err)) return { isError: true, content: [{ type: 'text', text: err.message }] };
-          if (isSqliteError(err)) {
-            const file = deps.coordinator.store.path;
-            logError(`${tool.name}: database ${file}: ${err.stack ?? err.message}`);
-            return {
-              isError: true,
-              content: [{ type: 'text', text: `The database ${file} failed (${err.code ?? err.name}: ${err.message}). Nothing was done; the operator must check that file and its directory (disk space, permissions).` }],
-            };
-          }
-          logError(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-          return { isError: true, content: [{ type: 'text', text: `internal error in ${tool.name}: the server logged the details. Try again; if it persists, report it to the operator.` }] };
+          const f = deps.coordinator.explainFailure(err, tool.name);
+          if (f.domain) return { isError: true, content: [{ type: 'text', text: f.domain.message }] };
+          logError(f.log);
+          return { isError: true, content: [{ type: 'text', text: f.message }] };
         }
       },
     );

@@ -232,14 +232,14 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   s('report_status 201 items → isError "at most 200"', 'report_status', { status: 'active', summary: 's', items: Array.from({ length: 201 }, () => 'i') }, /items must have at most 200 entries/);
   s('report_status free_text of 64 KiB + 1 → isError', 'report_status', { status: 'active', summary: 's', free_text: big(64 * 1024 + 1) }, /must be at most 65536 characters/);
   s('report_status summary of 4 KiB + 1 → isError', 'report_status', { status: 'active', summary: big(4097) }, /summary must be at most 4096/);
-  s('report_status free_text with OSC 52 (clipboard write) → isError', 'report_status', { status: 'active', summary: 's', free_text: 'x\u001b]52;c;aGk=\u0007' }, /must not contain control characters other than newline and tab[\s\S]*free_text/);
+  s('report_status free_text with OSC 52 (clipboard write) → isError', 'report_status', { status: 'active', summary: 's', free_text: 'x\u001b]52;c;aGk=\u0007' }, /free_text: must not contain control characters other than newline and tab/);
   s('report_status with an unknown field → isError naming it', 'report_status', { status: 'active', summary: 's', colour: 'red' }, /colour|Unrecognized/i);
   s('report_status parent "bob" (bob already reports to alice) → isError "parent cycle"', 'report_status', { status: 'active', summary: 's', parent: 'bob' }, /parent cycle/);
   s('report_status parent "alice" (itself) → isError "self-parent not allowed"', 'report_status', { status: 'active', summary: 's', parent: 'alice' }, /self-parent not allowed/);
   s('register_session agent ".." → isError "must not be . or .."', 'register_session', { agent: '..', session_id: 'x' }, /must not be "\." or "\.\."/);
   s('register_session session_id "web:0" → isError "tmux rewrites"', 'register_session', { session_id: 'web:0' }, /cannot be used with tmux/);
   s('register_session session_id with ESC → isError', 'register_session', { session_id: `s${ESC}` }, /session_id must not contain control characters/);
-  s('register_session role with ESC → isError', 'register_session', { session_id: 'web-alice', role: `dev${ESC}` }, /must be one line without control characters[\s\S]*role/);
+  s('register_session role with ESC → isError', 'register_session', { session_id: 'web-alice', role: `dev${ESC}` }, /role: must be one line without control characters/);
   s('register_session backend "docker" → isError listing the configured backends', 'register_session', { session_id: 'web-alice', backend: 'docker' }, /docker.*tmux/s);
   s('register_session for space "mobile" → isError "bound to its own space"', 'register_session', { space: 'mobile', session_id: 'web-alice' }, /in space "mobile": an agent is bound to its own space/);
   s('send_input to mobile/bob (parent "alice", other space) → isError "acts only within its own space"', 'send_input', { space: 'mobile', agent: 'bob', text: 'pwned' }, /acts only within its own space/);
@@ -447,7 +447,7 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   S('deleteAgent of an unknown agent → false', { match: /^false$/ }, async () => await store.deleteAgent('s', 'nobody'));
   S('deleteAgent in an unknown space → false', { match: /^false$/ }, async () => await store.deleteAgent('nospace', 'root'));
   S('getAgent of an unknown agent → undefined', { match: /^null$/ }, async () => await store.getAgent('s', 'nobody'));
-  S('history of an unknown agent → []', { match: /^\[\]$/ }, async () => await store.history('s', 'nobody'));
+  S('parentChain of an unknown agent → [itself]', { match: /^\["nobody"\]$/ }, async () => await store.parentChain('s', 'nobody'));
   S('eventsSince past the newest id → []', { match: /^\[\]$/ }, async () => await store.eventsSince(1e12));
   S('acquireLease held by another holder → false', { match: /^false$/ }, async () => await store.acquireLease('monitor', 'intruder', 5000));
   S('releaseLease by a process that does not hold it → nothing released', { match: /^null$/ }, async () => await store.releaseLease('monitor', 'intruder'));

@@ -121,7 +121,7 @@ describe('dashboard JSON routes', () => {
     s.approval = { needsApproval: true, toolName: 'Bash', promptText: 'rm -rf build', promptId: 'new-prompt' };
     const stale = await t.post('/dashboard/api/approve', { space: 'web', agent: 'dev', decision: 'yes', prompt_id: 'old-prompt' });
     expect(stale.status).toBe(409);
-    expect(await stale.json()).toMatchObject({ code: 'prompt_mismatch', error: expect.stringContaining('Nothing was sent') });
+    expect(await stale.json()).toMatchObject({ code: 'prompt_mismatch', error: expect.stringMatching(/nothing was sent/i) });
     expect(s.keys).toEqual([]);
 
     const ok = await t.post('/dashboard/api/approve', { space: 'web', agent: 'dev', decision: 'always', prompt_id: 'new-prompt' });
