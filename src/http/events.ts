@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { Logger } from '../log.js';
-import type { StoredEvent } from '../store/store.js';
+import type { StoredEvent } from '../core/records.js';
 
 /** Where the events come from: the core (Coordinator.lastEventId / eventsSince). */
 export interface EventFeed {

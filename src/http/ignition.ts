@@ -1,5 +1,5 @@
 import { visible } from '../core/text.js';
-import { AGENT_STATUSES, type AgentRecord } from '../store/store.js';
+import { AGENT_STATUSES, backendNameOf, type AgentRecord } from '../core/records.js';
 
 /**
  * The ignition text: the Markdown document an agent reads when it starts (`GET
@@ -69,7 +69,7 @@ export function renderIgnition(input: IgnitionInput): string {
       (self?.role ? ` Your role: **${one(self.role)}**.` : '') +
       (self?.parent ? ` You report to **${one(self.parent)}**.` : ''),
   );
-  if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(self.backend_type ?? 'tmux')}).`);
+  if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(backendNameOf(self))}).`);
   out.push('');
 
   if (agentToken) {
