@@ -1,5 +1,5 @@
 import { isBackendError } from '../backends/errors.js';
-import type { ScreenStateName, SessionObserver } from '../backends/session-backend.js';
+import type { ScreenStateName, SessionLifecycle, SessionObserver } from '../backends/session-backend.js';
 import type { AgentRecord } from '../store/store.js';
 import { backendCall as call, backendFailure } from './backend-failures.js';
 import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
@@ -182,9 +182,10 @@ async function waitForInputBox(
 /** Ends the agent's session and marks the agent done (its record and history stay). */
 export async function stopAgent(coordinator: Coordinator, caller: Caller, target: Target): Promise<{ record: AgentRecord; session_id: string; ended: boolean }> {
   const { agent, backend, sessionId } = await coordinator.actionTarget(caller, target, 'stop');
+  const sessions: SessionLifecycle = backend;
   let ended = true;
   try {
-    await backend.killSession(sessionId);
+    await sessions.killSession(sessionId);
   } catch (err) {
     if (!isBackendError(err)) throw err;
     if (err.code !== 'session_missing' && err.code !== 'no_server') throw backendFailure(err, { agent, sessionId, doing: 'ending the session' });
@@ -203,7 +204,9 @@ export async function captureOutput(coordinator: Coordinator, caller: Caller, ta
   return coordinator.captureOutput(caller, { ...target, lines: target.lines ?? 50 });
 }
 
-export type WaitState = 'working' | 'idle' | 'waiting_approval' | 'missing';
+/** The states wait_for can wait for. */
+export const WAIT_STATES = ['working', 'idle', 'waiting_approval', 'missing'] as const satisfies readonly LivenessState[];
+export type WaitState = (typeof WAIT_STATES)[number];
 
 /** Polls the agent's liveness until it is in `state` or `timeout_s` passes (not an error: `reached` is false). */
 export async function waitForState(
