@@ -272,6 +272,10 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const otherDir = 'or pass another --data-dir DIR (or BOSS_DATA_DIR)';
   if (err.name === 'DatabaseTooNewError') return err.message;
+  if (err.name === 'StoreDamagedError') {
+    const why = (err as Error & { cause_?: string }).cause_ ?? err.message;
+    return `${config.dbPath} is not an agent-boss database or is damaged (${why}): restore it from a backup or move it away (with its -wal and -shm files), ${otherDir}`;
+  }
   if (err.name === 'SqliteError' || code.startsWith('SQLITE_')) {
     const why =
       code === 'SQLITE_CANTOPEN'

@@ -1,21 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHttpApp, type HttpAppDeps } from '../../src/http/app.js';
+import type { HttpAppDeps } from '../../src/http/app.js';
 import { DASHBOARD_CSP } from '../../src/http/dashboard/routes.js';
-import { EventHub } from '../../src/http/events.js';
-import { McpSessions } from '../../src/http/mcp-route.js';
 import { LivenessMonitor } from '../../src/core/monitor.js';
-import { createLogger } from '../../src/log.js';
-import { fakeCore } from '../helpers/core.js';
+import { fakeHttp } from '../helpers/core.js';
 
 const TOKEN = 'secret-token-0123456789';
 const ASSETS = join(import.meta.dirname, '..', '..', 'src', 'http', 'dashboard', 'assets');
 
 function setup(opts: Partial<HttpAppDeps> = {}) {
-  const core = fakeCore();
-  const log = createLogger('error', () => undefined);
-  const app = createHttpApp({ coordinator: core.coordinator, log, events: new EventHub(core.store), mcp: new McpSessions({ coordinator: core.coordinator }), ...opts });
+  const core = fakeHttp(opts);
+  const { app } = core;
   const auth: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
   const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers: { ...auth, ...headers } });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -1,18 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIVENESS_EVENT, LivenessMonitor } from '../../src/core/monitor.js';
-import { createHttpApp } from '../../src/http/app.js';
-import { EventHub } from '../../src/http/events.js';
-import { McpSessions } from '../../src/http/mcp-route.js';
-import { createLogger } from '../../src/log.js';
-import { fakeCore } from '../helpers/core.js';
+import { fakeCore, fakeHttp } from '../helpers/core.js';
 import { readSse } from '../helpers/server.js';
 
 function setup() {
-  const core = fakeCore();
-  const hub = new EventHub(core.store, undefined, 20);
-  const mcp = new McpSessions({ coordinator: core.coordinator });
-  const app = createHttpApp({ coordinator: core.coordinator, log: createLogger('error', () => undefined), events: hub, mcp });
-  return { ...core, hub, mcp, app };
+  const http = fakeHttp();
+  return { ...http, hub: http.events };
 }
 
 describe('SSE /events over app.request', () => {
