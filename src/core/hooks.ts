@@ -186,8 +186,9 @@ export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Recor
   try {
     return await recordHookEvent(new HookStore(db, { busyAttempts: 1 }), ev, raw, who);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && /^SQLITE_BUSY|^SQLITE_LOCKED/.test(code)) return { recorded: false, problem: `the database is busy (${code}); event ${ev.event} not recorded` };
+    // The store gives up on a locked file at once (busyAttempts 1) with StoreBusyError; the driver's own codes too.
+    const code = err instanceof Error && err.name === 'StoreBusyError' ? 'locked by another process' : (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_BUSY|^SQLITE_LOCKED|^locked/.test(code)) return { recorded: false, problem: `the database is busy (${code}); event ${ev.event} not recorded` };
     throw err;
   } finally {
     db.close();

@@ -8,6 +8,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { schemaVersion } from '../../src/store/db.js';
+import { LATEST_VERSION } from '../../src/store/migrations/index.js';
 import { realHub, type RealHub } from '../helpers/hub.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { CLI } from '../helpers/stdio-client.js';
@@ -68,7 +69,7 @@ describe('--auth agents over the legacy routes', () => {
     hub = await realHub({ token: OPERATOR, agentAuth: true });
     const { token, info } = await hub.tokens!.issue('web', 'alice');
     expect(token).toMatch(/^abt_[A-Za-z0-9_-]{43}$/);
-    expect(schemaVersion(hub.db)).toBe(2);
+    expect(schemaVersion(hub.db)).toBe(LATEST_VERSION);
     const dump = JSON.stringify(hub.snapshot());
     expect(dump).not.toContain(token);
     expect(dump).toContain(info.hint);
