@@ -14,11 +14,12 @@ import { REAL_TMUX, SpawnCounter } from './lib/tmux.js';
 import { hook } from './hook.js';
 import { liveness } from './liveness.js';
 import { memory } from './memory.js';
+import { realClient } from './real-client.js';
 import { sendInput } from './send-input.js';
 import { startup } from './startup.js';
 import { tools } from './tools.js';
 
-const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, hook];
+const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, hook, realClient];
 
 function machineNote(): string {
   const tmux = execaSync(REAL_TMUX, ['-V'], { reject: false }).stdout.trim();

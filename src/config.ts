@@ -273,8 +273,9 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
   const otherDir = 'or pass another --data-dir DIR (or BOSS_DATA_DIR)';
   if (err.name === 'DatabaseTooNewError') return err.message;
   if (err.name === 'StoreDamagedError') {
-    const why = (err as Error & { cause_?: string }).cause_ ?? err.message;
-    return `${config.dbPath} is not an agent-boss database or is damaged (${why}): restore it from a backup or move it away (with its -wal and -shm files), ${otherDir}`;
+    return /not a database/.test(err.message)
+      ? `${config.dbPath} is not an agent-boss database (file is not a database): move it away, ${otherDir}`
+      : `${err.message} Or pass another --data-dir DIR (or BOSS_DATA_DIR).`;
   }
   if (err.name === 'SqliteError' || code.startsWith('SQLITE_')) {
     const why =

@@ -8,6 +8,7 @@ import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js
 import { HookStore } from './store/hooks-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { tools } from './tools/index.js';
 
 /** Everything a running server holds: the store, the backends and the core over them. */
 export interface Runtime {
@@ -25,6 +26,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     new TmuxSessionBackend({
       ...(config.tmuxSocket !== undefined && { socketName: config.tmuxSocket }),
       ...(config.submitDelayMs !== undefined && { submitSettleMs: config.submitDelayMs }),
+      // Claude Code names an MCP tool by its title in permission dialogs: map ours back to names.
+      mcpToolTitles: new Map(tools.map((t) => [t.title, t.name])),
       log: (m) => log.debug(m),
     }),
   ]);

@@ -20,6 +20,8 @@ export interface ApprovalOption {
   number: number;
   label: string;
   selected: boolean;
+  /** The line(s) under a choice of a question (AskUserQuestion), when shown. */
+  description?: string;
 }
 
 export interface ApprovalInfo {
@@ -61,14 +63,18 @@ export interface SendInputOptions {
 export interface ApproveOptions {
   /** Refuse unless the pending prompt has this id. */
   expectPromptId?: string;
+  /** Pick this option number of the dialog (a question's choice), whatever the decision says. */
+  option?: number;
 }
 
 export interface ApproveResult {
   decision: ApprovalDecision;
   toolName?: string;
   promptId?: string;
-  /** The key sent (option number, or "Escape"). */
+  /** The key(s) sent (option number, arrows and Enter, or "Escape"). */
   keySent: string;
+  /** The option taken (absent when the dialog was declined with Escape). */
+  chosen?: { number: number; label: string };
   /** The prompt was no longer shown after the answer (checked within a bounded wait). */
   cleared: boolean;
 }
@@ -78,6 +84,8 @@ export interface InterruptResult {
   stopped: boolean;
   /** How many Escape presses were sent (Claude Code asks for a second one to confirm). */
   escapes: number;
+  /** The agent was idle already: no key was sent. */
+  nothingToInterrupt?: boolean;
 }
 
 /** Create, destroy and enumerate sessions. */

@@ -54,7 +54,8 @@ export function backendFailure(err: BackendError, ctx: BackendCallContext): Doma
       // The backend's sentence already says that nothing was sent and to check again.
       return new DomainError('prompt_mismatch', `${err.message} Call list_liveness to see it.`);
     case 'option_unavailable':
-      return new DomainError('validation', `${err.message} Use decision "yes" or "no".`);
+      // The backend's sentence lists the options the dialog offers.
+      return new DomainError('validation', err.message);
     case 'bad_work_dir':
       return new DomainError('validation', `work_dir: ${err.message}`);
     case 'invalid_session_id':

@@ -182,8 +182,16 @@ export class Coordinator {
 
   async approve(
     caller: Caller,
-    target: Target & { decision?: ApprovalDecision; prompt_id?: string },
-  ): Promise<{ agent: AgentRecord; session_id: string; decision: ApprovalDecision; tool_name?: string; prompt_id?: string; cleared: boolean }> {
+    target: Target & { decision?: ApprovalDecision; prompt_id?: string; option?: number },
+  ): Promise<{
+    agent: AgentRecord;
+    session_id: string;
+    decision: ApprovalDecision;
+    tool_name?: string;
+    prompt_id?: string;
+    chosen?: { number: number; label: string };
+    cleared: boolean;
+  }> {
     const decision = target.decision ?? 'yes';
     return this.action(caller, target, 'approve prompts of', async ({ agent, backend, sessionId }) => {
       // A prompt_id from the hooks is checked against the hook state, then the dialog on screen.
@@ -191,7 +199,12 @@ export class Coordinator {
         target.prompt_id && this.hooks
           ? await backendCall({ agent, sessionId }, () => this.hooks!.expectedScreenPromptId(agent, target.prompt_id!, () => backend.checkApproval(sessionId)))
           : target.prompt_id;
-      const res = await backendCall({ agent, sessionId }, () => backend.approve(sessionId, decision, expect ? { expectPromptId: expect } : {}));
+      const res = await backendCall({ agent, sessionId }, () =>
+        backend.approve(sessionId, decision, {
+          ...(expect && { expectPromptId: expect }),
+          ...(target.option !== undefined && { option: target.option }),
+        }),
+      );
       await this.hooks?.recordApprove(agent, decision, res);
       return {
         agent,
@@ -200,11 +213,15 @@ export class Coordinator {
         cleared: res.cleared,
         ...(res.toolName !== undefined && { tool_name: res.toolName }),
         ...(res.promptId !== undefined && { prompt_id: res.promptId }),
+        ...(res.chosen !== undefined && { chosen: res.chosen }),
       };
     });
   }
 
-  async interrupt(caller: Caller, target: Target): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number }> {
+  async interrupt(
+    caller: Caller,
+    target: Target,
+  ): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number; nothingToInterrupt?: boolean }> {
     return this.action(caller, target, 'interrupt', async ({ agent, backend, sessionId }) => {
       const res = await backendCall({ agent, sessionId }, () => backend.interrupt(sessionId));
       return { agent, session_id: sessionId, ...res };

@@ -17,14 +17,24 @@ export const interrupt = defineTool({
     session_id: z.string(),
     stopped: z.boolean().describe('The agent no longer looks busy.'),
     escapes: z.number().int().describe('Escape presses sent.'),
+    nothing_to_interrupt: z.boolean().optional().describe('The agent was idle: no key was sent.'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
     const target = coordinator.resolveTarget(caller, input);
     const res = await coordinator.interrupt(caller, target);
     return {
-      structured: { space: res.agent.space, agent: res.agent.name, session_id: res.session_id, stopped: res.stopped, escapes: res.escapes },
-      text: res.stopped
+      structured: {
+        space: res.agent.space,
+        agent: res.agent.name,
+        session_id: res.session_id,
+        stopped: res.stopped,
+        escapes: res.escapes,
+        ...(res.nothingToInterrupt && { nothing_to_interrupt: true }),
+      },
+      text: res.nothingToInterrupt
+        ? `"${res.agent.name}" is idle: there was nothing to interrupt, so no key was sent.`
+        : res.stopped
         ? `Interrupted "${res.agent.name}".`
         : `Sent ${res.escapes} Escape(s) to "${res.agent.name}" but it still looks busy; check list_liveness.`,
     };

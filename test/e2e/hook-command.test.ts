@@ -222,7 +222,7 @@ describe('agent-boss hook', () => {
     try {
       const r = await hook('UserPromptSubmit', { prompt: 'while locked' });
       quiet(r);
-      expect(r.stderr).toMatch(/database is busy|time limit/);
+      expect(r.stderr).toMatch(/database is (busy|locked by another process)|time limit/);
     } finally {
       locker.exec('ROLLBACK');
       locker.close();

@@ -40,7 +40,7 @@ describe('agent-boss serve startup text and activity log', () => {
     try {
       const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
       expect((await call('register_session', { session_id: 'web-api-dev' })).isError).toBeFalsy();
-      expect((await call('report_status', { status: 'active', summary: 'line one, then two' })).isError).toBeFalsy();
+      expect((await call('report_status', { status: 'active', summary: 'line one, line two' })).isError).toBeFalsy();
       const sent = await call('send_input', { agent: 'api-dev', text: 'hi' });
       expect(sent.isError).toBe(true);
       const refused = await call('report_status', { agent: 'someone-else', status: 'idle', summary: 'x' });
@@ -51,7 +51,7 @@ describe('agent-boss serve startup text and activity log', () => {
     await waitFor(() => server.stderr().includes('refused:'), 5000, 'refusal line');
     const lines = server.stderr().split('\n');
     expect(lines).toContain('agent-boss info: registered "api-dev" in "default" on tmux session "web-api-dev" (by agent "api-dev")');
-    expect(lines).toContain('agent-boss info: report from "api-dev" in "default": active "line one, then two"');
+    expect(lines).toContain('agent-boss info: report from "api-dev" in "default": active "line one, line two"');
     expect(lines.some((l) => /^agent-boss info: refused: agent "api-dev" cannot post to "someone-else"'s channel/.test(l))).toBe(true);
   });
 });

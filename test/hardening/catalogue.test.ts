@@ -476,7 +476,7 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   T('send_input when the tmux binary is missing → DomainError backend_unavailable', { threw: 'DomainError:backend_unavailable', match: /Install it/ }, () =>
     core(backends().missingBinary).sendInput({}, { space: 's', agent: 'root', text: 'x' }),
   );
-  T('interrupt when no tmux server runs on the socket → DomainError session_missing', { threw: 'DomainError:session_missing', match: /no longer exists/ }, () =>
+  T('interrupt when no tmux server runs on the socket → DomainError backend_unavailable naming the socket', { threw: 'DomainError:backend_unavailable', match: /no tmux server is running on socket .*Check the server's --tmux-socket/ }, () =>
     core(backends().noServer).interrupt({}, { space: 's', agent: 'root' }),
   );
   T('approve on a pane that shows no prompt → DomainError no_pending_approval', { threw: 'DomainError:no_pending_approval', match: /No pending approval/ }, () =>
@@ -537,11 +537,11 @@ beforeAll(async () => {
 
   storeDb = openDatabase(join(storeDir.dir, 'boss.db'));
   store = new SqliteStore(storeDb);
-  (await store.register('s', 'root', { session_id: 'store-root-gone', backend_type: 'tmux' }));
-  (await store.register('s', 'mid', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'root' }));
-  (await store.register('s', 'leaf', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'mid' }));
-  (await store.register('s', 'a', {}));
-  (await store.acquireLease('monitor', 'holder', 60_000));
+  await store.register('s', 'root', { session_id: 'store-root-gone', backend_type: 'tmux' });
+  await store.register('s', 'mid', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'root' });
+  await store.register('s', 'leaf', { session_id: 'store-leaf', backend_type: 'tmux', parent: 'mid' });
+  await store.register('s', 'a', {});
+  await store.acquireLease('monitor', 'holder', 60_000);
 
   readers.open = new BetterSqlite3(join(openDir.dir, 'boss.db'), { readonly: true, fileMustExist: true });
   readers.auth = new BetterSqlite3(join(authDir.dir, 'boss.db'), { readonly: true, fileMustExist: true });

@@ -46,6 +46,17 @@ function corruptDataPages(path: string): void {
   }
 }
 
+/** Overwrites one page (1-based, as in sqlite_master.rootpage) with junk. */
+function corruptPage(path: string, page: number): void {
+  const pageSize = 4096;
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A database with a few pages of real data, fully checkpointed into the main file. */
 async function populated(hub: RunningServer): Promise<string> {
   for (let i = 0; i < 40; i++) {
@@ -139,8 +150,10 @@ describe('store faults', () => {
     const setup = SqliteStore.open(path);
     for (let i = 0; i < 40; i++) await setup.report('s', `a${i % 4}`, { status: 'active', summary: `r${i} ${'q'.repeat(500)}` });
     setup.db.pragma('wal_checkpoint(TRUNCATE)');
+    const { rootpage } = setup.db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'agents'`).get() as { rootpage: number };
     await setup.close();
-    corruptDataPages(path);
+    // Only the agents table's pages: the schema stays readable, so the store opens and the read fails.
+    corruptPage(path, rootpage);
     // Opened past the start-up check (as if the damage happened while it ran).
     const store = new SqliteStore(new BetterSqlite3(path));
     const coordinator = new Coordinator({ store, backends: new BackendRegistry([new FakeBackend('tmux')]) });

@@ -114,7 +114,7 @@ describe('the ignition page escapes what was stored before', () => {
       questions: ['q\u001b]52;c;cGFzdGU=\u0007'],
       role: 'dev\u001b[8m',
     }));
-    (await hub.store.report('web', 'alice', { status: 'active', summary: 'me \u001b[31mred', next_steps: 'a\rb', phase: '\u009b2J' }));
+    await hub.store.report('web', 'alice', { status: 'active', summary: 'me \u001b[31mred', next_steps: 'a\rb', phase: '\u009b2J' });
     const res = await hub.app.request('/spaces/web/ignition/alice');
     expect(res.status).toBe(200);
     const page = await res.text();

@@ -25,9 +25,12 @@ const RULES: [folder: string, mayImport: string[]][] = [
 /** The faces: they reach the store and the backends only through the core's functions. */
 const FACES = ['http/', 'tools/', 'mcp/', 'prompts/', 'resources/', 'hooks/'];
 
-/** The longest a source file may be; the one exception is being split into a terminal and an agent UI. */
+/**
+ * The longest a source file may be. The exceptions are the tmux backend and Claude Code's screen
+ * parser, which the next step splits into a terminal (tmux) and an agent UI (Claude Code).
+ */
 const MAX_LINES = 450;
-const TOO_LONG_FOR_NOW = new Set(['backends/tmux/tmux-backend.ts']);
+const TOO_LONG_FOR_NOW = new Set(['backends/tmux/tmux-backend.ts', 'backends/tmux/screen.ts']);
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

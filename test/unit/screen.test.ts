@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalOption } from '../../src/backends/session-backend.js';
-import { chooseOption, parseScreen, promptIdFor, type ScreenAnalysis } from '../../src/backends/tmux/screen.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chooseOption, inputBoxText, parseScreen, promptIdFor, type ScreenAnalysis } from '../../src/backends/tmux/screen.js';
+import { tools } from '../../src/tools/index.js';
+import { SCENARIOS } from '../real/scenarios.js';
 
 /** Frame lines the way Claude Code's older UI does: `╭─╮`, `│ text │`, `╰─╯`, padded to a width. */
 function box(content: readonly string[], width = 80): string[] {
@@ -863,5 +867,124 @@ describe('chooseOption', () => {
     ['curly apostrophe', [{ number: 1, label: 'Yes', selected: true }, { number: 2, label: 'Yes, and don’t ask again', selected: false }], 'always', 2],
   ] as const)('%s: %s → %s', (_name, options, decision, expected) => {
     expect(chooseOption(options, decision)?.number).toBe(expected);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Real screens of Claude Code 2.1.328 (captured by test/real/capture-screens.ts at 120x40 and
+// 80x30), with the state and tool every one of them must give.
+
+const REAL_DIR = join(import.meta.dirname, '..', 'fixtures', 'screens', 'claude-code-2.1.328');
+const realScreen = (name: string): string[] => readFileSync(join(REAL_DIR, name), 'utf8').replace(/\n$/, '').split('\n');
+const TITLES = new Map(tools.map((t) => [t.title, t.name]));
+const real = (name: string) => parseScreen(realScreen(name), { mcpToolTitles: TITLES });
+
+describe('real Claude Code 2.1.328 screens', () => {
+  const files = readdirSync(REAL_DIR).filter((f) => f.endsWith('.txt'));
+
+  it('has a fixture of every scenario at both sizes', () => {
+    for (const s of SCENARIOS) {
+      for (const size of ['120x40', '80x30']) expect(files, `${s.name}.${size}.txt`).toContain(`${s.name}.${size}.txt`);
+    }
+  });
+
+  it.each(SCENARIOS.flatMap((s) => ['120x40', '80x30'].map((size) => [`${s.name}.${size}`, s] as const)))('%s', (file, s) => {
+    const a = real(`${file}.txt`);
+    expect(a.state).toBe(s.state);
+    expect(a.toolName).toBe(s.toolName);
+    if (s.state !== 'waiting_approval') return;
+    expect(a.promptId).toBe(promptIdFor(a.toolName, a.promptText!));
+    for (const part of s.subject ?? []) expect(a.promptText).toContain(part);
+    expect(a.options!.length).toBeGreaterThanOrEqual(2);
+    expect(a.options!.filter((o) => o.selected)).toHaveLength(1);
+  });
+
+  it('gives the same prompt id at both sizes', () => {
+    for (const s of SCENARIOS.filter((x) => x.state === 'waiting_approval' && x.start !== 'untrusted')) {
+      expect(real(`${s.name}.80x30.txt`).promptId, s.name).toBe(real(`${s.name}.120x40.txt`).promptId);
+    }
+  });
+
+  it('gives two commands with the same description different prompt ids', () => {
+    const touch = realScreen('bash-one-line.120x40.txt');
+    const rm = touch.map((l) => l.replace('touch one-line.txt', 'rm -f one-line.txt'));
+    expect(rm).not.toEqual(touch);
+    expect(parseScreen(rm).promptId).not.toBe(parseScreen(touch).promptId);
+    expect(parseScreen(rm).promptText).toContain('rm -f one-line.txt');
+  });
+
+  it('gives two edits of the same file different prompt ids', () => {
+    const edit = realScreen('edit.120x40.txt');
+    const other = edit.map((l) => l.replace('2 +BETA', '2 +Beta'));
+    expect(parseScreen(other).promptId).not.toBe(parseScreen(edit).promptId);
+  });
+
+  it('does not let the rotating tip change the id', () => {
+    const bash = realScreen('bash-one-line.120x40.txt');
+    const otherTip = bash.map((l) => (l.startsWith(' Tip:') ? ' Tip: Use /memory to view and manage Claude memory' : l));
+    expect(otherTip).not.toEqual(bash);
+    expect(parseScreen(otherTip).promptId).toBe(parseScreen(bash).promptId);
+  });
+
+  it('names the MCP tool by its title: ours by name, others by server and title', () => {
+    expect(real('mcp-tool.120x40.txt').toolName).toBe('mcp__boss__report_status');
+    expect(parseScreen(realScreen('mcp-tool.120x40.txt')).toolName).toBe('mcp__boss__Report status');
+    const github = realScreen('mcp-tool.120x40.txt').map((l) => l.replace('boss — Report status Tool: (MCP)', 'github — Create issue Tool: (MCP)'));
+    expect(parseScreen(github, { mcpToolTitles: TITLES }).toolName).toBe('mcp__github__Create issue');
+    const plain = realScreen('mcp-tool.120x40.txt').map((l) => l.replace('boss — Report status Tool: (MCP)', 'github — create_issue (MCP)'));
+    expect(parseScreen(plain).toolName).toBe('mcp__github__create_issue');
+  });
+
+  it('reads the folder-trust options without numbers, in screen order', () => {
+    const a = real('trust.80x30.txt');
+    expect(a.numbered).toBe(false);
+    expect(a.options).toEqual([
+      { number: 1, label: 'No, exit', selected: true },
+      { number: 2, label: 'Yes, I trust this folder', selected: false },
+    ]);
+    expect(chooseOption(a.options!, 'yes')?.number).toBe(2);
+    expect(chooseOption(a.options!, 'no')?.number).toBe(1);
+    expect(chooseOption(a.options!, 'always')).toBeUndefined();
+  });
+
+  it('reads a question: choices with their descriptions, plus the free-text choices', () => {
+    const a = real('ask-user-question.80x30.txt');
+    expect(a.options).toEqual([
+      { number: 1, label: 'Red', selected: true, description: 'A bold, warm colour' },
+      { number: 2, label: 'Blue', selected: false, description: 'A calm, cool colour' },
+      { number: 3, label: 'Type something.', selected: false },
+      { number: 4, label: 'Chat about this', selected: false },
+    ]);
+    expect(a.promptText).toContain('Which colour should the button be?');
+  });
+
+  it.each([
+    ['bash-one-line', 2, 4],
+    ['bash-multi-line', 2, 4],
+    ['edit', 2, 3],
+    ['write', 2, 3],
+    ['read-outside', 2, 3],
+    ['webfetch', 2, 3],
+    ['mcp-tool', 2, 3],
+    ['exit-plan-mode', undefined, 2],
+  ] as const)('%s: "always" is option %s, "no" option %s', (name, always, no) => {
+    for (const size of ['120x40', '80x30']) {
+      const a = real(`${name}.${size}.txt`);
+      expect(chooseOption(a.options!, 'yes')?.number).toBe(1);
+      expect(chooseOption(a.options!, 'always')?.number).toBe(always);
+      expect(chooseOption(a.options!, 'no')?.number).toBe(no);
+    }
+  });
+
+  it('never takes "switch to auto mode" for "always"', () => {
+    const a = real('bash-one-line.80x30.txt');
+    expect(a.options![2]!.label).toMatch(/auto mode/);
+    expect(chooseOption(a.options!, 'always')?.label).not.toMatch(/auto mode/);
+  });
+
+  it('reads the text of the input box', () => {
+    expect(inputBoxText(realScreen('idle-start.120x40.txt'))).toBe('');
+    expect(inputBoxText(realScreen('idle-typed-not-sent.80x30.txt'))).toBe('a draft that is not sent yet');
+    expect(inputBoxText(realScreen('bash-one-line.120x40.txt'))).toBeUndefined();
   });
 });

@@ -15,8 +15,8 @@ describe('SSE legacy event names', () => {
       const legacy = await app.request('/events?legacy_names=1');
       const plain = await app.request('/spaces/web/events');
       const rows = [{ agent: 'dev', session: 'web-dev', exists: true, idle: true, needs_approval: false }];
-      (await core.store.appendEvent(LIVENESS_EVENT, 'web', rows));
-      core.coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'x' });
+      await core.store.appendEvent(LIVENESS_EVENT, 'web', rows);
+      await core.coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'active', summary: 'x' });
       const done = (evs: { event?: string }[]) => evs.some((e) => e.event === 'agent_updated');
       const [l, p] = await Promise.all([readSse(legacy, done, 3000), readSse(plain, done, 3000)]);
       const liveness = l.filter((e) => e.event === 'session_liveness' || e.event === 'tmux_liveness');

@@ -115,6 +115,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "agent",
             "decision",
             "prompt_id",
+            "option",
           ],
           "name": "approve",
           "required": [

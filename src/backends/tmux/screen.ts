@@ -4,12 +4,13 @@
  *
  * Order of the checks (first match wins):
  *   1. empty pane                           → working, starting
- *   2. permission dialog at the bottom      → waiting_approval
+ *   2. permission dialog, question or folder-trust dialog at the bottom → waiting_approval
  *      (first, because a dialog contains idle-looking lines such as `❯ 1. Yes`)
  *   3. shell prompt ending in `$` `#` `%`    → idle (the agent exited back to its shell)
  *   4. "esc to interrupt" or a spinner line  → working (even with the input box visible below it)
  *   5. Claude Code's input box, or a last line ending in `>` / `❯` → idle
- *   6. anything else (output still scrolling) → working
+ *   6. a full-screen menu (`/model`, `/mcp`: "Esc to close", "Enter to save" …) → idle
+ *   7. anything else (output still scrolling) → working
  *
  * Both Claude Code layouts are understood: the older boxed one (`╭─╮ │ │ ╰─╯`) and the newer
  * borderless one (a `────` rule line above the content).
@@ -22,12 +23,19 @@
  *   "Web search", "WebSearch"                               → WebSearch
  *   "Read file", "Read"                                     → Read
  *   "Edit notebook", "NotebookEdit"                          → NotebookEdit
- *   "Ready to code?" (plan mode), "ExitPlanMode"            → ExitPlanMode
+ *   "Ready to code?", "Exit plan mode?", "ExitPlanMode"     → ExitPlanMode
+ *   "server — Title Tool: (MCP)" (2.1.x: the tool's title)  → mcp__server__<name> when the title is
+ *        one of `mcpToolTitles` (this server's own tools), else mcp__server__<title as shown>
  *   "server - tool(…) (MCP)" anywhere in header or body     → mcp__server__tool
  *   "mcp__server__tool" as header or body line              → as is
  *   "Tool use" followed by "Name(…)"                        → Name
+ *   numbered choices + "Type something." / "Chat about this" → AskUserQuestion
  *   a question about trusting the folder                    → Trust
  *   any other header                                        → the header text as shown
+ *
+ * The folder-trust dialog of 2.1.x has options without numbers (`❯ No, exit` / `Yes, I trust this
+ * folder`); they are numbered here in screen order and marked `numbered: false`, so an answer moves
+ * the selection with the arrow keys instead of typing a digit.
  */
 import { promptIdFor } from '../prompt-id.js';
 import type { ApprovalDecision, ApprovalOption } from '../session-backend.js';
@@ -44,6 +52,8 @@ export interface ScreenAnalysis {
   promptId?: string;
   /** Numbered options of the dialog, in order; selected = the one with ❯. */
   options?: ApprovalOption[];
+  /** false: the options carry no digits on screen (answer with arrows and Enter). */
+  numbered?: boolean;
   /** Last non-empty line (borders stripped, trimmed). */
   lastLine?: string;
 }
@@ -70,14 +80,22 @@ export function chooseOption(
   }
 }
 
-export function parseScreen(lines: readonly string[]): ScreenAnalysis {
+export interface ParseOptions {
+  /**
+   * Titles of MCP tools whose real name is known (title → tool name, e.g. "Report status" →
+   * "report_status"): Claude Code 2.1 shows an MCP tool's title, not its name, in the dialog.
+   */
+  mcpToolTitles?: ReadonlyMap<string, string>;
+}
+
+export function parseScreen(lines: readonly string[], opts: ParseOptions = {}): ScreenAnalysis {
   const rows = lines.flatMap((line) => line.split('\n')).map(toRow);
   const contentIdx = rows.flatMap((r, i) => (r.content === '' ? [] : [i]));
   const lastContent = contentIdx.at(-1);
   if (lastContent === undefined) return { state: 'working', starting: true };
   const lastLine = rows[lastContent]!.content;
 
-  const dialog = findDialog(rows);
+  const dialog = findDialog(rows, opts) ?? findSelectDialog(rows);
   if (dialog) {
     return {
       state: 'waiting_approval',
@@ -85,6 +103,7 @@ export function parseScreen(lines: readonly string[]): ScreenAnalysis {
       promptText: dialog.promptText,
       promptId: promptIdFor(dialog.toolName, dialog.promptText),
       options: dialog.options,
+      ...(dialog.numbered === false && { numbered: false }),
       lastLine,
     };
   }
@@ -97,7 +116,29 @@ export function parseScreen(lines: readonly string[]): ScreenAnalysis {
   if (hasInputBox(rows) || (lastRaw !== undefined && isShellPrompt(rows, lastRaw, WEAK_PROMPT_END))) {
     return { state: 'idle', lastLine };
   }
+  // A full-screen menu (/model, /mcp, /config …) waits for the user like the input box does.
+  if (MENU_FOOTER.test(lastLine)) return { state: 'idle', lastLine };
   return { state: 'working', lastLine };
+}
+
+/**
+ * The text in Claude Code's input box (the lines between the rules around `❯`, the prompt
+ * character taken off, joined with "\n"), or undefined when no input box is shown.
+ */
+export function inputBoxText(lines: readonly string[]): string | undefined {
+  const rows = lines.flatMap((line) => line.split('\n')).map(toRow);
+  for (let i = rows.length - 1; i > 0; i--) {
+    if (!INPUT_PROMPT.test(rows[i]!.content) || rows[i]!.depth > 0) continue;
+    const above = prevNonBlank(rows, i);
+    if (above === undefined || rows[above]!.border !== 'rule') continue;
+    const parts: string[] = [];
+    for (let j = i; j < rows.length && !isOuterBorder(rows[j]!); j++) {
+      const raw = rows[j]!.raw;
+      parts.push(j === i ? raw.replace(/^\s*[>❯›][\s\u00a0]?/u, '') : raw.replace(/^ {2}/u, ''));
+    }
+    return parts.join('\n').replace(/\s+$/u, '');
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,7 +179,7 @@ function toRow(line: string): Row {
 function borderKind(text: string): BorderKind | undefined {
   if (/^[╭┌╔][─━═]/u.test(text)) return 'top';
   if (/^[╰└╚][─━═]/u.test(text)) return 'bottom';
-  if (/^[─━═]{3,}$/u.test(text)) return 'rule';
+  if (/^[─━═▔]{3,}$/u.test(text)) return 'rule';
   if (/^[╌┄┈╍┅]{3,}$/u.test(text)) return 'dash';
   return undefined;
 }
@@ -169,6 +210,7 @@ interface Dialog {
   toolName?: string;
   promptText: string;
   options: ApprovalOption[];
+  numbered?: boolean;
 }
 
 const OPTION_LINE = /^(?:([❯›▶►→>])\s*)?(\d{1,2})[.)]\s+(\S.*)$/u;
@@ -177,7 +219,21 @@ const FOOTER_LINE =
   /^(?:esc|enter|tab|press|ctrl|shift|space|return|⏎|↑|↓)\b|^\? for shortcuts|\bto (?:cancel|confirm|exit|select|navigate|go back|continue|amend|explain)\b/iu;
 const YES_LABEL = /^(?:yes|allow|approve|proceed|ok)\b/iu;
 const NO_LABEL = /^no\b/iu;
-const ALWAYS_LABEL = /\b(?:don['’]t|do not) ask again\b|\balways\b|\ballow all\b/iu;
+/**
+ * "Don't ask again" as the real dialogs of 2.1.x word it: Bash "Yes, and always allow access to
+ * <dir> from this project" / "Yes, and don't ask again for <cmd> commands in <dir>"; Edit and Write
+ * "Yes, and switch to accept edits (…) for this session"; Read "Yes, allow reading from <dir> during
+ * this session"; WebFetch "… don't ask again for <domain>"; MCP "… don't ask again for <server> —
+ * <title> commands in <dir>". Not "switch to auto mode" (a classifier then answers every prompt).
+ */
+const ALWAYS_LABEL =
+  /\b(?:don['’]t|do not) ask again\b|\balways allow\b|\ballow all\b|\baccept edits\b|^yes, allow reading from\b|^always\b/iu;
+/** Choices of an AskUserQuestion dialog that are not one of the model's options. */
+const QUESTION_EXTRA = /^(?:type something\.?|chat about this)$/iu;
+/** Hints under a full-screen menu (/model, /mcp): the user is choosing, nothing is working. */
+const MENU_FOOTER = /\b(?:esc to (?:close|cancel|go back|exit)|enter to (?:save|view|select|confirm))\b/iu;
+/** Lines of a dialog that change without the subject changing (rotating tips, expand hints). */
+const VOLATILE_LINE = /^(?:tip:|\(ctrl\+\w to expand)/iu;
 const PATH_LIKE = /^(?:~|\/|\.{1,2}\/|[A-Za-z]:\\)/u;
 /** How far above the options the question may be (the trust dialog has a paragraph between). */
 const MAX_QUESTION_DISTANCE = 30;
@@ -215,7 +271,7 @@ function isFooter(content: string): boolean {
   return FOOTER_LINE.test(content) && !WORKING_STATUS.test(content);
 }
 
-function findDialog(rows: readonly Row[]): Dialog | undefined {
+function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | undefined {
   // 1. From the bottom, skip blank lines, frames, footer hints and possible wrapped-label tails
   //    to the last option line: a dialog is current only if it is the last thing on screen.
   const tail: number[] = [];
@@ -234,6 +290,7 @@ function findDialog(rows: readonly Row[]): Dialog | undefined {
   const found: OptionRow[] = [last];
   const continuation = new Map<number, string[]>();
   let pending: string[] = [];
+  let rulesCrossed = 0;
   for (let i = last.index - 1; i >= 0 && found[0]!.number > 1; i--) {
     const row = rows[i]!;
     if (row.content === '' && row.border === undefined) continue;
@@ -244,8 +301,14 @@ function findDialog(rows: readonly Row[]): Dialog | undefined {
       found.unshift(opt);
       continue;
     }
+    // AskUserQuestion draws a rule between "Type something." and "Chat about this".
+    if (row.border === 'rule' && pending.length === 0 && rulesCrossed === 0) {
+      rulesCrossed++;
+      continue;
+    }
     if (row.border !== undefined || opt) return undefined;
-    if (row.indent < found[0]!.labelColumn - 1 || pending.length >= 3) return undefined;
+    // Wrapped labels, and the description lines under each choice of a question.
+    if (row.indent < found[0]!.labelColumn - 1 || pending.length >= 6) return undefined;
     pending.unshift(row.content);
   }
   if (found[0]!.number !== 1 || found.length < 2) return undefined;
@@ -264,11 +327,21 @@ function findDialog(rows: readonly Row[]): Dialog | undefined {
   }
   if (lastTail.length > 0) continuation.set(last.number, lastTail);
 
-  const options: ApprovalOption[] = found.map((o) => ({
-    number: o.number,
-    label: normaliseSpace([o.label, ...(continuation.get(o.number) ?? [])].join(' ')),
-    selected: o.selected,
-  }));
+  // A question (AskUserQuestion) ends in its own extra choices; the lines under a choice are its
+  // description, not a wrapped label.
+  const isQuestion = found.some((o) => QUESTION_EXTRA.test(o.label.trim()));
+  const options: ApprovalOption[] = found.map((o) => {
+    const more = continuation.get(o.number) ?? [];
+    if (isQuestion) {
+      return {
+        number: o.number,
+        label: normaliseSpace(o.label),
+        selected: o.selected,
+        ...(more.length > 0 && { description: normaliseSpace(more.join(' ')) }),
+      };
+    }
+    return { number: o.number, label: normaliseSpace([o.label, ...more].join(' ')), selected: o.selected };
+  });
 
   // 3. The question: the nearest line with "?" above the options, inside the same frame.
   let questionIdx: number | undefined;
@@ -323,10 +396,42 @@ function findDialog(rows: readonly Row[]): Dialog | undefined {
     body = at >= 0 ? outer.slice(at + 1) : [];
   }
 
-  const toolName = toolNameFor(header, body, question);
+  const toolName = isQuestion ? 'AskUserQuestion' : toolNameFor(header, body, question, opts);
 
-  let subject = body;
-  if (toolName === 'Trust' || header === undefined) {
+  // The subject: what the dialog is about (the command, the file and its diff, the URL, the MCP
+  // tool and its arguments), so two different commands never share an id. In the 2.1 layout that
+  // is the text between the `╌╌╌` rules plus the lines above them (without the rotating "Tip:"
+  // paragraph, whose wrap depends on the width); the tool description below them is left out.
+  const dashed: string[] = [];
+  const beforeDash: string[] = [];
+  let sawDash = false;
+  {
+    let inside = false;
+    let headerSkipped = header === undefined || top === undefined;
+    for (let i = start; i < questionIdx; i++) {
+      const row = rows[i]!;
+      if (row.border === 'dash') {
+        inside = !inside;
+        sawDash = true;
+        continue;
+      }
+      if (row.content === '' || row.border !== undefined) continue;
+      if (!headerSkipped && row.content === header) {
+        headerSkipped = true;
+        continue;
+      }
+      if (inside) dashed.push(row.content);
+      else if (!sawDash) beforeDash.push(row.content);
+    }
+  }
+  const tip = beforeDash.findIndex((l) => VOLATILE_LINE.test(l));
+  const lead = tip < 0 ? beforeDash : [...beforeDash.slice(0, tip), ...beforeDash.slice(Math.max(tip + 1, beforeDash.length - 1))];
+  const allLines = [...lead.filter((l) => !VOLATILE_LINE.test(l)), ...dashed];
+  let subject = sawDash ? allLines : body.filter((l) => !VOLATILE_LINE.test(l));
+  if (isQuestion) {
+    // A question's subject is its wording and its choices.
+    subject = options.map((o) => `${o.number}. ${o.label}${o.description ? ` ${o.description}` : ''}`);
+  } else if (toolName === 'Trust' || header === undefined) {
     // The trust dialog's subject is the folder path, above or (question first) below the question.
     const path =
       body.find((c) => PATH_LIKE.test(c)) ??
@@ -345,6 +450,49 @@ function findDialog(rows: readonly Row[]): Dialog | undefined {
   return { ...(toolName !== undefined && { toolName }), promptText, options };
 }
 
+/**
+ * A dialog whose options carry no digits (the folder-trust dialog of 2.1.x): a block of lines at one
+ * column, one of them marked `❯`, right above an "Enter to confirm" hint, with a question above.
+ */
+function findSelectDialog(rows: readonly Row[]): Dialog | undefined {
+  let i = rows.length - 1;
+  while (i >= 0 && rows[i]!.content === '') i--;
+  if (i < 0 || !/^enter to (?:confirm|select)\b/iu.test(rows[i]!.content)) return undefined;
+  i--;
+  while (i >= 0 && rows[i]!.content === '') i--;
+  const block: { label: string; selected: boolean; column: number }[] = [];
+  for (; i >= 0 && block.length < 10; i--) {
+    const row = rows[i]!;
+    if (row.content === '' || row.border !== undefined) break;
+    const m = /^([❯›▶►>])\s+(\S.*)$/u.exec(row.content);
+    const label = m ? m[2]! : row.content;
+    const column = m ? row.indent + row.content.length - label.length : row.indent;
+    if (block.length > 0 && column !== block[0]!.column) break;
+    block.unshift({ label, selected: m !== null, column });
+  }
+  if (block.length < 2 || block.filter((b) => b.selected).length !== 1) return undefined;
+  if (!block.some((b) => YES_LABEL.test(b.label)) || !block.some((b) => NO_LABEL.test(b.label))) return undefined;
+  const first = i + 1;
+  let questionIdx: number | undefined;
+  let top: number | undefined;
+  for (let j = first - 1; j >= 0 && first - j <= MAX_QUESTION_DISTANCE; j--) {
+    if (isOuterBorder(rows[j]!)) {
+      top = j;
+      break;
+    }
+    if (questionIdx === undefined && rows[j]!.content.includes('?')) questionIdx = j;
+  }
+  if (questionIdx === undefined) return undefined;
+  const q = rows[questionIdx]!.content;
+  const question = q.slice(0, q.lastIndexOf('?') + 1);
+  const around = rows.slice(top === undefined ? Math.max(0, first - MAX_QUESTION_DISTANCE) : top + 1, first).map((r) => r.content);
+  const toolName = /\btrust\b/iu.test(question) || block.some((b) => /\btrust this folder\b/iu.test(b.label)) ? 'Trust' : undefined;
+  const path = around.find((c) => PATH_LIKE.test(c));
+  const promptText = normaliseSpace([question, ...(path === undefined ? [] : [path])].join(' ')).slice(0, MAX_PROMPT_TEXT);
+  const options = block.map((b, n) => ({ number: n + 1, label: normaliseSpace(b.label), selected: b.selected }));
+  return { ...(toolName !== undefined && { toolName }), promptText, options, numbered: false };
+}
+
 function headerTool(header: string): string | undefined {
   const h = header.trim().toLowerCase();
   if (/^bash( command)?$/u.test(h)) return 'Bash';
@@ -354,8 +502,23 @@ function headerTool(header: string): string | undefined {
   if (/^web ?search$/u.test(h)) return 'WebSearch';
   if (/^(read|read file)$/u.test(h)) return 'Read';
   if (/^(edit notebook|notebook ?edit)$/u.test(h)) return 'NotebookEdit';
-  if (/^(ready to code\??|exit ?plan ?mode)$/u.test(h)) return 'ExitPlanMode';
+  if (/^(ready to code\??|exit ?plan ?mode\??)$/u.test(h)) return 'ExitPlanMode';
   return mcpToolName(header);
+}
+
+/**
+ * `boss — Report status Tool: (MCP)` (2.1.x shows the server and the tool's title) →
+ * mcp__boss__report_status when the title is a known one, mcp__boss__<name> when the "title" is a
+ * plain name, else mcp__boss__<title as shown>.
+ */
+function mcpTitleName(line: string, opts: ParseOptions): string | undefined {
+  const m = /^(\S+) [—–] (.+?)(?: Tool:)? \(MCP\)$/u.exec(line.trim());
+  if (!m) return undefined;
+  const server = m[1]!.replace(/[^\w-]/gu, '_');
+  const title = m[2]!.trim();
+  const known = opts.mcpToolTitles?.get(title) ?? [...(opts.mcpToolTitles ?? [])].find(([t]) => t.toLowerCase() === title.toLowerCase())?.[1];
+  if (known !== undefined) return `mcp__${server}__${known}`;
+  return `mcp__${server}__${title}`;
 }
 
 /** `github - create_issue(title: "x") (MCP)` or `mcp__github__create_issue` → mcp__github__create_issue. */
@@ -368,12 +531,13 @@ function mcpToolName(line: string): string | undefined {
   return `mcp__${clean(shown[1]!)}__${clean(shown[2]!)}`;
 }
 
-function toolNameFor(header: string | undefined, body: readonly string[], question: string): string | undefined {
+function toolNameFor(header: string | undefined, body: readonly string[], question: string, opts: ParseOptions): string | undefined {
   if (/\btrust\b/iu.test(question)) return 'Trust';
-  const known = header === undefined ? undefined : headerTool(header);
+  if (/\bexit plan mode\b/iu.test(question)) return 'ExitPlanMode';
+  const known = header === undefined ? undefined : (mcpTitleName(header, opts) ?? headerTool(header));
   if (known) return known;
   for (const line of body) {
-    const mcp = mcpToolName(line);
+    const mcp = mcpTitleName(line, opts) ?? mcpToolName(line);
     if (mcp) return mcp;
   }
   if (header !== undefined && /^tool use$/iu.test(header.trim())) {

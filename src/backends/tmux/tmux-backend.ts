@@ -19,7 +19,7 @@ import type {
   SessionProbe,
   SessionStatus,
 } from '../session-backend.js';
-import { chooseOption, parseScreen, type ScreenAnalysis } from './screen.js';
+import { chooseOption, inputBoxText, parseScreen, type ParseOptions, type ScreenAnalysis } from './screen.js';
 import { TmuxClient, TmuxCommandError, type TmuxCommand } from './tmux-client.js';
 
 export interface TmuxBackendOptions {
@@ -31,20 +31,42 @@ export interface TmuxBackendOptions {
   submitSettleMs?: number;
   /** The tmux program (default "tmux" on PATH). */
   tmuxBinary?: string;
+  /**
+   * Titles of this server's own MCP tools (title → name): Claude Code shows an MCP tool's title in
+   * its permission dialog, and liveness names the tool `mcp__<server>__<name>` from it.
+   */
+  mcpToolTitles?: ReadonlyMap<string, string>;
   log?: (msg: string) => void;
 }
 
 /**
- * Pause between typing/pasting text and pressing Enter. An app like Claude Code handles a paste
- * (and a burst of typed keys, which it may take for a paste) asynchronously; an Enter that arrives
- * before it has finished lands INSIDE the text as a newline instead of submitting it.
+ * Pause between typing/pasting text and pressing Enter, for a program without Claude Code's input
+ * box (where the text cannot be seen arriving). An app handles a paste (and a burst of typed keys,
+ * which it may take for a paste) asynchronously; an Enter that arrives before it has finished lands
+ * INSIDE the text as a newline instead of submitting it.
  */
 export const SUBMIT_SETTLE_MS = 150;
 /**
- * After the first Escape, how long to wait before looking again: Claude Code then shows "Press Esc
- * again to interrupt" and needs a second Escape (within a few seconds) to actually stop.
+ * In Claude Code's input box the text is watched instead: Enter goes as soon as the end of the text
+ * (or its "[Pasted text #N]" placeholder) is drawn in the box, bounded by this wait.
  */
-const INTERRUPT_CONFIRM_PAUSE_MS = 250;
+const INPUT_SHOWN_TIMEOUT_MS = 5_000;
+const INPUT_POLL_MS = 5;
+/** Typed text that stopped changing in the box for this long without matching lost a key. */
+const TYPED_STALL_MS = 400;
+/** After Enter, how long to wait for the input box to let go of the text (then return anyway). */
+const SUBMIT_TAKEN_TIMEOUT_MS = 2_000;
+/**
+ * A dialog must have been on screen this long before a key is sent to it: Claude Code 2.1 lost
+ * keys sent within ~0.3 s of a dialog appearing (twice in a few dozen tries), never later.
+ */
+export const DIALOG_SETTLE_MS = 400;
+/**
+ * After the first Escape, how long to wait for the agent to stop before sending a second one (older
+ * Claude Code versions asked for a confirming Escape; 2.1 stops on the first). A second Escape on an
+ * idle 2.1 input box opens its rewind menu, so it is sent only if the agent still works by then.
+ */
+const INTERRUPT_CONFIRM_WAIT_MS = 1_500;
 /** How long an answered dialog / an interrupted agent may take to update its screen. */
 const SETTLE_TIMEOUT_MS = 2_000;
 const SETTLE_POLL_MS = 50;
@@ -58,12 +80,10 @@ const SHELL_READY_POLL_MS = 25;
 /** A negative `tmux -V` answer is trusted this long by available(). */
 const AVAILABLE_CACHE_MS = 10_000;
 /**
- * Up to this many characters of one-line text are typed (send-keys -l); anything longer is pasted
- * in one bracketed paste. Typed text reaches the program as one key event per character, and a TUI
- * that redraws after each (as Claude Code's input box does) makes the Enter wait behind them: 2 KB
- * typed took ~90 ms longer to arrive than the same text pasted.
+ * One-line text up to this many characters must show in Claude Code's input box exactly (whitespace
+ * aside) before Enter; longer text may be drawn as a "[Pasted text #N]" placeholder or cut.
  */
-const MAX_TYPED_CHARS = 256;
+const MAX_EXACT_CHARS = 256;
 /**
  * Paste text up to this many UTF-8 bytes is handed to tmux as a command argument (set-buffer, over
  * the control client: no process); longer text goes on a process's stdin (load-buffer), since tmux
@@ -116,12 +136,16 @@ export class TmuxSessionBackend implements SessionBackend {
   /** Sessions this server created or was told about, with the agent when known. */
   private readonly tracked = new Map<string, string | undefined>();
   private readonly screens = new Map<string, CachedScreen>();
+  /** When each session's current dialog (by prompt id) was first seen on screen. */
+  private readonly dialogSeen = new Map<string, { promptId: string; at: number }>();
+  private readonly parseOptions: ParseOptions;
   private bufferCounter = 0;
 
   constructor(options: TmuxBackendOptions = {}) {
     this.socketName = options.socketName;
     this.submitSettleMs = options.submitSettleMs ?? SUBMIT_SETTLE_MS;
     this.log = options.log ?? (() => {});
+    this.parseOptions = options.mcpToolTitles ? { mcpToolTitles: options.mcpToolTitles } : {};
     this.client = new TmuxClient({
       ...(options.socketName !== undefined && { socketName: options.socketName }),
       ...(options.configFile !== undefined && { configFile: options.configFile }),
@@ -283,7 +307,7 @@ export class TmuxSessionBackend implements SessionBackend {
       if (err instanceof BackendError && err.code === 'session_missing') return 'missing';
       throw err;
     }
-    return parseScreen(lines).state === 'idle' ? 'idle' : 'running';
+    return parseScreen(lines, this.parseOptions).state === 'idle' ? 'idle' : 'running';
   }
 
   async isIdle(sessionId: string): Promise<boolean> {
@@ -337,11 +361,13 @@ export class TmuxSessionBackend implements SessionBackend {
       { idempotent: true },
     );
     const gone = new Set<string>();
+    const capturedAt = Date.now();
     toCapture.forEach((row, i) => {
       const result = captures[i];
       if (result?.ok) {
-        const analysis = parseScreen(trimScreen(result.lines));
+        const analysis = parseScreen(trimScreen(result.lines), this.parseOptions);
         this.screens.set(row.paneId, { activity: row.activity, capturedSec: nowSec, analysis });
+        this.noteDialog(row.session, analysis, capturedAt);
       } else {
         gone.add(row.paneId); // closed between the listing and the capture
         this.screens.delete(row.paneId);
@@ -376,42 +402,124 @@ export class TmuxSessionBackend implements SessionBackend {
     if (!addressable(sessionId)) throw sessionMissing(sessionId);
     await this.readyForKeys(sessionId);
     const submit = options.submit ?? true;
+    // The input box before typing, to tell the text arriving from text that was already there.
+    const before = submit && text !== '' ? inputBoxText(await this.captureScreen(sessionId)) : undefined;
     if (text !== '') await this.typeText(sessionId, text);
     else if (!submit && !(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
     if (!submit) return;
-    if (text !== '') await sleep(this.submitSettleMs);
+    if (text === '') {
+      await this.pressKey(sessionId, 'Enter');
+      return;
+    }
+    const shown = before === undefined ? false : await this.waitUntilShown(sessionId, text, before);
+    if (!shown) await sleep(this.submitSettleMs);
     await this.pressKey(sessionId, 'Enter');
+    // Return once the box let go of the text, so the next call's text cannot join this message.
+    if (shown) await this.waitForInput(sessionId, (box) => !showsText(box, text), SUBMIT_TAKEN_TIMEOUT_MS);
+  }
+
+  /**
+   * Waits until Claude Code's input box shows the text. Short one-line text put into an empty box
+   * must show exactly: Claude Code 2.1 sometimes drops the first input right after a turn ends (a
+   * typed first letter, or a whole paste), and such a message must not be submitted, so the box is
+   * emptied (Ctrl+U) and the text sent again (twice at most). False when the box never showed (then the caller falls back
+   * to a fixed pause); throws when the text could not be put in intact.
+   */
+  private async waitUntilShown(sessionId: string, text: string, before: string): Promise<boolean> {
+    const exact = before === '' && isShortLine(text);
+    for (let attempt = 0; exact; attempt++) {
+      if (await this.waitForInput(sessionId, (box) => squash(box) === squash(text), INPUT_SHOWN_TIMEOUT_MS, TYPED_STALL_MS)) return true;
+      const box = inputBoxText(await this.captureScreen(sessionId));
+      if (box === undefined) return false; // not (or no longer) Claude Code's input box
+      const shown = squash(box);
+      // Only a lost paste or a lost start is repaired; a box that draws the text otherwise (cut to
+      // its width) is judged by the end of the text below.
+      if (shown.length >= squash(text).length || !squash(text).endsWith(shown)) break;
+      this.log(`tmux session "${sessionId}": input box shows ${JSON.stringify(box.slice(0, 80))}, the text (or its start) was lost; sending it again`);
+      if (shown !== '') {
+        await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), 'C-u']);
+        await this.waitForInput(sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
+      }
+      if (attempt >= 2) {
+        throw new BackendError(
+          `The text did not arrive intact in the input box of session "${sessionId}" after 3 tries, so nothing was submitted (the box was emptied again). Send again.`,
+          'command_failed',
+        );
+      }
+      await this.typeText(sessionId, text);
+    }
+    if (await this.waitForInput(sessionId, (box) => box !== before && showsText(box, text))) return true;
+    if (inputBoxText(await this.captureScreen(sessionId)) === undefined) return false;
+    throw new BackendError(
+      `The text did not show in the input box of session "${sessionId}" within ${INPUT_SHOWN_TIMEOUT_MS} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
+      'command_failed',
+    );
+  }
+
+  /**
+   * Polls Claude Code's input box until `done` holds for its text (bounded); false when the box is
+   * not shown (another program) or the time ran out.
+   */
+  private async waitForInput(
+    sessionId: string,
+    done: (box: string) => boolean,
+    timeoutMs = INPUT_SHOWN_TIMEOUT_MS,
+    /** Give up early when the box has not changed for this long. */
+    stallMs = Number.POSITIVE_INFINITY,
+  ): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let last: string | undefined;
+    let lastChange = Date.now();
+    for (;;) {
+      const box = inputBoxText(await this.captureScreen(sessionId));
+      if (box === undefined) return false;
+      if (done(box)) return true;
+      if (box !== last) {
+        last = box;
+        lastChange = Date.now();
+      } else if (Date.now() - lastChange >= stallMs) {
+        return false;
+      }
+      if (Date.now() >= deadline) {
+        this.log(`tmux session "${sessionId}": input box did not reach the expected text within ${timeoutMs} ms`);
+        return false;
+      }
+      await sleep(INPUT_POLL_MS);
+    }
   }
 
   async approve(sessionId: string, decision: ApprovalDecision, options: ApproveOptions = {}): Promise<ApproveResult> {
     checkSessionId(sessionId);
     await this.readyForKeys(sessionId);
-    const before = await this.analyse(sessionId);
-    if (before.state !== 'waiting_approval') {
-      throw new BackendError(
-        `Session "${sessionId}" is not showing a permission prompt, so nothing was sent. Check its approval state again before answering.`,
-        'no_pending_approval',
-      );
+    let before = await this.pendingDialog(sessionId, options.expectPromptId);
+    // A key sent to a dialog that was only just drawn can be lost: let it stand long enough first.
+    for (let round = 0; ; round++) {
+      const seen = this.dialogSeen.get(sessionId);
+      const age = seen && seen.promptId === before.promptId ? Date.now() - seen.at : 0;
+      if (age >= DIALOG_SETTLE_MS) break;
+      await sleep(DIALOG_SETTLE_MS - age);
+      const now = await this.pendingDialog(sessionId, options.expectPromptId);
+      if (now.promptId === before.promptId || round >= 3) {
+        before = now;
+        break;
+      }
+      before = now; // another dialog took its place: it must stand long enough too
     }
-    if (options.expectPromptId !== undefined && before.promptId !== options.expectPromptId) {
-      throw new BackendError(
-        `The permission prompt in session "${sessionId}" is not the one expected (now ${before.promptId ?? 'unknown'}, expected ${options.expectPromptId}), so nothing was sent. Check the approval again and answer the prompt shown now.`,
-        'prompt_mismatch',
-      );
-    }
-    const option = chooseOption(before.options ?? [], decision);
-    if (!option && decision !== 'no') {
-      throw new BackendError(
-        decision === 'always'
-          ? `The prompt in session "${sessionId}" offers no "always allow" option. Answer yes or no instead.`
-          : `The prompt in session "${sessionId}" offers no "yes" option. Look at the screen and answer it by hand.`,
-        'option_unavailable',
-      );
-    }
+
+    const offered = before.options ?? [];
+    const option = this.pickOption(sessionId, before, decision, options.option);
     let keySent: string;
-    if (option) {
+    if (option && before.numbered !== false) {
       keySent = String(option.number);
-      await this.typeText(sessionId, keySent);
+      // Keys, not a paste: a dialog reads a digit key press, and may ignore a pasted "1".
+      await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), '-l', '--', keySent]);
+    } else if (option) {
+      // Options without digits: move the selection with the arrows, then Enter.
+      const from = offered.find((o) => o.selected)?.number ?? 1;
+      const key = option.number > from ? 'Down' : 'Up';
+      const keys = [...Array<string>(Math.abs(option.number - from)).fill(key), 'Enter'];
+      for (const k of keys) await this.pressKey(sessionId, k as 'Down' | 'Up' | 'Enter');
+      keySent = keys.join(' ');
     } else {
       keySent = 'Escape';
       await this.pressKey(sessionId, 'Escape');
@@ -421,22 +529,82 @@ export class TmuxSessionBackend implements SessionBackend {
       (a) => a.state !== 'waiting_approval' || a.promptId !== before.promptId,
     );
     const result: ApproveResult = { decision, keySent, cleared };
+    if (option) result.chosen = { number: option.number, label: option.label };
     if (before.toolName !== undefined) result.toolName = before.toolName;
     if (before.promptId !== undefined) result.promptId = before.promptId;
     return result;
   }
 
+  /** The dialog on screen now, checked against the prompt id the caller expects. */
+  private async pendingDialog(sessionId: string, expectPromptId: string | undefined): Promise<ScreenAnalysis> {
+    const a = await this.analyse(sessionId);
+    if (a.state !== 'waiting_approval') {
+      throw new BackendError(
+        `Session "${sessionId}" is not showing a permission prompt, so nothing was sent. Check its approval state again before answering.`,
+        'no_pending_approval',
+      );
+    }
+    if (expectPromptId !== undefined && a.promptId !== expectPromptId) {
+      throw new BackendError(
+        `The permission prompt in session "${sessionId}" is not the one expected (now ${a.promptId ?? 'unknown'}, expected ${expectPromptId}), so nothing was sent. Check the approval again and answer the prompt shown now.`,
+        'prompt_mismatch',
+      );
+    }
+    return a;
+  }
+
+  /** The option that answers the decision (or the explicit option number); undefined = Escape. */
+  private pickOption(sessionId: string, dialog: ScreenAnalysis, decision: ApprovalDecision, number: number | undefined) {
+    const offered = dialog.options ?? [];
+    const list = offered.map((o) => `${o.number}. ${o.label}`).join('; ');
+    if (number !== undefined) {
+      const chosen = offered.find((o) => o.number === number);
+      if (!chosen) {
+        throw new BackendError(`The prompt in session "${sessionId}" has no option ${number}; it offers: ${list}. Nothing was sent.`, 'option_unavailable');
+      }
+      return chosen;
+    }
+    if (dialog.toolName === 'AskUserQuestion' && decision !== 'no') {
+      throw new BackendError(
+        `Session "${sessionId}" is asking a question, not for permission: pick a choice with option N (${list}), or decision "no" to decline. Nothing was sent.`,
+        'option_unavailable',
+      );
+    }
+    const option = chooseOption(offered, decision);
+    if (!option && decision !== 'no') {
+      throw new BackendError(
+        decision === 'always'
+          ? `The prompt in session "${sessionId}" offers no "don't ask again" option; it offers: ${list}. Answer yes or no, or pick one with option N. Nothing was sent.`
+          : `The prompt in session "${sessionId}" offers no "yes" option; it offers: ${list}. Pick one with option N. Nothing was sent.`,
+        'option_unavailable',
+      );
+    }
+    return option;
+  }
+
+  /** Remembers when a session's dialog was first seen (for DIALOG_SETTLE_MS). */
+  private noteDialog(sessionId: string, a: ScreenAnalysis, at: number): void {
+    if (a.state !== 'waiting_approval' || a.promptId === undefined) {
+      this.dialogSeen.delete(sessionId);
+      return;
+    }
+    const seen = this.dialogSeen.get(sessionId);
+    if (!seen || seen.promptId !== a.promptId) this.dialogSeen.set(sessionId, { promptId: a.promptId, at });
+  }
+
   async interrupt(sessionId: string): Promise<InterruptResult> {
     checkSessionId(sessionId);
     await this.readyForKeys(sessionId); // session_missing / pane_dead before any key is sent
+    const before = await this.analyse(sessionId);
+    if (before.state === 'idle') return { stopped: true, escapes: 0, nothingToInterrupt: true };
     await this.pressKey(sessionId, 'Escape');
     let escapes = 1;
-    await sleep(INTERRUPT_CONFIRM_PAUSE_MS);
-    if ((await this.analyse(sessionId)).state === 'working') {
+    let stopped = await this.pollScreen(sessionId, (a) => a.state !== 'working', INTERRUPT_CONFIRM_WAIT_MS);
+    if (!stopped) {
       await this.pressKey(sessionId, 'Escape');
       escapes = 2;
+      stopped = await this.pollScreen(sessionId, (a) => a.state !== 'working');
     }
-    const stopped = await this.pollScreen(sessionId, (a) => a.state !== 'working');
     return { stopped, escapes };
   }
 
@@ -515,12 +683,15 @@ export class TmuxSessionBackend implements SessionBackend {
 
   private async analyse(sessionId: string): Promise<ScreenAnalysis> {
     checkSessionId(sessionId);
-    return parseScreen(await this.captureScreen(sessionId));
+    const at = Date.now();
+    const a = parseScreen(await this.captureScreen(sessionId), this.parseOptions);
+    this.noteDialog(sessionId, a, at);
+    return a;
   }
 
-  /** Poll the screen until `done` holds or SETTLE_TIMEOUT_MS passes. */
-  private async pollScreen(sessionId: string, done: (a: ScreenAnalysis) => boolean): Promise<boolean> {
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  /** Poll the screen until `done` holds or the time (default SETTLE_TIMEOUT_MS) passes. */
+  private async pollScreen(sessionId: string, done: (a: ScreenAnalysis) => boolean, timeoutMs = SETTLE_TIMEOUT_MS): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
         if (done(await this.analyse(sessionId))) return true;
@@ -538,25 +709,22 @@ export class TmuxSessionBackend implements SessionBackend {
     const deadline = Date.now() + SHELL_READY_TIMEOUT_MS;
     for (;;) {
       // A prompt, not just any output (a MOTD or "starting…" line comes before the shell is ready).
-      if (parseScreen(await this.captureScreen(sessionId)).state === 'idle') return true;
+      if (parseScreen(await this.captureScreen(sessionId), this.parseOptions).state === 'idle') return true;
       if (Date.now() >= deadline) return false;
       await sleep(SHELL_READY_POLL_MS);
     }
   }
 
   /**
-   * Type text literally. Short single-line text: `send-keys -l` (so "Enter", "C-c" or "-t x" arrive
-   * as those characters). Long or multi-line text: through a uniquely named paste buffer, pasted
-   * with -p (bracketed paste when the app asked for it, so several lines arrive as ONE message)
-   * and -r (keep LF as LF: without it tmux turns each LF into CR, the Enter key, which an app not
-   * in bracketed-paste mode would take as several submissions; and CRLF text would double up).
+   * Put text literally into the pane: through a uniquely named paste buffer, pasted with -p
+   * (bracketed paste when the app asked for it, so several lines arrive as ONE message, and a TUI
+   * takes the text as one input event rather than one redraw per key: Claude Code showed 20 typed
+   * characters ~50 ms later than the same 20 pasted) and -r (keep LF as LF: without it tmux turns
+   * each LF into CR, the Enter key, which an app not in bracketed-paste mode would take as several
+   * submissions; and CRLF text would double up). Words like "Enter" or "-t x" arrive as text.
    */
   private async typeText(sessionId: string, text: string): Promise<void> {
     const target = paneTarget(sessionId);
-    if (text.length <= MAX_TYPED_CHARS && !/[\x00-\x1f\x7f]/.test(text)) {
-      await this.act(sessionId, ['send-keys', '-t', target, '-l', '--', text]);
-      return;
-    }
     if (!(await this.sessionExists(sessionId))) throw sessionMissing(sessionId);
     const buffer = `agent-boss-${process.pid}-${++this.bufferCounter}-${Math.random().toString(36).slice(2, 8)}`;
     try {
@@ -578,7 +746,7 @@ export class TmuxSessionBackend implements SessionBackend {
    * A key by name, as its own send-keys. Enter is sent as `Enter`, not `C-m`: apps that turn on
    * extended keys (CSI u) may ignore a raw C-m.
    */
-  private async pressKey(sessionId: string, key: 'Enter' | 'Escape'): Promise<void> {
+  private async pressKey(sessionId: string, key: 'Enter' | 'Escape' | 'Up' | 'Down'): Promise<void> {
     await this.act(sessionId, ['send-keys', '-t', paneTarget(sessionId), key]);
   }
 
@@ -697,6 +865,24 @@ function trimScreen(lines: readonly string[]): string[] {
   const out = lines.map((l) => l.trimEnd());
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out;
+}
+
+/** Short one-line text, which the input box shows whole. */
+const isShortLine = (text: string): boolean => text.length <= MAX_EXACT_CHARS && !/[\x00-\x1f\x7f]/.test(text);
+
+/** Whitespace-free text, to compare text with how a TUI wrapped and indented it. */
+const squash = (s: string): string => s.replace(/\s+/gu, '');
+/** How much of the end of the text must be seen in the input box. */
+const SHOWN_TAIL_CHARS = 24;
+
+/**
+ * The input box shows the text: its end (whitespace ignored: the box wraps and indents lines, and
+ * turns tabs into spaces), or the placeholder Claude Code draws for a long paste.
+ */
+function showsText(box: string, text: string): boolean {
+  if (/\[Pasted text #\d+/u.test(box)) return true;
+  const tail = squash(text).slice(-SHOWN_TAIL_CHARS);
+  return tail === '' || squash(box).includes(tail);
 }
 
 function approvalInfo(a: ScreenAnalysis): ApprovalInfo {

@@ -1,0 +1,273 @@
+/**
+ * Start the real Claude Code (the pinned version from scripts/ensure-claude-code.mjs) in a private
+ * tmux server, offline: a private HOME with a pre-written `~/.claude.json` (onboarding done, the API
+ * key approved, the work dir trusted unless asked otherwise), the Messages API pointed at a fake
+ * model (test/fixtures/fake-model.ts), and `--permission-mode manual` so permission dialogs appear.
+ *
+ *   const model = await startFakeModel();
+ *   const cc = await startClaudeCode({ modelUrl: model.url });   // waits for "? for shortcuts"
+ *   model.script(textTurn('hello'));
+ *   await cc.type('hi'); await cc.keys('Enter');
+ *   await model.requestContaining('hi');
+ *   await cc.stop();
+ *
+ * Why each setting: see docs/testing.md ("How the real client runs offline").
+ */
+import { execa } from 'execa';
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+// @ts-expect-error -- a plain .mjs script without type declarations
+import { CLAUDE_CODE_VERSION, claudeCodeBinary, claudeCodeDir } from '../../scripts/ensure-claude-code.mjs';
+import { tempDir } from './tmp.js';
+import { createTmuxServer, type TmuxTestServer } from './tmux.js';
+
+export { CLAUDE_CODE_VERSION };
+
+/** Any string works offline; Claude Code remembers approved keys by their last 20 characters. */
+export const FAKE_API_KEY = 'sk-ant-api03-fake-key-for-offline-tests-0123456789abcdefghij';
+
+/** First screen takes 5–8 s on a 2-core machine; more when the machine is loaded. */
+const READY_TIMEOUT_MS = 60_000;
+const POLL_MS = 50;
+
+export interface ClaudeCodeOptions {
+  /** Base URL of the Messages API (the fake model's `url`). */
+  modelUrl: string;
+  /** Working directory (default: a fresh temp dir, removed by stop()). Must exist. */
+  workDir?: string;
+  /** Pre-accept the folder-trust dialog for workDir (default true). false: the dialog shows first. */
+  trusted?: boolean;
+  /** Extra arguments after `--permission-mode <mode>`, e.g. ['--mcp-config', file] or ['--settings', file]. */
+  args?: string[];
+  /** Permission mode (default "manual": every gated tool asks). */
+  permissionMode?: string;
+  /** Terminal size (default 120x40). */
+  width?: number;
+  height?: number;
+  /** Extra environment for Claude Code (and the MCP servers and hooks it starts). */
+  env?: Record<string, string>;
+  /** Run in this tmux server (default: a new private one, killed by stop()). */
+  tmux?: TmuxTestServer;
+  /** Session name (default "cc-<n>"). */
+  session?: string;
+  /**
+   * What to wait for before resolving: "prompt" (default: `? for shortcuts` in the footer; with
+   * trusted: false the trust dialog), or "none".
+   */
+  waitFor?: 'prompt' | 'none';
+}
+
+export interface ClaudeCodeSession {
+  readonly tmux: TmuxTestServer;
+  /** tmux session name (also the id to register with the coordinator). */
+  readonly session: string;
+  readonly home: string;
+  readonly workDir: string;
+  readonly width: number;
+  readonly height: number;
+  /** The visible screen, lines joined across wraps (`capture-pane -p -J`), trailing blanks dropped. */
+  capture(): Promise<string[]>;
+  /** Polls the screen until `pred` holds (bounded); resolves with that screen. */
+  waitForScreen(pred: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** Waits until the empty input box and its idle footer are shown (see idlePrompt). */
+  waitForPrompt(timeoutMs?: number): Promise<string>;
+  /** Key names for tmux send-keys (`Enter`, `Escape`, `Down`, `BTab`, ...). */
+  keys(...keys: string[]): Promise<void>;
+  /** Types text literally (send-keys -l). */
+  type(text: string): Promise<void>;
+  /** Ends Claude Code and, when this helper made them, the tmux server and temp dirs. */
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * The empty input box with its footer: `? for shortcuts` (manual mode), or the mode line alone in
+ * plan mode, which shows no shortcut hint.
+ */
+export const idlePrompt = (screen: string): boolean =>
+  /^─{20,}\n❯[\s\u00a0]*\n─{20,}\n/mu.test(screen) && /\? for shortcuts|plan mode on/u.test(screen) && !/esc to interrupt/u.test(screen);
+
+/** Path of the pinned Claude Code binary; throws a clear error when it was not installed. */
+export function claudeBinary(): string {
+  const binary = claudeCodeBinary() as string;
+  if (!existsSync(binary)) {
+    throw new Error(
+      `Claude Code ${CLAUDE_CODE_VERSION} is not installed at ${binary}. Run "node scripts/ensure-claude-code.mjs" ` +
+        `(npm test does it), or point BOSS_CLAUDE_CODE_DIR at a folder where it is installed (now ${claudeCodeDir() as string}).`,
+    );
+  }
+  return binary;
+}
+
+/**
+ * Writes `<home>/.claude.json` so Claude Code skips the onboarding it cannot complete offline, and
+ * trusts `workDir` unless `trusted` is false. Merges into an existing file.
+ */
+export function writeClaudeConfig(home: string, opts: { workDirs: string[]; trusted?: boolean; apiKey?: string }): void {
+  const key = opts.apiKey ?? FAKE_API_KEY;
+  const projects: Record<string, unknown> = {};
+  for (const dir of opts.workDirs) {
+    projects[dir] = opts.trusted === false ? {} : { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true };
+  }
+  const config = {
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: CLAUDE_CODE_VERSION,
+    theme: 'dark',
+    customApiKeyResponses: { approved: [key.slice(-20)], rejected: [] },
+    projects,
+  };
+  mkdirSync(join(home, '.claude'), { recursive: true });
+  writeFileSync(join(home, '.claude.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The environment Claude Code runs with: only these variables (plus TMUX/TMUX_PANE/TERM from the pane). */
+export function claudeEnv(modelUrl: string, home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    ANTHROPIC_BASE_URL: modelUrl,
+    ANTHROPIC_API_KEY: FAKE_API_KEY,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    ...extra,
+  };
+}
+
+const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCodeSession> {
+  const binary = claudeBinary();
+  const ownTmux = opts.tmux === undefined;
+  const tmux = opts.tmux ?? (await createTmuxServer());
+  const homeDir = tempDir('boss-cc-home-');
+  const ownWork = opts.workDir === undefined ? tempDir('boss-cc-work-') : undefined;
+  // Claude Code keys its per-project settings by the real path.
+  const workDir = realpathSync(opts.workDir ?? ownWork!.dir);
+  const home = realpathSync(homeDir.dir);
+  const width = opts.width ?? 120;
+  const height = opts.height ?? 40;
+  const session = opts.session ?? `cc-${process.pid}-${++counter}`;
+  writeClaudeConfig(home, { workDirs: [workDir], ...(opts.trusted !== undefined && { trusted: opts.trusted }) });
+
+  const env = claudeEnv(opts.modelUrl, home, opts.env);
+  const argv = [binary, '--permission-mode', opts.permissionMode ?? 'manual', ...(opts.args ?? [])];
+  // env -i: nothing of the developer's environment (an ANTHROPIC_* variable, a CLAUDE_CONFIG_DIR)
+  // leaks in; TMUX, TMUX_PANE and TERM come from the pane, as for any program started in tmux.
+  const command = [
+    'exec env -i',
+    'TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM"',
+    ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    ...argv.map(shellQuote),
+  ].join(' ');
+  // remain-on-exit in the same tmux command: the pane stays after Claude Code exits, so a failed
+  // start can be read.
+  await tmux.tmux(
+    'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', workDir, command,
+    ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',
+  );
+
+  const capture = async (): Promise<string[]> => {
+    const out = await tmux.tmux('capture-pane', '-p', '-J', '-t', `=${session}:`);
+    const lines = out.split('\n').map((l) => l.trimEnd());
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines;
+  };
+  const paneDead = async (): Promise<boolean> =>
+    (await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_dead}').catch(() => '1')).trim() === '1';
+
+  const waitForScreen = async (pred: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      last = (await capture().catch(() => [])).join('\n');
+      if (pred(last)) return last;
+      if (await paneDead()) {
+        throw new Error(`Claude Code exited while waiting for ${what}. Last screen:\n${last}`);
+      }
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. Last screen:\n${last}`);
+      await sleep(POLL_MS);
+    }
+  };
+
+  let stopped = false;
+  const cc: ClaudeCodeSession = {
+    tmux,
+    session,
+    home,
+    workDir,
+    width,
+    height,
+    capture,
+    waitForScreen,
+    waitForPrompt: (timeoutMs = 20_000) => waitForScreen(idlePrompt, 'the idle prompt ("? for shortcuts")', timeoutMs),
+    async keys(...keys) {
+      for (const key of keys) await tmux.tmux('send-keys', '-t', `=${session}:`, key);
+    },
+    async type(text) {
+      await tmux.tmux('send-keys', '-t', `=${session}:`, '-l', '--', text);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const pid = Number((await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_pid}').catch(() => '')).trim());
+      await tmux.tmux('kill-session', '-t', `=${session}`).catch(() => undefined);
+      // Claude Code writes to its HOME while it exits: wait for it before removing the folder.
+      if (pid > 0) await waitForExit(pid, 5_000);
+      if (ownTmux) await tmux.kill();
+      homeDir.cleanup();
+      ownWork?.cleanup();
+    },
+  };
+
+  if ((opts.waitFor ?? 'prompt') === 'prompt') {
+    try {
+      if (opts.trusted === false) await waitForScreen((s) => /trust this folder/iu.test(s), 'the folder-trust dialog', READY_TIMEOUT_MS);
+      else await waitForScreen(idlePrompt, 'the first screen ("? for shortcuts")', READY_TIMEOUT_MS);
+    } catch (err) {
+      await cc.stop();
+      throw new Error(`Claude Code ${CLAUDE_CODE_VERSION} (${binary}) did not start: ${(err as Error).message}`);
+    }
+  }
+  return cc;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      return;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Runs `claude ARGS` (not in tmux) with the same private HOME and environment, e.g. `mcp list`. */
+export async function runClaude(
+  args: string[],
+  opts: { home: string; cwd: string; modelUrl: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const r = await execa(claudeBinary(), args, {
+    cwd: opts.cwd,
+    env: claudeEnv(opts.modelUrl, opts.home, opts.env),
+    extendEnv: false,
+    reject: false,
+    timeout: opts.timeoutMs ?? 60_000,
+    stdin: 'ignore',
+  });
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}

@@ -1,0 +1,96 @@
+/**
+ * One real-client test bench: the fake model, a private tmux server, the real Claude Code in it
+ * (with this project's stdio server configured as its MCP server "boss", bound to agent "dev"), and
+ * an operator MCP client (the built CLI over stdio, real SDK client) sharing one SQLite data dir.
+ * The Claude Code session is registered as agent "dev" in space "real".
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { expect } from 'vitest';
+import { startFakeModel, type FakeModel } from '../fixtures/fake-model.js';
+import { startClaudeCode, type ClaudeCodeOptions, type ClaudeCodeSession } from '../helpers/claude-code.js';
+import { textOf } from '../helpers/core.js';
+import { stdioClient } from '../helpers/stdio-client.js';
+import { tempDir } from '../helpers/tmp.js';
+import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
+import { bossMcpConfig } from './boss-mcp.js';
+
+export const SPACE = 'real';
+export const AGENT = 'dev';
+
+export interface LivenessRow {
+  agent: string;
+  state: string;
+  exists: boolean;
+  needs_approval: boolean;
+  tool_name?: string;
+  prompt_text?: string;
+  prompt_id?: string;
+  last_line?: string;
+}
+
+export interface Bench {
+  model: FakeModel;
+  tmux: TmuxTestServer;
+  cc: ClaudeCodeSession;
+  dataDir: string;
+  /** Calls a tool as the operator; fails the test on an isError result unless `allowError`. */
+  call(name: string, args?: Record<string, unknown>, allowError?: boolean): Promise<CallToolResult>;
+  /** list_liveness row of agent "dev". */
+  row(): Promise<LivenessRow>;
+  /** Polls list_liveness until `pred` holds (bounded). */
+  waitForRow(pred: (r: LivenessRow) => boolean, what: string, timeoutMs?: number): Promise<LivenessRow>;
+  close(): Promise<void>;
+}
+
+export async function startBench(
+  opts: Omit<ClaudeCodeOptions, 'modelUrl' | 'tmux'> & {
+    /** Configure this project's stdio server as Claude Code's MCP server "boss" (default true). */
+    mcp?: boolean;
+    /** Register the session as agent "dev" through the operator client first (default true). */
+    register?: boolean;
+  } = {},
+): Promise<Bench> {
+  const model = await startFakeModel();
+  const tmux = await createTmuxServer();
+  const data = tempDir('boss-real-data-');
+  const closers: (() => Promise<void> | void)[] = [() => model.close(), () => tmux.kill(), () => data.cleanup()];
+  const close = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    const args = [...(opts.args ?? [])];
+    if (opts.mcp !== false) args.push('--mcp-config', bossMcpConfig({ dataDir: data.dir, tmuxSocket: tmux.socketName, agent: AGENT, space: SPACE }));
+    const cc = await startClaudeCode({ ...opts, args, modelUrl: model.url, tmux });
+    closers.push(() => cc.stop());
+    const client = await stdioClient(['--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--space', SPACE]);
+    closers.push(() => client.close());
+    const call = async (name: string, args: Record<string, unknown> = {}, allowError = false) => {
+      const r = await client.call(name, args);
+      if (!allowError) expect(r.isError, `${name} failed: ${textOf(r)}`).toBeFalsy();
+      return r;
+    };
+    if (opts.register !== false) await call('register_session', { agent: AGENT, session_id: cc.session });
+    const row = async () => {
+      const r = await call('list_liveness');
+      const found = (r.structuredContent as { agents: LivenessRow[] }).agents.find((a) => a.agent === AGENT);
+      if (!found) throw new Error(`list_liveness has no row for ${AGENT}: ${textOf(r)}`);
+      return found;
+    };
+    const waitForRow = async (pred: (r: LivenessRow) => boolean, what: string, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last: LivenessRow | undefined;
+      for (;;) {
+        last = await row();
+        if (pred(last)) return last;
+        if (Date.now() > deadline) {
+          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last row ${JSON.stringify(last)}; screen:\n${(await cc.capture()).join('\n')}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    return { model, tmux, cc, dataDir: data.dir, call, row, waitForRow, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
