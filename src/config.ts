@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { agentName, spaceName } from './core/schemas.js';
+import { defaultDataDir } from './store/location.js';
 import type { LogLevel } from './log.js';
 import { AUTH_MODES, COMMANDS, OPTIONS, type AuthMode, type Command, type OptionName, type OptionSpec, type RunCommand } from './config-options.js';
 
@@ -62,13 +63,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** The per-user state directory (XDG Base Directory): `$XDG_STATE_HOME/agent-boss`, else `~/.local/state/agent-boss`. */
-export function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  const xdg = env.XDG_STATE_HOME;
-  // The XDG spec says a relative value is invalid and must be ignored.
-  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.local', 'state');
-  return join(base, 'agent-boss');
-}
+export { defaultDataDir } from './store/location.js';
 
 /** Where the database lived by default before: `./data` of the directory a server started in. */
 export const OLD_DEFAULT_DATA_DIR = 'data';

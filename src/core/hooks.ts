@@ -6,6 +6,9 @@
  */
 import type { AgentRef, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
 import { decide, permissionDecisionOutput, ruleSubject } from './approval-rules.js';
+
+/** Where the database lives by default (the servers' per-user directory), for the hook command. */
+export { defaultDataDir } from '../store/location.js';
 import { nextHookState, storedPayload, type HookEvent, type HookState } from './hook-state.js';
 
 /** Who sent the event, as far as the hook process knows. */

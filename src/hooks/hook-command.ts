@@ -120,10 +120,10 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
   const url = opt('url', 'BOSS_URL');
   if (url !== undefined) return postToHub(url, opt('token', 'BOSS_TOKEN'), parsed.raw, who, left());
 
-  const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? './data'), 'boss.db');
+  const { recordInDatabase, defaultDataDir } = await import('../core/hooks.js');
+  const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? defaultDataDir(io.env)), 'boss.db');
   // Never create a database: a hook in a project without agent-boss must leave no files behind.
   if (!existsSync(dbPath)) return { recorded: false, problem: `no agent-boss database at ${dbPath}: start agent-boss with that --data-dir, or pass --data-dir / --url` };
-  const { recordInDatabase } = await import('../core/hooks.js');
   return recordInDatabase(dbPath, parsed.event, parsed.raw, { ...who, defaultSpace: DEFAULT_SPACE }, BUSY_TIMEOUT_MS);
 }
 

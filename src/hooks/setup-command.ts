@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOOK_EVENTS, TOOL_EVENTS } from '../core/hook-state.js';
 import { mergeHookSettings, SettingsError, type HookEntry } from './settings-merge.js';
+import { defaultDataDir } from '../store/location.js';
 
 export interface SetupIo {
   stdout: { write(s: string): unknown };
@@ -31,7 +32,8 @@ again changes nothing.
   --write          Merge into the settings file instead of printing
   --user           The user settings (~/.claude/settings.json) instead of the project's
   --project DIR    The project whose .claude/settings.json to change (default: current directory)
-  --data-dir DIR   Database the hook writes to (default: BOSS_DATA_DIR, else ./data), made absolute
+  --data-dir DIR   Database the hook writes to (default: BOSS_DATA_DIR, else the per-user default
+                   ~/.local/state/agent-boss, as the servers use), made absolute
   --url URL        Send events to this hub instead (the hook reads the token from BOSS_TOKEN)
   --bin COMMAND    How to run agent-boss (default: agent-boss), e.g. "npx agent-boss-mcp"
 `;
@@ -93,7 +95,7 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     }
     target = `--url ${shellWord(values.url)}`;
   } else {
-    const dir = values['data-dir'] ?? (io.env.BOSS_DATA_DIR || './data');
+    const dir = values['data-dir'] ?? (io.env.BOSS_DATA_DIR || defaultDataDir(io.env));
     // Claude Code runs hooks in the project directory: a relative data dir would point elsewhere.
     target = `--data-dir ${shellWord(resolve(io.cwd, dir))}`;
   }
