@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIVENESS_EVENT, LivenessMonitor } from '../../src/core/monitor.js';
 import { fakeCore, fakeHttp } from '../helpers/core.js';
+import { waitFor } from '../helpers/fake-agent.js';
 import { readSse } from '../helpers/server.js';
 
 function setup() {
@@ -200,7 +201,8 @@ describe('liveness monitor', () => {
     backend.add('s1');
     const m = new LivenessMonitor({ coordinator, intervalMs: 10 });
     m.start();
-    await new Promise((r) => setTimeout(r, 80));
+    // Bounded wait on the condition (a loaded machine runs fewer ticks in a fixed time).
+    await waitFor(() => backend.probeCalls > 2, 5000, 'three probes');
     await m.stop();
     const calls = backend.probeCalls;
     expect(calls).toBeGreaterThan(2);
