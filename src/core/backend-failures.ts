@@ -63,6 +63,6 @@ export function backendFailure(err: BackendError, ctx: BackendCallContext): Doma
     case 'session_exists':
       return new DomainError('conflict', `${err.message} (stop_agent ends an agent's session; or spawn under another agent name).`);
     default:
-      return new DomainError('backend_failed', `${ctx.doing ? `${ctx.doing}: ` : ''}${err.message}${who ? ` (${who})` : ''}.`);
+      return new DomainError('backend_failed', `${ctx.doing ? `${ctx.doing}: ` : ''}${err.message.replace(/\.+$/, '')}${who ? ` (${who})` : ''}.`);
   }
 }
