@@ -66,8 +66,8 @@ function warnOldDefault(config: Config, log: Logger): void {
 export async function main(argv: string[]): Promise<number> {
   // ── Claude Code hooks (src/hooks/): dispatched before anything else is loaded ──
   if (argv[0] === 'hook') {
-    const { runHookCommand } = await import('./hooks/hook-command.js');
-    const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+    const [{ runHookCommand }, { tmuxSessionOf }] = await Promise.all([import('./hooks/hook-command.js'), import('./backends/tmux/pane-session.js')]);
+    const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, sessionOf: tmuxSessionOf });
     process.exit(code); // stdin may still be open (an oversized event): do not wait for it
   }
   if (argv[0] === 'setup' && argv[1] === 'hooks') {

@@ -1,3 +1,4 @@
+import { DEFAULT_SPACE } from './core/identity.js';
 import { ConfigError, resolveConfig } from './config.js';
 import { SqliteAgentTokens } from './store/agent-tokens.js';
 import { openDatabase } from './store/db.js';
@@ -54,7 +55,7 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
     }
     throw err;
   }
-  const space = config.space ?? 'default';
+  const space = config.space ?? DEFAULT_SPACE;
   if ((action === 'issue' || (action === 'revoke' && id === undefined)) && config.agent === undefined) {
     io.err(`agent-boss: token ${action}: --agent NAME is required${action === 'revoke' ? ' (or a token id)' : ''}\n`);
     return 2;

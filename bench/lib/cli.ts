@@ -6,17 +6,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { assertBuilt, CLI, spawnServe } from '../../test/helpers/cli.js';
 import { onCleanup } from './cleanup.js';
-import { ROOT } from './tmux.js';
 
-export const CLI = join(ROOT, 'dist', 'cli.js');
-
-export function assertBuilt(): void {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm run bench does).`);
-}
+export { assertBuilt, CLI } from '../../test/helpers/cli.js';
 
 /** Environment for the servers: no TMUX/TMUX_PANE of the shell the bench runs in. */
 function serverEnv(): Record<string, string> {
@@ -45,38 +40,20 @@ export interface ServeProcess {
 /** `agent-boss serve --port 0 …`; resolves once it printed its URL (bounded). */
 export async function startServe(options: { dataDir: string; socket: string; extraArgs?: string[] }): Promise<ServeProcess> {
   assertBuilt();
-  const proc = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', '0', '--data-dir', options.dataDir, '--tmux-socket', options.socket, '--log-level', 'warn', ...(options.extraArgs ?? [])],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: serverEnv() },
+  const { proc, url, stderr } = await spawnServe(
+    ['--data-dir', options.dataDir, '--tmux-socket', options.socket, '--log-level', 'warn', ...(options.extraArgs ?? [])],
+    serverEnv(),
+    15_000,
   );
-  const pid = proc.pid;
-  if (pid === undefined) throw new Error('could not start agent-boss serve');
+  const pid = proc.pid!;
   const release = onCleanup(`kill serve ${pid}`, () => {
     if (alive(pid)) process.kill(pid, 'SIGKILL');
-  });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URL within 15 s: ${err}`)), 15_000);
-    proc.stderr?.setEncoding('utf8');
-    proc.stderr?.on('data', (chunk: string) => {
-      err = (err + chunk).slice(-20_000);
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited (${code}) before listening: ${err}`));
-    });
   });
   return {
     url,
     pid,
     proc,
-    stderr: () => err,
+    stderr,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

@@ -14,10 +14,11 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, r
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FAKE_AGENT } from '../../test/helpers/fake-agent.js';
 import { onCleanup } from './cleanup.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
-export const FAKE_AGENT = join(ROOT, 'test', 'fixtures', 'fake-agent.mjs');
+export { FAKE_AGENT };
 export const BUSY_AGENT = join(ROOT, 'bench', 'fixtures', 'busy-agent.mjs');
 
 /** The real tmux, found on PATH before any shim is put in front. */

@@ -7,11 +7,11 @@ import type { Coordinator } from './coordinator.js';
  */
 
 export async function listAgents(coordinator: Coordinator, space?: string): Promise<AgentRecord[]> {
-  return await coordinator.store.listAgents(space);
+  return await coordinator.listAgents(space);
 }
 
 export async function findAgent(coordinator: Coordinator, space: string, agent: string): Promise<AgentRecord | undefined> {
-  return await coordinator.store.getAgent(space, agent);
+  return await coordinator.findAgent({ space, agent });
 }
 
 /** Every space that has agents, in first-seen casing, sorted. */

@@ -9,14 +9,14 @@ import type { AgentRecord } from '../store/store.js';
 import type { ApprovalDecisionRecord, ApprovalRuleRecord, HookStore, StoredHookState } from '../store/hooks-store.js';
 import { DomainError } from './errors.js';
 import { differentTools, type ScreenView } from './fusion.js';
-import { normalisePrompt, sha256, type HookState } from './hook-state.js';
+import { normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
+import { recordHookEvent, type HookIdentity, type HookOutcome } from './hooks.js';
+import { agentKey } from './identity.js';
 
 export interface CallerLike {
   agent?: string;
   space?: string;
 }
-
-const agentKey = (space: string, agent: string) => `${space.toLowerCase()}\u0000${agent.toLowerCase()}`;
 
 /** Polling period while waiting for a delivery receipt (the hook writes within ~100 ms of Enter). */
 const RECEIPT_POLL_MS = 50;
@@ -40,9 +40,14 @@ export class ScreenSince {
 
 export class HookView {
   constructor(
-    readonly store: HookStore,
+    private readonly store: HookStore,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /** Records one hook event (what `agent-boss hook` does on the database, for the hub's POST /hooks/event). */
+  record(ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
+    return recordHookEvent(this.store, ev, raw, who);
+  }
 
   /** The hook state of every agent of `space` (all spaces when undefined), by agent key. */
   async states(space?: string): Promise<Map<string, HookState>> {

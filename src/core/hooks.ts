@@ -6,6 +6,9 @@
  */
 import type { AgentRef, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
 import { decide, permissionDecisionOutput, ruleSubject } from './approval-rules.js';
+
+/** Where the database lives by default (the servers' per-user directory), for the hook command. */
+export { defaultDataDir } from '../store/location.js';
 import { nextHookState, storedPayload, type HookEvent, type HookState } from './hook-state.js';
 
 /** Who sent the event, as far as the hook process knows. */
@@ -167,4 +170,30 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
       ...(decision && { decision }),
     };
   });
+}
+
+/**
+ * Records one event straight into the database file (what `agent-boss hook` does without a hub):
+ * opens it without creating or migrating anything beyond what openDatabase does, tries the write
+ * once (a hook must not wait), and answers a busy or unopenable file as a problem, not a throw.
+ * The store modules are loaded only here, so the hook's other paths stay cheap.
+ */
+export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity, busyTimeoutMs: number): Promise<HookOutcome> {
+  const [{ openDatabase }, { HookStore }] = await Promise.all([import('../store/db.js'), import('../store/hooks-store.js')]);
+  let db;
+  try {
+    db = openDatabase(dbPath, { busyTimeoutMs, openDeadlineMs: 0 });
+  } catch (err) {
+    return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
+  }
+  try {
+    return await recordHookEvent(new HookStore(db, { busyAttempts: 1 }), ev, raw, who);
+  } catch (err) {
+    // The store gives up on a locked file at once (busyAttempts 1) with StoreBusyError; the driver's own codes too.
+    const code = err instanceof Error && err.name === 'StoreBusyError' ? 'locked by another process' : (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_BUSY|^SQLITE_LOCKED|^locked/.test(code)) return { recorded: false, problem: `the database is busy (${code}); event ${ev.event} not recorded` };
+    throw err;
+  } finally {
+    db.close();
+  }
 }

@@ -1,10 +1,11 @@
-import { isBackendError, type BackendError } from '../backends/errors.js';
-import { DEFAULT_BACKEND } from '../backends/registry.js';
-import type { ScreenStateName, SessionBackend } from '../backends/session-backend.js';
+import { isBackendError } from '../backends/errors.js';
+import type { ScreenStateName, SessionLifecycle, SessionObserver } from '../backends/session-backend.js';
 import type { AgentRecord } from '../store/store.js';
+import { backendCall as call, backendFailure } from './backend-failures.js';
 import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
-import { findAgent } from './directory.js';
 import { DomainError } from './errors.js';
+import { sameName } from './identity.js';
+import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
 
 /**
@@ -79,72 +80,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
-function backendFailure(err: BackendError, what: string): DomainError {
-  switch (err.code) {
-    case 'bad_work_dir':
-      return new DomainError('validation', `work_dir: ${err.message}`);
-    case 'session_exists':
-      return new DomainError('conflict', `${err.message} (stop_agent ends an agent's session; or spawn under another agent name).`);
-    case 'invalid_session_id':
-      return new DomainError('validation', err.message);
-    case 'unavailable':
-    case 'no_server':
-      return new DomainError('backend_unavailable', `${err.message}. Check that tmux is installed and the server's --tmux-socket.`);
-    case 'session_missing':
-      return new DomainError('session_missing', `${err.message}`);
-    default:
-      return new DomainError('backend_failed', `${what}: ${err.message}`);
-  }
-}
-
-async function backendCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isBackendError(err)) throw backendFailure(err, what);
-    throw err;
-  }
-}
-
-/** True when `manager` is the agent itself or one of its ancestors. */
-async function manages(coordinator: Coordinator, manager: string, agent: AgentRecord): Promise<boolean> {
-  const want = manager.toLowerCase();
-  const seen = new Set<string>();
-  let cur: AgentRecord | undefined = agent;
-  while (cur && !seen.has(cur.name.toLowerCase())) {
-    if (cur.name.toLowerCase() === want) return true;
-    seen.add(cur.name.toLowerCase());
-    cur = cur.parent ? await findAgent(coordinator, agent.space, cur.parent) : undefined;
-  }
-  return false;
-}
-
-/** The agent, its backend and session, once the caller may act on it. */
-async function actionTarget(
-  coordinator: Coordinator,
-  caller: Caller,
-  target: Target,
-  what: string,
-): Promise<{ agent: AgentRecord; backend: SessionBackend; sessionId: string }> {
-  const agent = await coordinator.getAgent(target);
-  if (caller.agent !== undefined && !(await manages(coordinator, caller.agent, agent))) {
-    throw new DomainError(
-      'forbidden',
-      `agent "${caller.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator${agent.parent ? ` or "${agent.parent}"` : ''}.`,
-    );
-  }
-  if (!agent.session_id) {
-    throw new DomainError('no_session', `Agent "${agent.name}" in space "${agent.space}" has no session registered, so there is nothing to ${what}.`);
-  }
-  return { agent, backend: coordinator.backends.backendByName(agent.backend_type ?? DEFAULT_BACKEND), sessionId: agent.session_id };
-}
+/** A backend call of the lifecycle functions; `doing` names it in failures the caller cannot fix. */
+const backendCall = <T>(doing: string, fn: () => Promise<T>): Promise<T> => call({ doing }, fn);
 
 /** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
 export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
   // A bound agent may spawn only agents it manages: their parent is the spawner.
   let parent = input.parent;
   if (caller.agent !== undefined) {
-    if (parent !== undefined && parent.toLowerCase() !== caller.agent.toLowerCase()) {
+    if (parent !== undefined && !sameName(parent, caller.agent)) {
       throw new DomainError('forbidden', `agent "${caller.agent}" may spawn only agents that report to it: leave out parent, or set it to "${caller.agent}".`);
     }
     parent = caller.agent;
@@ -157,8 +101,8 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
       'skip_permissions: this server does not start agents with permission prompts skipped. The operator must start it with --allow-skip-permissions; otherwise leave skip_permissions out and approve prompts (approve).',
     );
   }
-  const existing = await findAgent(coordinator, input.space, input.agent);
-  const backend = coordinator.backends.backendByName(existing?.backend_type ?? DEFAULT_BACKEND);
+  const existing = await coordinator.findAgent(input);
+  const backend = coordinator.backend(existing ?? {});
   if (existing?.session_id && (await backend.sessionExists(existing.session_id).catch(() => false))) {
     throw new DomainError(
       'conflict',
@@ -187,7 +131,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   let ignited = false;
   if (ready.ready && opts.ignition) {
     const text = await opts.ignition({ space: record.space, agent: record.name });
-    await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: true }));
+    await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: SUBMIT_BY_DEFAULT }));
     ignited = true;
   }
   const screen = ready.ready ? undefined : await backend.captureOutput(sessionId, 8).catch(() => undefined);
@@ -209,7 +153,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
  * folder-trust question), or the time is up.
  */
 async function waitForInputBox(
-  backend: SessionBackend,
+  backend: SessionObserver,
   sessionId: string,
   timeoutS: number,
   opts: LifecycleOptions,
@@ -237,13 +181,14 @@ async function waitForInputBox(
 
 /** Ends the agent's session and marks the agent done (its record and history stay). */
 export async function stopAgent(coordinator: Coordinator, caller: Caller, target: Target): Promise<{ record: AgentRecord; session_id: string; ended: boolean }> {
-  const { agent, backend, sessionId } = await actionTarget(coordinator, caller, target, 'stop');
+  const { agent, backend, sessionId } = await coordinator.actionTarget(caller, target, 'stop');
+  const sessions: SessionLifecycle = backend;
   let ended = true;
   try {
-    await backend.killSession(sessionId);
+    await sessions.killSession(sessionId);
   } catch (err) {
     if (!isBackendError(err)) throw err;
-    if (err.code !== 'session_missing' && err.code !== 'no_server') throw backendFailure(err, 'ending the session');
+    if (err.code !== 'session_missing' && err.code !== 'no_server') throw backendFailure(err, { agent, sessionId, doing: 'ending the session' });
     ended = false; // already gone
   }
   const by = caller.agent !== undefined ? `agent "${caller.agent}"` : 'the operator';
@@ -254,14 +199,14 @@ export async function stopAgent(coordinator: Coordinator, caller: Caller, target
   return { record, session_id: sessionId, ended };
 }
 
-/** The last `lines` non-empty lines of the agent's screen. Changes nothing. */
+/** The last `lines` (default 50) non-empty lines of the agent's screen. Changes nothing. */
 export async function captureOutput(coordinator: Coordinator, caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
-  const { agent, backend, sessionId } = await actionTarget(coordinator, caller, target, 'read the screen of');
-  const lines = await backendCall('reading the screen', () => backend.captureOutput(sessionId, target.lines ?? 50));
-  return { agent, session_id: sessionId, lines };
+  return coordinator.captureOutput(caller, { ...target, lines: target.lines ?? 50 });
 }
 
-export type WaitState = 'working' | 'idle' | 'waiting_approval' | 'missing';
+/** The states wait_for can wait for. */
+export const WAIT_STATES = ['working', 'idle', 'waiting_approval', 'missing'] as const satisfies readonly LivenessState[];
+export type WaitState = (typeof WAIT_STATES)[number];
 
 /** Polls the agent's liveness until it is in `state` or `timeout_s` passes (not an error: `reached` is false). */
 export async function waitForState(
@@ -273,7 +218,7 @@ export async function waitForState(
   const started = Date.now();
   const deadline = started + target.timeout_s * 1000;
   for (;;) {
-    const row = (await coordinator.listLiveness(agent.space)).find((r) => r.agent.toLowerCase() === agent.name.toLowerCase());
+    const row = (await coordinator.listLiveness(agent.space)).find((r) => sameName(r.agent, agent.name));
     if (!row) throw new DomainError('not_found', `Agent "${agent.name}" was removed while waiting.`);
     const waited = Math.round((Date.now() - started) / 100) / 10;
     if (row.state === target.state) return { agent: agent.name, space: agent.space, reached: true, state: row.state, waited_s: waited };

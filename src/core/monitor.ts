@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
-import type { Coordinator, LivenessRow } from './coordinator.js';
+import type { Coordinator } from './coordinator.js';
+import { agentKey as keyOf } from './identity.js';
+import { toEventRow, type LivenessEventRow, type LivenessRow } from './liveness.js';
+
+export type { LivenessEventRow } from './liveness.js';
 
 /**
  * The liveness monitor: a loop that probes every registered session about once a second and, when
@@ -10,57 +14,11 @@ import type { Coordinator, LivenessRow } from './coordinator.js';
  * once.
  *
  * Event payload: one `session_liveness` event per space whose rows changed, with the event's space
- * set, and as payload the JSON array of that space's rows (`LivenessEventRow`, the legacy shape
- * plus `space`, `state`, `since` and `approval_since`). A space whose last agent went away gets
+ * set, and as payload the JSON array of that space's rows (`LivenessEventRow`, a view of the
+ * liveness row with `since` and `approval_since`). A space whose last agent went away gets
  * an empty array. Transitions (became idle, needs approval since T, approval cleared, session
  * missing) are read by comparing a row with the same agent's row in the previous event.
  */
-
-/** A liveness row as legacy clients read it (`GET /api/session-status`). */
-export interface SessionStatusRow {
-  space: string;
-  agent: string;
-  session_id: string | null;
-  /** Same as session_id; the legacy name. */
-  session: string | null;
-  backend: string;
-  registered: boolean;
-  exists: boolean;
-  idle: boolean;
-  needs_approval: boolean;
-  tool_name?: string;
-  prompt_text?: string;
-  prompt_id?: string;
-  last_line?: string;
-  state: LivenessRow['state'];
-}
-
-/** A row of a `session_liveness` event: the status row without the fields that change constantly or never. */
-export type LivenessEventRow = Omit<SessionStatusRow, 'session_id' | 'backend' | 'registered' | 'last_line'> & {
-  /** When this monitor first saw the current state (ISO time). */
-  since: string;
-  /** When the pending approval prompt was first seen (only while needs_approval). */
-  approval_since?: string;
-  /** Where the state comes from: a Claude Code hook event or the screen. */
-  source: LivenessRow['source'];
-};
-
-export const toSessionStatusRow = (r: LivenessRow): SessionStatusRow => ({
-  space: r.space,
-  agent: r.agent,
-  session_id: r.session_id,
-  session: r.session_id,
-  backend: r.backend,
-  registered: r.registered,
-  exists: r.exists,
-  idle: r.state === 'idle',
-  needs_approval: r.needs_approval,
-  ...(r.tool_name !== undefined && { tool_name: r.tool_name }),
-  ...(r.prompt_text !== undefined && { prompt_text: r.prompt_text }),
-  ...(r.prompt_id !== undefined && { prompt_id: r.prompt_id }),
-  ...(r.last_line !== undefined && { last_line: r.last_line }),
-  state: r.state,
-});
 
 export const LIVENESS_EVENT = 'session_liveness';
 export const MONITOR_LEASE = 'liveness-monitor';
@@ -80,7 +38,7 @@ export interface LivenessMonitorOptions {
 const fingerprint = (r: LivenessRow): string =>
   JSON.stringify([r.session_id, r.exists, r.state, r.needs_approval, r.tool_name ?? null, r.prompt_text ?? null, r.prompt_id ?? null, r.source]);
 
-const agentKey = (r: { space: string; agent: string }) => `${r.space.toLowerCase()}\u0000${r.agent.toLowerCase()}`;
+const agentKey = (r: { space: string; agent: string }) => keyOf(r.space, r.agent);
 
 export class LivenessMonitor {
   readonly holderId: string;
@@ -172,13 +130,7 @@ export class LivenessMonitor {
       nextSeen.set(k, { fp, since, ...(approvalSince !== undefined && { approvalSince }) });
       const spaceKey = r.space.toLowerCase();
       if (!bySpace.has(spaceKey)) bySpace.set(spaceKey, { space: r.space, rows: [] });
-      const { session_id: _id, backend: _backend, registered: _registered, last_line: _line, ...row } = toSessionStatusRow(r);
-      bySpace.get(spaceKey)!.rows.push({
-        ...row,
-        source: r.source,
-        since: new Date(since).toISOString(),
-        ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
-      });
+      bySpace.get(spaceKey)!.rows.push(toEventRow(r, since, approvalSince));
     }
     this.seen = nextSeen;
 

@@ -1,6 +1,8 @@
 import { isDomainError } from './errors.js';
 import type { Caller, Coordinator, LivenessRow } from './coordinator.js';
-import { LIVENESS_EVENT, type LivenessEventRow } from './monitor.js';
+import { agentKey } from './identity.js';
+import type { LivenessEventRow } from './liveness.js';
+import { LIVENESS_EVENT } from './monitor.js';
 
 /**
  * What the operator's dashboard shows on load: every agent's liveness row together with its place
@@ -22,16 +24,15 @@ export interface Overview {
   agents: OverviewAgent[];
 }
 
-const key = (space: string, agent: string) => `${space.toLowerCase()}\u0000${agent.toLowerCase()}`;
+const key = agentKey;
 
 export async function agentOverview(coordinator: Coordinator, space?: string): Promise<Overview> {
-  const store = coordinator.store;
   // Read before probing: an event written meanwhile is replayed to the client rather than lost.
-  const event_id = await store.lastEventId();
+  const event_id = await coordinator.lastEventId();
   const rows = await coordinator.listLiveness(space);
-  const records = new Map((await store.listAgents(space)).map((a) => [key(a.space, a.name), a]));
+  const records = new Map((await coordinator.listAgents(space)).map((a) => [key(a.space, a.name), a]));
   const seen = new Map<string, LivenessEventRow>();
-  for (const ev of await store.latestEvents(LIVENESS_EVENT)) {
+  for (const ev of await coordinator.store.latestEvents(LIVENESS_EVENT)) {
     if (!Array.isArray(ev.payload)) continue;
     for (const r of ev.payload as LivenessEventRow[]) if (typeof r?.agent === 'string') seen.set(key(r.space, r.agent), r);
   }
@@ -61,7 +62,7 @@ export interface AgentPreview {
 
 /** The last `lines` lines of every registered session of a space (or all spaces) the caller may see. */
 export async function agentPreviews(coordinator: Coordinator, caller: Caller, opts: { space?: string; lines: number }): Promise<AgentPreview[]> {
-  const agents = (await coordinator.store.listAgents(opts.space)).filter((a) => a.session_id);
+  const agents = (await coordinator.listAgents(opts.space)).filter((a) => a.session_id);
   return Promise.all(
     agents.map(async (a): Promise<AgentPreview> => {
       try {

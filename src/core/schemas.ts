@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_STATUSES } from '../store/store.js';
+import { normalizeInput } from './text.js';
 
 /**
  * Field schemas shared by the MCP tools and the HTTP routes, so both faces accept exactly the same
@@ -70,7 +71,7 @@ export const inputText = z
   .min(1, 'text must not be empty')
   .max(MAX_INPUT_TEXT, `text must be at most ${MAX_INPUT_TEXT} characters`)
   .refine(
-    (s) => !TERMINAL_CONTROL.test(s.replace(/\r\n/g, '\n')),
+    (s) => !TERMINAL_CONTROL.test(normalizeInput(s)),
     'text must not contain control characters other than newline and tab (use interrupt to stop an agent, approve to answer a prompt)',
   );
 

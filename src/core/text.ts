@@ -20,6 +20,12 @@ const escapeChar = (ch: string): string => {
  * `multiLine` keeps newlines (CRLF becomes LF) and tabs.
  */
 export function visible(s: string, opts: { multiLine?: boolean } = {}): string {
-  if (opts.multiLine) return s.replace(/\r\n/g, '\n').replace(CONTROL_BUT_NEWLINE_TAB, escapeChar);
+  if (opts.multiLine) return normalizeInput(s).replace(CONTROL_BUT_NEWLINE_TAB, escapeChar);
   return s.replace(ANY_CONTROL, escapeChar);
 }
+
+/** Typed text is submitted (Enter pressed after it) unless the caller says otherwise. */
+export const SUBMIT_BY_DEFAULT = true;
+
+/** Text as it is typed: a CRLF from a Windows client is one line break, not a line break plus an Enter. */
+export const normalizeInput = (s: string): string => s.replace(/\r\n/g, '\n');

@@ -12,12 +12,11 @@
  * Start-up is kept cheap: only node built-ins, better-sqlite3 and the small zod-free core modules
  * are loaded, each only on the path that needs it (bench/hook.ts measures it).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HookIdentity, HookOutcome } from '../core/hooks.js';
-import { defaultDataDir } from '../store/location.js';
+import { DEFAULT_SPACE } from '../core/identity.js';
 
 /**
  * Claude Code waits for the hook: the most its work may take once Node has started it (Node's own
@@ -38,6 +37,8 @@ export interface HookIo {
   env: NodeJS.ProcessEnv;
   /** Time origin for the deadline (default: now). */
   startedAt?: number;
+  /** The terminal session this process runs in (the CLI passes the tmux lookup); none: never found. */
+  sessionOf?: (env: NodeJS.ProcessEnv, timeoutMs: number) => Promise<string | undefined>;
 }
 
 const USAGE = `Usage: agent-boss hook [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME] [--space NAME]
@@ -109,7 +110,7 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
     if (p) return { recorded: false, problem: `${what} "${v}": ${p}` };
   }
   // The session is needed to find the agent without BOSS_AGENT, and to register it on SessionStart.
-  const tmuxSession = agent === undefined || parsed.event.event === 'SessionStart' ? await tmuxSessionOf(io.env, Math.min(TMUX_TIMEOUT_MS, left())) : undefined;
+  const tmuxSession = agent === undefined || parsed.event.event === 'SessionStart' ? await io.sessionOf?.(io.env, Math.min(TMUX_TIMEOUT_MS, left())) : undefined;
   const who = {
     ...(agent !== undefined && { agent }),
     ...(space !== undefined && { space }),
@@ -119,29 +120,11 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
   const url = opt('url', 'BOSS_URL');
   if (url !== undefined) return postToHub(url, opt('token', 'BOSS_TOKEN'), parsed.raw, who, left());
 
+  const { recordInDatabase, defaultDataDir } = await import('../core/hooks.js');
   const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? defaultDataDir(io.env)), 'boss.db');
   // Never create a database: a hook in a project without agent-boss must leave no files behind.
   if (!existsSync(dbPath)) return { recorded: false, problem: `no agent-boss database at ${dbPath}: start agent-boss with that --data-dir, or pass --data-dir / --url` };
-  const [{ openDatabase }, { HookStore }, { recordHookEvent }] = await Promise.all([
-    import('../store/db.js'),
-    import('../store/hooks-store.js'),
-    import('../core/hooks.js'),
-  ]);
-  let db;
-  try {
-    db = openDatabase(dbPath, { busyTimeoutMs: BUSY_TIMEOUT_MS, openDeadlineMs: 0 });
-  } catch (err) {
-    return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
-  }
-  try {
-    return await recordHookEvent(new HookStore(db, { busyAttempts: 1 }), parsed.event, parsed.raw, { ...who, defaultSpace: 'default' } satisfies HookIdentity);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && /^SQLITE_BUSY|^SQLITE_LOCKED/.test(code)) return { recorded: false, problem: `the database is busy (${code}); event ${parsed.event.event} not recorded` };
-    throw err;
-  } finally {
-    db.close();
-  }
+  return recordInDatabase(dbPath, parsed.event, parsed.raw, { ...who, defaultSpace: DEFAULT_SPACE }, BUSY_TIMEOUT_MS);
 }
 
 /** Reads stdin up to `max` bytes (then stops: the event is oversized) or until it ends or the time runs out. */
@@ -172,19 +155,6 @@ function readInput(stdin: NodeJS.ReadableStream, max: number, timeoutMs: number)
     stdin.on('data', onData);
     stdin.once('end', onEnd);
     stdin.once('error', onEnd);
-  });
-}
-
-/** The tmux session name of TMUX_PANE, asked of the tmux server in TMUX (`socket,pid,index`); undefined outside tmux. */
-export function tmuxSessionOf(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
-  const pane = env.TMUX_PANE;
-  const socket = env.TMUX?.split(',')[0];
-  if (!pane || !/^%\d+$/.test(pane) || !socket) return Promise.resolve(undefined);
-  return new Promise((done) => {
-    execFile('tmux', ['-S', socket, 'display-message', '-p', '-t', pane, '#{session_name}'], { timeout: Math.max(1, Math.floor(timeoutMs)), encoding: 'utf8' }, (err, out) => {
-      const name = err ? '' : out.trim();
-      done(name === '' ? undefined : name);
-    });
   });
 }
 

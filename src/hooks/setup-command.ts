@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOOK_EVENTS, TOOL_EVENTS } from '../core/hook-state.js';
 import { mergeHookSettings, SettingsError, type HookEntry } from './settings-merge.js';
-import { defaultDataDir } from '../store/location.js';
+import { defaultDataDir } from '../core/hooks.js';
 
 export interface SetupIo {
   stdout: { write(s: string): unknown };

@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Coordinator } from '../core/coordinator.js';
-import { fromStoreError, isDomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
 import { visible } from '../core/text.js';
 import type { Logger } from '../log.js';
@@ -36,9 +35,6 @@ export interface HttpAppDeps {
   startedAt?: number;
 }
 
-/** How long /healthz waits for the tmux probe. */
-const HEALTH_PROBE_MS = 2000;
-
 /**
  * The HTTP face: MCP over Streamable HTTP at /mcp, the legacy curl routes, SSE events and
  * /healthz, behind the Host/Origin check and the bearer token. Builds the app only; serve.ts
@@ -47,7 +43,7 @@ const HEALTH_PROBE_MS = 2000;
 export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const { coordinator, log } = deps;
   const mcp = deps.mcp ?? new McpSessions({ coordinator, readOnly: deps.readOnly ?? false, log });
-  const events = deps.events ?? new EventHub(coordinator.store, log);
+  const events = deps.events ?? new EventHub(coordinator, log);
   const startedAt = deps.startedAt ?? Date.now();
   const app = new Hono<AppEnv>();
 
@@ -61,18 +57,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
     app.use('*', requireToken(deps.token, { except: publicPaths }));
   }
 
+  // Each configured backend answers under its own name (e.g. "tmux": "ok").
   app.get('/healthz', async (c) => {
-    let db: string;
-    try {
-      db = (await coordinator.store.health()).detail;
-    } catch (err) {
-      db = `error: ${(err as Error).message}`;
-    }
-    let tmux = coordinator.backends.has('tmux') ? await probe(() => coordinator.backends.backendByName('tmux').available()) : 'not configured';
-    // tmux is installed; is there a server on the socket this hub watches (a wrong --tmux-socket shows here)?
-    if (tmux === 'ok') tmux = (await coordinator.backends.backendByName('tmux').problem?.().catch((e: Error) => e.message)) ?? 'ok';
-    const ok = db === 'ok';
-    return c.json({ ok, version: VERSION, uptime_s: Math.floor((Date.now() - startedAt) / 1000), db, tmux }, ok ? 200 : 503);
+    const h = await coordinator.health();
+    return c.json({ ...h.backends, ok: h.ok, version: VERSION, uptime_s: Math.floor((Date.now() - startedAt) / 1000), db: h.db }, h.ok ? 200 : 503);
   });
 
   app.use('/mcp', limitBody(BODY_LIMITS.mcp, 'jsonrpc'));
@@ -110,8 +98,10 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   app.notFound((c) => jsonError(c, 404, `not found: ${c.req.method} ${c.req.path}`, 'not_found'));
 
   app.onError((thrown, c) => {
-    const err = fromStoreError(thrown);
-    if (isDomainError(err)) {
+    if (thrown instanceof HTTPException) return jsonError(c, thrown.status, thrown.message || 'request failed');
+    const f = coordinator.explainFailure(thrown, `${c.req.method} ${c.req.path}`);
+    if (f.domain) {
+      const err = f.domain;
       if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
       if (c.get('errorFormat') === 'text') {
         // Messages quote the caller's input; a text answer is printed by curl straight to a terminal.
@@ -119,23 +109,9 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       }
       return jsonError(c, err.httpStatus, err.message, err.code);
     }
-    if (err instanceof HTTPException) return jsonError(c, err.status, err.message || 'request failed');
-    log.error(`${c.req.method} ${c.req.path} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return jsonError(c, 500, 'internal error: the server logged the details', 'internal');
+    log.error(f.log);
+    return jsonError(c, 500, f.message, 'internal');
   });
 
   return app;
-}
-
-/** Runs a probe with a time bound: "ok", "unavailable" or "timeout". */
-async function probe(fn: () => Promise<boolean>): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), HEALTH_PROBE_MS);
-  });
-  try {
-    return await Promise.race([fn().then((up) => (up ? 'ok' : 'unavailable'), () => 'unavailable'), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

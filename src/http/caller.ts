@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Caller } from '../core/coordinator.js';
+import { DomainError } from '../core/errors.js';
+import { OPERATOR, sameName as same, type Caller } from '../core/identity.js';
 import { agentName, spaceName } from '../core/schemas.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { jsonError, type AppEnv, type Principal } from './middleware.js';
@@ -35,8 +36,6 @@ export function headerText(c: Context, name: string): { value: string | undefine
     return { error: `${name} header is not valid UTF-8: send the name encoded as UTF-8` };
   }
 }
-
-const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** The caller of a request, validated with the same schemas as the tools' agent and space fields. */
 export function callerFromHeaders(c: Context<AppEnv>): CallerResult {
@@ -75,6 +74,19 @@ export function callerFromHeaders(c: Context<AppEnv>): CallerResult {
     return { status: 403, error: `this token belongs to agent "${principal.agent}" of space "${principal.space}", not to space "${space}".` };
   }
   return { caller: { agent: principal.agent, space: principal.space } };
+}
+
+/**
+ * The caller a route acts for: the operator, or the agent the headers (or its token) name, bound
+ * to their space, else to `space` (the path's), else the server's default. A header problem is a
+ * DomainError (403 when it names someone the credentials do not allow, else 400).
+ */
+export function requestCaller(c: Context<AppEnv>, space?: string): Caller {
+  const who = callerFromHeaders(c);
+  if ('error' in who) throw new DomainError(who.status === 403 ? 'forbidden' : 'validation', who.error);
+  if (who.caller.agent === undefined) return OPERATOR;
+  const boundTo = who.caller.space ?? space;
+  return { agent: who.caller.agent, ...(boundTo !== undefined && { space: boundTo }) };
 }
 
 /** A stable key of who holds a request's credentials (an MCP session stays with one). */

@@ -1,6 +1,12 @@
 import type { Context } from 'hono';
 import type { Logger } from '../log.js';
-import type { StoredEvent, Store } from '../store/store.js';
+import type { StoredEvent } from '../core/records.js';
+
+/** Where the events come from: the core (Coordinator.lastEventId / eventsSince). */
+export interface EventFeed {
+  lastEventId(): Promise<number>;
+  eventsSince(id: number, limit?: number): Promise<StoredEvent[]>;
+}
 
 /**
  * Server-Sent Events from the events table.
@@ -68,7 +74,7 @@ export class EventHub {
   private closed = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: EventFeed,
     private readonly log?: Logger,
     private readonly pollMs = POLL_MS,
     private readonly heartbeatMs = HEARTBEAT_MS,

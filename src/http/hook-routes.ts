@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { OPERATOR, type Caller, type Coordinator } from '../core/coordinator.js';
+import type { Coordinator } from '../core/coordinator.js';
+import { sameName } from '../core/identity.js';
 import { DomainError } from '../core/errors.js';
 import { approvalRuleShape, decisionFilterShape, hookEventBody } from '../core/hook-schemas.js';
 import { parseHookEvent } from '../core/hook-state.js';
-import { recordHookEvent } from '../core/hooks.js';
 import { agentName, describeZodError, spaceName } from '../core/schemas.js';
-import { callerFromHeaders } from './caller.js';
-import { BODY_LIMITS, limitBody, type AppEnv } from './middleware.js';
+import { requestCaller } from './caller.js';
+import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from './middleware.js';
 
 /**
  * The hub's face for Claude Code hooks:
@@ -23,12 +23,6 @@ export interface HookRoutesDeps {
   coordinator: Coordinator;
   readOnly?: boolean;
 }
-
-const requestCaller = (c: Context): Caller => {
-  const who = callerFromHeaders(c);
-  if ('error' in who) throw new DomainError('validation', who.error);
-  return who.caller.agent !== undefined ? who.caller : OPERATOR;
-};
 
 async function jsonBody(c: Context): Promise<unknown> {
   try {
@@ -53,23 +47,21 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     if (!coordinator.hooks) throw new DomainError('validation', 'This server has no hook store.');
     return coordinator.hooks;
   };
-  const refuseIfReadOnly = () => {
-    if (deps.readOnly) throw new DomainError('forbidden', 'this server is read-only (--read-only): it does not record hook events or change rules.');
-  };
+  const refuseChange = () => refuseIfReadOnly(deps.readOnly, 'it does not record hook events or change rules');
 
   // Hook events can carry a large tool input (a Write of a whole file).
   app.post('/hooks/event', limitBody(BODY_LIMITS.status), async (c) => {
-    refuseIfReadOnly();
+    refuseChange();
     const caller = requestCaller(c);
     const body = parse(hookEventBody, await jsonBody(c));
-    if (caller.agent !== undefined && body.agent !== undefined && body.agent.toLowerCase() !== caller.agent.toLowerCase()) {
+    if (caller.agent !== undefined && body.agent !== undefined && !sameName(body.agent, caller.agent)) {
       throw new DomainError('forbidden', `agent "${caller.agent}" cannot record hook events of "${body.agent}".`);
     }
     const parsed = parseHookEvent(JSON.stringify(body.payload));
     if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
     const agent = caller.agent ?? body.agent;
     const space = body.space ?? caller.space;
-    const outcome = await recordHookEvent(hooks().store, parsed.event, parsed.raw, {
+    const outcome = await hooks().record(parsed.event, parsed.raw, {
       ...(agent !== undefined && { agent }),
       ...(space !== undefined && { space }),
       ...(body.tmux_session !== undefined && { tmuxSession: body.tmux_session }),
@@ -85,7 +77,7 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
   });
 
   app.post('/approval-rules', async (c) => {
-    refuseIfReadOnly();
+    refuseChange();
     const caller = requestCaller(c);
     const input = parse(z.strictObject(approvalRuleShape), await jsonBody(c));
     const { rule, created } = await hooks().setRule(caller, input);
@@ -93,7 +85,7 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
   });
 
   app.delete('/approval-rules/:id', async (c) => {
-    refuseIfReadOnly();
+    refuseChange();
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id) || id < 1) throw new DomainError('validation', `rule id must be a positive whole number, got "${c.req.param('id')}"`);
     const rule = await hooks().deleteRule(requestCaller(c), id);
@@ -103,7 +95,7 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
   app.get('/approval-decisions', async (c) => {
     const caller = requestCaller(c);
     const filter = parse(z.object(decisionFilterShape), c.req.query());
-    if (caller.agent !== undefined && filter.agent !== undefined && filter.agent.toLowerCase() !== caller.agent.toLowerCase()) {
+    if (caller.agent !== undefined && filter.agent !== undefined && !sameName(filter.agent, caller.agent)) {
       throw new DomainError('forbidden', `agent "${caller.agent}" can read only its own approval decisions.`);
     }
     const rows = await hooks().listDecisions({

@@ -1,5 +1,6 @@
+import { DEFAULT_SPACE, sameName } from '../core/identity.js';
 import { visible } from '../core/text.js';
-import { AGENT_STATUSES, type AgentRecord } from '../store/store.js';
+import { AGENT_STATUSES, backendNameOf, type AgentRecord } from '../core/records.js';
 
 /**
  * The ignition text: the Markdown document an agent reads when it starts (`GET
@@ -56,7 +57,7 @@ export function renderIgnition(input: IgnitionInput): string {
   const tokenVar = agentToken ? '$BOSS_AGENT_TOKEN' : '$BOSS_TOKEN';
   const auth = tokenRequired || agentToken ? ` -H "Authorization: Bearer ${tokenVar}"` : '';
   const mcpAuth = tokenRequired || agentToken ? ` --header "Authorization: Bearer ${tokenVar}"` : '';
-  const spaceHeader = spaceLabel.toLowerCase() === (input.defaultSpace ?? 'default').toLowerCase() ? '' : ` --header ${shellDoubleQuote(`X-Agent-Space: ${spaceLabel}`)}`;
+  const spaceHeader = sameName(spaceLabel, input.defaultSpace ?? DEFAULT_SPACE) ? '' : ` --header ${shellDoubleQuote(`X-Agent-Space: ${spaceLabel}`)}`;
   const stdioExtra =
     (input.dataDir !== undefined ? ` --data-dir ${shellQuote(input.dataDir)}` : '') +
     (input.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(input.tmuxSocket)}` : '');
@@ -69,7 +70,7 @@ export function renderIgnition(input: IgnitionInput): string {
       (self?.role ? ` Your role: **${one(self.role)}**.` : '') +
       (self?.parent ? ` You report to **${one(self.parent)}**.` : ''),
   );
-  if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(self.backend_type ?? 'tmux')}).`);
+  if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(backendNameOf(self))}).`);
   out.push('');
 
   if (agentToken) {

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { OPERATOR, type Caller, type Coordinator, type Target } from '../core/coordinator.js';
-import { DomainError, fromStoreError } from '../core/errors.js';
-import { toSessionStatusRow } from '../core/monitor.js';
+import type { Coordinator, Target } from '../core/coordinator.js';
+import { DomainError } from '../core/errors.js';
+import { toSessionStatusRow } from './legacy-rows.js';
 import {
   agentName,
   agentStatus,
@@ -20,10 +20,10 @@ import {
   text,
 } from '../core/schemas.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
-import { AGENT_STATUSES, type Report } from '../store/store.js';
-import { callerFromHeaders } from './caller.js';
+import { AGENT_STATUSES, type Report } from '../core/records.js';
+import { requestCaller } from './caller.js';
 import { renderIgnition } from './ignition.js';
-import { BODY_LIMITS, limitBody, type AppEnv } from './middleware.js';
+import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from './middleware.js';
 
 /**
  * The routes `curl`-based agents written for the old coordinator still call (see
@@ -89,9 +89,8 @@ function pathTarget(c: Context, coordinator: Coordinator): Target {
   return { space: s.data, agent: a.data };
 }
 
-function refuseIfReadOnly(readOnly: boolean | undefined): void {
-  if (readOnly) throw new DomainError('forbidden', 'this server is read-only (--read-only): it only answers reads such as /api/session-status.');
-}
+/** Legacy routes that change state are refused on a read-only server with this. */
+const refuseChange = (readOnly: boolean | undefined) => refuseIfReadOnly(readOnly, 'it only answers reads such as /api/session-status');
 
 const isJsonContentType = (ct: string | undefined): boolean => {
   const type = (ct ?? '').split(';')[0]!.trim().toLowerCase();
@@ -143,19 +142,6 @@ export function parseLegacyReport(raw: string, contentType: string | undefined):
   return report;
 }
 
-/**
- * The caller a request speaks for: `X-Agent-Name` binds it to that agent in the path's space (or
- * `X-Agent-Space`, or under --auth agents the token's own pair), and the core then lets it act
- * only on itself and the agents of that space it manages, as over MCP. Without an agent it is the
- * operator.
- */
-const requestCaller = (c: Context<AppEnv>, target: Target): Caller => {
-  const who = callerFromHeaders(c);
-  if ('error' in who) throw new DomainError(who.status === 403 ? 'forbidden' : 'validation', who.error);
-  if (who.caller.agent === undefined) return OPERATOR;
-  return { agent: who.caller.agent, space: who.caller.space ?? target.space };
-};
-
 export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   const { coordinator } = deps;
   const app = new Hono<AppEnv>();
@@ -171,10 +157,10 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const raw = { session_id: q('session_id') ?? q('tmux_session'), backend: q('backend'), parent: q('parent'), role: q('role') };
     const registering = Object.values(raw).some((v) => v !== undefined);
     if (registering) {
-      refuseIfReadOnly(deps.readOnly);
+      refuseChange(deps.readOnly);
       const parsed = ignitionQuery.safeParse(raw);
       if (!parsed.success) throw new DomainError('validation', describeZodError(parsed.error));
-      const caller = requestCaller(c, target);
+      const caller = requestCaller(c, target.space);
       const p = parsed.data;
       // Setting only parent/role keeps the session already registered (or none yet).
       await coordinator.registerSession(
@@ -198,9 +184,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
         agentToken.issued = (await deps.tokens.issue(target.space, target.agent)).token;
       }
     }
-    const [self, agents] = await storeReads(() =>
-      Promise.all([coordinator.store.getAgent(target.space, target.agent), coordinator.store.listAgents(target.space)]),
-    );
+    const [self, agents] = await Promise.all([coordinator.findAgent(target), coordinator.listAgents(target.space)]);
     const body = renderIgnition({
       ...(agentToken && { agentToken }),
       baseUrl: new URL(c.req.url).origin,
@@ -224,8 +208,8 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     if (name === undefined || name.trim() === '') {
       throw new DomainError('validation', `missing X-Agent-Name header: send -H "X-Agent-Name: ${target.agent}" with your status post.`);
     }
-    const caller = requestCaller(c, target);
-    refuseIfReadOnly(deps.readOnly);
+    const caller = requestCaller(c, target.space);
+    refuseChange(deps.readOnly);
     const report = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
     const record = await coordinator.reportStatus(caller, target, report);
     return c.text(`accepted for [${record.name}] in space "${record.space}"`, 202);
@@ -233,8 +217,8 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   const getAgent = async (c: Context<AppEnv>) => c.json(await coordinator.getAgent(pathTarget(c, coordinator)));
   const deleteAgent = async (c: Context<AppEnv>) => {
     const target = pathTarget(c, coordinator);
-    refuseIfReadOnly(deps.readOnly);
-    await coordinator.deleteAgent(requestCaller(c, target), target);
+    refuseChange(deps.readOnly);
+    await coordinator.deleteAgent(requestCaller(c, target.space), target);
     await deps.tokens?.revokeAgent(target.space, target.agent);
     return c.json({ status: 'deleted', space: target.space, agent: target.agent });
   };
@@ -247,23 +231,23 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   // ── operator actions ────────────────────────────────────────────────────
   app.post('/spaces/:space/reply/:agent', limitBody(BODY_LIMITS.reply), async (c) => {
     const target = pathTarget(c, coordinator);
-    refuseIfReadOnly(deps.readOnly);
+    refuseChange(deps.readOnly);
     const parsed = replyBody.safeParse(parseJsonBody(await c.req.text()));
     if (!parsed.success) {
       throw new DomainError('validation', `${describeZodError(parsed.error)} (send {"message": "text to type"})`);
     }
-    const { agent } = await coordinator.sendInput(requestCaller(c, target), { ...target, text: parsed.data.message });
+    const { agent } = await coordinator.sendInput(requestCaller(c, target.space), { ...target, text: parsed.data.message });
     return c.json({ status: 'sent', agent: agent.name });
   });
 
   app.post('/spaces/:space/approve/:agent', async (c) => {
     const target = pathTarget(c, coordinator);
-    refuseIfReadOnly(deps.readOnly);
+    refuseChange(deps.readOnly);
     const always = /^(1|true|yes)$/i.test(c.req.query('always') ?? '');
     const rawPromptId = c.req.query('prompt_id') || undefined;
     const pid = rawPromptId === undefined ? undefined : promptId.safeParse(rawPromptId);
     if (pid && !pid.success) throw new DomainError('validation', `prompt_id: ${describeZodError(pid.error)}`);
-    const res = await coordinator.approve(requestCaller(c, target), {
+    const res = await coordinator.approve(requestCaller(c, target.space), {
       ...target,
       decision: always ? 'always' : 'yes',
       ...(pid?.data !== undefined && { prompt_id: pid.data }),
@@ -273,8 +257,8 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
 
   app.post('/spaces/:space/agent/:agent/interrupt', async (c) => {
     const target = pathTarget(c, coordinator);
-    refuseIfReadOnly(deps.readOnly);
-    const res = await coordinator.interrupt(requestCaller(c, target), target);
+    refuseChange(deps.readOnly);
+    const res = await coordinator.interrupt(requestCaller(c, target.space), target);
     return c.json({ ok: true, agent: res.agent.name });
   });
 
@@ -294,13 +278,4 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   }
 
   return app;
-}
-
-/** Store reads made here directly: their failures (busy, damaged) answer as the core's do. */
-async function storeReads<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw fromStoreError(err);
-  }
 }

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -146,3 +147,8 @@ export const limitBody = (maxSize: number, shape: 'json' | 'jsonrpc' = 'json'): 
         : jsonError(c, 413, `request body too large: limit is ${maxSize} bytes`, 'payload_too_large');
     },
   });
+
+/** Refuses a change on a read-only server (`--read-only`); `reads` says what it still answers. */
+export function refuseIfReadOnly(readOnly: boolean | undefined, reads: string): void {
+  if (readOnly) throw new DomainError('forbidden', `this server is read-only (--read-only): ${reads}.`);
+}

@@ -59,7 +59,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
     return 1;
   }
-  const { coordinator, store } = runtime;
+  const { coordinator } = runtime;
   logActivity(coordinator, log);
   const startedAt = Date.now();
 
@@ -74,7 +74,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     },
   });
   const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log });
-  const events = new EventHub(store, log);
+  const events = new EventHub(coordinator, log);
   const app = createHttpApp({
     coordinator,
     log,

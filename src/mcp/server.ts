@@ -12,7 +12,6 @@ import {
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { z } from 'zod';
 import type { Caller, Coordinator } from '../core/coordinator.js';
-import { isDomainError } from '../core/errors.js';
 import type { PromptDefinition } from '../prompts/define.js';
 import { prompts as allPrompts } from '../prompts/index.js';
 import { matchTemplate, type ResourceContent, type ResourceDefinition } from '../resources/define.js';
@@ -53,14 +52,18 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   const logError = deps.logError ?? ((m: string) => process.stderr.write(`agent-boss error: ${m}\n`));
   const ctx = { coordinator: deps.coordinator, caller: deps.caller };
   registerTools(server, deps, logError);
-  registerPrompts(server, deps.prompts ?? allPrompts, ctx);
-  registerResources(server, deps, ctx, logError);
+  /** A prompt or resource read failed: the caller's failure as invalid params, a bug logged and answered generically. */
+  const asMcpError = (err: unknown, where: string): McpError => {
+    if (err instanceof McpError) return err;
+    const f = deps.coordinator.explainFailure(err, where);
+    if (f.domain) return new McpError(ErrorCode.InvalidParams, f.domain.message);
+    logError(f.log);
+    return new McpError(ErrorCode.InternalError, f.message);
+  };
+  registerPrompts(server, deps.prompts ?? allPrompts, ctx, asMcpError);
+  registerResources(server, deps, ctx, asMcpError);
   return server;
 }
-
-/** A database failure: the answer names the file, since that is what the operator must look at. */
-const isSqliteError = (err: unknown): err is Error & { code?: string } =>
-  err instanceof Error && (err.name === 'SqliteError' || String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_'));
 
 function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: string) => void): void {
   const list = (deps.tools ?? allTools).filter((t) => !deps.readOnly || t.annotations.readOnlyHint === true);
@@ -113,24 +116,19 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
             structuredContent: res.structured as Record<string, unknown>,
           };
         } catch (err) {
-          if (isDomainError(err)) return { isError: true, content: [{ type: 'text', text: err.message }] };
-          if (isSqliteError(err)) {
-            const file = deps.coordinator.store.path;
-            logError(`${tool.name}: database ${file}: ${err.stack ?? err.message}`);
-            return {
-              isError: true,
-              content: [{ type: 'text', text: `The database ${file} failed (${err.code ?? err.name}: ${err.message}). Nothing was done; the operator must check that file and its directory (disk space, permissions).` }],
-            };
-          }
-          logError(`${tool.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-          return { isError: true, content: [{ type: 'text', text: `internal error in ${tool.name}: the server logged the details. Try again; if it persists, report it to the operator.` }] };
+          const f = deps.coordinator.explainFailure(err, tool.name);
+          if (f.domain) return { isError: true, content: [{ type: 'text', text: f.domain.message }] };
+          logError(f.log);
+          return { isError: true, content: [{ type: 'text', text: f.message }] };
         }
       },
     );
   }
 }
 
-function registerPrompts(server: McpServer, list: readonly PromptDefinition[], ctx: { coordinator: Coordinator; caller: Caller }): void {
+type AsMcpError = (err: unknown, where: string) => McpError;
+
+function registerPrompts(server: McpServer, list: readonly PromptDefinition[], ctx: { coordinator: Coordinator; caller: Caller }, asMcpError: AsMcpError): void {
   for (const prompt of list) {
     const argsSchema = Object.fromEntries(
       Object.entries(prompt.args).map(([name, arg]) => {
@@ -151,8 +149,7 @@ function registerPrompts(server: McpServer, list: readonly PromptDefinition[], c
         const text = await prompt.render(args, ctx);
         return { description: prompt.title, messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
       } catch (err) {
-        if (isDomainError(err)) throw new McpError(ErrorCode.InvalidParams, err.message);
-        throw err;
+        throw asMcpError(err, `prompt ${prompt.name}`);
       }
     });
   }
@@ -162,7 +159,7 @@ function registerResources(
   server: McpServer,
   deps: McpServerDeps,
   ctx: { coordinator: Coordinator; caller: Caller },
-  logError: (m: string) => void,
+  asMcpError: AsMcpError,
 ): void {
   const list = deps.resources ?? allResources;
   const asMcp = (uri: string, c: ResourceContent) => ({ contents: [{ uri, mimeType: c.mimeType, text: c.text }] });
@@ -180,8 +177,7 @@ function registerResources(
     try {
       return await readAny(uri);
     } catch (err) {
-      if (isDomainError(err)) throw new McpError(ErrorCode.InvalidParams, err.message);
-      throw err;
+      throw asMcpError(err, `resource ${uri}`);
     }
   };
 
@@ -206,9 +202,8 @@ function registerResources(
       return c.changeKey ?? c.text;
     },
     notify: (uri) => server.server.sendResourceUpdated({ uri }),
-    onError: (uri, err) => {
-      if (!isDomainError(err) && !(err instanceof McpError)) logError(`watching ${uri}: ${err instanceof Error ? err.message : String(err)}`);
-    },
+    // guarded() has logged a bug already; a failure the caller can fix is not news while watching.
+    onError: () => undefined,
     ...(deps.subscriptionPollMs !== undefined && { pollMs: deps.subscriptionPollMs }),
   });
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });

@@ -1,7 +1,7 @@
 import { completeFrom, listAgents, listSpaces } from '../core/directory.js';
 import { DomainError } from '../core/errors.js';
 import { agentName, spaceName } from '../core/schemas.js';
-import type { AgentRecord } from '../store/store.js';
+import type { AgentRecord } from '../core/records.js';
 import type { PromptArgument, PromptContext } from './define.js';
 
 /** The `agent` and `space` arguments every prompt takes, completed from the registered agents. */

@@ -1,4 +1,4 @@
-import { AGENT_STATUSES } from '../store/store.js';
+import { AGENT_STATUSES } from '../core/records.js';
 
 /** How agents work together through agent-boss: the text of `boss://protocol`, and part of the ignite prompt. */
 export const PROTOCOL = `# Working together through agent-boss

@@ -1,7 +1,7 @@
 import { completeFrom, listAgents, listSpaces } from '../core/directory.js';
 import { DomainError } from '../core/errors.js';
 import { spaceName } from '../core/schemas.js';
-import type { AgentRecord } from '../store/store.js';
+import type { AgentRecord } from '../core/records.js';
 import type { TemplateResource } from './define.js';
 
 /** An agent's record as the resource shows it: fields without a value are left out. */

@@ -1,18 +1,15 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isBusy, isDamage, openDatabase, quickCheck } from './db.js';
+import { AGENT_SELECT, iso, parseJson, toJson, toRecord, type AgentRow } from './agent-rows.js';
 import { checkFileIntegrity } from './integrity.js';
 import {
   ParentCycleError,
   StoreBusyError,
   StoreDamagedError,
   type AgentRecord,
-  type AgentStatus,
-  type Document,
-  type HistoryEntry,
   type Registration,
   type Report,
-  type Section,
   type Store,
   type StoreHealth,
   type StoredEvent,
@@ -20,77 +17,8 @@ import {
   type TicketOwner,
 } from './store.js';
 
-interface AgentRow {
-  id: number;
-  space_id: number;
-  space_name: string;
-  name: string;
-  name_key: string;
-  status: string;
-  summary: string;
-  branch: string | null;
-  worktree: string | null;
-  pr: string | null;
-  phase: string | null;
-  test_count: number | null;
-  items: string | null;
-  sections: string | null;
-  questions: string | null;
-  blockers: string | null;
-  next_steps: string | null;
-  free_text: string | null;
-  documents: string | null;
-  session_id: string | null;
-  backend_type: string | null;
-  parent: string | null;
-  role: string | null;
-  repo_url: string | null;
-  created_at: number;
-  updated_at: number;
-  reported_at: number | null;
-}
-
-const parseJson = <T>(text: string | null): T | null => {
-  if (text === null || text === '') return null;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return null;
-  }
-};
-const toJson = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
-const iso = (ms: number): string => new Date(ms).toISOString();
-
-const toRecord = (r: AgentRow): AgentRecord => ({
-  space: r.space_name,
-  name: r.name,
-  status: r.status as AgentStatus,
-  summary: r.summary,
-  branch: r.branch,
-  worktree: r.worktree,
-  pr: r.pr,
-  phase: r.phase,
-  test_count: r.test_count,
-  items: parseJson<string[]>(r.items),
-  sections: parseJson<Section[]>(r.sections),
-  questions: parseJson<string[]>(r.questions),
-  blockers: parseJson<string[]>(r.blockers),
-  next_steps: r.next_steps,
-  free_text: r.free_text,
-  documents: parseJson<Document[]>(r.documents),
-  session_id: r.session_id,
-  backend_type: r.backend_type,
-  parent: r.parent,
-  role: r.role,
-  repo_url: r.repo_url,
-  created_at: iso(r.created_at),
-  updated_at: iso(r.updated_at),
-  reported_at: r.reported_at === null ? null : iso(r.reported_at),
-});
-
 const key = (name: string): string => name.toLowerCase();
 
-const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;
 
 /** How many SSE events to keep for replay; older ones are pruned. */
 const EVENTS_KEPT = 10_000;
@@ -183,9 +111,6 @@ export class SqliteStore implements Store {
         RETURNING *`),
       history: db.prepare(
         `INSERT INTO status_history (space, agent, status, summary, report, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
-      historyFor: db.prepare(
-        `SELECT status, summary, report, created_at FROM status_history WHERE space = ? AND agent = ? ORDER BY id DESC LIMIT ?`,
       ),
       deleteAgent: db.prepare(`DELETE FROM agents WHERE space_id = ? AND name_key = ?`),
       insertEvent: db.prepare(`INSERT INTO events (space, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`),
@@ -282,12 +207,10 @@ export class SqliteStore implements Store {
     });
   }
 
-  async history(space: string, agent: string, limit = 50): Promise<HistoryEntry[]> {
+  async parentChain(space: string, agent: string): Promise<string[]> {
     return this.read(() => {
-      const rec = this.agentNow(space, agent);
-      if (!rec) return [];
-      const rows = this.q.historyFor!.all(rec.space, rec.name, limit) as { status: string; summary: string; report: string; created_at: number }[];
-      return rows.map((r) => ({ status: r.status, summary: r.summary, report: parseJson(r.report), created_at: iso(r.created_at) }));
+      const sp = this.q.spaceByKey!.get(key(space)) as { id: number } | undefined;
+      return sp ? this.chainFrom(sp.id, agent) : [agent];
     });
   }
 
@@ -459,15 +382,19 @@ export class SqliteStore implements Store {
       const cur = this.q.parentOf!.get(spaceId, key(agent)) as { parent: string | null } | undefined;
       if (cur?.parent) return;
     }
+    if (this.chainFrom(spaceId, parent).some((name) => key(name) === key(agent))) throw new ParentCycleError(agent, parent, false);
+  }
+
+  /** `name`, its parent, its parent's parent, … up to an agent without one (or a name seen before). */
+  private chainFrom(spaceId: number, name: string): string[] {
+    const chain: string[] = [];
     const seen = new Set<string>();
-    let cursor: string | null = parent;
-    while (cursor) {
-      const k = key(cursor);
-      if (k === key(agent)) throw new ParentCycleError(agent, parent, false);
-      if (seen.has(k)) break;
-      seen.add(k);
-      const row = this.q.parentOf!.get(spaceId, k) as { parent: string | null } | undefined;
+    for (let cursor: string | null = name; cursor && !seen.has(key(cursor)); ) {
+      seen.add(key(cursor));
+      chain.push(cursor);
+      const row = this.q.parentOf!.get(spaceId, key(cursor)) as { parent: string | null } | undefined;
       cursor = row?.parent ?? null;
     }
+    return chain;
   }
 }

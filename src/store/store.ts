@@ -87,13 +87,6 @@ export class ParentCycleError extends Error {
   }
 }
 
-export interface HistoryEntry {
-  status: string;
-  summary: string;
-  report: unknown;
-  created_at: string;
-}
-
 /** Who holds a ticket in an action queue: enough for another process to tell that it is gone. */
 export interface TicketOwner {
   /** Unique per process (and per coordinator). */
@@ -127,8 +120,8 @@ export interface Store {
   register(space: string, agent: string, reg: Registration): Promise<{ record: AgentRecord; created: boolean }>;
   /** Applies one accepted report: replaces report fields, keeps sticky ones when omitted, appends history. */
   report(space: string, agent: string, report: Report): Promise<AgentRecord>;
-  /** Newest first. */
-  history(space: string, agent: string, limit?: number): Promise<HistoryEntry[]>;
+  /** The agent's name, its parent, its parent's parent, … (stops at a name seen before: cycle-safe). */
+  parentChain(space: string, agent: string): Promise<string[]>;
   deleteAgent(space: string, agent: string): Promise<boolean>;
 
   /** Appends an event for SSE subscribers in any process; returns its id (ids increase). */
@@ -196,4 +189,15 @@ export class DatabaseTooNewError extends Error {
     );
     this.name = 'DatabaseTooNewError';
   }
+}
+
+/**
+ * The code of an error the database itself raised (disk full, a read-only file, …), or undefined
+ * for anything else. Such a failure is not the caller's to fix; the answer names the store's file.
+ */
+export function databaseErrorCode(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (code.startsWith('SQLITE_')) return code;
+  return err.name === 'SqliteError' ? err.name : undefined;
 }

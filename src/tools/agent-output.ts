@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AgentRecord } from '../store/store.js';
+import type { AgentRecord } from '../core/records.js';
 
 /** The agent fields tools return (the report details stay in the store). */
 export const agentSummaryShape = {

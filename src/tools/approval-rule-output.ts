@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApprovalRuleRecord } from '../store/hooks-store.js';
+import type { ApprovalRuleRecord } from '../core/records.js';
 
 /** An approval rule as the rule tools return it. */
 export const ruleShape = z.object({

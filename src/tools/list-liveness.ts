@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
-import type { LivenessRow } from '../core/coordinator.js';
+import { LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, type LivenessRow } from '../core/liveness.js';
 import { spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
@@ -12,7 +12,7 @@ const row = z.object({
   registered: z.boolean().describe('A session is registered for the agent.'),
   exists: z.boolean().describe('The session is alive.'),
   state: z
-    .enum(['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown', 'gone'])
+    .enum(LIVENESS_STATES)
     .describe('dead: the terminal pane exists but its program ended (actions are refused); gone: Claude Code exited (SessionEnd) though its terminal may still be open.'),
   needs_approval: z.boolean(),
   tool_name: z.string().optional().describe('Tool the pending prompt is about.'),
@@ -24,7 +24,7 @@ const row = z.object({
   updated_at: z.string(),
   stale: z.boolean().describe('No report for a long time.'),
   // Provenance: where the state comes from (Claude Code hooks or the screen) and since when.
-  source: z.enum(['hook', 'screen']).describe('hook: from a Claude Code hook event (exact); screen: read from the terminal.'),
+  source: z.enum(STATE_SOURCES).describe('hook: from a Claude Code hook event (exact); screen: read from the terminal.'),
   since: z.string().describe('When the state began (ISO time), as its source knows it.'),
   tool_input: z.unknown().optional().describe('Exact input of the tool the pending prompt is about (from the hook).'),
   subject: z.string().optional().describe('The command, file, URL or MCP arguments the pending prompt is about (from the hook).'),
@@ -34,9 +34,18 @@ const row = z.object({
   hook_state: z.string().optional().describe('State the latest hook event implies.'),
   hook_event: z.string().optional().describe('Latest hook event, e.g. "PreToolUse".'),
   hook_at: z.string().optional().describe('When the latest hook event arrived.'),
-  screen_state: z.enum(['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown']).describe('What the screen shows.'),
+  screen_state: z.enum(SCREEN_STATES).describe('What the screen shows.'),
   conflict: z.string().optional().describe('The hook and the screen disagree: what each says and which one the row follows.'),
 });
+
+/**
+ * The schema is the core's LivenessRow (session_id left out while null): the same keys, and every
+ * row the core makes fits it. Checked when the source is compiled.
+ */
+type SchemaRow = z.infer<typeof row>;
+type CoreRow = Omit<LivenessRow, 'session_id'> & { session_id?: string };
+true satisfies [Exclude<keyof SchemaRow, keyof CoreRow> | Exclude<keyof CoreRow, keyof SchemaRow>] extends [never] ? true : false;
+true satisfies CoreRow extends SchemaRow ? true : false;
 
 export const listLiveness = defineTool({
   name: 'list_liveness',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
 import { DEFAULT_RECEIPT_TIMEOUT_MS, MAX_RECEIPT_TIMEOUT_MS } from '../core/hook-view.js';
 import { agentName, inputText, spaceName } from '../core/schemas.js';
+import { SUBMIT_BY_DEFAULT } from '../core/text.js';
 import { defineTool } from './define.js';
 
 export const sendInput = defineTool({
@@ -38,7 +39,7 @@ export const sendInput = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
     const target = coordinator.resolveTarget(caller, input);
-    const submitted = input.submit ?? true;
+    const submitted = input.submit ?? SUBMIT_BY_DEFAULT;
     if (input.await_receipt && !submitted) throw new DomainError('validation', 'await_receipt needs submit: a receipt comes only for submitted text.');
     const sentAt = coordinator.now();
     const { agent, session_id } = await coordinator.sendInput(caller, { ...target, text: input.text, submit: submitted });

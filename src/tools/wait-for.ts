@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { waitForState } from '../core/lifecycle.js';
+import { WAIT_STATES, waitForState } from '../core/lifecycle.js';
 import { agentName, spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
@@ -11,7 +11,7 @@ export const waitForTool = defineTool({
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.describe('Agent to watch.'),
-    state: z.enum(['working', 'idle', 'waiting_approval', 'missing']).describe('State to wait for.'),
+    state: z.enum(WAIT_STATES).describe('State to wait for.'),
     timeout_s: z.number().int().min(1).max(600).optional().describe('Longest wait in seconds (default 60).'),
   }),
   output: z.object({

@@ -98,7 +98,7 @@ describe('coordinating a fake agent through the MCP tools', () => {
 
     const stale = await client.call('approve', { agent: 'dev', prompt_id: '000000000000' });
     expect(stale.isError).toBe(true);
-    expect(textOf(stale)).toMatch(/Nothing was sent/);
+    expect(textOf(stale)).toMatch(/nothing was sent/i);
     await new Promise((r) => setTimeout(r, 200));
     expect(readEvents(log).filter((e) => e.type === 'approval')).toEqual([]);
     expect((await row()).state).toBe('waiting_approval');

@@ -447,7 +447,7 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   S('deleteAgent of an unknown agent → false', { match: /^false$/ }, async () => await store.deleteAgent('s', 'nobody'));
   S('deleteAgent in an unknown space → false', { match: /^false$/ }, async () => await store.deleteAgent('nospace', 'root'));
   S('getAgent of an unknown agent → undefined', { match: /^null$/ }, async () => await store.getAgent('s', 'nobody'));
-  S('history of an unknown agent → []', { match: /^\[\]$/ }, async () => await store.history('s', 'nobody'));
+  S('parentChain of an unknown agent → [itself]', { match: /^\["nobody"\]$/ }, async () => await store.parentChain('s', 'nobody'));
   S('eventsSince past the newest id → []', { match: /^\[\]$/ }, async () => await store.eventsSince(1e12));
   S('acquireLease held by another holder → false', { match: /^false$/ }, async () => await store.acquireLease('monitor', 'intruder', 5000));
   S('releaseLease by a process that does not hold it → nothing released', { match: /^null$/ }, async () => await store.releaseLease('monitor', 'intruder'));

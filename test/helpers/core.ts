@@ -3,6 +3,10 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { BackendRegistry } from '../../src/backends/registry.js';
 import { Coordinator, type Caller, type CoordinatorOptions } from '../../src/core/coordinator.js';
+import { createHttpApp, type HttpAppDeps } from '../../src/http/app.js';
+import { EventHub } from '../../src/http/events.js';
+import { McpSessions } from '../../src/http/mcp-route.js';
+import { createLogger } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -16,6 +20,19 @@ export function fakeCore(opts: Partial<CoordinatorOptions> = {}) {
   const backends = new BackendRegistry([backend]);
   const coordinator = new Coordinator({ store, backends, ...opts });
   return { db, store, backend, backends, coordinator };
+}
+
+/**
+ * The HTTP app over a fake core (routes tested with `app.request()`): its SSE hub polls every 20 ms,
+ * and everything it logs is kept in `logs`.
+ */
+export function fakeHttp(opts: Partial<HttpAppDeps> = {}, core = fakeCore()) {
+  const logs: string[] = [];
+  const log = createLogger('debug', (l) => logs.push(l));
+  const events = new EventHub(core.coordinator, undefined, 20);
+  const mcp = new McpSessions({ coordinator: core.coordinator });
+  const app = createHttpApp({ coordinator: core.coordinator, log, events, mcp, ...opts });
+  return { ...core, app, logs, events, mcp };
 }
 
 /** A real SDK client connected in memory to createMcpServer over the given core. */

@@ -94,7 +94,7 @@ export class FakeBackend implements SessionBackend {
     const s = this.get(id);
     if (!s.approval?.needsApproval) throw new BackendError('no prompt', 'no_pending_approval');
     if (o?.expectPromptId && o.expectPromptId !== s.approval.promptId) {
-      throw new BackendError(`The pending prompt is ${s.approval.promptId}, not ${o.expectPromptId}.`, 'prompt_mismatch');
+      throw new BackendError(`The permission prompt in session "${id}" is not the one expected (now ${s.approval.promptId}, expected ${o.expectPromptId}), so nothing was sent. Check the approval again and answer the prompt shown now.`, 'prompt_mismatch');
     }
     const key = decision === 'yes' ? '1' : decision === 'always' ? '2' : 'Escape';
     s.keys.push(key);

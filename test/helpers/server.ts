@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { CLI } from './stdio-client.js';
+import { assertBuilt, CLI, spawnServe } from './cli.js';
 import { killTmuxServer } from './tmux.js';
 import { tempDir } from './tmp.js';
 
@@ -32,9 +32,6 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-const assertBuilt = () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" before the e2e tests`);
-};
 
 const childEnv = (env: Record<string, string> = {}) => {
   // Never let the server find the developer's own tmux (TMUX/TMUX_PANE) or a token in the environment.
@@ -57,45 +54,18 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const own = opts.dataDir === undefined ? tempDir('agent-boss-http-') : undefined;
   const dataDir = opts.dataDir ?? own!.dir;
   const tmuxSocket = opts.tmuxSocket ?? `boss-test-${process.pid}-http-${++counter}`;
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--tmux-socket', tmuxSocket, ...(opts.args ?? [])], {
-    env: childEnv(opts.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  let out = '';
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-
   const cleanup = () => {
     if (opts.tmuxSocket === undefined) killTmux(tmuxSocket);
     own?.cleanup();
   };
-
-  let port: number;
+  let started;
   try {
-    port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not print "listening on" within ${opts.timeoutMs ?? 10_000} ms; stderr:\n${err}`)), opts.timeoutMs ?? 10_000);
-      const onData = () => {
-        const m = /agent-boss listening on http:\/\/[^\s]+:(\d+)/.exec(err);
-        if (m) {
-          clearTimeout(timer);
-          proc.stderr!.off('data', onData);
-          resolve(Number(m[1]));
-        }
-      };
-      proc.stderr!.on('data', onData);
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`server exited with code ${code} before listening; stderr:\n${err}${out ? `\nstdout:\n${out}` : ''}`));
-      });
-    });
+    started = await spawnServe(['--data-dir', dataDir, '--tmux-socket', tmuxSocket, ...(opts.args ?? [])], childEnv(opts.env), opts.timeoutMs ?? 10_000);
   } catch (e) {
-    proc.kill('SIGKILL');
-    await exited;
     cleanup();
     throw e;
   }
+  const { proc, port, exited } = started;
 
   let stopping: Promise<number | null> | undefined;
   return {
@@ -104,7 +74,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     dataDir,
     tmuxSocket,
     proc,
-    stderr: () => err,
+    stderr: started.stderr,
     stop() {
       stopping ??= (async () => {
         if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

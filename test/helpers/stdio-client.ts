@@ -1,9 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { join } from 'node:path';
+import { CLI } from './cli.js';
 
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+export { CLI } from './cli.js';
 
 /** Spawns the built CLI as `agent-boss stdio …` and connects the SDK client to it. */
 export async function stdioClient(args: string[], env: Record<string, string> = {}) {

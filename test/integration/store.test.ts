@@ -62,12 +62,23 @@ describe('SQLite store on a real file', () => {
     store.db.close();
   });
 
+  it('walks the parent chain cycle-safely, starting at the agent', async () => {
+    const store = new SqliteStore(openDatabase(dbPath()));
+    await store.register('s', 'lead', {});
+    await store.register('s', 'mid', { parent: 'Lead' });
+    await store.register('s', 'leaf', { parent: 'mid' });
+    expect(await store.parentChain('S', 'LEAF')).toEqual(['LEAF', 'mid', 'Lead']);
+    expect(await store.parentChain('s', 'nobody')).toEqual(['nobody']);
+    expect(await store.parentChain('nospace', 'x')).toEqual(['x']);
+    store.db.close();
+  });
+
   it('keeps every accepted report in the history and an event for each', async () => {
     const store = new SqliteStore(openDatabase(dbPath()));
     for (let i = 0; i < 5; i++) await store.report('s', 'a', { status: 'active', summary: `r${i}`, items: [`i${i}`] });
-    const h = await store.history('s', 'a');
+    const h = store.db.prepare(`SELECT summary, report FROM status_history WHERE space = 's' AND agent = 'a' ORDER BY id DESC`).all() as { summary: string; report: string }[];
     expect(h.map((x) => x.summary)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
-    expect(h[0]!.report).toMatchObject({ items: ['i4'] });
+    expect(JSON.parse(h[0]!.report)).toMatchObject({ items: ['i4'] });
     const events = (await store.eventsSince(0)).filter((e) => e.kind === 'agent_updated');
     expect(events).toHaveLength(5);
     expect(events[4]!.payload).toEqual({ space: 's', agent: 'a', status: 'active', summary: 'r4' });

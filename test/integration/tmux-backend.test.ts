@@ -3,22 +3,16 @@
  * (test/fixtures/fake-agent.mjs) in the panes. Everything it did is read back from its log.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/backends/errors.js';
 import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
 import { TmuxClient } from '../../src/backends/tmux/tmux-client.js';
+import { FAKE_AGENT, readEvents, waitFor as pollUntil } from '../helpers/fake-agent.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const FAKE_AGENT = resolve('test/fixtures/fake-agent.mjs');
-
-interface LogEvent {
-  type: string;
-  text?: string;
-  option?: number | 'escape';
-}
 
 let server: TmuxTestServer;
 let backend: TmuxSessionBackend;
@@ -36,30 +30,8 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function readLog(file: string): LogEvent[] {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  // Only complete lines: the fake agent may be in the middle of appending the last one.
-  return text
-    .split('\n')
-    .slice(0, -1)
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as LogEvent);
-}
-
-async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+/** The shared poll, with the condition named first (as this file's calls read). */
+const waitFor = <T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> => pollUntil(fn, timeoutMs, what);
 
 /** A session running the fake agent; resolves once it logged "ready". Returns its log path. */
 async function startAgent(sessionId: string, workMs = 300): Promise<string> {
@@ -69,12 +41,12 @@ async function startAgent(sessionId: string, workMs = 300): Promise<string> {
     workDir: tmp.dir,
     command: `node ${FAKE_AGENT} --log ${log} --work-ms ${workMs} --name agent`,
   });
-  await waitFor(`${sessionId} ready`, () => readLog(log).some((e) => e.type === 'ready'));
+  await waitFor(`${sessionId} ready`, () => readEvents(log).some((e) => e.type === 'ready'));
   return log;
 }
 
 const messages = (log: string): string[] =>
-  readLog(log)
+  readEvents(log)
     .filter((e) => e.type === 'message')
     .map((e) => e.text ?? '');
 
@@ -229,7 +201,7 @@ describe('approvals and interrupts', () => {
     });
   }
 
-  const approvals = (log: string) => readLog(log).filter((e) => e.type === 'approval').map((e) => e.option);
+  const approvals = (log: string) => readEvents(log).filter((e) => e.type === 'approval').map((e) => e.option);
 
   it('answers yes, always and no with the right option', async () => {
     const log = await startAgent('appr');
@@ -273,7 +245,7 @@ describe('approvals and interrupts', () => {
     expect(await backend.isIdle('busy')).toBe(false);
     const result = await backend.interrupt('busy');
     expect(result).toEqual({ stopped: true, escapes: 2 });
-    expect(readLog(log).filter((e) => e.type === 'interrupt')).toHaveLength(1);
+    expect(readEvents(log).filter((e) => e.type === 'interrupt')).toHaveLength(1);
     expect(await backend.isIdle('busy')).toBe(true);
     await expectBackendError(backend.interrupt('nope'), 'session_missing');
   });

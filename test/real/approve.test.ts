@@ -83,7 +83,7 @@ describe('approve on real Claude Code (manual mode)', { timeout: 60_000 }, () =>
     const seq = b.model.lastSeq();
     const r = await b.call('approve', { agent: AGENT, decision: 'yes', prompt_id: stale }, true);
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(/not the one expected.*Nothing was sent/s);
+    expect(textOf(r)).toMatch(/not the one expected.*nothing was sent/is);
     // Still waiting on the same dialog, nothing reached the model, no file.
     expect(await b.row()).toMatchObject({ state: 'waiting_approval', prompt_id: second.prompt_id });
     expect(b.model.lastSeq()).toBe(seq);

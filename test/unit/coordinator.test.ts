@@ -76,12 +76,12 @@ describe('Coordinator', () => {
   });
 
   it('keeps sticky fields and replaces report fields', async () => {
-    const { coordinator, store } = fakeCore();
+    const { coordinator, db } = fakeCore();
     await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'sess', role: 'dev' });
     await coordinator.reportStatus({}, { space: 's', agent: 'a' }, { status: 'active', summary: 'one', branch: 'b1', repo_url: 'r', items: ['x'] });
     const rec = await coordinator.reportStatus({}, { space: 's', agent: 'a' }, { status: 'done', summary: 'two' });
     expect(rec).toMatchObject({ status: 'done', summary: 'two', branch: null, items: null, repo_url: 'r', role: 'dev', session_id: 'sess', backend_type: 'tmux' });
-    expect((await store.history('s', 'a')).map((h) => h.summary)).toEqual(['two', 'one']);
+    expect(db.prepare(`SELECT summary FROM status_history ORDER BY id DESC`).all()).toEqual([{ summary: 'two' }, { summary: 'one' }]);
   });
 
   it('lets a bound agent report only for itself', async () => {
@@ -104,7 +104,7 @@ describe('Coordinator', () => {
     await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 's1' });
     await coordinator.sendInput({}, { space: 's', agent: 'a', text: 'hello', submit: true });
     expect(sess.inputs).toEqual([{ text: 'hello', submit: true }]);
-    await expectDomain(coordinator.approve({}, { space: 's', agent: 'a', prompt_id: 'other' }), 'prompt_mismatch', /Nothing was sent/);
+    await expectDomain(coordinator.approve({}, { space: 's', agent: 'a', prompt_id: 'other' }), 'prompt_mismatch', /nothing was sent/i);
     expect(sess.keys).toEqual([]);
     const ap = await coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes', prompt_id: 'p1' });
     expect(ap).toMatchObject({ decision: 'yes', tool_name: 'Bash', cleared: true });

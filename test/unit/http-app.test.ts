@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpApp, type HttpAppDeps } from '../../src/http/app.js';
-import { EventHub } from '../../src/http/events.js';
+import type { HttpAppDeps } from '../../src/http/app.js';
 import { shellDoubleQuote, shellQuote } from '../../src/http/ignition.js';
 import { isLoopbackHost, parseHostHeader } from '../../src/http/middleware.js';
-import { McpSessions } from '../../src/http/mcp-route.js';
-import { createLogger } from '../../src/log.js';
-import { fakeCore } from '../helpers/core.js';
+import { fakeHttp } from '../helpers/core.js';
 
 const TOKEN = 'secret-token-0123456789';
 
 function setup(opts: Partial<HttpAppDeps> = {}) {
-  const core = fakeCore();
-  const logs: string[] = [];
-  const log = createLogger('debug', (l) => logs.push(l));
-  const events = new EventHub(core.store, undefined, 20);
-  const mcp = new McpSessions({ coordinator: core.coordinator });
-  const app = createHttpApp({ coordinator: core.coordinator, log, events, mcp, ...opts });
+  const http = fakeHttp(opts);
+  const { app } = http;
   const req = (path: string, init: RequestInit = {}) => app.request(path, init);
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     req(path, {
@@ -23,7 +16,7 @@ function setup(opts: Partial<HttpAppDeps> = {}) {
       headers: { 'Content-Type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  return { ...core, app, logs, events, mcp, req, post };
+  return { ...http, req, post };
 }
 
 describe('HTTP helpers', () => {

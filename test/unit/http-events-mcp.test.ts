@@ -1,18 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIVENESS_EVENT, LivenessMonitor } from '../../src/core/monitor.js';
-import { createHttpApp } from '../../src/http/app.js';
-import { EventHub } from '../../src/http/events.js';
-import { McpSessions } from '../../src/http/mcp-route.js';
-import { createLogger } from '../../src/log.js';
-import { fakeCore } from '../helpers/core.js';
+import { fakeCore, fakeHttp } from '../helpers/core.js';
+import { waitFor } from '../helpers/fake-agent.js';
 import { readSse } from '../helpers/server.js';
 
 function setup() {
-  const core = fakeCore();
-  const hub = new EventHub(core.store, undefined, 20);
-  const mcp = new McpSessions({ coordinator: core.coordinator });
-  const app = createHttpApp({ coordinator: core.coordinator, log: createLogger('error', () => undefined), events: hub, mcp });
-  return { ...core, hub, mcp, app };
+  const http = fakeHttp();
+  return { ...http, hub: http.events };
 }
 
 describe('SSE /events over app.request', () => {
@@ -207,7 +201,8 @@ describe('liveness monitor', () => {
     backend.add('s1');
     const m = new LivenessMonitor({ coordinator, intervalMs: 10 });
     m.start();
-    await new Promise((r) => setTimeout(r, 80));
+    // Bounded wait on the condition (a loaded machine runs fewer ticks in a fixed time).
+    await waitFor(() => backend.probeCalls > 2, 5000, 'three probes');
     await m.stop();
     const calls = backend.probeCalls;
     expect(calls).toBeGreaterThan(2);

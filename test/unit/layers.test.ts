@@ -13,25 +13,47 @@ const RULES: [folder: string, mayImport: string[]][] = [
   ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
   ['store/', ['store/']],
   ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
-  ['tools/', ['tools/', 'prompts/', 'core/', 'store/']],
-  ['prompts/', ['prompts/', 'core/', 'store/']],
-  ['resources/', ['resources/', 'prompts/', 'core/', 'store/']],
+  ['tools/', ['tools/', 'prompts/', 'core/']],
+  ['prompts/', ['prompts/', 'core/']],
+  ['resources/', ['resources/', 'prompts/', 'core/']],
   ['mcp/', ['mcp/', 'tools/', 'prompts/', 'resources/', 'core/', 'version.ts']],
-  ['http/', ['http/', 'mcp/', 'core/', 'store/', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
-  ['hooks/', ['hooks/', 'core/', 'store/']],
+  // The agent-token store is handed to the HTTP face by the composition root (authentication), as a type.
+  ['http/', ['http/', 'mcp/', 'core/', 'store/agent-tokens.ts', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
+  ['hooks/', ['hooks/', 'core/']],
 ];
+
+/** The faces: they reach the store and the backends only through the core's functions. */
+const FACES = ['http/', 'tools/', 'mcp/', 'prompts/', 'resources/', 'hooks/'];
+
+/**
+ * The longest a source file may be. The exceptions are the tmux backend and Claude Code's screen
+ * parser, which the next step splits into a terminal (tmux) and an agent UI (Claude Code).
+ */
+const MAX_LINES = 450;
+const TOO_LONG_FOR_NOW = new Set(['backends/tmux/tmux-backend.ts', 'backends/tmux/screen.ts']);
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
   );
 
+const toSrc = (file: string, spec: string): string => relative(SRC, resolve(dirname(file), spec)).replace(/\.js$/, '.ts');
+
 /** Relative imports of a file (static, re-exports and dynamic), as paths relative to src/. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.[^']+)'/g)].map((m) => m[1]!);
-  return specs.map((s) => relative(SRC, resolve(dirname(file), s)).replace(/\.js$/, '.ts'));
+  return specs.map((s) => toSrc(file, s));
 }
+
+/** Relative imports that bring in values (not `import type` / `export type`), as paths relative to src/. */
+function valueImportsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'(\.[^']+)'|import\s*\(\s*'(\.[^']+)'/gm)].map((m) => m[1] ?? m[2]!);
+  return specs.map((s) => toSrc(file, s));
+}
+
+const inFaces = (files: string[]) => files.filter((f) => FACES.some((face) => relative(SRC, f).startsWith(face)));
 
 describe('layering', () => {
   const files = sourceFiles(SRC);
@@ -54,5 +76,36 @@ describe('layering', () => {
         .map((target) => `${relative(SRC, f)} → ${target}`),
     );
     expect(broken).toEqual([]);
+  });
+
+  it('faces never reach into the store or the backends: they call the core', () => {
+    const faces = inFaces(files);
+    expect(faces.length).toBeGreaterThan(10);
+    const reaching = faces.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, at: `${relative(SRC, f)}:${i + 1}` }))
+        .filter(({ line }) => /\bcoordinator\)?\s*\.\s*(store|backends)\b|\.hooks\s*\??\.\s*store\b|\bhooks\(\)\.store\b/.test(line))
+        .map(({ at, line }) => `${at}: ${line.trim()}`),
+    );
+    expect(reaching).toEqual([]);
+    // What a face imports of the store is a type (the agent-token store is injected, never built here).
+    const storeValues = faces.flatMap((f) => valueImportsOf(f).filter((t) => t.startsWith('store/')).map((t) => `${relative(SRC, f)} → ${t}`));
+    expect(storeValues).toEqual([]);
+  });
+
+  it('the check for reaching around the core can fail', () => {
+    const probe = 'const x = ctx.coordinator.store.listAgents();';
+    expect(/\bcoordinator\)?\s*\.\s*(store|backends)\b/.test(probe)).toBe(true);
+    expect(valueImportsOf(join(SRC, 'core', 'coordinator.ts'))).toContain('store/store.ts');
+    expect(valueImportsOf(join(SRC, 'core', 'directory.ts'))).not.toContain('store/store.ts');
+  });
+
+  it(`no source file is over ${MAX_LINES} lines`, () => {
+    const long = files
+      .map((f) => ({ rel: relative(SRC, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
+      .filter((f) => f.lines > MAX_LINES && !TOO_LONG_FOR_NOW.has(f.rel))
+      .map((f) => `${f.rel}: ${f.lines}`);
+    expect(long).toEqual([]);
   });
 });

@@ -10,22 +10,31 @@
  * started with), so they are skipped; blocks with flags 1 answer our commands, in the order we wrote
  * them.
  */
-import type { execa as Execa, ResultPromise } from 'execa';
 
+import { ControlClosedError, ControlConnection } from './control-connection.js';
 import { BackendError } from '../errors.js';
+import {
+  escapeArgvArg,
+  isMissingTargetMessage,
+  isNoServerMessage,
+  loadExeca,
+  notInstalled,
+  splitLines,
+  TmuxCommandError,
+  type CommandResult,
+  type TmuxCommand,
+} from './tmux-protocol.js';
 
-/**
- * execa is loaded on the first tmux command, not at import: a stdio server answers `initialize`
- * before it ever talks to tmux, and importing execa costs ~90 ms of that start-up here.
- */
-let execaLoading: Promise<typeof Execa> | undefined;
-const loadExeca = (): Promise<typeof Execa> => (execaLoading ??= import('execa').then((m) => m.execa));
-
-/** One tmux command as its words, e.g. `['capture-pane', '-p', '-t', '%3']`. */
-export type TmuxCommand = readonly string[];
-
-/** What one command of a batch answered: its output lines, or tmux's error text. */
-export type CommandResult = { ok: true; lines: string[] } | { ok: false; error: string };
+export {
+  commandLine,
+  escapeArgvArg,
+  isMissingTargetMessage,
+  isNoServerMessage,
+  quoteArg,
+  TmuxCommandError,
+  type CommandResult,
+  type TmuxCommand,
+} from './tmux-protocol.js';
 
 export interface TmuxClientOptions {
   /** `tmux -L name`: a server socket by name. */
@@ -43,71 +52,14 @@ export interface TmuxClientOptions {
   log?: (msg: string) => void;
 }
 
-/** A tmux command failed; `stderr` is tmux's own words. */
-export class TmuxCommandError extends Error {
-  constructor(
-    message: string,
-    readonly stderr: string,
-    /** Output printed before the failure (a batch's earlier commands). */
-    readonly stdout = '',
-  ) {
-    super(message);
-    this.name = 'TmuxCommandError';
-  }
-  /** No server runs on the socket (so no session exists). */
-  get noServer(): boolean {
-    return isNoServerMessage(this.stderr);
-  }
-  /** The target session, window or pane does not exist. */
-  get missingTarget(): boolean {
-    return isMissingTargetMessage(this.stderr);
-  }
-}
-
-export const isNoServerMessage = (text: string): boolean =>
-  /no server running|error connecting to|server exited unexpectedly|lost server|control connection closed/i.test(text);
-
-export const isMissingTargetMessage = (text: string): boolean =>
-  /can't find (session|window|pane)|no such (session|window|pane)|(session|window|pane) not found|no current (target|session)|no sessions/i.test(
-    text,
-  );
-
 /** Why a single process may take this long: a busy server, never a healthy one. */
 const PROCESS_TIMEOUT_MS = 15_000;
-/** A control client that has not attached by then is treated as unavailable. */
-const CONTROL_START_TIMEOUT_MS = 5_000;
 /** After a failed control-client start, use single processes for this long before trying again. */
 const CONTROL_RETRY_MS = 30_000;
 /** Command-line bytes per single-process batch (tmux refuses lines much over 16 KB). */
 const MAX_BATCH_BYTES = 8 * 1024;
 /** Default idle time after which the control client is closed (see controlIdleMs). */
 const DEFAULT_CONTROL_IDLE_MS = 60_000;
-
-/**
- * Quote one word for a tmux command line (control mode, config files): single quotes, with `'`
- * written as `'\''`. Words holding control characters (which would end the line) use double quotes
- * with escapes instead; inside those, `$` and `\` and `"` are escaped so nothing is expanded.
- */
-export function quoteArg(arg: string): string {
-  if (!/[\x00-\x1f\x7f]/.test(arg)) return `'${arg.replaceAll("'", `'\\''`)}'`;
-  let out = '"';
-  for (const ch of arg) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '\\' || ch === '"' || ch === '$') out += `\\${ch}`;
-    else if (code < 0x20 || code === 0x7f) out += `\\${code.toString(8).padStart(3, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-/** A whole command line for control mode. */
-export const commandLine = (command: TmuxCommand): string => command.map(quoteArg).join(' ');
-
-/**
- * Protect one argv word for a `tmux` process: tmux splits commands at any word that ENDS with `;`
- * (so `send-keys -l 'ls;'` would type `ls`), unless the `;` is preceded by `\`, which it then drops.
- */
-export const escapeArgvArg = (arg: string): string => (arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg);
 
 export class TmuxClient {
   private readonly binary: string;
@@ -388,209 +340,5 @@ export class TmuxClient {
     if (result.code === 'ENOENT') throw notInstalled();
     const stderr = (result.stderr || '').trim() || (result.shortMessage ?? 'tmux failed');
     throw new TmuxCommandError(`tmux ${argv[0] ?? ''} failed: ${stderr}`, stderr, result.stdout ?? '');
-  }
-}
-
-const notInstalled = (): BackendError => new BackendError('tmux is not installed or not on PATH', 'unavailable');
-
-const splitLines = (text: string): string[] => (text === '' ? [] : text.split('\n'));
-
-// ---------------------------------------------------------------------------------------------
-// The control-mode connection
-
-class ControlClosedError extends Error {
-  constructor(
-    message: string,
-    /** tmux had begun this command (its %begin arrived) before the client ended. */
-    readonly started = false,
-  ) {
-    super(message);
-  }
-}
-
-const CONTROL_PROCESS_OPTIONS = { buffer: false, reject: false, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' } as const;
-
-interface Pending {
-  resolve: (result: CommandResult) => void;
-  reject: (err: Error) => void;
-  /** Its %begin arrived: tmux is running (or ran) it. */
-  started: boolean;
-}
-
-interface Block {
-  footerFields: string;
-  mine: boolean;
-  lines: string[];
-}
-
-class ControlConnection {
-  readonly ready: Promise<void>;
-  alive = true;
-  private readonly proc: ResultPromise<typeof CONTROL_PROCESS_OPTIONS>;
-  private readonly queue: Pending[] = [];
-  private partial = '';
-  private block: Block | undefined;
-  private stderr = '';
-  private attached = false;
-  /** The session this client is attached to (from `%session-changed`). */
-  current: string | undefined;
-  private settleReady!: (err?: Error) => void;
-
-  constructor(
-    execa: typeof Execa,
-    binary: string,
-    globalArgs: readonly string[],
-    /** The user session to attach to. */
-    private readonly sessionName: string,
-    private readonly onClosed: (reason: string) => void,
-  ) {
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.settleReady = (err) => (err ? reject(err) : resolve());
-    });
-    // Swallow the rejection if nobody awaits `ready` (e.g. closed before use).
-    this.ready.catch(() => {});
-    // The control client attaches to an existing user session instead of creating one of its own:
-    // with tmux 3.3a, a control client that created its own session (`-C new-session`) exiting
-    // while another control client is attached crashed the whole server in 1–3 of 8 trials here,
-    // taking every agent's session with it; control clients attached to an existing session never
-    // did. `ignore-size` keeps it from resizing the user's windows, `no-output` spares it the
-    // session's %output stream. It creates nothing, so it never keeps a server alive on its own.
-    this.proc = execa(
-      binary,
-      // -E: do not copy our environment's update-environment variables (DISPLAY, SSH_AUTH_SOCK…)
-      // into the session; an MCP client starts us with almost none, which would unset them there.
-      [...globalArgs, '-C', 'attach-session', '-E', '-f', 'no-output,ignore-size', '-t', `=${sessionName}`],
-      CONTROL_PROCESS_OPTIONS,
-    );
-    const timer = setTimeout(() => this.settleReady(new Error('timed out attaching')), CONTROL_START_TIMEOUT_MS);
-    timer.unref();
-    this.ready.then(
-      () => clearTimeout(timer),
-      () => clearTimeout(timer),
-    );
-    this.proc.stdout.setEncoding('utf8');
-    this.proc.stdout.on('data', (chunk: string) => this.onData(chunk));
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-2000);
-    });
-    this.proc.stdin.on('error', () => {}); // EPIPE when tmux is gone; the exit handler reports it
-    void this.proc.then((result) => {
-      const spawnFailed = result.code === 'ENOENT';
-      const reason = spawnFailed
-        ? 'tmux is not installed'
-        : this.stderr.trim() || `exited (code ${result.exitCode ?? result.signal ?? '?'})`;
-      this.shutdown(spawnFailed ? notInstalled() : new ControlClosedError(reason), reason);
-    });
-    // Held (ref'd) only while starting or while answers are awaited: an idle control client
-    // must never keep the Node process alive, and a pending answer must.
-    this.ready.then(
-      () => this.updateRef(),
-      () => this.updateRef(),
-    );
-  }
-
-  private updateRef(): void {
-    const hold = this.queue.length > 0;
-    for (const handle of [this.proc, this.proc.stdout, this.proc.stderr, this.proc.stdin] as unknown as Array<{
-      ref?: () => void;
-      unref?: () => void;
-    }>) {
-      if (hold) handle.ref?.();
-      else handle.unref?.();
-    }
-  }
-
-  /** Writes a batch; each answer settles on its own (a rejection is a ControlClosedError). */
-  send(commands: readonly TmuxCommand[]): Promise<PromiseSettledResult<CommandResult>[]> {
-    if (!this.alive) {
-      return Promise.resolve(commands.map(() => ({ status: 'rejected' as const, reason: new ControlClosedError('control client is closed') })));
-    }
-    const wasIdle = this.queue.length === 0;
-    const answers = commands.map(
-      () =>
-        new Promise<CommandResult>((resolve, reject) => {
-          this.queue.push({ resolve, reject, started: false });
-        }),
-    );
-    if (wasIdle) this.updateRef();
-    // One write keeps the batch contiguous; tmux answers in order.
-    this.proc.stdin.write(`${commands.map(commandLine).join('\n')}\n`);
-    return Promise.allSettled(answers);
-  }
-
-  /** Detach from the session (closing stdin ends the client; SIGTERM if it lingers). */
-  async close(): Promise<void> {
-    if (!this.alive) return;
-    this.proc.stdin.end();
-    const timer = setTimeout(() => this.proc.kill('SIGTERM'), 1000);
-    await this.proc.catch(() => undefined);
-    clearTimeout(timer);
-  }
-
-  private onData(chunk: string): void {
-    const text = this.partial + chunk;
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) this.onLine(line);
-  }
-
-  private onLine(line: string): void {
-    const block = this.block;
-    if (block) {
-      if ((line.startsWith('%end ') || line.startsWith('%error ')) && line.endsWith(block.footerFields)) {
-        const fields = line.slice(line.indexOf(' ') + 1);
-        if (fields === block.footerFields) {
-          this.block = undefined;
-          this.finishBlock(block, line.startsWith('%end '));
-          return;
-        }
-      }
-      block.lines.push(line);
-      return;
-    }
-    if (line.startsWith('%begin ')) {
-      const footerFields = line.slice('%begin '.length);
-      const flags = Number(footerFields.split(' ')[2] ?? '0');
-      this.block = { footerFields, mine: (flags & 1) === 1, lines: [] };
-      if (this.block.mine && this.queue[0]) this.queue[0].started = true;
-      return;
-    }
-    if (line.startsWith('%session-changed ')) {
-      // `%session-changed $ID NAME`: the session this client is attached to now.
-      this.current = line.split(' ').slice(2).join(' ');
-      if (this.current === this.sessionName) {
-        this.attached = true;
-        this.settleReady();
-      }
-      return;
-    }
-    if (line === '%exit' || line.startsWith('%exit ')) {
-      this.shutdown(new ControlClosedError(line), line);
-    }
-    // Other notifications (%output, %window-add, …): not ours to handle.
-  }
-
-  private finishBlock(block: Block, ok: boolean): void {
-    if (!block.mine) {
-      // The attach-session the client was started with. A failure there means no control mode.
-      if (!ok && !this.attached) this.settleReady(new Error(block.lines.join(' ') || 'attach failed'));
-      return;
-    }
-    const pending = this.queue.shift();
-    if (!pending) return;
-    if (this.queue.length === 0) this.updateRef();
-    if (ok) pending.resolve({ ok: true, lines: block.lines });
-    else pending.resolve({ ok: false, error: block.lines.join('\n') || 'tmux reported an error' });
-  }
-
-  private shutdown(err: Error, reason: string): void {
-    if (!this.alive) return;
-    this.alive = false;
-    this.settleReady(err);
-    for (const pending of this.queue.splice(0)) {
-      pending.reject(err instanceof ControlClosedError ? new ControlClosedError(err.message, pending.started) : err);
-    }
-    this.onClosed(reason);
   }
 }

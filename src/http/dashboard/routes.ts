@@ -3,12 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { OPERATOR, type Caller, type Coordinator, type Target } from '../../core/coordinator.js';
+import type { Coordinator, Target } from '../../core/coordinator.js';
 import { DomainError } from '../../core/errors.js';
 import { agentOverview, agentPreviews } from '../../core/overview.js';
 import { agentName, describeZodError, inputText, promptId, spaceName } from '../../core/schemas.js';
-import { callerFromHeaders } from '../caller.js';
-import { BODY_LIMITS, limitBody, type AppEnv } from '../middleware.js';
+import { requestCaller } from '../caller.js';
+import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from '../middleware.js';
 
 /**
  * The operator's dashboard: a static page (HTML, CSS and JS modules from ./assets, no build step)
@@ -143,7 +143,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
   /** Reads a JSON action body: refuses other content types, so a cross-site form post cannot be one. */
   const actionBody = async <T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> => {
-    if (deps.readOnly) throw new DomainError('forbidden', 'this server is read-only (--read-only): the dashboard can only watch.');
+    refuseIfReadOnly(deps.readOnly, 'the dashboard can only watch');
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw new DomainError('validation', 'send the action as JSON (Content-Type: application/json).');
     let body: unknown;
@@ -188,9 +188,3 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
 const who = (a: { space: string; name: string }): Target => ({ space: a.space, agent: a.name });
 
-/** The operator, unless the request names an agent (then it may act only on itself and its reports). */
-const requestCaller = (c: Context): Caller => {
-  const r = callerFromHeaders(c);
-  if ('error' in r) throw new DomainError('validation', r.error);
-  return r.caller.agent !== undefined ? { agent: r.caller.agent } : OPERATOR;
-};

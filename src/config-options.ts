@@ -1,0 +1,174 @@
+/**
+ * The command line's vocabulary: the commands, every option with its environment variable,
+ * default and the commands it applies to, and the help text built from them. Parsing is in
+ * config.ts (resolveConfig).
+ */
+
+export type Command = 'stdio' | 'serve' | 'setup' | 'help' | 'version';
+/** Commands that do something (help and version only print). */
+export type RunCommand = Exclude<Command, 'help' | 'version'>;
+
+export const AUTH_MODES = ['none', 'agents'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export interface OptionSpec {
+  env?: string;
+  default?: string;
+  value?: string;
+  help: string;
+  boolean?: boolean;
+  commands: readonly RunCommand[];
+}
+
+/**
+ * Options, their env var, default and the commands they apply to (any other command refuses them).
+ * Precedence, lowest first: default < environment < flag.
+ */
+export const OPTIONS = {
+  'data-dir': {
+    env: 'BOSS_DATA_DIR',
+    value: 'DIR',
+    help: 'Directory of the SQLite database boss.db (default $XDG_STATE_HOME/agent-boss, else ~/.local/state/agent-boss)',
+    commands: ['stdio', 'serve', 'setup'],
+  },
+  'tmux-socket': {
+    env: 'BOSS_TMUX_SOCKET',
+    value: 'NAME',
+    help: 'tmux socket name (tmux -L NAME); default: your default tmux server',
+    commands: ['stdio', 'serve', 'setup'],
+  },
+  space: { env: 'BOSS_SPACE', value: 'NAME', help: 'Space used when a call names none (else "default")', commands: ['stdio', 'serve', 'setup'] },
+  agent: { env: 'BOSS_AGENT', value: 'NAME', help: 'Agent this server is bound to: it reports only as this agent', commands: ['stdio', 'setup'] },
+  port: { env: 'BOSS_PORT', default: '8899', value: 'N', help: 'HTTP port; 0 picks a free port', commands: ['serve'] },
+  host: { env: 'BOSS_HOST', default: '127.0.0.1', value: 'ADDR', help: 'HTTP bind address; a non-loopback one requires --token', commands: ['serve'] },
+  token: { env: 'BOSS_TOKEN', value: 'T', help: 'Bearer token required on every HTTP route but /healthz (16+ characters)', commands: ['serve'] },
+  'allowed-hosts': { env: 'BOSS_ALLOWED_HOSTS', default: '', value: 'A,B', help: 'Extra Host names accepted (comma-separated)', commands: ['serve'] },
+  auth: {
+    env: 'BOSS_AUTH',
+    default: 'none',
+    value: 'MODE',
+    help: '"none" = X-Agent-Name is taken on trust; "agents" = only with that agent\'s token (agent-boss token), --token is the operator\'s',
+    commands: ['serve'],
+  },
+  'read-only': { env: 'BOSS_READ_ONLY', help: 'Offer only read-only tools (list_liveness, capture_output, wait_for)', boolean: true, commands: ['stdio', 'serve'] },
+  'log-level': { env: 'BOSS_LOG_LEVEL', default: 'info', value: 'L', help: 'debug, info, warn or error (logs go to stderr)', commands: ['stdio', 'serve'] },
+  'submit-delay-ms': {
+    env: 'BOSS_SUBMIT_DELAY_MS',
+    value: 'N',
+    help: 'Pause between typing text and pressing Enter (default 150)',
+    commands: ['stdio', 'serve'],
+  },
+  'allow-skip-permissions': {
+    env: 'BOSS_ALLOW_SKIP_PERMISSIONS',
+    help: 'Let spawn_agent start agents with permission prompts skipped (skip_permissions: true)',
+    boolean: true,
+    commands: ['stdio', 'serve'],
+  },
+  hub: { value: 'URL', help: 'Configure HTTP to this hub (e.g. http://127.0.0.1:8899) instead of a stdio server', commands: ['setup'] },
+  name: { default: 'agent-boss', value: 'NAME', help: 'Server name in the client configuration', commands: ['setup'] },
+  'token-env': { value: 'VAR', help: 'With --hub: send "Authorization: Bearer ${VAR}" (the token stays in that variable)', commands: ['setup'] },
+  dir: { value: 'DIR', help: 'Project directory whose .mcp.json --write merges (default: the current directory)', commands: ['setup'] },
+  write: { help: 'Merge the configuration into <dir>/.mcp.json (other servers are kept as they are)', boolean: true, commands: ['setup'] },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+interface CommandSpec {
+  usage: string;
+  summary: string;
+  details: string;
+  examples: readonly string[];
+}
+
+export const COMMANDS: Record<RunCommand, CommandSpec> = {
+  stdio: {
+    usage: 'agent-boss stdio [--agent NAME] [--space NAME] [options]',
+    summary: 'Serve MCP over stdio (one process per agent, started by the MCP client)',
+    details:
+      'Speaks MCP on stdin/stdout; logs go to stderr. With --agent the server is bound to that agent: it reports only\n' +
+      'as that agent and, inside tmux, finds the agent\'s session by itself. Every server on this machine uses the same\n' +
+      'database by default, so stdio servers and the hub see the same agents.',
+    examples: [
+      'claude mcp add agent-boss -- agent-boss stdio --space web --agent api-dev',
+      'agent-boss setup claude --space web --agent api-dev     # prints that line and the .mcp.json entry',
+    ],
+  },
+  serve: {
+    usage: 'agent-boss serve [--port N] [--host ADDR] [--token T] [options]',
+    summary: 'Run the HTTP hub: MCP at /mcp, events, health, legacy curl routes, liveness monitor',
+    details:
+      'Listens on 127.0.0.1:8899 by default. Any other address requires --token. Prints where everything is and the\n' +
+      'line that connects Claude Code to it, then logs each registration, report and action on stderr.',
+    examples: [
+      'agent-boss serve',
+      'agent-boss serve --port 9000 --tmux-socket work',
+      'export BOSS_TOKEN=$(openssl rand -hex 16); agent-boss serve --host 0.0.0.0',
+    ],
+  },
+  setup: {
+    usage: 'agent-boss setup claude [--agent NAME] [--space NAME] [--hub URL] [--write] [options]',
+    summary: 'Print (or with --write apply) the Claude Code MCP configuration for this machine',
+    details:
+      'Prints a `claude mcp add` line and the .mcp.json entry for a stdio server (default) or, with --hub, for HTTP to\n' +
+      'a running hub with X-Agent-Name. --write merges the entry into <dir>/.mcp.json, keeping every other server\n' +
+      'byte for byte; running it again changes nothing.',
+    examples: [
+      'agent-boss setup claude --space web --agent api-dev',
+      'agent-boss setup claude --space web --agent api-dev --write',
+      'agent-boss setup claude --hub http://127.0.0.1:8899 --agent api-dev --token-env BOSS_TOKEN',
+    ],
+  },
+};
+
+const flagLine = (name: string, o: OptionSpec): string => {
+  const flag = `  --${name}${o.boolean ? '' : ` ${o.value ?? 'VALUE'}`}`;
+  const dflt = o.default ? ` (default ${o.default})` : '';
+  const env = o.env ? ` [${o.env}]` : '';
+  return `${flag.padEnd(30)}${o.help}${dflt}${env}`;
+};
+
+/** `agent-boss --help`, or one command's help (`agent-boss help serve`, `agent-boss serve --help`). */
+export function helpText(command?: RunCommand): string {
+  if (command !== undefined) {
+    const c = COMMANDS[command];
+    const opts = Object.entries(OPTIONS as Record<string, OptionSpec>)
+      .filter(([, o]) => o.commands.includes(command))
+      .map(([name, o]) => flagLine(name, o))
+      .join('\n');
+    return `Usage: ${c.usage}
+
+${c.summary}.
+
+${c.details}
+
+Options (flags override environment variables, which override defaults):
+${opts}
+  --help                      Show this help
+
+Examples:
+${c.examples.map((e) => `  ${e}`).join('\n')}
+`;
+  }
+  const cmds = Object.entries(COMMANDS)
+    .map(([n, c]) => `  ${n.padEnd(28)}${c.summary}`)
+    .join('\n');
+  return `Usage: agent-boss <command> [options]
+
+Coordinates AI coding agents running in terminal sessions, over MCP.
+
+Commands:
+${cmds}
+  setup hooks [--write]       Print (or merge into Claude Code settings) the hook entries for agent-boss hook
+  hook                        Run by Claude Code for each hook event (reads it on stdin; always exits 0)
+  token issue|list|revoke     Agent tokens for serve --auth agents (agent-boss token --help)
+  help [COMMAND]              Show this help, or a command's options and examples
+  --version                   Show the version
+
+Examples:
+  agent-boss serve                                          # the hub on http://127.0.0.1:8899
+  agent-boss setup claude --space web --agent api-dev       # how to connect a Claude Code agent
+  claude mcp add agent-boss -- agent-boss stdio --space web --agent api-dev
+
+Run "agent-boss help COMMAND" for a command's options.
+`;
+}

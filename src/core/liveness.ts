@@ -1,0 +1,181 @@
+import { isBackendError } from '../backends/errors.js';
+import { backendNameOf, type BackendRegistry } from '../backends/registry.js';
+import type { ScreenStateName, SessionProbe } from '../backends/session-backend.js';
+import type { AgentRecord } from '../store/store.js';
+import { fuseState, type FusedState, type LivenessState, type StateSource } from './fusion.js';
+import { HookView, type ScreenSince } from './hook-view.js';
+
+/** What a screen can show (the backends' ScreenStateName, listed once for schemas). */
+export const SCREEN_STATES = ['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown'] as const satisfies readonly ScreenStateName[];
+/** A liveness state: what the screen shows, or `gone` (Claude Code said it exited; hooks only). */
+export const LIVENESS_STATES = [...SCREEN_STATES, 'gone'] as const satisfies readonly LivenessState[];
+export const STATE_SOURCES = ['hook', 'screen'] as const satisfies readonly StateSource[];
+// Each list names every value of its type (a new state must be added here, and so to the schemas).
+true satisfies [Exclude<ScreenStateName, (typeof SCREEN_STATES)[number]>] extends [never] ? true : false;
+true satisfies [Exclude<LivenessState, (typeof LIVENESS_STATES)[number]>] extends [never] ? true : false;
+true satisfies [Exclude<StateSource, (typeof STATE_SOURCES)[number]>] extends [never] ? true : false;
+
+/**
+ * One agent's liveness: its registration, what its session shows (the screen probe fused with its
+ * Claude Code hook state) and its last report. The one definition of this fact: list_liveness's
+ * output schema is checked against it, and the legacy and event rows are views of it.
+ */
+export interface LivenessRow {
+  space: string;
+  agent: string;
+  session_id: string | null;
+  backend: string;
+  /** A session id is registered for the agent. */
+  registered: boolean;
+  exists: boolean;
+  state: LivenessState;
+  needs_approval: boolean;
+  tool_name?: string;
+  prompt_text?: string;
+  prompt_id?: string;
+  last_line?: string;
+  // ── provenance (hooks fused with the screen, see fusion.ts) ──
+  /** Where `state` comes from: a Claude Code hook event, or the screen. */
+  source: StateSource;
+  /** When the state began, as its source knows it (ISO time). */
+  since: string;
+  /** Exact input of the tool a pending prompt is about, and its command / file / URL / arguments (from the hook). */
+  tool_input?: unknown;
+  subject?: string;
+  /** The screen's id of the same prompt, when prompt_id came from the hook (approve accepts either). */
+  screen_prompt_id?: string;
+  error?: string;
+  activity?: string;
+  hook_state?: string;
+  hook_event?: string;
+  hook_at?: string;
+  screen_state: ScreenStateName;
+  /** The hook and the screen disagree: what each says and which the row follows. */
+  conflict?: string;
+  status: string;
+  summary: string;
+  updated_at: string;
+  /** The agent has not reported for longer than the stale threshold. */
+  stale: boolean;
+}
+
+/**
+ * A row of a `session_liveness` event (written by the monitor, read by SSE clients and the
+ * overview): what a session shows, without what changes constantly (last_line) or never.
+ */
+export type LivenessEventRow = Pick<LivenessRow, 'space' | 'agent' | 'exists' | 'state' | 'needs_approval' | 'tool_name' | 'prompt_text' | 'prompt_id' | 'source'> & {
+  /** The session id under its legacy name. */
+  session: string | null;
+  idle: boolean;
+  /** When the monitor first saw the current state (ISO time). */
+  since: string;
+  /** When the pending approval prompt was first seen (only while needs_approval). */
+  approval_since?: string;
+};
+
+export function toEventRow(r: LivenessRow, since: number, approvalSince: number | undefined): LivenessEventRow {
+  return {
+    space: r.space,
+    agent: r.agent,
+    session: r.session_id,
+    exists: r.exists,
+    idle: r.state === 'idle',
+    needs_approval: r.needs_approval,
+    ...(r.tool_name !== undefined && { tool_name: r.tool_name }),
+    ...(r.prompt_text !== undefined && { prompt_text: r.prompt_text }),
+    ...(r.prompt_id !== undefined && { prompt_id: r.prompt_id }),
+    state: r.state,
+    source: r.source,
+    since: new Date(since).toISOString(),
+    ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
+  };
+}
+
+export interface LivenessInputs {
+  backends: BackendRegistry;
+  hooks: HookView | undefined;
+  screenSince: ScreenSince;
+  staleAfterMs: number;
+  now: number;
+}
+
+/** One batched probe per backend: session id → probe, per backend name. A failing backend is left out. */
+async function probeAll(agents: readonly AgentRecord[], backends: BackendRegistry): Promise<Map<string, Map<string, SessionProbe>>> {
+  const byBackend = new Map<string, AgentRecord[]>();
+  for (const a of agents) {
+    const name = backendNameOf(a);
+    if (!byBackend.has(name)) byBackend.set(name, []);
+    byBackend.get(name)!.push(a);
+  }
+  const probes = new Map<string, Map<string, SessionProbe>>();
+  await Promise.all(
+    [...byBackend].map(async ([name, list]) => {
+      if (!backends.has(name)) return;
+      const backend = backends.backendFor(list[0]!);
+      const ids = [...new Set(list.map((a) => a.session_id).filter((s): s is string => !!s))];
+      if (ids.length === 0) return;
+      try {
+        if (!(await backend.available())) return;
+        probes.set(name, await backend.probeSessions(ids));
+      } catch (err) {
+        if (!isBackendError(err)) throw err;
+        // Unavailable or failing backend: its agents show state "unknown".
+      }
+    }),
+  );
+  return probes;
+}
+
+/** The liveness rows of `agents` (of `space`, or all spaces). Has no side effects. */
+export async function livenessRows(agents: readonly AgentRecord[], space: string | undefined, io: LivenessInputs): Promise<LivenessRow[]> {
+  const probes = await probeAll(agents, io.backends);
+  const { now } = io;
+  const hookStates = io.hooks ? await io.hooks.states(space) : undefined;
+  return agents.map((a) => {
+    const backend = backendNameOf(a);
+    const probe = a.session_id ? probes.get(backend)?.get(a.session_id) : undefined;
+    const lastSeen = Date.parse(a.reported_at ?? a.updated_at);
+    const row: LivenessRow = {
+      space: a.space,
+      agent: a.name,
+      session_id: a.session_id,
+      backend,
+      registered: !!a.session_id,
+      exists: probe?.exists ?? false,
+      state: probe?.state ?? 'unknown',
+      needs_approval: probe?.approval.needsApproval ?? false,
+      status: a.status,
+      summary: a.summary,
+      updated_at: a.updated_at,
+      stale: now - lastSeen > io.staleAfterMs,
+      source: 'screen',
+      since: '',
+      screen_state: probe?.state ?? 'unknown',
+    };
+    if (probe?.lastLine !== undefined) row.last_line = probe.lastLine;
+    const screen = {
+      state: row.screen_state,
+      ...(probe?.approval.toolName !== undefined && { toolName: probe.approval.toolName }),
+      ...(probe?.approval.promptText !== undefined && { promptText: probe.approval.promptText }),
+      ...(probe?.approval.promptId !== undefined && { promptId: probe.approval.promptId }),
+    };
+    const hook = hookStates?.get(HookView.key(a.space, a.name));
+    return withProvenance(row, fuseState(hook, { ...screen, since: io.screenSince.since(a.space, a.name, screen, now) }, now));
+  });
+}
+
+/** Copies the fused state (hooks + screen) onto a liveness row. */
+function withProvenance(row: LivenessRow, f: FusedState): LivenessRow {
+  const out: LivenessRow = {
+    ...row,
+    state: f.state,
+    needs_approval: f.needs_approval,
+    source: f.source,
+    since: new Date(f.since).toISOString(),
+    screen_state: f.screen_state,
+  };
+  const opt = ['tool_name', 'prompt_text', 'prompt_id', 'tool_input', 'subject', 'screen_prompt_id', 'error', 'activity', 'hook_state', 'hook_event', 'conflict'] as const;
+  for (const k of opt) if (f[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = f[k];
+  if (f.hook_at !== undefined) out.hook_at = new Date(f.hook_at).toISOString();
+  return out;
+}

@@ -1,0 +1,72 @@
+import type { AgentRecord, AgentStatus, Document, Section } from './store.js';
+
+/** An `agents` row joined with its space's name, and how it becomes an AgentRecord. */
+export interface AgentRow {
+  id: number;
+  space_id: number;
+  space_name: string;
+  name: string;
+  name_key: string;
+  status: string;
+  summary: string;
+  branch: string | null;
+  worktree: string | null;
+  pr: string | null;
+  phase: string | null;
+  test_count: number | null;
+  items: string | null;
+  sections: string | null;
+  questions: string | null;
+  blockers: string | null;
+  next_steps: string | null;
+  free_text: string | null;
+  documents: string | null;
+  session_id: string | null;
+  backend_type: string | null;
+  parent: string | null;
+  role: string | null;
+  repo_url: string | null;
+  created_at: number;
+  updated_at: number;
+  reported_at: number | null;
+}
+
+export const parseJson = <T>(text: string | null): T | null => {
+  if (text === null || text === '') return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+};
+export const toJson = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+export const toRecord = (r: AgentRow): AgentRecord => ({
+  space: r.space_name,
+  name: r.name,
+  status: r.status as AgentStatus,
+  summary: r.summary,
+  branch: r.branch,
+  worktree: r.worktree,
+  pr: r.pr,
+  phase: r.phase,
+  test_count: r.test_count,
+  items: parseJson<string[]>(r.items),
+  sections: parseJson<Section[]>(r.sections),
+  questions: parseJson<string[]>(r.questions),
+  blockers: parseJson<string[]>(r.blockers),
+  next_steps: r.next_steps,
+  free_text: r.free_text,
+  documents: parseJson<Document[]>(r.documents),
+  session_id: r.session_id,
+  backend_type: r.backend_type,
+  parent: r.parent,
+  role: r.role,
+  repo_url: r.repo_url,
+  created_at: iso(r.created_at),
+  updated_at: iso(r.updated_at),
+  reported_at: r.reported_at === null ? null : iso(r.reported_at),
+});
+
+export const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;
