@@ -33,7 +33,16 @@ describe('approve on real Claude Code (manual mode)', { timeout: 60_000 }, () =>
     const seq = b.model.lastSeq();
     await submitPrompt(b.cc, prompt);
     await b.model.requestContaining(prompt, { afterSeq: seq });
-    return b.waitForRow((r) => r.state === 'waiting_approval', `a dialog for "${prompt}"`);
+    // A dialog is drawn in steps (an Edit's diff after its header): take its id once it holds
+    // still, as an operator reads a dialog once it is drawn (a changed id is refused, by design).
+    let row = await b.waitForRow((r) => r.state === 'waiting_approval', `a dialog for "${prompt}"`);
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const again = await b.waitForRow((r) => r.state === 'waiting_approval', `the dialog for "${prompt}" still shown`);
+      if (again.prompt_id === row.prompt_id) return again;
+      row = again;
+    }
+    return row;
   }
   async function approve(args: Record<string, unknown>) {
     const seq = b.model.lastSeq();
