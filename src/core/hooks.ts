@@ -182,7 +182,7 @@ export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Recor
   const [{ openDatabase }, { HookStore }] = await Promise.all([import('../store/db.js'), import('../store/hooks-store.js')]);
   let db;
   try {
-    db = openDatabase(dbPath, { busyTimeoutMs, openDeadlineMs: 0 });
+    db = openDatabase(dbPath, { busyTimeoutMs, openDeadlineMs: 0, integrityCheck: false });
   } catch (err) {
     return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
   }

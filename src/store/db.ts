@@ -22,6 +22,8 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** How long a busy open keeps retrying (default 10 s). A process that must never wait (the hook command) passes 0. */
   openDeadlineMs?: number;
+  /** Run quick_check before anything else (default true). The hook command, which must finish within a hook's time limit, skips it: a damaged file then fails its write. */
+  integrityCheck?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     const found = retryBusySync(() => schemaVersion(db), deadlineMs);
     if (found > LATEST_VERSION) throw new DatabaseTooNewError(path, found, LATEST_VERSION);
-    const problem = retryBusySync(() => quickCheck(db), deadlineMs);
+    const problem = opts.integrityCheck === false ? undefined : retryBusySync(() => quickCheck(db), deadlineMs);
     if (problem !== undefined) throw new StoreDamagedError(path, problem);
     // A database already in WAL mode needs no write here (a process that must not wait skips it).
     if (db.pragma('journal_mode', { simple: true }) !== 'wal') retryBusySync(() => db.pragma('journal_mode = WAL'), deadlineMs);
