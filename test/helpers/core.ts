@@ -6,7 +6,7 @@ import { Coordinator, type Caller, type CoordinatorOptions } from '../../src/cor
 import { createMcpServer } from '../../src/mcp/server.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { FakeBackend } from './fake-backend.js';
+import { FakeBackend } from './fake-terminal.js';
 
 /** A coordinator over an in-memory database and a fake backend registered as "tmux". */
 export function fakeCore(opts: Partial<CoordinatorOptions> = {}) {
