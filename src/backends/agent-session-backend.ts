@@ -363,7 +363,7 @@ export class AgentSessionBackend implements SessionBackend {
     }
     if (expectPromptId !== undefined && a.promptId !== expectPromptId) {
       throw new BackendError(
-        `The permission prompt in session "${sessionId}" is not the one expected (now ${a.promptId ?? 'unknown'}, expected ${expectPromptId}), so nothing was sent. Check the approval again and answer the prompt shown now.`,
+        `The permission prompt in session "${sessionId}" is not the one expected (now ${a.promptId ?? 'unknown'}, expected ${expectPromptId}). Nothing was sent. Check the approval again and answer the prompt shown now.`,
         'prompt_mismatch',
       );
     }

@@ -498,7 +498,8 @@ export class Coordinator {
           `No pending approval for ${who}: its screen shows no permission prompt. Call list_liveness to see which agents need approval.`,
         );
       case 'prompt_mismatch':
-        return new DomainError('prompt_mismatch', `${err.message} Nothing was sent. Call list_liveness and approve the prompt it shows now.`);
+        // The backend's sentence says it all (what changed, nothing sent, what to do): said once.
+        return new DomainError('prompt_mismatch', err.message);
       case 'option_unavailable':
         return new DomainError('validation', err.message);
       case 'invalid_session_id':
