@@ -116,6 +116,21 @@ describe('Coordinator', () => {
     expect(sess.keys).toEqual(['1', 'Escape']);
   });
 
+  it('answers with the keys the real screen calls for: arrows on the trust dialog, nothing on an idle agent', async () => {
+    const { coordinator, backend } = fakeCore();
+    const sess = backend.add('s1', 'trust'); // unnumbered: ❯ No, exit / Yes, I trust this folder
+    await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 's1' });
+    const trusted = await coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes' });
+    expect(trusted).toMatchObject({ tool_name: 'Trust', cleared: true });
+    expect(sess.keys).toEqual(['Down', 'Enter']);
+    sess.show('idle');
+    expect(await coordinator.interrupt({}, { space: 's', agent: 'a' })).toMatchObject({ stopped: true });
+    expect(sess.keys).toEqual(['Down', 'Enter']); // nothing sent to an idle agent
+    sess.show('ask-user-question');
+    await expectDomain(coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes' }), 'validation', /asking a question/);
+    expect(sess.keys).toEqual(['Down', 'Enter']);
+  });
+
   it('says which thing is missing for operator actions', async () => {
     const { coordinator, store } = fakeCore();
     await expectDomain(coordinator.sendInput({}, { space: 's', agent: 'nobody', text: 'x' }), 'not_found', /not registered in space "s". Call register_session/);
