@@ -21,7 +21,7 @@
  */
 import { execa } from 'execa';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseScreen } from '../src/backends/tmux/screen.js';
+import { parseScreen } from '../src/agents/claude-code/screen.js';
 
 export const LEGACY = 'legacy';
 

@@ -12,7 +12,7 @@
  */
 import { execa } from 'execa';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseScreen } from '../src/backends/tmux/screen.js';
+import { parseScreen } from '../src/agents/claude-code/screen.js';
 import { TmuxSessionBackend } from '../src/backends/tmux/tmux-backend.js';
 import { startFakeModel, textTurn, toolTurn, type FakeModel } from '../test/fixtures/fake-model.js';
 import { startClaudeCode, type ClaudeCodeSession } from '../test/helpers/claude-code.js';

@@ -11,7 +11,7 @@ import { Coordinator } from '../../src/core/coordinator.js';
 import { isDomainError } from '../../src/core/errors.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { textOf } from '../helpers/core.js';
-import { FakeBackend } from '../helpers/fake-backend.js';
+import { FakeBackend } from '../helpers/fake-terminal.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -9,7 +9,7 @@ import { Coordinator } from '../../src/core/coordinator.js';
 import { isDomainError } from '../../src/core/errors.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { waitFor } from '../helpers/fake-agent.js';
-import { FakeBackend } from '../helpers/fake-backend.js';
+import { FakeBackend } from '../helpers/fake-terminal.js';
 import { killTmux, startServer, type RunningServer } from '../helpers/server.js';
 import { CLI } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { openDatabase } from '../../src/store/db.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { FakeBackend } from './fake-backend.js';
+import { FakeBackend } from './fake-terminal.js';
 
 /** A coordinator over an in-memory database and a fake backend registered as "tmux". */
 export function fakeCore(opts: Partial<CoordinatorOptions> = {}) {

@@ -5,7 +5,7 @@
  * table tests in test/unit/screen.test.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { inputBoxText } from '../../src/backends/tmux/screen.js';
+import { inputBoxText } from '../../src/agents/claude-code/screen.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deferredToolTurns, textTurn, toolTurn, type FakeModel } from '../fixtures/fake-model.js';

@@ -100,18 +100,35 @@ describe('Coordinator', () => {
 
   it('sends input, approves and interrupts through the backend', async () => {
     const { coordinator, backend } = fakeCore();
-    const sess = backend.add('s1', 'waiting_approval', { needsApproval: true, toolName: 'Bash', promptId: 'p1', promptText: 'ls' });
+    const sess = backend.add('s1', 'idle');
     await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 's1' });
     await coordinator.sendInput({}, { space: 's', agent: 'a', text: 'hello', submit: true });
     expect(sess.inputs).toEqual([{ text: 'hello', submit: true }]);
+    sess.show('bash-one-line'); // Claude Code asks to run `touch one-line.txt`
+    const p1 = sess.promptId();
     await expectDomain(coordinator.approve({}, { space: 's', agent: 'a', prompt_id: 'other' }), 'prompt_mismatch', /nothing was sent/i);
     expect(sess.keys).toEqual([]);
-    const ap = await coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes', prompt_id: 'p1' });
-    expect(ap).toMatchObject({ decision: 'yes', tool_name: 'Bash', cleared: true });
+    const ap = await coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes', prompt_id: p1! });
+    expect(ap).toMatchObject({ decision: 'yes', tool_name: 'Bash', cleared: true, chosen: { number: 1, label: 'Yes' } });
     await expectDomain(coordinator.approve({}, { space: 's', agent: 'a' }), 'no_pending_approval', /no permission prompt/);
     const it = await coordinator.interrupt({}, { space: 's', agent: 'a' });
     expect(it.stopped).toBe(true);
     expect(sess.keys).toEqual(['1', 'Escape']);
+  });
+
+  it('answers with the keys the real screen calls for: arrows on the trust dialog, nothing on an idle agent', async () => {
+    const { coordinator, backend } = fakeCore();
+    const sess = backend.add('s1', 'trust'); // unnumbered: ❯ No, exit / Yes, I trust this folder
+    await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 's1' });
+    const trusted = await coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes' });
+    expect(trusted).toMatchObject({ tool_name: 'Trust', cleared: true });
+    expect(sess.keys).toEqual(['Down', 'Enter']);
+    sess.show('idle');
+    expect(await coordinator.interrupt({}, { space: 's', agent: 'a' })).toMatchObject({ stopped: true });
+    expect(sess.keys).toEqual(['Down', 'Enter']); // nothing sent to an idle agent
+    sess.show('ask-user-question');
+    await expectDomain(coordinator.approve({}, { space: 's', agent: 'a', decision: 'yes' }), 'validation', /asking a question/);
+    expect(sess.keys).toEqual(['Down', 'Enter']);
   });
 
   it('says which thing is missing for operator actions', async () => {
@@ -143,7 +160,7 @@ describe('Coordinator', () => {
     const { coordinator, backend, store } = fakeCore({ staleAfterMs: 60_000 });
     backend.add('s-idle', 'idle');
     backend.add('s-work', 'working');
-    backend.add('s-wait', 'waiting_approval', { needsApproval: true, toolName: 'Edit', promptId: 'abc', promptText: 'edit x?' });
+    const editing = backend.add('s-wait', 'edit');
     for (const [agent, sid] of [['idle', 's-idle'], ['work', 's-work'], ['wait', 's-wait'], ['dead', 's-dead']]) {
       await coordinator.registerSession({}, { space: 'sp', agent: agent!, session_id: sid! });
     }
@@ -155,7 +172,7 @@ describe('Coordinator', () => {
     expect(Object.keys(by)).toEqual(['dead', 'idle', 'nosess', 'wait', 'work']);
     expect(by.idle).toMatchObject({ exists: true, state: 'idle', needs_approval: false, registered: true, stale: false });
     expect(by.work).toMatchObject({ exists: true, state: 'working' });
-    expect(by.wait).toMatchObject({ state: 'waiting_approval', needs_approval: true, tool_name: 'Edit', prompt_id: 'abc', prompt_text: 'edit x?' });
+    expect(by.wait).toMatchObject({ state: 'waiting_approval', needs_approval: true, tool_name: 'Edit', prompt_id: editing.promptId(), prompt_text: expect.stringContaining('make this edit to notes.txt') });
     expect(by.dead).toMatchObject({ exists: false, state: 'missing' });
     expect(by.nosess).toMatchObject({ registered: false, exists: false, state: 'unknown', status: 'blocked', summary: 'waiting' });
     expect((await coordinator.listLiveness()).length).toBe(6);

@@ -5,6 +5,7 @@ import type { HttpAppDeps } from '../../src/http/app.js';
 import { DASHBOARD_CSP } from '../../src/http/dashboard/routes.js';
 import { LivenessMonitor } from '../../src/core/monitor.js';
 import { fakeHttp } from '../helpers/core.js';
+import { fixtureScreen } from '../helpers/fake-terminal.js';
 
 const TOKEN = 'secret-token-0123456789';
 const ASSETS = join(import.meta.dirname, '..', '..', 'src', 'http', 'dashboard', 'assets');
@@ -113,14 +114,13 @@ describe('dashboard JSON routes', () => {
   it('approve: answers with the prompt id it was given, refuses a prompt that changed', async () => {
     const t = setup();
     const s = await t.agent();
-    s.state = 'waiting_approval';
-    s.approval = { needsApproval: true, toolName: 'Bash', promptText: 'rm -rf build', promptId: 'new-prompt' };
+    s.state = 'bash-one-line';
     const stale = await t.post('/dashboard/api/approve', { space: 'web', agent: 'dev', decision: 'yes', prompt_id: 'old-prompt' });
     expect(stale.status).toBe(409);
     expect(await stale.json()).toMatchObject({ code: 'prompt_mismatch', error: expect.stringMatching(/nothing was sent/i) });
     expect(s.keys).toEqual([]);
 
-    const ok = await t.post('/dashboard/api/approve', { space: 'web', agent: 'dev', decision: 'always', prompt_id: 'new-prompt' });
+    const ok = await t.post('/dashboard/api/approve', { space: 'web', agent: 'dev', decision: 'always', prompt_id: s.promptId() });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toMatchObject({ ok: true, decision: 'always', tool_name: 'Bash', cleared: true });
     expect(s.keys).toEqual(['2']);
@@ -183,7 +183,7 @@ describe('dashboard JSON routes', () => {
     await t.coordinator.registerSession({}, { space: 'web', agent: 'gone', session_id: 'web-gone' });
     const res = await t.get('/dashboard/api/previews?lines=5');
     const { previews } = (await res.json()) as { previews: { agent: string; lines: string[] | null; error?: string }[] };
-    expect(previews.find((p) => p.agent === 'dev')).toEqual({ space: 'web', agent: 'dev', lines: ['> '] });
+    expect(previews.find((p) => p.agent === 'dev')).toEqual({ space: 'web', agent: 'dev', lines: fixtureScreen('idle-start').filter((l) => l.trim() !== '').slice(-5) });
     expect(previews.find((p) => p.agent === 'gone')).toMatchObject({ lines: null, error: expect.stringContaining('no longer exists') });
     expect((await t.get('/dashboard/api/previews?lines=0')).status).toBe(400);
     expect((await t.get('/dashboard/api/previews?lines=abc')).status).toBe(400);

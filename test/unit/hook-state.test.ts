@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { promptIdFor } from '../../src/backends/prompt-id.js';
-import { promptIdFor as screenPromptIdFor } from '../../src/backends/tmux/screen.js';
+import { promptIdFor as screenPromptIdFor } from '../../src/agents/claude-code/screen.js';
 import { hookPromptId, hookSubject, nextHookState, parseHookEvent, storedPayload, type HookEvent, type HookState } from '../../src/core/hook-state.js';
 
 const T0 = 1_000_000;

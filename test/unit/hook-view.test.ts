@@ -12,7 +12,7 @@ async function setup() {
   const { Coordinator } = await import('../../src/core/coordinator.js');
   const coordinator = new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' });
   await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
-  const session = core.backend.add('s1', 'waiting_approval', { needsApproval: true, toolName: 'Bash', promptText: 'Do you want to proceed?', promptId: 'screen000001' });
+  const session = core.backend.add('s1', 'bash-one-line');
   const input = { command: 'npm test' };
   await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
   return { ...core, hooks, coordinator, session, hookId: hookPromptId('Bash', input) };
@@ -22,7 +22,7 @@ describe('approve and rules with hooks', () => {
   it('list_liveness shows the hook prompt id; approve accepts it and records the answer', async () => {
     const { coordinator, hooks, session, hookId } = await setup();
     const row = (await coordinator.listLiveness('web'))[0]!;
-    expect(row).toMatchObject({ source: 'hook', prompt_id: hookId, screen_prompt_id: 'screen000001', tool_input: { command: 'npm test' } });
+    expect(row).toMatchObject({ source: 'hook', prompt_id: hookId, screen_prompt_id: session.promptId(), tool_input: { command: 'npm test' } });
     const res = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId });
     expect(res.cleared).toBe(true);
     expect(session.keys).toEqual(['1']);
@@ -32,9 +32,9 @@ describe('approve and rules with hooks', () => {
 
   it('refuses a hook prompt id when the screen shows another dialog or none, sending nothing', async () => {
     const { coordinator, session, hookId } = await setup();
-    session.approval = { needsApproval: true, toolName: 'Edit', promptText: 'edit?', promptId: 'screen000002' };
+    session.show('edit');
     await expect(coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId })).rejects.toMatchObject({ code: 'prompt_mismatch' });
-    session.approval = { needsApproval: false };
+    session.show('idle');
     await expect(coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId })).rejects.toMatchObject({ code: 'no_pending_approval' });
     expect(session.keys).toEqual([]);
   });

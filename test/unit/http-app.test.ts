@@ -344,7 +344,7 @@ describe('legacy operator routes', () => {
   const ready = async () => {
     const s = setup();
     await s.coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
-    const session = s.backend.add('s1', 'waiting_approval', { needsApproval: true, toolName: 'Bash', promptId: 'p1', promptText: 'npm test' });
+    const session = s.backend.add('s1', 'idle');
     return { ...s, session };
   };
 
@@ -406,25 +406,27 @@ describe('legacy operator routes', () => {
 
   it('approve validates prompt_id and refuses a stale one without sending', async () => {
     const { req, session } = await ready();
+    session.show('bash-one-line');
     const bad = await req('/spaces/web/approve/dev?prompt_id=a%20b', { method: 'POST' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: expect.stringMatching(/prompt_id/) });
     const stale = await req('/spaces/web/approve/dev?prompt_id=p0', { method: 'POST' });
     expect(stale.status).toBe(409);
     expect(session.keys).toEqual([]);
-    expect((await req('/spaces/web/approve/dev?prompt_id=p1', { method: 'POST' })).status).toBe(200);
+    expect((await req(`/spaces/web/approve/dev?prompt_id=${session.promptId()}`, { method: 'POST' })).status).toBe(200);
     expect(session.keys).toEqual(['1']);
   });
 
   it('approve answers the prompt: approved / always_allowed with the tool', async () => {
-    const { req, session, backend } = await ready();
+    const { req, session } = await ready();
+    session.show('bash-one-line');
     const r = await req('/spaces/web/approve/dev', { method: 'POST' });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ status: 'approved', agent: 'dev', tool: 'Bash' });
     expect(session.keys).toEqual(['1']);
     const none = await req('/spaces/web/approve/dev', { method: 'POST' });
     expect(none.status).toBe(409);
-    backend.sessions.get('s1')!.approval = { needsApproval: true, toolName: 'Edit', promptId: 'p2' };
+    session.show('edit'); // option 2: "Yes, and switch to accept edits"
     const always = await req('/spaces/web/approve/dev?always=true', { method: 'POST' });
     expect(await always.json()).toEqual({ status: 'always_allowed', agent: 'dev', tool: 'Edit' });
     expect(session.keys).toEqual(['1', '2']);
@@ -432,6 +434,7 @@ describe('legacy operator routes', () => {
 
   it('interrupt answers {"ok":true,"agent"}', async () => {
     const { req, session } = await ready();
+    session.show('working');
     const r = await req('/spaces/web/agent/dev/interrupt', { method: 'POST' });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ ok: true, agent: 'dev' });
@@ -445,7 +448,7 @@ describe('legacy session status', () => {
     const empty = await req('/api/session-status');
     expect(await empty.json()).toEqual([]);
     await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
-    backend.add('s1', 'waiting_approval', { needsApproval: true, toolName: 'Bash', promptText: 'rm -rf build', promptId: 'p1' });
+    const shown = backend.add('s1', 'bash-one-line');
     await coordinator.reportStatus({}, { space: 'ops', agent: 'solo' }, { status: 'idle', summary: 's' });
     const before = await store.lastEventId();
     const all = (await (await req('/api/session-status')).json()) as unknown[];
@@ -461,8 +464,9 @@ describe('legacy session status', () => {
       idle: false,
       needs_approval: true,
       tool_name: 'Bash',
-      prompt_text: 'rm -rf build',
-      prompt_id: 'p1',
+      last_line: 'Esc to cancel · Tab to amend',
+      prompt_text: 'Do you want to proceed? Create a file touch one-line.txt',
+      prompt_id: shown.promptId(),
       state: 'waiting_approval',
     });
     expect(all).toContainEqual(expect.objectContaining({ agent: 'solo', registered: false, exists: false, session: null, state: 'unknown' }));

@@ -156,14 +156,13 @@ describe('liveness monitor', () => {
     expect(await monitor.tick()).toEqual([]);
 
     now += 1000;
-    s1.state = 'waiting_approval';
-    s1.approval = { needsApproval: true, toolName: 'Bash', promptText: 'npm test', promptId: 'p1' };
+    s1.state = 'bash-one-line';
     const changed = await monitor.tick();
     expect(changed).toHaveLength(1);
     const ev = (await store.eventsSince(changed[0]! - 1))[0]!;
     expect(ev.space).toBe('web');
     expect(ev.payload).toEqual([
-      expect.objectContaining({ agent: 'dev', needs_approval: true, tool_name: 'Bash', prompt_id: 'p1', state: 'waiting_approval', since: '2025-01-01T00:00:02.000Z', approval_since: '2025-01-01T00:00:02.000Z' }),
+      expect.objectContaining({ agent: 'dev', needs_approval: true, tool_name: 'Bash', prompt_id: s1.promptId(), state: 'waiting_approval', since: '2025-01-01T00:00:02.000Z', approval_since: '2025-01-01T00:00:02.000Z' }),
     ]);
 
     now += 1000;

@@ -8,9 +8,24 @@ import { describe, expect, it } from 'vitest';
  */
 const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 
+/** The contracts: the session backend, the terminal, the agent UI, errors, prompt ids. */
+const BACKEND_TYPES = [
+  'backends/session-backend.ts',
+  'backends/terminal.ts',
+  'backends/agent-ui.ts',
+  'backends/errors.ts',
+  'backends/prompt-id.ts',
+];
+
 const RULES: [folder: string, mayImport: string[]][] = [
-  ['backends/tmux/', ['backends/tmux/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/prompt-id.ts']],
-  ['backends/', ['backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
+  // The agent UIs: what a program's screen means and which keys answer it. No I/O, no terminal.
+  ['agents/', ['agents/', ...BACKEND_TYPES]],
+  // Wires the tmux terminal to the agent UI of the agent kind: the only tmux file that sees agents/.
+  ['backends/tmux/tmux-backend.ts', ['backends/tmux/', 'backends/agent-session-backend.ts', 'backends/send-input.ts', 'agents/index.ts']],
+  // The tmux terminal: knows no agent program.
+  ['backends/tmux/', ['backends/tmux/', ...BACKEND_TYPES]],
+  // The session backend over a terminal and an agent UI, the registry: no concrete terminal or agent.
+  ['backends/', ['backends/']],
   ['store/', ['store/']],
   ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
   ['tools/', ['tools/', 'prompts/', 'core/']],
@@ -25,12 +40,8 @@ const RULES: [folder: string, mayImport: string[]][] = [
 /** The faces: they reach the store and the backends only through the core's functions. */
 const FACES = ['http/', 'tools/', 'mcp/', 'prompts/', 'resources/', 'hooks/'];
 
-/**
- * The longest a source file may be. The exceptions are the tmux backend and Claude Code's screen
- * parser, which the next step splits into a terminal (tmux) and an agent UI (Claude Code).
- */
+/** The longest a source file may be. */
 const MAX_LINES = 450;
-const TOO_LONG_FOR_NOW = new Set(['backends/tmux/tmux-backend.ts', 'backends/tmux/screen.ts']);
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -66,7 +77,7 @@ describe('layering', () => {
   it.each(RULES)('%s imports only what it may', (folder, mayImport) => {
     const inFolder = files.filter((f) => {
       const rel = relative(SRC, f);
-      // A file belongs to the most specific rule (backends/tmux/ before backends/).
+      // A file belongs to the most specific rule (backends/tmux/tmux-backend.ts before backends/tmux/ before backends/).
       return rel.startsWith(folder) && RULES.find(([other]) => rel.startsWith(other))?.[0] === folder;
     });
     expect(inFolder.length).toBeGreaterThan(0);
@@ -104,8 +115,28 @@ describe('layering', () => {
   it(`no source file is over ${MAX_LINES} lines`, () => {
     const long = files
       .map((f) => ({ rel: relative(SRC, f), lines: readFileSync(f, 'utf8').split('\n').length - 1 }))
-      .filter((f) => f.lines > MAX_LINES && !TOO_LONG_FOR_NOW.has(f.rel))
+      .filter((f) => f.lines > MAX_LINES)
       .map((f) => `${f.rel}: ${f.lines}`);
     expect(long).toEqual([]);
+  });
+
+  it('keeps concrete terminals and agent programs out of the backend core and the core', () => {
+    const concrete = /^(?:backends\/tmux\/|agents\/)/;
+    const broken = files
+      .filter((f) => /^(?:core\/|backends\/[^/]+\.ts$)/.test(relative(SRC, f)))
+      .flatMap((f) => importsOf(f).filter((t) => concrete.test(t)).map((t) => `${relative(SRC, f)} → ${t}`));
+    expect(broken).toEqual([]);
+  });
+
+  it('keeps every agent program in its own folder: agents/<kind>/ imports no sibling', () => {
+    const broken = files
+      .filter((f) => /^agents\/[^/]+\//.test(relative(SRC, f)))
+      .flatMap((f) => {
+        const kind = relative(SRC, f).split('/')[1]!;
+        return importsOf(f)
+          .filter((t) => t.startsWith('agents/') && !t.startsWith(`agents/${kind}/`))
+          .map((t) => `${relative(SRC, f)} → ${t}`);
+      });
+    expect(broken).toEqual([]);
   });
 });

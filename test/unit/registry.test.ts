@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackendRegistry, UnknownBackendError } from '../../src/backends/registry.js';
-import { FakeBackend } from '../helpers/fake-backend.js';
+import { FakeBackend } from '../helpers/fake-terminal.js';
 
 describe('BackendRegistry', () => {
   const tmux = new FakeBackend('tmux');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApprovalOption } from '../../src/backends/session-backend.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseOption, inputBoxText, parseScreen, promptIdFor, type ScreenAnalysis } from '../../src/backends/tmux/screen.js';
+import { chooseOption, inputBoxText, parseScreen, promptIdFor, type ScreenAnalysis } from '../../src/agents/claude-code/screen.js';
 import { tools } from '../../src/tools/index.js';
 import { SCENARIOS } from '../real/scenarios.js';
 

@@ -1,0 +1,431 @@
+/**
+ * The one SessionBackend: a Terminal (tmux) driven the way an operator at the keyboard would,
+ * told by an AgentUi (Claude Code) what the screen means and which keys to press. Send, approve,
+ * interrupt and probe are written here once; typing a message is in send-input.ts.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AgentUi, ScreenReading } from './agent-ui.js';
+import { BackendError } from './errors.js';
+import { sendInput, SUBMIT_SETTLE_MS } from './send-input.js';
+import type {
+  ApprovalDecision,
+  ApprovalInfo,
+  ApproveOptions,
+  ApproveResult,
+  CreateSessionOptions,
+  InterruptResult,
+  SendInputOptions,
+  SessionBackend,
+  SessionProbe,
+  SessionStatus,
+} from './session-backend.js';
+import { agentOf, checkSessionId, invalidIdSentence, validSessionId } from './session-ids.js';
+import type { Terminal } from './terminal.js';
+
+export { SUBMIT_SETTLE_MS };
+
+export interface AgentSessionBackendOptions {
+  terminal: Terminal;
+  ui: AgentUi;
+  /** Backend name (default: the terminal's). */
+  name?: string;
+  /** Pause between the text and the Enter that submits it, where the text cannot be seen arriving. */
+  submitSettleMs?: number;
+  log?: (msg: string) => void;
+}
+
+/** How long an answered dialog / an interrupted agent may take to update its screen. */
+const SETTLE_TIMEOUT_MS = 2_000;
+const SETTLE_POLL_MS = 50;
+/**
+ * A new session's shell must draw its prompt before we type the command: a shell (or the agent it
+ * starts) switching the terminal to raw mode flushes keys typed ahead, so they were sometimes lost
+ * (the legacy code slept a fixed 300 ms and still lost them on a slow start). Poll instead, bounded.
+ */
+const SHELL_READY_TIMEOUT_MS = 5_000;
+const SHELL_READY_POLL_MS = 25;
+const DEFAULT_WIDTH = 220;
+const DEFAULT_HEIGHT = 50;
+
+interface CachedScreen {
+  /** The pane's activity when listed before the capture. */
+  activity: number;
+  /** Whole second (local clock) taken BEFORE the listing that led to the capture. */
+  capturedSec: number;
+  reading: ScreenReading;
+}
+
+export class AgentSessionBackend implements SessionBackend {
+  readonly name: string;
+  readonly terminal: Terminal;
+  readonly ui: AgentUi;
+  protected readonly log: (msg: string) => void;
+  private readonly submitSettleMs: number;
+  /** Sessions this server created or was told about, with the agent when known. */
+  private readonly tracked = new Map<string, string | undefined>();
+  private readonly screens = new Map<string, CachedScreen>();
+  /** When each session's current dialog (by prompt id) was first seen on screen. */
+  private readonly dialogSeen = new Map<string, { promptId: string; at: number }>();
+
+  constructor(options: AgentSessionBackendOptions) {
+    this.terminal = options.terminal;
+    this.ui = options.ui;
+    this.name = options.name ?? options.terminal.name;
+    this.submitSettleMs = options.submitSettleMs ?? SUBMIT_SETTLE_MS;
+    this.log = options.log ?? (() => {});
+  }
+
+  available(): Promise<boolean> {
+    return this.terminal.available();
+  }
+
+  problem(): Promise<string | undefined> {
+    return this.terminal.problem();
+  }
+
+  sessionIdProblem(id: string): string | undefined {
+    if (!validSessionId(id)) return invalidIdSentence(id);
+    return this.terminal.sessionIdProblem(id);
+  }
+
+  identifySelf(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+    return this.terminal.identifySelf(env);
+  }
+
+  async close(): Promise<void> {
+    await this.terminal.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  async createSession(options: CreateSessionOptions): Promise<void> {
+    const id = options.sessionId;
+    const problem = this.sessionIdProblem(id);
+    if (problem) throw new BackendError(problem, 'invalid_session_id');
+    const width = options.width ?? DEFAULT_WIDTH;
+    const height = options.height ?? DEFAULT_HEIGHT;
+    for (const [label, value] of [
+      ['width', width],
+      ['height', height],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 10 || value > 1000) {
+        throw new RangeError(`${label} must be an integer between 10 and 1000, got ${value}`);
+      }
+    }
+    const workDir = options.workDir === undefined ? undefined : resolve(options.workDir);
+    if (workDir !== undefined && !isDirectory(workDir)) {
+      throw new BackendError(`Working directory "${workDir}" does not exist or is not a directory. Create it or pass another workDir.`, 'bad_work_dir');
+    }
+    await this.terminal.createSession({ sessionId: id, workDir: workDir ?? process.cwd(), width, height });
+    this.tracked.set(id, options.agent ?? this.tracked.get(id));
+
+    if (!(await this.waitForShellPrompt(id))) {
+      this.log(`${this.terminal.describe(id)}: no shell prompt after ${SHELL_READY_TIMEOUT_MS} ms; typing the command anyway`);
+    }
+    if (options.command !== undefined && options.command.trim() !== '') {
+      const line = workDir !== undefined ? `cd ${shellQuote(workDir)} && ${options.command}` : options.command;
+      await this.terminal.paste(id, line);
+      await this.terminal.pressKey(id, 'Enter');
+    }
+  }
+
+  async killSession(sessionId: string): Promise<void> {
+    checkSessionId(sessionId);
+    await this.terminal.killSession(sessionId);
+    this.tracked.delete(sessionId);
+  }
+
+  async sessionExists(sessionId: string): Promise<boolean> {
+    checkSessionId(sessionId);
+    return this.terminal.sessionExists(sessionId);
+  }
+
+  listSessions(): Promise<string[]> {
+    return this.terminal.listSessions();
+  }
+
+  /** Remember that a session belongs to an agent, for discoverSessions (e.g. from the store). */
+  trackSession(sessionId: string, agent?: string): void {
+    this.tracked.set(sessionId, agent);
+    this.terminal.track?.(sessionId);
+  }
+
+  async discoverSessions(): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const name of await this.listSessions()) {
+      const agent = agentOf(name, this.tracked);
+      if (agent !== undefined && !found.has(agent)) found.set(agent, name);
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Observer
+
+  async getStatus(sessionId: string): Promise<SessionStatus> {
+    checkSessionId(sessionId);
+    let lines: string[];
+    try {
+      lines = await this.terminal.capture(sessionId);
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'session_missing') return 'missing';
+      throw err;
+    }
+    return this.ui.parse(lines).state === 'idle' ? 'idle' : 'running';
+  }
+
+  async isIdle(sessionId: string): Promise<boolean> {
+    return (await this.read(sessionId)).state === 'idle';
+  }
+
+  async captureOutput(sessionId: string, lines = 50): Promise<string[]> {
+    checkSessionId(sessionId);
+    if (!Number.isInteger(lines) || lines < 1) throw new RangeError(`lines must be a positive integer, got ${lines}`);
+    // History too, for screens with fewer non-empty lines than asked.
+    const out = await this.terminal.capture(sessionId, lines);
+    return out.filter((line) => line.trim() !== '').slice(-lines);
+  }
+
+  async checkApproval(sessionId: string): Promise<ApprovalInfo> {
+    return approvalInfo(await this.read(sessionId));
+  }
+
+  /**
+   * The liveness hot path. One pane listing answers which sessions exist and when each window
+   * last had output; only panes that may have changed since their cached capture are captured
+   * again, all in one batch (for tmux: pipelined over the control client, no new process).
+   */
+  async probeSessions(sessionIds: readonly string[]): Promise<Map<string, SessionProbe>> {
+    // Taken BEFORE listing: the terminal stamps any later output with this second or a later one.
+    const nowSec = Math.floor(Date.now() / 1000);
+    const panes = await this.terminal.listPanes();
+    const bySession = new Map<string, (typeof panes)[number]>();
+    for (const row of panes) {
+      const seen = bySession.get(row.session);
+      if (!seen || (row.active && !seen.active)) bySession.set(row.session, row);
+    }
+    // Forget screens of panes that are gone.
+    const livePanes = new Set(panes.map((p) => p.paneId));
+    for (const paneId of this.screens.keys()) if (!livePanes.has(paneId)) this.screens.delete(paneId);
+
+    const toCapture: (typeof panes)[number][] = [];
+    for (const id of new Set(sessionIds)) {
+      const row = bySession.get(id);
+      if (!row || row.dead || !validSessionId(id)) continue;
+      const cached = this.screens.get(row.paneId);
+      // Reuse only if no output since the listing before that capture. Activity has 1 s
+      // resolution, so output in the same second as the capture would not change it: a capture
+      // is trusted only when the activity it saw is from an earlier second than the capture.
+      const fresh = cached !== undefined && cached.activity === row.activity && cached.activity < cached.capturedSec;
+      if (!fresh) toCapture.push(row);
+    }
+    const captures = await this.terminal.capturePanes(toCapture.map((row) => row.paneId));
+    const gone = new Set<string>();
+    const capturedAt = Date.now();
+    toCapture.forEach((row, i) => {
+      const lines = captures[i];
+      if (lines) {
+        const reading = this.ui.parse(lines);
+        this.screens.set(row.paneId, { activity: row.activity, capturedSec: nowSec, reading });
+        this.noteDialog(row.session, reading, capturedAt);
+      } else {
+        gone.add(row.paneId); // closed between the listing and the capture
+        this.screens.delete(row.paneId);
+      }
+    });
+
+    const out = new Map<string, SessionProbe>();
+    for (const id of sessionIds) {
+      const row = validSessionId(id) ? bySession.get(id) : undefined;
+      if (!row || gone.has(row.paneId)) {
+        out.set(id, { sessionId: id, exists: false, state: 'missing', approval: { needsApproval: false } });
+        continue;
+      }
+      const reading = row.dead ? undefined : this.screens.get(row.paneId)?.reading;
+      const probe: SessionProbe = {
+        sessionId: id,
+        exists: true,
+        state: row.dead ? 'dead' : (reading?.state ?? 'unknown'),
+        approval: reading ? approvalInfo(reading) : { needsApproval: false },
+      };
+      if (reading?.lastLine !== undefined) probe.lastLine = reading.lastLine;
+      out.set(id, probe);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Actor
+
+  async sendInput(sessionId: string, text: string, options: SendInputOptions = {}): Promise<void> {
+    checkSessionId(sessionId);
+    await this.readyForKeys(sessionId);
+    await sendInput({ terminal: this.terminal, ui: this.ui, log: this.log, submitSettleMs: this.submitSettleMs }, sessionId, text, options.submit ?? true);
+  }
+
+  async approve(sessionId: string, decision: ApprovalDecision, options: ApproveOptions = {}): Promise<ApproveResult> {
+    checkSessionId(sessionId);
+    await this.readyForKeys(sessionId);
+    let before = await this.pendingDialog(sessionId, options.expectPromptId);
+    // A key sent to a dialog that was only just drawn can be lost: let it stand long enough first.
+    const settle = this.ui.dialogSettleMs;
+    for (let round = 0; ; round++) {
+      const seen = this.dialogSeen.get(sessionId);
+      const age = seen && seen.promptId === before.promptId ? Date.now() - seen.at : 0;
+      if (age >= settle) break;
+      await sleep(settle - age);
+      const now = await this.pendingDialog(sessionId, options.expectPromptId);
+      if (now.promptId === before.promptId || round >= 3) {
+        before = now;
+        break;
+      }
+      before = now; // another dialog took its place: it must stand long enough too
+    }
+
+    const answer = this.ui.answerKeys(before, decision, options.option, `session "${sessionId}"`);
+    for (const k of answer.keys) {
+      if ('literal' in k) await this.terminal.typeLiteral(sessionId, k.literal);
+      else await this.terminal.pressKey(sessionId, k.key);
+    }
+    const cleared = await this.pollScreen(sessionId, (a) => a.state !== 'waiting_approval' || a.promptId !== before.promptId);
+    const result: ApproveResult = { decision, keySent: answer.keySent, cleared };
+    if (answer.chosen) result.chosen = { number: answer.chosen.number, label: answer.chosen.label };
+    if (before.toolName !== undefined) result.toolName = before.toolName;
+    if (before.promptId !== undefined) result.promptId = before.promptId;
+    return result;
+  }
+
+  async interrupt(sessionId: string): Promise<InterruptResult> {
+    checkSessionId(sessionId);
+    await this.readyForKeys(sessionId); // session_missing / pane_dead before any key is sent
+    const before = await this.read(sessionId);
+    if (before.state === 'idle') return { stopped: true, escapes: 0, nothingToInterrupt: true };
+    const plan = this.ui.interruptPlan;
+    await this.terminal.pressKey(sessionId, plan.key);
+    let escapes = 1;
+    let stopped = await this.pollScreen(sessionId, (a) => a.state !== 'working', plan.confirmWaitMs);
+    if (!stopped) {
+      await this.terminal.pressKey(sessionId, plan.key);
+      escapes = 2;
+      stopped = await this.pollScreen(sessionId, (a) => a.state !== 'working');
+    }
+    return { stopped, escapes };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /**
+   * Before any key is sent: a dead pane (its program exited, kept open by the terminal) takes no
+   * input, so the action is refused; a pane in a mode (copy mode after scrolling, view mode) would
+   * take the keys as mode commands and drop them, so it is taken out of the mode first.
+   */
+  private async readyForKeys(sessionId: string): Promise<void> {
+    const where = this.terminal.describe(sessionId);
+    let pane = await this.terminal.paneState(sessionId);
+    if (pane.dead) {
+      throw new BackendError(
+        `The program in ${where} has exited: its pane is dead (the terminal keeps it, e.g. tmux with remain-on-exit on), so nothing was sent.`,
+        'pane_dead',
+      );
+    }
+    if (!pane.inMode) return;
+    this.log(`${where}: leaving ${pane.mode || 'a mode'} before sending keys`);
+    await this.terminal.leaveMode(sessionId);
+    pane = await this.terminal.paneState(sessionId);
+    if (pane.inMode) {
+      throw new BackendError(
+        `The pane of ${where} is in ${pane.mode || 'a mode'} and did not leave it, so nothing was sent. Press q in that pane, then try again.`,
+        'command_failed',
+      );
+    }
+  }
+
+  private async read(sessionId: string): Promise<ScreenReading> {
+    checkSessionId(sessionId);
+    const at = Date.now();
+    const reading = this.ui.parse(await this.terminal.capture(sessionId));
+    this.noteDialog(sessionId, reading, at);
+    return reading;
+  }
+
+  /** The dialog on screen now, checked against the prompt id the caller expects. */
+  private async pendingDialog(sessionId: string, expectPromptId: string | undefined): Promise<ScreenReading> {
+    const a = await this.read(sessionId);
+    if (a.state !== 'waiting_approval') {
+      throw new BackendError(
+        `Session "${sessionId}" is not showing a permission prompt, so nothing was sent. Check its approval state again before answering.`,
+        'no_pending_approval',
+      );
+    }
+    if (expectPromptId !== undefined && a.promptId !== expectPromptId) {
+      throw new BackendError(
+        `The permission prompt in session "${sessionId}" is not the one expected (now ${a.promptId ?? 'unknown'}, expected ${expectPromptId}). Nothing was sent. Check the approval again and answer the prompt shown now.`,
+        'prompt_mismatch',
+      );
+    }
+    return a;
+  }
+
+  /** Remembers when a session's dialog was first seen (for the agent's dialog settle time). */
+  private noteDialog(sessionId: string, a: ScreenReading, at: number): void {
+    if (a.state !== 'waiting_approval' || a.promptId === undefined) {
+      this.dialogSeen.delete(sessionId);
+      return;
+    }
+    const seen = this.dialogSeen.get(sessionId);
+    if (!seen || seen.promptId !== a.promptId) this.dialogSeen.set(sessionId, { promptId: a.promptId, at });
+  }
+
+  /** Poll the screen until `done` holds or the time (default SETTLE_TIMEOUT_MS) passes. */
+  private async pollScreen(sessionId: string, done: (a: ScreenReading) => boolean, timeoutMs = SETTLE_TIMEOUT_MS): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        if (done(await this.read(sessionId))) return true;
+      } catch (err) {
+        // The session ending counts as "no longer showing the prompt / no longer working".
+        if (err instanceof BackendError && err.code === 'session_missing') return true;
+        throw err;
+      }
+      if (Date.now() >= deadline) return false;
+      await sleep(SETTLE_POLL_MS);
+    }
+  }
+
+  private async waitForShellPrompt(sessionId: string): Promise<boolean> {
+    const deadline = Date.now() + SHELL_READY_TIMEOUT_MS;
+    for (;;) {
+      // A prompt, not just any output (a MOTD or "starting…" line comes before the shell is ready).
+      if (this.ui.parse(await this.terminal.capture(sessionId)).state === 'idle') return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(SHELL_READY_POLL_MS);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** POSIX shell single-quoting. */
+const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+function approvalInfo(a: ScreenReading): ApprovalInfo {
+  if (a.state !== 'waiting_approval') return { needsApproval: false };
+  const info: ApprovalInfo = { needsApproval: true };
+  if (a.toolName !== undefined) info.toolName = a.toolName;
+  if (a.promptText !== undefined) info.promptText = a.promptText;
+  if (a.promptId !== undefined) info.promptId = a.promptId;
+  if (a.options !== undefined) info.options = a.options;
+  return info;
+}

@@ -1,0 +1,79 @@
+/**
+ * What a session backend needs to know about the agent program in a terminal (Claude Code, later
+ * Codex CLI or aider), with no I/O: what a screen means, which keys answer a dialog, how an
+ * interrupt is done and confirmed, when typed text shows in the input box. Each agent program is
+ * one folder under src/agents/ implementing this; the backend (agent-session-backend.ts) does the
+ * I/O through a Terminal and asks its AgentUi what to do.
+ */
+import type { ApprovalDecision, ApprovalOption } from './session-backend.js';
+
+/** What one screen of the agent means. */
+export interface ScreenReading {
+  state: 'working' | 'idle' | 'waiting_approval';
+  /** True for an empty pane: the program is still starting (state 'working', not idle). */
+  starting?: boolean;
+  /** e.g. "Bash", "Edit", "Write", "WebFetch", "mcp__github__create_issue", "Trust". */
+  toolName?: string;
+  /** The dialog's question plus the command/file it is about, whitespace-normalised. */
+  promptText?: string;
+  /** promptIdFor(toolName, promptText). */
+  promptId?: string;
+  /** Options of the dialog, in order; selected = the one marked as current. */
+  options?: ApprovalOption[];
+  /** false: the options carry no digits on screen (answer with arrows and Enter). */
+  numbered?: boolean;
+  /** Last non-empty line (borders stripped, trimmed). */
+  lastLine?: string;
+}
+
+/** Keys a terminal can press by name. */
+export type KeyName = 'Enter' | 'Escape' | 'Up' | 'Down' | 'C-u';
+
+/** One thing to send: a named key, or characters typed as key presses (not a paste). */
+export type Keystroke = { key: KeyName } | { literal: string };
+
+/** How a dialog is answered. */
+export interface DialogAnswer {
+  keys: Keystroke[];
+  /** The keys as reported to the caller ("1", "Down Enter", "Escape"). */
+  keySent: string;
+  /** The option taken; absent when the dialog is declined without choosing one. */
+  chosen?: ApprovalOption;
+}
+
+/** How an interrupt is done: press `key`; if still working after `confirmWaitMs`, press it once more. */
+export interface InterruptPlan {
+  key: KeyName;
+  confirmWaitMs: number;
+}
+
+export interface AgentUi {
+  /** The agent kind it reads ("claude-code"). */
+  readonly kind: string;
+  parse(lines: readonly string[]): ScreenReading;
+  /**
+   * The keys that give `decision` (or pick option number `option`) on `dialog`. Throws
+   * BackendError('option_unavailable') naming what the dialog offers when it cannot be done;
+   * `where` names the session in that sentence.
+   */
+  answerKeys(dialog: ScreenReading, decision: ApprovalDecision, option: number | undefined, where: string): DialogAnswer;
+  /** Nothing is sent to an idle agent. */
+  readonly interruptPlan: InterruptPlan;
+  /** A dialog must have stood this long before a key is sent to it (keys sent earlier can be lost). */
+  readonly dialogSettleMs: number;
+  /** The text in the agent's input box, or undefined when no input box is shown. */
+  inputBoxText(lines: readonly string[]): string | undefined;
+  /** The box shows `text` (typed or pasted): then Enter may be pressed. */
+  inputShows(box: string, text: string): boolean;
+  /**
+   * Text put into a box that held `before` must show exactly (not only its end): then a box that
+   * shows only the end of it lost its first keys, and the text is typed again (see lostStart).
+   */
+  mustShowExactly(text: string, before: string): boolean;
+  /** The box shows `text` exactly (as the agent draws it). */
+  inputIs(box: string, text: string): boolean;
+  /** The box shows an end part of `text` only: its start (or all of it) was lost. */
+  lostStart(box: string, text: string): boolean;
+  /** The key that empties the input box. */
+  readonly clearInputKey: KeyName;
+}
