@@ -178,7 +178,7 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
 
     await item.getByRole('button', { name: 'Yes' }).click();
     await until(() => item.locator('.result').getAttribute('class'), (c) => /error/.test(c ?? ''), 'error shown');
-    await expectContains(item.locator('.result'), 'nothing was sent');
+    await expectContains(item.locator('.result'), 'Nothing was sent');
     await new Promise((r) => setTimeout(r, 300));
     expect(hub.events('ops', 'db', 'approval')).toHaveLength(1);
 
