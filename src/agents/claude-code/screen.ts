@@ -39,27 +39,12 @@
  * the selection with the arrow keys instead of typing a digit.
  */
 import { promptIdFor } from '../../backends/prompt-id.js';
-import type { ApprovalOption } from '../../backends/session-backend.js';
+import type { ScreenReading } from '../../backends/agent-ui.js';
 import { findDialog, findSelectDialog, MENU_FOOTER, type ParseOptions } from './dialog.js';
 import { isOuterBorder, lastRawRow, prevNonBlank, toRow, WORKING_STATUS, type Row } from './rows.js';
 
-export interface ScreenAnalysis {
-  state: 'working' | 'idle' | 'waiting_approval';
-  /** True for an empty pane: the program is still starting (state 'working', not idle). */
-  starting?: boolean;
-  /** e.g. "Bash", "Edit", "Write", "WebFetch", "mcp__github__create_issue", "Trust". */
-  toolName?: string;
-  /** The dialog's question plus the command/file it is about, whitespace-normalised. */
-  promptText?: string;
-  /** promptIdFor(toolName, promptText). */
-  promptId?: string;
-  /** Numbered options of the dialog, in order; selected = the one with ❯. */
-  options?: ApprovalOption[];
-  /** false: the options carry no digits on screen (answer with arrows and Enter). */
-  numbered?: boolean;
-  /** Last non-empty line (borders stripped, trimmed). */
-  lastLine?: string;
-}
+/** What one screen means: the agent-UI contract's reading (src/backends/agent-ui.ts), under the parser's name. */
+export type ScreenAnalysis = ScreenReading;
 
 /** Short (12 hex chars) stable hash of tool name + prompt text; shared with the hook path. */
 export { promptIdFor };
