@@ -10,23 +10,8 @@ import { readSse, runServeExpectingExit, startServer, type RunningServer, type S
 import { stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
+import { TOOL_NAMES } from '../helpers/tool-names.js';
 
-const TOOL_NAMES = [
-  'register_session',
-  'report_status',
-  'send_input',
-  'approve',
-  'interrupt',
-  'list_liveness',
-  'set_approval_rule',
-  'list_approval_rules',
-  'delete_approval_rule',
-  'list_approval_decisions',
-  'spawn_agent',
-  'stop_agent',
-  'capture_output',
-  'wait_for',
-];
 const TOKEN = 'e2e-token-0123456789abcdef';
 
 type StatusRow = { space: string; agent: string; session: string | null; session_id: string | null; exists: boolean; needs_approval: boolean; tool_name?: string; state: string };

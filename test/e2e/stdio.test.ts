@@ -7,23 +7,8 @@ import { textOf } from '../helpers/core.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killTmuxServer } from '../helpers/tmux.js';
+import { TOOL_NAMES } from '../helpers/tool-names.js';
 
-const TOOL_NAMES = [
-  'register_session',
-  'report_status',
-  'send_input',
-  'approve',
-  'interrupt',
-  'list_liveness',
-  'set_approval_rule',
-  'list_approval_rules',
-  'delete_approval_rule',
-  'list_approval_decisions',
-  'spawn_agent',
-  'stop_agent',
-  'capture_output',
-  'wait_for',
-];
 const socket = `boss-e2e-stdio-${process.pid}`;
 
 describe('agent-boss CLI', () => {

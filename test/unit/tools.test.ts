@@ -1,22 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, fakeCore, textOf } from '../helpers/core.js';
-
-const TOOL_NAMES = [
-  'register_session',
-  'report_status',
-  'send_input',
-  'approve',
-  'interrupt',
-  'list_liveness',
-  'set_approval_rule',
-  'list_approval_rules',
-  'delete_approval_rule',
-  'list_approval_decisions',
-  'spawn_agent',
-  'stop_agent',
-  'capture_output',
-  'wait_for',
-];
+import { TOOL_NAMES } from '../helpers/tool-names.js';
 
 describe('MCP tools over an in-memory SDK client', () => {
   let close: (() => Promise<void>) | undefined;
