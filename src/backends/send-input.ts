@@ -82,7 +82,9 @@ async function waitUntilShown(ctx: InputContext, sessionId: string, text: string
   // A long paste takes the program longer to take in and draw, the more so on a loaded machine.
   const timeoutMs = INPUT_SHOWN_TIMEOUT_MS + Math.ceil(text.length / 1024) * INPUT_SHOWN_PER_KB_MS;
   if (await waitForInput(ctx, sessionId, (box) => box !== before && ui.inputShows(box, text), timeoutMs)) return true;
-  if (ui.inputBoxText(await terminal.capture(sessionId)) === undefined) return false;
+  const box = ui.inputBoxText(await terminal.capture(sessionId));
+  if (box === undefined) return false;
+  ctx.log(`${terminal.describe(sessionId)}: gave up waiting for the text; the input box shows ${JSON.stringify(box.slice(0, 80))}`);
   throw new BackendError(
     `The text did not show in the input box of session "${sessionId}" within ${timeoutMs} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
     'command_failed',
