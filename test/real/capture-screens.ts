@@ -23,6 +23,15 @@ const SIZES = [
   { width: 80, height: 30 },
 ] as const;
 
+/**
+ * A stand-in for the temporary work directory Claude Code shows, of the same length so that the
+ * screen's wrapping and widths stay exactly as captured: fixtures carry no machine's paths.
+ */
+function neutralPath(length: number): string {
+  const base = '~/code/agent-demo/webapp';
+  return length <= base.length ? base.slice(0, length) : `${base}${'-'.repeat(length - base.length)}`;
+}
+
 async function main(names: string[]): Promise<void> {
   mkdirSync(SCREENS_DIR, { recursive: true });
   const chosen = names.length ? SCENARIOS.filter((s) => names.includes(s.name)) : SCENARIOS;
@@ -77,7 +86,8 @@ async function capture(s: Scenario, cc: ClaudeCodeSession, model: Awaited<Return
     if (next.join('\n') === lines.join('\n')) break;
     lines = next;
   }
-  writeFileSync(join(SCREENS_DIR, `${s.name}.${size.width}x${size.height}.txt`), `${lines.join('\n')}\n`);
+  const screen = lines.join('\n').replaceAll(cc.workDir, neutralPath(cc.workDir.length));
+  writeFileSync(join(SCREENS_DIR, `${s.name}.${size.width}x${size.height}.txt`), `${screen}\n`);
   await s.reset({ cc, model });
 }
 
