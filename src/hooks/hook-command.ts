@@ -24,6 +24,9 @@ import { DEFAULT_SPACE } from '../core/identity.js';
  * loaded machine that starts Node slowly does not make the hook drop the event.
  */
 export const HOOK_DEADLINE_MS = 250;
+/** Bounds of --timeout-ms / BOSS_HOOK_TIMEOUT_MS (Claude Code itself kills the hook after 5 s). */
+const MIN_DEADLINE_MS = 50;
+const MAX_DEADLINE_MS = 4_000;
 /** SQLite busy timeout of the hook: a database locked longer than this is given up on. */
 const BUSY_TIMEOUT_MS = 60;
 /** Bytes of stdin read at most; a larger event is recorded from its start only (see parseHookEvent). */
@@ -42,17 +45,26 @@ export interface HookIo {
 }
 
 const USAGE = `Usage: agent-boss hook [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME] [--space NAME]
+                       [--timeout-ms MS]
 
 Run by Claude Code for each hook event (install with "agent-boss setup hooks"); reads the event
-as JSON on stdin. Always exits 0. Environment: BOSS_DATA_DIR, BOSS_URL, BOSS_TOKEN, BOSS_AGENT, BOSS_SPACE.
+as JSON on stdin. Always exits 0. It gives up after --timeout-ms (default ${HOOK_DEADLINE_MS}, at most
+${MAX_DEADLINE_MS}): Claude Code waits for it, and an answer by approval rule that comes too late
+leaves the permission prompt to the user. Environment: BOSS_DATA_DIR, BOSS_URL, BOSS_TOKEN,
+BOSS_AGENT, BOSS_SPACE, BOSS_HOOK_TIMEOUT_MS.
 `;
+
+type HookArgs = Record<string, string | boolean | undefined>;
 
 export async function runHookCommand(argv: readonly string[], io: HookIo): Promise<number> {
   const started = io.startedAt ?? performance.now();
   const warn = (msg: string) => io.stderr.write(`agent-boss hook: ${msg}\n`);
   try {
-    const left = () => HOOK_DEADLINE_MS - (performance.now() - started);
-    const outcome = await withDeadline(handle(argv, io, warn, left), left(), () => 'gave up: the time limit for a hook ran out');
+    const values = parseHookArgs(argv, warn);
+    if (values === undefined) return 0;
+    const deadline = deadlineOf(values, io.env, warn);
+    const left = () => deadline - (performance.now() - started);
+    const outcome = await withDeadline(handle(values, io, left), left(), () => `gave up: the time limit for a hook (${deadline} ms) ran out`);
     if (typeof outcome === 'string') warn(outcome);
     else if (outcome) {
       if (outcome.problem) warn(outcome.problem);
@@ -64,10 +76,9 @@ export async function runHookCommand(argv: readonly string[], io: HookIo): Promi
   return 0;
 }
 
-async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => void, left: () => number): Promise<HookOutcome | undefined> {
-  let values: Record<string, string | boolean | undefined>;
+function parseHookArgs(argv: readonly string[], warn: (m: string) => void): HookArgs | undefined {
   try {
-    values = parseArgs({
+    return parseArgs({
       args: [...argv],
       options: {
         'data-dir': { type: 'string' },
@@ -75,6 +86,7 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
         token: { type: 'string' },
         agent: { type: 'string' },
         space: { type: 'string' },
+        'timeout-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -84,6 +96,21 @@ async function handle(argv: readonly string[], io: HookIo, warn: (m: string) => 
     warn(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see agent-boss hook --help)`);
     return undefined;
   }
+}
+
+/** The time limit from --timeout-ms or BOSS_HOOK_TIMEOUT_MS; a bad value is named and the default used. */
+function deadlineOf(values: HookArgs, env: NodeJS.ProcessEnv, warn: (m: string) => void): number {
+  const flag = values['timeout-ms'];
+  const [from, raw] = typeof flag === 'string' ? ['--timeout-ms', flag] : ['BOSS_HOOK_TIMEOUT_MS', env.BOSS_HOOK_TIMEOUT_MS];
+  if (raw === undefined || raw === '') return HOOK_DEADLINE_MS;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (ms >= MIN_DEADLINE_MS && ms <= MAX_DEADLINE_MS) return ms;
+  warn(`${from} "${raw}" is not a whole number of milliseconds from ${MIN_DEADLINE_MS} to ${MAX_DEADLINE_MS}; using ${HOOK_DEADLINE_MS}`);
+  return HOOK_DEADLINE_MS;
+}
+
+async function handle(values: HookArgs, io: HookIo, left: () => number): Promise<HookOutcome | undefined> {
+  const warn = (msg: string) => io.stderr.write(`agent-boss hook: ${msg}\n`);
   if (values.help || io.stdin.isTTY) {
     io.stderr.write(USAGE);
     return undefined;
