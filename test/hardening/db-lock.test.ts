@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BackendRegistry } from '../../src/backends/registry.js';
 import { Coordinator } from '../../src/core/coordinator.js';
 import { isDomainError } from '../../src/core/errors.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { SqliteStore, WRITE_TIMEOUT_MS } from '../../src/store/sqlite-store.js';
 import { textOf } from '../helpers/core.js';
 import { FakeBackend } from '../helpers/fake-terminal.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
@@ -45,8 +45,9 @@ const timed = async <T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - t0, value };
 };
 
-/** How long a read may take while another process holds the write lock (a loaded 2-core machine). */
+/** How long a typical read may take while another process holds the write lock (a loaded 2-core machine). */
 const READ_BOUND_MS = 1000;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** How long the lock is held: longer than the store's write deadline. */
 const HOLD_MS = 8000;
 
@@ -77,7 +78,11 @@ describe('another process holding the database write lock', () => {
       lock = await holdWriteLock(dbPath);
       const lockedAt = Date.now();
       const reportP = timed(() => post('during the lock'));
+      let reportAnswered = false;
+      void reportP.then(() => (reportAnswered = true));
       const reads: number[] = [];
+      /** Reads answered while the report still waited for the lock: none if the wait blocked the hub. */
+      let readsWhileWriteWaits = 0;
       while (Date.now() - lockedAt < HOLD_MS - 1500) {
         const h = await timed(() => fetch(`${hub!.url}/healthz`));
         expect(h.value.status).toBe(200);
@@ -88,10 +93,15 @@ describe('another process holding the database write lock', () => {
         const a = await timed(() => fetch(`${hub!.url}/spaces/lock/agent/dev`));
         expect(((await a.value.json()) as { summary: string }).summary).toBe('before the lock');
         reads.push(a.ms);
+        if (!reportAnswered) readsWhileWriteWaits += 3;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(reads.length).toBeGreaterThan(10);
-      expect(Math.max(...reads)).toBeLessThan(READ_BOUND_MS);
+      expect(readsWhileWriteWaits).toBeGreaterThanOrEqual(6);
+      // Typical reads are quick; on a loaded machine a single one may be slowed by the scheduler,
+      // but none waits as long as the write does (a blocked event loop would hold it that long).
+      expect(median(reads)).toBeLessThan(READ_BOUND_MS);
+      expect(Math.max(...reads)).toBeLessThan(WRITE_TIMEOUT_MS);
 
       const report = await reportP;
       expect(report.value.status).toBe(503);
