@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/core.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
-import { killTmuxServer } from '../helpers/tmux.js';
+import { killTmuxServer, START_TEST_SERVER } from '../helpers/tmux.js';
 import { TOOL_NAMES } from '../helpers/tool-names.js';
 
 const socket = `boss-e2e-stdio-${process.pid}`;
@@ -151,7 +151,7 @@ describe('agent-boss stdio with the SDK client', () => {
   });
 
   it('finds its own tmux session from TMUX and TMUX_PANE', async () => {
-    await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'self-found', '-x', '80', '-y', '20']);
+    await execa('tmux', ['-L', socket, '-f', '/dev/null', ...START_TEST_SERVER, ';', 'new-session', '-d', '-s', 'self-found', '-x', '80', '-y', '20']);
     const info = await execa('tmux', ['-L', socket, 'display-message', '-p', '-t', '=self-found:', '#{socket_path},#{pid},0 #{pane_id}']);
     const [tmuxEnv, pane] = info.stdout.trim().split(' ');
     const { call } = await start(['--space', 'e2e', '--agent', 'inside'], { TMUX: tmuxEnv!, TMUX_PANE: pane! });

@@ -26,15 +26,26 @@ export interface TmuxTestServer {
 let counter = 0;
 
 /**
+ * What every test server is started with: `exit-empty off`, so it keeps running without sessions
+ * until kill(), and a pane shell that reads no rc file (`bash --norc --noprofile`), so the tests do
+ * not depend on the machine's ~/.bashrc (a slow or locked rc file once made every shell take 60 s).
+ */
+export const START_TEST_SERVER = [
+  'start-server', ';',
+  'set-option', '-g', 'exit-empty', 'off', ';',
+  'set-option', '-g', 'default-command', 'exec bash --norc --noprofile',
+];
+
+/**
  * Start a tmux server on a unique socket (`boss-test-<pid>-<n>`) with `-f /dev/null`, so a user's
- * ~/.tmux.conf cannot change behaviour, and `exit-empty off`, so it keeps running without
- * sessions until kill(). Call kill() in afterEach/afterAll.
+ * ~/.tmux.conf cannot change behaviour, and the options of START_TEST_SERVER. Call kill() in
+ * afterEach/afterAll.
  */
 export async function createTmuxServer(): Promise<TmuxTestServer> {
   const socketName = `boss-test-${process.pid}-${++counter}`;
   const tmux = async (...args: string[]): Promise<string> =>
     (await execa('tmux', ['-L', socketName, '-f', '/dev/null', ...args], { stdin: 'ignore' })).stdout;
-  await tmux('start-server', ';', 'set-option', '-g', 'exit-empty', 'off');
+  await tmux(...START_TEST_SERVER);
   return {
     socketName,
     tmux,

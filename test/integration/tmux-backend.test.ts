@@ -10,7 +10,7 @@ import { BackendError } from '../../src/backends/errors.js';
 import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
 import { TmuxClient } from '../../src/backends/tmux/tmux-client.js';
 import { FAKE_AGENT, readEvents, waitFor as pollUntil } from '../helpers/fake-agent.js';
-import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
+import { createTmuxServer, START_TEST_SERVER, type TmuxTestServer } from '../helpers/tmux.js';
 import { tempDir } from '../helpers/tmp.js';
 
 
@@ -310,7 +310,7 @@ describe('probeSessions', () => {
     await expect(server.tmux('list-sessions')).rejects.toThrow();
 
     // A new server on the same socket.
-    await server.tmux('start-server', ';', 'set-option', '-g', 'exit-empty', 'off');
+    await server.tmux(...START_TEST_SERVER);
     await server.tmux('new-session', '-d', '-s', 's1');
     // The first probe lists by process, sees a user session and starts a new control client...
     expect((await backend.probeSessions(['s1'])).get('s1')?.exists).toBe(true);
