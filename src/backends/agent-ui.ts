@@ -77,3 +77,14 @@ export interface AgentUi {
   /** The key that empties the input box. */
   readonly clearInputKey: KeyName;
 }
+
+/**
+ * The agent programs a backend can drive, by kind (src/agents/index.ts gives the real one). Each
+ * agent names its kind (`agent_kind`); the backend reads and answers its session with that UI.
+ */
+export interface AgentUiCatalog {
+  /** Every kind it knows, as callers may name them. */
+  kinds(): readonly string[];
+  /** The UI of `kind`, or undefined for a kind it does not know. */
+  ui(kind: string): AgentUi | undefined;
+}
