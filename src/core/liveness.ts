@@ -147,11 +147,18 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
   const probes = await probeAll(agents, io.backends);
   const { now } = io;
   const hookStates = io.hooks ? await io.hooks.states(space) : undefined;
+  const kindsOf = new Map<string, ReadonlySet<string>>();
+  const canDrive = (backend: string, kind: string): boolean => {
+    if (!io.backends.has(backend)) return false;
+    let kinds = kindsOf.get(backend);
+    if (!kinds) kindsOf.set(backend, (kinds = new Set(io.backends.backendByName(backend).agentKinds())));
+    return kinds.has(kind);
+  };
   return agents.map((a) => {
     const backend = backendNameOf(a);
     const kind = io.backends.agentKindOf(a);
-    const known = io.backends.has(backend) && io.backends.backendByName(backend).agentKinds().includes(kind);
-    const probe = a.session_id && known ? probes.get(backend)?.get(a.session_id) : undefined;
+    // An agent of a kind its backend cannot drive was not probed: another agent's probe of the same session is not its.
+    const probe = a.session_id && canDrive(backend, kind) ? probes.get(backend)?.get(a.session_id) : undefined;
     const lastSeen = Date.parse(a.reported_at ?? a.updated_at);
     const row: LivenessRow = {
       space: a.space,
