@@ -50,6 +50,7 @@ export interface InterruptPlan {
 export interface AgentUi {
   /** The agent kind it reads ("claude-code"). */
   readonly kind: string;
+  /** What a screen means. A bare shell prompt reads as idle: a new session waits for it before the command is typed. */
   parse(lines: readonly string[]): ScreenReading;
   /**
    * The keys that give `decision` (or pick option number `option`) on `dialog`. Throws
