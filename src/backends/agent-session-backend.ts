@@ -1,13 +1,15 @@
 /**
  * The one SessionBackend: a Terminal (tmux) driven the way an operator at the keyboard would,
  * told by an AgentUi (Claude Code) what the screen means and which keys to press. Send, approve,
- * interrupt and probe are written here once; typing a message is in send-input.ts.
+ * interrupt and probe are written here once; typing a message is in send-input.ts. Agents of
+ * another kind on the same terminal get a sibling backend with their kind's UI (forAgentKind),
+ * sharing the terminal and what is known of its sessions (terminal-sessions.ts).
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentUi, ScreenReading } from './agent-ui.js';
-import { BackendError } from './errors.js';
+import type { AgentUi, AgentUiCatalog, ScreenReading } from './agent-ui.js';
+import { BackendError, UnknownAgentKindError } from './errors.js';
 import { sendInput, SUBMIT_SETTLE_MS } from './send-input.js';
 import type {
   ApprovalDecision,
@@ -16,6 +18,7 @@ import type {
   ApproveResult,
   CreateSessionOptions,
   InterruptResult,
+  ProbeOptions,
   SendInputOptions,
   SessionBackend,
   SessionProbe,
@@ -23,12 +26,16 @@ import type {
 } from './session-backend.js';
 import { agentOf, checkSessionId, invalidIdSentence, validSessionId } from './session-ids.js';
 import type { Terminal } from './terminal.js';
+import { approvalInfo, TerminalSessions } from './terminal-sessions.js';
 
 export { SUBMIT_SETTLE_MS };
 
 export interface AgentSessionBackendOptions {
   terminal: Terminal;
+  /** The UI of the agents that name no kind (the backend's own kind). */
   ui: AgentUi;
+  /** The other agent programs it may drive, by kind (src/agents/index.ts); omitted: only `ui`'s. */
+  agentUis?: AgentUiCatalog;
   /** Backend name (default: the terminal's). */
   name?: string;
   /** Pause between the text and the Enter that submits it, where the text cannot be seen arriving. */
@@ -49,32 +56,50 @@ const SHELL_READY_POLL_MS = 25;
 const DEFAULT_WIDTH = 220;
 const DEFAULT_HEIGHT = 50;
 
-interface CachedScreen {
-  /** The pane's activity when listed before the capture. */
-  activity: number;
-  /** Whole second (local clock) taken BEFORE the listing that led to the capture. */
-  capturedSec: number;
-  reading: ScreenReading;
-}
-
 export class AgentSessionBackend implements SessionBackend {
   readonly name: string;
   readonly terminal: Terminal;
   readonly ui: AgentUi;
   protected readonly log: (msg: string) => void;
   private readonly submitSettleMs: number;
-  /** Sessions this server created or was told about, with the agent when known. */
-  private readonly tracked = new Map<string, string | undefined>();
-  private readonly screens = new Map<string, CachedScreen>();
-  /** When each session's current dialog (by prompt id) was first seen on screen. */
-  private readonly dialogSeen = new Map<string, { promptId: string; at: number }>();
+  private readonly options: AgentSessionBackendOptions;
+  /** Shared by the backends of every agent kind over this terminal. */
+  private readonly shared: TerminalSessions<AgentSessionBackend>;
 
-  constructor(options: AgentSessionBackendOptions) {
+  constructor(options: AgentSessionBackendOptions);
+  /** A sibling for another agent kind over the same terminal (see forAgentKind). */
+  constructor(options: AgentSessionBackendOptions, shared: TerminalSessions<AgentSessionBackend>);
+  constructor(options: AgentSessionBackendOptions, shared?: TerminalSessions<AgentSessionBackend>) {
+    this.options = options;
     this.terminal = options.terminal;
     this.ui = options.ui;
     this.name = options.name ?? options.terminal.name;
     this.submitSettleMs = options.submitSettleMs ?? SUBMIT_SETTLE_MS;
     this.log = options.log ?? (() => {});
+    this.shared = shared ?? new TerminalSessions(options.terminal);
+    if (!this.shared.byKind.has(this.ui.kind)) this.shared.byKind.set(this.ui.kind, this);
+  }
+
+  get agentKind(): string {
+    return this.ui.kind;
+  }
+
+  agentKinds(): readonly string[] {
+    const kinds = [...(this.options.agentUis?.kinds() ?? [])];
+    return kinds.includes(this.ui.kind) ? kinds : [this.ui.kind, ...kinds];
+  }
+
+  /** The backend of `kind` over this terminal: the same sessions, read and answered with that kind's UI. */
+  forAgentKind(kind: string): AgentSessionBackend {
+    if (kind === this.ui.kind) return this;
+    if (!this.agentKinds().includes(kind)) throw new UnknownAgentKindError(kind, this.agentKinds());
+    const made = this.shared.byKind.get(kind);
+    if (made) return made;
+    const ui = this.options.agentUis?.ui(kind);
+    if (!ui) throw new UnknownAgentKindError(kind, this.agentKinds());
+    const sibling = new AgentSessionBackend({ ...this.options, ui }, this.shared);
+    this.shared.byKind.set(kind, sibling);
+    return sibling;
   }
 
   available(): Promise<boolean> {
@@ -120,7 +145,7 @@ export class AgentSessionBackend implements SessionBackend {
       throw new BackendError(`Working directory "${workDir}" does not exist or is not a directory. Create it or pass another workDir.`, 'bad_work_dir');
     }
     await this.terminal.createSession({ sessionId: id, workDir: workDir ?? process.cwd(), width, height });
-    this.tracked.set(id, options.agent ?? this.tracked.get(id));
+    this.shared.tracked.set(id, options.agent ?? this.shared.tracked.get(id));
 
     if (!(await this.waitForShellPrompt(id))) {
       this.log(`${this.terminal.describe(id)}: no shell prompt after ${SHELL_READY_TIMEOUT_MS} ms; typing the command anyway`);
@@ -135,7 +160,7 @@ export class AgentSessionBackend implements SessionBackend {
   async killSession(sessionId: string): Promise<void> {
     checkSessionId(sessionId);
     await this.terminal.killSession(sessionId);
-    this.tracked.delete(sessionId);
+    this.shared.tracked.delete(sessionId);
   }
 
   async sessionExists(sessionId: string): Promise<boolean> {
@@ -149,14 +174,14 @@ export class AgentSessionBackend implements SessionBackend {
 
   /** Remember that a session belongs to an agent, for discoverSessions (e.g. from the store). */
   trackSession(sessionId: string, agent?: string): void {
-    this.tracked.set(sessionId, agent);
+    this.shared.tracked.set(sessionId, agent);
     this.terminal.track?.(sessionId);
   }
 
   async discoverSessions(): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     for (const name of await this.listSessions()) {
-      const agent = agentOf(name, this.tracked);
+      const agent = agentOf(name, this.shared.tracked);
       if (agent !== undefined && !found.has(agent)) found.set(agent, name);
     }
     return found;
@@ -194,67 +219,16 @@ export class AgentSessionBackend implements SessionBackend {
   }
 
   /**
-   * The liveness hot path. One pane listing answers which sessions exist and when each window
-   * last had output; only panes that may have changed since their cached capture are captured
-   * again, all in one batch (for tmux: pipelined over the control client, no new process).
+   * The liveness hot path (terminal-sessions.ts): one pane listing, then one batch of captures of
+   * the panes that may have changed. A session whose agent is of another kind (`agentKinds`) is
+   * read with that kind's UI, in the same batch.
    */
-  async probeSessions(sessionIds: readonly string[]): Promise<Map<string, SessionProbe>> {
-    // Taken BEFORE listing: the terminal stamps any later output with this second or a later one.
-    const nowSec = Math.floor(Date.now() / 1000);
-    const panes = await this.terminal.listPanes();
-    const bySession = new Map<string, (typeof panes)[number]>();
-    for (const row of panes) {
-      const seen = bySession.get(row.session);
-      if (!seen || (row.active && !seen.active)) bySession.set(row.session, row);
-    }
-    // Forget screens of panes that are gone.
-    const livePanes = new Set(panes.map((p) => p.paneId));
-    for (const paneId of this.screens.keys()) if (!livePanes.has(paneId)) this.screens.delete(paneId);
-
-    const toCapture: (typeof panes)[number][] = [];
-    for (const id of new Set(sessionIds)) {
-      const row = bySession.get(id);
-      if (!row || row.dead || !validSessionId(id)) continue;
-      const cached = this.screens.get(row.paneId);
-      // Reuse only if no output since the listing before that capture. Activity has 1 s
-      // resolution, so output in the same second as the capture would not change it: a capture
-      // is trusted only when the activity it saw is from an earlier second than the capture.
-      const fresh = cached !== undefined && cached.activity === row.activity && cached.activity < cached.capturedSec;
-      if (!fresh) toCapture.push(row);
-    }
-    const captures = await this.terminal.capturePanes(toCapture.map((row) => row.paneId));
-    const gone = new Set<string>();
-    const capturedAt = Date.now();
-    toCapture.forEach((row, i) => {
-      const lines = captures[i];
-      if (lines) {
-        const reading = this.ui.parse(lines);
-        this.screens.set(row.paneId, { activity: row.activity, capturedSec: nowSec, reading });
-        this.noteDialog(row.session, reading, capturedAt);
-      } else {
-        gone.add(row.paneId); // closed between the listing and the capture
-        this.screens.delete(row.paneId);
-      }
+  probeSessions(sessionIds: readonly string[], options: ProbeOptions = {}): Promise<Map<string, SessionProbe>> {
+    const kinds = options.agentKinds;
+    return this.shared.probe(sessionIds, (id) => {
+      const kind = kinds?.get(id);
+      return kind === undefined || kind === this.ui.kind ? this.ui : this.forAgentKind(kind).ui;
     });
-
-    const out = new Map<string, SessionProbe>();
-    for (const id of sessionIds) {
-      const row = validSessionId(id) ? bySession.get(id) : undefined;
-      if (!row || gone.has(row.paneId)) {
-        out.set(id, { sessionId: id, exists: false, state: 'missing', approval: { needsApproval: false } });
-        continue;
-      }
-      const reading = row.dead ? undefined : this.screens.get(row.paneId)?.reading;
-      const probe: SessionProbe = {
-        sessionId: id,
-        exists: true,
-        state: row.dead ? 'dead' : (reading?.state ?? 'unknown'),
-        approval: reading ? approvalInfo(reading) : { needsApproval: false },
-      };
-      if (reading?.lastLine !== undefined) probe.lastLine = reading.lastLine;
-      out.set(id, probe);
-    }
-    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -273,8 +247,7 @@ export class AgentSessionBackend implements SessionBackend {
     // A key sent to a dialog that was only just drawn can be lost: let it stand long enough first.
     const settle = this.ui.dialogSettleMs;
     for (let round = 0; ; round++) {
-      const seen = this.dialogSeen.get(sessionId);
-      const age = seen && seen.promptId === before.promptId ? Date.now() - seen.at : 0;
+      const age = this.shared.dialogAge(sessionId, before.promptId);
       if (age >= settle) break;
       await sleep(settle - age);
       const now = await this.pendingDialog(sessionId, options.expectPromptId);
@@ -348,7 +321,7 @@ export class AgentSessionBackend implements SessionBackend {
     checkSessionId(sessionId);
     const at = Date.now();
     const reading = this.ui.parse(await this.terminal.capture(sessionId));
-    this.noteDialog(sessionId, reading, at);
+    this.shared.noteDialog(sessionId, reading, at);
     return reading;
   }
 
@@ -368,16 +341,6 @@ export class AgentSessionBackend implements SessionBackend {
       );
     }
     return a;
-  }
-
-  /** Remembers when a session's dialog was first seen (for the agent's dialog settle time). */
-  private noteDialog(sessionId: string, a: ScreenReading, at: number): void {
-    if (a.state !== 'waiting_approval' || a.promptId === undefined) {
-      this.dialogSeen.delete(sessionId);
-      return;
-    }
-    const seen = this.dialogSeen.get(sessionId);
-    if (!seen || seen.promptId !== a.promptId) this.dialogSeen.set(sessionId, { promptId: a.promptId, at });
   }
 
   /** Poll the screen until `done` holds or the time (default SETTLE_TIMEOUT_MS) passes. */
@@ -419,13 +382,3 @@ function isDirectory(path: string): boolean {
 
 /** POSIX shell single-quoting. */
 const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-
-function approvalInfo(a: ScreenReading): ApprovalInfo {
-  if (a.state !== 'waiting_approval') return { needsApproval: false };
-  const info: ApprovalInfo = { needsApproval: true };
-  if (a.toolName !== undefined) info.toolName = a.toolName;
-  if (a.promptText !== undefined) info.promptText = a.promptText;
-  if (a.promptId !== undefined) info.promptId = a.promptId;
-  if (a.options !== undefined) info.options = a.options;
-  return info;
-}

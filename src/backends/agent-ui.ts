@@ -50,6 +50,7 @@ export interface InterruptPlan {
 export interface AgentUi {
   /** The agent kind it reads ("claude-code"). */
   readonly kind: string;
+  /** What a screen means. A bare shell prompt reads as idle: a new session waits for it before the command is typed. */
   parse(lines: readonly string[]): ScreenReading;
   /**
    * The keys that give `decision` (or pick option number `option`) on `dialog`. Throws
@@ -76,4 +77,15 @@ export interface AgentUi {
   lostStart(box: string, text: string): boolean;
   /** The key that empties the input box. */
   readonly clearInputKey: KeyName;
+}
+
+/**
+ * The agent programs a backend can drive, by kind (src/agents/index.ts gives the real one). Each
+ * agent names its kind (`agent_kind`); the backend reads and answers its session with that UI.
+ */
+export interface AgentUiCatalog {
+  /** Every kind it knows, as callers may name them. */
+  kinds(): readonly string[];
+  /** The UI of `kind`, or undefined for a kind it does not know. */
+  ui(kind: string): AgentUi | undefined;
 }

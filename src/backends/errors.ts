@@ -24,3 +24,14 @@ export class BackendError extends Error {
 }
 
 export const isBackendError = (err: unknown): err is BackendError => err instanceof BackendError;
+
+/** An agent names an agent program (`agent_kind`) its backend cannot drive. */
+export class UnknownAgentKindError extends Error {
+  constructor(
+    readonly requested: string,
+    readonly known: readonly string[],
+  ) {
+    super(`Unknown agent kind "${requested}". Known kinds: ${known.length ? known.join(', ') : '(none)'}.`);
+    this.name = 'UnknownAgentKindError';
+  }
+}

@@ -55,6 +55,14 @@ export interface SessionProbe {
   lastLine?: string;
 }
 
+export interface ProbeOptions {
+  /**
+   * The agent kind of each session whose agent runs another program than the backend's own
+   * (session id → kind): those screens are read with that kind's UI, in the same batch.
+   */
+  agentKinds?: ReadonlyMap<string, string>;
+}
+
 export interface SendInputOptions {
   /** Press Enter after the text (default true). */
   submit?: boolean;
@@ -104,7 +112,7 @@ export interface SessionObserver {
   captureOutput(sessionId: string, lines?: number): Promise<string[]>;
   checkApproval(sessionId: string): Promise<ApprovalInfo>;
   /** Probe many sessions at once: the cheap path for liveness. */
-  probeSessions(sessionIds: readonly string[]): Promise<Map<string, SessionProbe>>;
+  probeSessions(sessionIds: readonly string[], options?: ProbeOptions): Promise<Map<string, SessionProbe>>;
 }
 
 /** Act on a session the way an operator would at the keyboard. */
@@ -116,6 +124,16 @@ export interface SessionActor {
 
 export interface SessionBackend extends SessionLifecycle, SessionObserver, SessionActor {
   readonly name: string;
+  /** The agent program it reads and answers (e.g. "claude-code"); an agent that names none is of this kind. */
+  readonly agentKind: string;
+  /** Every agent kind it can drive, its own among them. */
+  agentKinds(): readonly string[];
+  /**
+   * The backend over the same terminal and sessions that drives agents of `kind` with that kind's
+   * UI (this one for its own kind), made once per kind. Throws UnknownAgentKindError for a kind
+   * it cannot drive.
+   */
+  forAgentKind(kind: string): SessionBackend;
   /** The backend's program is installed and answers. */
   available(): Promise<boolean>;
   /** Sessions that look like agents' (by naming convention): agent name → session id. */

@@ -1,4 +1,5 @@
-import { UnknownBackendError, type BackendRegistry } from '../backends/registry.js';
+import { UnknownAgentKindError } from '../backends/errors.js';
+import { UnknownBackendError, type BackendChoice, type BackendRegistry } from '../backends/registry.js';
 import type { ApprovalDecision, SessionActor, SessionBackend, SessionObserver } from '../backends/session-backend.js';
 import { ParentCycleError, type AgentRecord, type Report, type Store, type StoredEvent } from '../store/store.js';
 import { ActionQueue, sessionQueue } from './action-queue.js';
@@ -93,16 +94,18 @@ export class Coordinator {
    * Registers the agent's session (idempotent). Without `session_id` the session is the one this
    * process runs in (found by the backend), else the one already registered; `requireSession: false`
    * (legacy ignition setting only parent/role) lets an agent be created without any session yet.
+   * `agent_kind` names the agent program (kept when omitted; an unknown one is refused up front).
    */
   async registerSession(
     caller: Caller,
-    input: Target & { session_id?: string; backend?: string; parent?: string; role?: string },
+    input: Target & { session_id?: string; backend?: string; agent_kind?: string; parent?: string; role?: string },
     opts: { requireSession?: boolean } = {},
   ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
     checkName(input.agent);
     this.identity.checkSelf(caller, input, 'register a session for');
     const existing = await this.stored(() => this.store.getAgent(input.space, input.agent));
-    const backend = this.backend(input.backend ? { backend_type: input.backend } : (existing ?? {}));
+    const backend = this.backend(input.backend ? { backend_type: input.backend } : { backend_type: existing?.backend_type ?? null });
+    if (input.agent_kind !== undefined) this.checkAgentKind(backend, input.agent_kind);
     // Only the agent this server is bound to may take the session the server runs in: an operator's
     // server inside tmux registering another agent must not hand it the operator's own terminal.
     const isSelf = this.identity.isSelf(caller, input);
@@ -121,6 +124,7 @@ export class Coordinator {
       const { record, created } = await this.store.register(input.space, input.agent, {
         ...(sessionId && { session_id: sessionId }),
         backend_type: backend.name,
+        ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
         ...(input.parent !== undefined && { parent: input.parent }),
         ...(input.role !== undefined && { role: input.role }),
       });
@@ -136,7 +140,7 @@ export class Coordinator {
     if (report.session_id) {
       // The session id is checked by the agent's backend exactly as register_session checks it.
       const existing = report.backend_type ? undefined : await this.stored(() => this.store.getAgent(target.space, target.agent));
-      this.checkSessionId(this.backend(report.backend_type ? report : (existing ?? {})), report.session_id);
+      this.checkSessionId(this.backend(report.backend_type ? report : { backend_type: existing?.backend_type ?? null }), report.session_id);
     } else if (report.backend_type) {
       this.backend(report);
     }
@@ -303,13 +307,25 @@ export class Coordinator {
     return { agent, backend: this.backend(agent), sessionId: agent.session_id };
   }
 
-  /** The backend of an agent (its `backend_type`, else the default); an unknown one is a validation error. */
-  backend(agent: { backend_type?: string | null }): SessionBackend {
+  /**
+   * The backend that drives an agent: its `backend_type` (else the default) with the UI of its
+   * `agent_kind` (else that backend's default kind); an unknown backend or kind is a validation error.
+   */
+  backend(agent: BackendChoice): SessionBackend {
     try {
       return this.backends.backendFor(agent);
     } catch (err) {
       if (err instanceof UnknownBackendError) throw new DomainError('validation', `${err.message} Use one of those, or omit backend.`);
+      if (err instanceof UnknownAgentKindError) throw unknownKind(err, 'Register the agent again with one of those (register_session with agent_kind).');
       throw err;
+    }
+  }
+
+  /** Refuses an agent kind `backend` cannot drive, naming the kinds it can. */
+  checkAgentKind(backend: SessionBackend, kind: string): void {
+    const known = backend.agentKinds();
+    if (!known.includes(kind)) {
+      throw unknownKind(new UnknownAgentKindError(kind, known), `Use one of those, or leave agent_kind out for the default (${backend.agentKind}). Nothing was changed.`);
     }
   }
 
@@ -358,3 +374,6 @@ export class Coordinator {
     return fromStoreError(err);
   }
 }
+
+/** The caller's sentence for an agent kind the backend cannot drive. */
+const unknownKind = (err: UnknownAgentKindError, next: string): DomainError => new DomainError('validation', `agent_kind: ${err.message} ${next}`);

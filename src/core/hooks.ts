@@ -58,10 +58,14 @@ const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
   PermissionRequest: 'deny',
 };
 
+/** The hooks are Claude Code's: an agent they register runs Claude Code (its agent kind, src/agents/claude-code/). */
+export const HOOK_AGENT_KIND = 'claude-code';
+
 function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: AgentRef; registered?: boolean; problem?: string } {
   const space = who.space ?? who.defaultSpace;
   const register = (name: string): { agent: AgentRef; registered: boolean } => {
-    const { agent, created } = tx.ensureAgent(space, name, who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {});
+    const session = who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {};
+    const { agent, created } = tx.ensureAgent(space, name, { ...session, agent_kind: HOOK_AGENT_KIND });
     return { agent, registered: created };
   };
   if (who.agent !== undefined) {

@@ -32,6 +32,8 @@ const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? 
 export interface SpawnInput extends Target {
   work_dir: string;
   command?: string;
+  /** The agent program started (default: the agent's registered kind, else the backend's default). */
+  agent_kind?: string;
   parent?: string;
   role?: string;
   skip_permissions?: boolean;
@@ -56,6 +58,8 @@ export interface LifecycleOptions {
 export interface SpawnResult {
   record: AgentRecord;
   session_id: string;
+  /** The agent program its screen is read as. */
+  agent_kind: string;
   command: string;
   /** The program drew its input box within the timeout. */
   ready: boolean;
@@ -102,7 +106,10 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     );
   }
   const existing = await coordinator.findAgent(input);
-  const backend = coordinator.backend(existing ?? {});
+  const base = coordinator.backend({ backend_type: existing?.backend_type ?? null });
+  // Refused before anything starts; the session is then watched and typed into with that kind's UI.
+  if (input.agent_kind !== undefined) coordinator.checkAgentKind(base, input.agent_kind);
+  const backend = coordinator.backend({ backend_type: base.name, agent_kind: input.agent_kind ?? existing?.agent_kind ?? null });
   if (existing?.session_id && (await backend.sessionExists(existing.session_id).catch(() => false))) {
     throw new DomainError(
       'conflict',
@@ -122,6 +129,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     agent: input.agent,
     session_id: sessionId,
     backend: backend.name,
+    ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
     ...(parent !== undefined && { parent }),
     ...(input.role !== undefined && { role: input.role }),
   });
@@ -139,6 +147,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(screen !== undefined && { screen }),
     record,
     session_id: sessionId,
+    agent_kind: backend.agentKind,
     command: program,
     ready: ready.ready,
     ignited,

@@ -25,6 +25,8 @@ export interface LivenessRow {
   agent: string;
   session_id: string | null;
   backend: string;
+  /** The agent program it runs (its registered agent_kind, else its backend's default, claude-code). */
+  agent_kind: string;
   /** A session id is registered for the agent. */
   registered: boolean;
   exists: boolean;
@@ -99,7 +101,11 @@ export interface LivenessInputs {
   now: number;
 }
 
-/** One batched probe per backend: session id → probe, per backend name. A failing backend is left out. */
+/**
+ * One batched probe per backend (one listing of its terminal): session id → probe, per backend
+ * name. Each session is read with the UI of its agent's kind; an agent of a kind the backend cannot
+ * drive is not probed (its state stays "unknown"). A failing backend is left out.
+ */
 async function probeAll(agents: readonly AgentRecord[], backends: BackendRegistry): Promise<Map<string, Map<string, SessionProbe>>> {
   const byBackend = new Map<string, AgentRecord[]>();
   for (const a of agents) {
@@ -111,12 +117,22 @@ async function probeAll(agents: readonly AgentRecord[], backends: BackendRegistr
   await Promise.all(
     [...byBackend].map(async ([name, list]) => {
       if (!backends.has(name)) return;
-      const backend = backends.backendFor(list[0]!);
-      const ids = [...new Set(list.map((a) => a.session_id).filter((s): s is string => !!s))];
-      if (ids.length === 0) return;
+      const backend = backends.backendByName(name);
+      const known = new Set(backend.agentKinds());
+      // Grouped by kind: sessions of the backend's own kind are read with its UI, the others with theirs.
+      const ids = new Set<string>();
+      const kinds = new Map<string, string>();
+      for (const a of list) {
+        if (!a.session_id) continue;
+        const kind = backends.agentKindOf(a);
+        if (!known.has(kind)) continue;
+        ids.add(a.session_id);
+        if (kind !== backend.agentKind) kinds.set(a.session_id, kind);
+      }
+      if (ids.size === 0) return;
       try {
         if (!(await backend.available())) return;
-        probes.set(name, await backend.probeSessions(ids));
+        probes.set(name, await backend.probeSessions([...ids], kinds.size ? { agentKinds: kinds } : {}));
       } catch (err) {
         if (!isBackendError(err)) throw err;
         // Unavailable or failing backend: its agents show state "unknown".
@@ -131,15 +147,25 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
   const probes = await probeAll(agents, io.backends);
   const { now } = io;
   const hookStates = io.hooks ? await io.hooks.states(space) : undefined;
+  const kindsOf = new Map<string, ReadonlySet<string>>();
+  const canDrive = (backend: string, kind: string): boolean => {
+    if (!io.backends.has(backend)) return false;
+    let kinds = kindsOf.get(backend);
+    if (!kinds) kindsOf.set(backend, (kinds = new Set(io.backends.backendByName(backend).agentKinds())));
+    return kinds.has(kind);
+  };
   return agents.map((a) => {
     const backend = backendNameOf(a);
-    const probe = a.session_id ? probes.get(backend)?.get(a.session_id) : undefined;
+    const kind = io.backends.agentKindOf(a);
+    // An agent of a kind its backend cannot drive was not probed: another agent's probe of the same session is not its.
+    const probe = a.session_id && canDrive(backend, kind) ? probes.get(backend)?.get(a.session_id) : undefined;
     const lastSeen = Date.parse(a.reported_at ?? a.updated_at);
     const row: LivenessRow = {
       space: a.space,
       agent: a.name,
       session_id: a.session_id,
       backend,
+      agent_kind: kind,
       registered: !!a.session_id,
       exists: probe?.exists ?? false,
       state: probe?.state ?? 'unknown',

@@ -44,6 +44,10 @@ export const sessionId = z
   .refine((s) => !CONTROL_CHARS.test(s), 'session_id must not contain control characters')
   .describe('Terminal session that runs the agent, e.g. the tmux session name "web-api-dev".');
 export const backendName = identifier('backend').describe('Session backend that runs the agent\'s terminal, e.g. "tmux".');
+/** Checked against the kinds the backend can drive by the core (the refusal lists them). */
+export const agentKind = identifier('agent_kind').describe(
+  'Agent program the session runs, e.g. "claude-code": its screen is read and answered with that program\'s UI (default: the agent\'s current kind, else claude-code). An unknown kind is refused with the list of known ones.',
+);
 
 /** Multi-line text (free_text, items…): newlines and tabs, no other control characters. */
 export const text = (max = MAX_FIELD) =>

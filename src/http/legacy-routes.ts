@@ -214,7 +214,11 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const record = await coordinator.reportStatus(caller, target, report);
     return c.text(`accepted for [${record.name}] in space "${record.space}"`, 202);
   };
-  const getAgent = async (c: Context<AppEnv>) => c.json(await coordinator.getAgent(pathTarget(c, coordinator)));
+  // The legacy agent JSON, as legacy clients know it (the agent kind is an MCP-side field).
+  const getAgent = async (c: Context<AppEnv>) => {
+    const { agent_kind: _kind, ...record } = await coordinator.getAgent(pathTarget(c, coordinator));
+    return c.json(record);
+  };
   const deleteAgent = async (c: Context<AppEnv>) => {
     const target = pathTarget(c, coordinator);
     refuseChange(deps.readOnly);

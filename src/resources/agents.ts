@@ -16,6 +16,7 @@ const view = (a: AgentRecord) =>
       summary: a.summary,
       session_id: a.session_id,
       backend: a.backend_type,
+      agent_kind: a.agent_kind,
       branch: a.branch,
       phase: a.phase,
       pr: a.pr,

@@ -29,6 +29,7 @@ export interface AgentRow {
   created_at: number;
   updated_at: number;
   reported_at: number | null;
+  agent_kind: string | null;
 }
 
 export const parseJson = <T>(text: string | null): T | null => {
@@ -67,6 +68,7 @@ export const toRecord = (r: AgentRow): AgentRecord => ({
   created_at: iso(r.created_at),
   updated_at: iso(r.updated_at),
   reported_at: r.reported_at === null ? null : iso(r.reported_at),
+  agent_kind: r.agent_kind ?? null,
 });
 
 export const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;

@@ -95,7 +95,8 @@ export interface HookTx {
   findAgent(space: string, agent: string): AgentRef | undefined;
   findAgentsBySession(sessionId: string): AgentRef[];
   /** Creates space and agent when new, and sets the session when the agent has none. Returns the agent and whether it was created. */
-  ensureAgent(space: string, agent: string, session: { session_id?: string; backend_type?: string }): { agent: AgentRef; created: boolean };
+  /** Creates the agent (of `agent_kind`) when new; gives a known agent without a session this one (and the kind when it has none). */
+  ensureAgent(space: string, agent: string, session: { session_id?: string; backend_type?: string; agent_kind?: string }): { agent: AgentRef; created: boolean };
   getState(space: string, agent: string): StoredHookState | undefined;
   putState(space: string, agent: string, state: StoredHookState): void;
   insertEvent(space: string, agent: string, event: string, ccSession: string | null, payload: unknown): number;
@@ -146,11 +147,11 @@ export class HookStore {
       spaceByKey: db.prepare(`SELECT id, name FROM spaces WHERE name_key = ?`),
       insertSpace: db.prepare(`INSERT INTO spaces (name, name_key, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING id`),
       insertAgent: db.prepare(
-        `INSERT INTO agents (space_id, name, name_key, status, summary, session_id, backend_type, created_at, updated_at)
-         VALUES (?, ?, ?, 'idle', ?, ?, ?, ?, ?) ON CONFLICT (space_id, name_key) DO NOTHING`,
+        `INSERT INTO agents (space_id, name, name_key, status, summary, session_id, backend_type, agent_kind, created_at, updated_at)
+         VALUES (?, ?, ?, 'idle', ?, ?, ?, ?, ?, ?) ON CONFLICT (space_id, name_key) DO NOTHING`,
       ),
       setSession: db.prepare(
-        `UPDATE agents SET session_id = ?, backend_type = COALESCE(backend_type, ?), updated_at = ?
+        `UPDATE agents SET session_id = ?, backend_type = COALESCE(backend_type, ?), agent_kind = COALESCE(agent_kind, ?), updated_at = ?
          WHERE space_id = ? AND name_key = ? AND (session_id IS NULL OR session_id = '')`,
       ),
       getState: db.prepare(`SELECT state, event, detail, since, at FROM hook_state WHERE space_key = ? AND agent_key = ?`),
@@ -210,9 +211,9 @@ export class HookStore {
         let sp = q.spaceByKey!.get(key(space)) as { id: number; name: string } | undefined;
         if (!sp) sp = { id: (q.insertSpace!.get(space, key(space), now, now) as { id: number }).id, name: space };
         const created =
-          q.insertAgent!.run(sp.id, agent, key(agent), `${agent}: started (hook)`, session.session_id ?? null, session.backend_type ?? null, now, now)
+          q.insertAgent!.run(sp.id, agent, key(agent), `${agent}: started (hook)`, session.session_id ?? null, session.backend_type ?? null, session.agent_kind ?? null, now, now)
             .changes > 0;
-        if (!created && session.session_id) q.setSession!.run(session.session_id, session.backend_type ?? null, now, sp.id, key(agent));
+        if (!created && session.session_id) q.setSession!.run(session.session_id, session.backend_type ?? null, session.agent_kind ?? null, now, sp.id, key(agent));
         const ref = tx.findAgent(space, agent)!;
         if (created) tx.appendFeed('agent_registered', ref.space, { space: ref.space, agent: ref.name, session_id: ref.session_id, by: 'hook' });
         return { agent: ref, created };

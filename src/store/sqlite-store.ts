@@ -91,6 +91,7 @@ export class SqliteStore implements Store {
         UPDATE agents SET
           session_id   = COALESCE(@session_id, session_id),
           backend_type = COALESCE(@backend_type, backend_type),
+          agent_kind   = COALESCE(@agent_kind, agent_kind),
           parent       = CASE WHEN parent IS NULL OR parent = '' THEN COALESCE(@parent, parent) ELSE parent END,
           role         = CASE WHEN role IS NULL OR role = '' THEN COALESCE(@role, role) ELSE role END,
           updated_at   = @now
@@ -156,6 +157,7 @@ export class SqliteStore implements Store {
         name_key: key(agent),
         session_id: reg.session_id ?? null,
         backend_type: reg.backend_type ?? null,
+        agent_kind: reg.agent_kind ?? null,
         parent: reg.parent ?? null,
         role: reg.role ?? null,
         now,

@@ -53,6 +53,8 @@ export interface AgentRecord extends Required<ReportFields>, Required<StickyFiel
   updated_at: string;
   /** When the agent last reported status itself (null: registered only). */
   reported_at: string | null;
+  /** The agent program it runs (e.g. "claude-code"); null: never named, the backend's default. */
+  agent_kind: string | null;
 }
 
 export interface Report extends ReportFields, StickyFields {
@@ -63,6 +65,8 @@ export interface Report extends ReportFields, StickyFields {
 export interface Registration {
   session_id?: string;
   backend_type?: string;
+  /** The agent program (overwrites the stored one; omitted: the stored one is kept). */
+  agent_kind?: string;
   parent?: string;
   role?: string;
 }
@@ -116,7 +120,7 @@ export interface Store {
   getAgent(space: string, agent: string): Promise<AgentRecord | undefined>;
   /** Every agent (of one space, or all), ordered by space and name. */
   listAgents(space?: string): Promise<AgentRecord[]>;
-  /** Creates space and agent when new; sets session and backend (overwriting), parent and role when still empty. */
+  /** Creates space and agent when new; sets session, backend and agent kind (overwriting when given), parent and role when still empty. */
   register(space: string, agent: string, reg: Registration): Promise<{ record: AgentRecord; created: boolean }>;
   /** Applies one accepted report: replaces report fields, keeps sticky ones when omitted, appends history. */
   report(space: string, agent: string, report: Report): Promise<AgentRecord>;

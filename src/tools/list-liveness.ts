@@ -9,6 +9,7 @@ const row = z.object({
   agent: z.string(),
   session_id: z.string().optional().describe('Registered session (left out while none is).'),
   backend: z.string(),
+  agent_kind: z.string().describe('Agent program the session runs (e.g. "claude-code"); its screen is read with that program\'s UI.'),
   registered: z.boolean().describe('A session is registered for the agent.'),
   exists: z.boolean().describe('The session is alive.'),
   state: z

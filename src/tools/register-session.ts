@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentName, backendName, line, sessionId, spaceName } from '../core/schemas.js';
+import { agentKind, agentName, backendName, line, sessionId, spaceName } from '../core/schemas.js';
 import { agentSummary, agentSummaryShape } from './agent-output.js';
 import { defineTool } from './define.js';
 
@@ -13,6 +13,7 @@ export const registerSession = defineTool({
     agent: agentName.optional().describe("Agent to register. Defaults to the server's --agent."),
     session_id: sessionId.optional().describe('Terminal session id, e.g. the tmux session name. Omit to detect the session this server runs in.'),
     backend: backendName.optional().describe('Session backend, e.g. "tmux" (default: the agent\'s current one, else tmux).'),
+    agent_kind: agentKind.optional(),
     parent: agentName.optional().describe('Manager agent this agent reports to (set once; kept afterwards).'),
     role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer" (set once; kept afterwards).'),
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { spawnAgent } from '../core/lifecycle.js';
-import { agentName, line, spaceName, text } from '../core/schemas.js';
+import { agentKind, agentName, line, spaceName, text } from '../core/schemas.js';
 import { ignite } from '../prompts/ignite.js';
 import { defineTool } from './define.js';
 
@@ -16,6 +16,7 @@ export const spawnAgentTool = defineTool({
       .min(1, 'work_dir must not be empty')
       .describe('Directory the agent works in (absolute, or relative to the server\'s directory); must exist.'),
     command: line(4096).optional().describe('Program to start, as typed into the shell (default "claude").'),
+    agent_kind: agentKind.optional(),
     parent: agentName.optional().describe('Manager the agent reports to (a bound agent spawning is always the parent).'),
     role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer".'),
     skip_permissions: z.boolean().optional().describe('Add --dangerously-skip-permissions; refused unless the server runs with --allow-skip-permissions.'),
@@ -25,6 +26,7 @@ export const spawnAgentTool = defineTool({
     space: z.string(),
     agent: z.string(),
     session_id: z.string(),
+    agent_kind: z.string().describe('The agent program its screen is read as.'),
     command: z.string().describe('What was started (after the BOSS_* environment).'),
     ready: z.boolean().describe("The program's input box appeared in time."),
     ignited: z.boolean().describe('The ignite prompt was typed in.'),
@@ -53,6 +55,7 @@ export const spawnAgentTool = defineTool({
         space: res.record.space,
         agent: res.record.name,
         session_id: res.session_id,
+        agent_kind: res.agent_kind,
         command: res.command,
         ready: res.ready,
         ignited: res.ignited,

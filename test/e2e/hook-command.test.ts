@@ -74,9 +74,10 @@ describe('agent-boss hook', () => {
     const r = await hook('SessionStart', { source: 'startup', model: 'claude-sonnet' });
     quiet(r);
     expect(r.stderr).toBe('');
-    expect((await store.getAgent('web', 'web-dev'))).toMatchObject({ name: 'web-dev', session_id: 'web-dev', backend_type: 'tmux' });
+    // The hooks are Claude Code's: the agent they register runs Claude Code.
+    expect((await store.getAgent('web', 'web-dev'))).toMatchObject({ name: 'web-dev', session_id: 'web-dev', backend_type: 'tmux', agent_kind: 'claude-code' });
     const rw = await row();
-    expect(rw).toMatchObject({ registered: true, exists: true, state: 'idle', source: 'hook', hook_event: 'SessionStart', screen_state: 'idle' });
+    expect(rw).toMatchObject({ agent_kind: 'claude-code', registered: true, exists: true, state: 'idle', source: 'hook', hook_event: 'SessionStart', screen_state: 'idle' });
     expect(Date.parse(rw.since)).toBeGreaterThan(Date.now() - 10_000);
     expect((await store.eventsSince(0)).some((e) => e.kind === 'agent_registered' && (e.payload as { agent: string }).agent === 'web-dev')).toBe(true);
   });

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/core.js';
+import { startFakeAgent, waitFor } from '../helpers/fake-agent.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killTmuxServer, START_TEST_SERVER } from '../helpers/tmux.js';
@@ -161,6 +162,55 @@ describe('agent-boss stdio with the SDK client', () => {
     const live = await call('list_liveness', { space: 'e2e' });
     const row = (live.structuredContent as { agents: { agent: string; exists: boolean }[] }).agents.find((r) => r.agent === 'inside');
     expect(row?.exists).toBe(true);
+  });
+
+  it('chooses the agent program per agent: agent_kind shows in list_liveness; an unknown kind is refused, nothing written', async () => {
+    const server = { socketName: socket, tmux: async (...a: string[]) => (await execa('tmux', ['-L', socket, '-f', '/dev/null', ...a])).stdout, kill: async () => {} };
+    await startFakeAgent(server, 'kind-cc', join(dir, 'kind-cc.log'));
+    const { call } = await start(['--space', 'kinds']);
+    const reg = await call('register_session', { agent: 'cc', session_id: 'kind-cc', agent_kind: 'claude-code' });
+    expect(reg.isError).toBeFalsy();
+    expect(reg.structuredContent).toMatchObject({ agent: 'cc', session_id: 'kind-cc', agent_kind: 'claude-code' });
+    // Registered again without a kind: the kind is kept.
+    expect((await call('register_session', { agent: 'cc', role: 'dev' })).structuredContent).toMatchObject({ agent_kind: 'claude-code', role: 'dev' });
+    // An agent that never named a kind is of the default one.
+    expect((await call('register_session', { agent: 'plain', session_id: 'kind-none' })).isError).toBeFalsy();
+    const row = async (agent: string) => ((await call('list_liveness')).structuredContent as { agents: Record<string, unknown>[] }).agents.find((r) => r.agent === agent);
+    // Its screen is read with Claude Code's UI: the fake Claude Code at its prompt is idle.
+    await waitFor(async () => (await row('cc'))?.state === 'idle', 10_000, 'cc idle in list_liveness');
+    expect(await row('cc')).toMatchObject({ agent_kind: 'claude-code', exists: true, state: 'idle' });
+    expect(await row('plain')).toMatchObject({ agent_kind: 'claude-code', exists: false, state: 'missing' });
+
+    const dbRows = () => {
+      const db = new BetterSqlite3(join(dir, 'boss.db'), { readonly: true });
+      try {
+        return db.prepare(`SELECT a.name, a.agent_kind, a.session_id, a.role FROM agents a JOIN spaces s ON s.id = a.space_id WHERE s.name_key = 'kinds' ORDER BY a.name_key`).all();
+      } finally {
+        db.close();
+      }
+    };
+    const before = dbRows();
+    expect(before).toEqual([
+      { name: 'cc', agent_kind: 'claude-code', session_id: 'kind-cc', role: 'dev' },
+      { name: 'plain', agent_kind: null, session_id: 'kind-none', role: null },
+    ]);
+    for (const args of [
+      { agent: 'newcomer', session_id: 'kind-new', agent_kind: 'codex' },
+      { agent: 'cc', session_id: 'kind-other', agent_kind: 'aider', role: 'x' },
+    ]) {
+      const bad = await call('register_session', args);
+      expect(bad.isError).toBe(true);
+      expect(textOf(bad)).toBe(
+        `agent_kind: Unknown agent kind "${args.agent_kind}". Known kinds: claude-code. Use one of those, or leave agent_kind out for the default (claude-code). Nothing was changed.`,
+      );
+    }
+    const spawn = await call('spawn_agent', { agent: 'spawned', work_dir: dir, agent_kind: 'gemini' });
+    expect(spawn.isError).toBe(true);
+    expect(textOf(spawn)).toMatch(/Unknown agent kind "gemini"\. Known kinds: claude-code\./);
+    expect(dbRows()).toEqual(before);
+    // No session was started for the refused spawn.
+    const sessions = await execa('tmux', ['-L', socket, 'list-sessions', '-F', '#{session_name}']);
+    expect(sessions.stdout.split('\n')).not.toContain('kinds-spawned');
   });
 
   it('without TMUX asks for a session_id', async () => {

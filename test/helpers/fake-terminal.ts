@@ -7,11 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { agentUi } from '../../src/agents/index.js';
+import { agentUi, agentUiCatalog } from '../../src/agents/index.js';
 import { AgentSessionBackend } from '../../src/backends/agent-session-backend.js';
 import type { KeyName } from '../../src/backends/agent-ui.js';
 import { BackendError } from '../../src/backends/errors.js';
-import type { SessionProbe } from '../../src/backends/session-backend.js';
+import type { ProbeOptions, SessionProbe } from '../../src/backends/session-backend.js';
 import type { NewSession, PaneInfo, PaneState, Terminal } from '../../src/backends/terminal.js';
 
 const SCREENS = join(import.meta.dirname, '..', 'fixtures', 'screens', 'claude-code-2.1.328');
@@ -43,14 +43,28 @@ export class FakePane {
   private name = 'idle-start';
   private box = '';
   private selected = 0;
+  /** A screen of another agent program (showLines): its lines, and what a key turns it into. */
+  private custom: { lines: string[]; onKey: (key: string) => string[] | undefined } | undefined;
 
   constructor(readonly paneId: string) {}
 
   /** Show a fixture screen ("idle", "working", "waiting_approval" or a fixture name). */
   show(screen: string): this {
+    this.custom = undefined;
     this.name = ALIASES[screen] ?? screen;
     this.box = '';
     this.selected = 0;
+    this.activity++;
+    return this;
+  }
+
+  /**
+   * Show the screen of another agent program than Claude Code (a test-only agent kind): `lines`,
+   * and `onKey` gives the next screen for a key (undefined: it stays). Every key is recorded.
+   */
+  showLines(lines: string[], onKey: (key: string) => string[] | undefined = () => undefined): this {
+    this.custom = { lines, onKey };
+    this.name = 'custom';
     this.activity++;
     return this;
   }
@@ -69,6 +83,7 @@ export class FakePane {
   }
 
   lines(): string[] {
+    if (this.custom) return this.custom.lines;
     if (this.name === 'shell') return [`user@host:~$ ${this.box}`.trimEnd()];
     const lines = fixtureScreen(this.name);
     if (this.box === '') return lines;
@@ -83,6 +98,7 @@ export class FakePane {
   }
 
   paste(text: string): void {
+    if (this.custom) return void this.press(text);
     if (this.name === 'shell') {
       this.box += text;
       this.activity++;
@@ -95,6 +111,12 @@ export class FakePane {
 
   press(key: string): void {
     this.activity++;
+    if (this.custom) {
+      this.keys.push(key);
+      const next = this.custom.onKey(key);
+      if (next) this.custom.lines = next;
+      return;
+    }
     if (this.dialog) return this.answer(key);
     if (this.name === 'shell') {
       if (key === 'Enter' && this.box !== '') this.commands.push(this.box);
@@ -137,6 +159,8 @@ export class FakePane {
 export class FakeTerminal implements Terminal {
   readonly sessions = new Map<string, FakePane>();
   isAvailable = true;
+  /** How many times the panes were listed (one listing per probe). */
+  listings = 0;
   private panes = 0;
 
   constructor(readonly name = 'tmux') {}
@@ -182,6 +206,7 @@ export class FakeTerminal implements Terminal {
     return [...this.sessions.keys()];
   }
   async listPanes(): Promise<PaneInfo[]> {
+    this.listings++;
     if (!this.isAvailable) throw new BackendError('fake is not installed or not on PATH', 'unavailable');
     return [...this.sessions].map(([session, p]) => ({ paneId: p.paneId, session, dead: p.dead, activity: p.activity, active: true }));
   }
@@ -225,7 +250,7 @@ export class FakeBackend extends AgentSessionBackend {
 
   constructor(name = 'tmux') {
     const terminal = new FakeTerminal(name);
-    super({ terminal, ui: agentUi('claude-code'), name, submitSettleMs: 0 });
+    super({ terminal, ui: agentUi('claude-code'), agentUis: agentUiCatalog(), name, submitSettleMs: 0 });
     this.terminal = terminal;
   }
 
@@ -250,8 +275,8 @@ export class FakeBackend extends AgentSessionBackend {
     return id;
   }
 
-  override async probeSessions(ids: readonly string[]): Promise<Map<string, SessionProbe>> {
+  override async probeSessions(ids: readonly string[], options?: ProbeOptions): Promise<Map<string, SessionProbe>> {
     this.probeCalls++;
-    return super.probeSessions(ids);
+    return super.probeSessions(ids, options);
   }
 }

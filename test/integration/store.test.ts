@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openDatabase, schemaVersion } from '../../src/store/db.js';
-import { LATEST_VERSION } from '../../src/store/migrations/index.js';
+import { LATEST_VERSION, migrations } from '../../src/store/migrations/index.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -117,6 +117,58 @@ describe('SQLite store on a real file', () => {
     ]);
     expect((await store.getAgent('shared', 'alpha'))!.summary).toBe(`alpha report ${n - 1}`);
     store.db.close();
+  });
+});
+
+describe('agent kind (migration 5)', () => {
+  let cleanup: (() => void) | undefined;
+  afterEach(() => cleanup?.());
+
+  /** A database as the version before agent kinds left it: migrations 1–4, one registered agent. */
+  const version4Db = (): string => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'boss.db');
+    const raw = new BetterSqlite3(path);
+    for (const m of migrations.filter((x) => x.version <= 4)) m.up(raw);
+    raw.pragma('user_version = 4');
+    raw.exec(`
+      INSERT INTO spaces (name, name_key, created_at, updated_at) VALUES ('web', 'web', 1, 1);
+      INSERT INTO agents (space_id, name, name_key, status, summary, session_id, backend_type, created_at, updated_at)
+        VALUES (1, 'api', 'api', 'active', 'api work', 'web-api', 'tmux', 1, 1);
+    `);
+    expect(raw.prepare(`SELECT name FROM pragma_table_info('agents')`).pluck().all()).not.toContain('agent_kind');
+    raw.close();
+    return path;
+  };
+
+  it('adds the column to an old database, keeping its agents with no kind (the default)', async () => {
+    const store = new SqliteStore(openDatabase(version4Db()));
+    expect(schemaVersion(store.db)).toBe(LATEST_VERSION);
+    expect(store.db.prepare(`SELECT name FROM pragma_table_info('agents')`).pluck().all()).toContain('agent_kind');
+    expect(await store.getAgent('web', 'api')).toMatchObject({ session_id: 'web-api', status: 'active', summary: 'api work', agent_kind: null });
+    await store.close();
+  });
+
+  it('stores the kind, keeps it when registered again without one, and replaces it when one is named', async () => {
+    const path = version4Db();
+    const store = new SqliteStore(openDatabase(path));
+    expect((await store.register('web', 'api', { agent_kind: 'claude-code' })).record).toMatchObject({ agent_kind: 'claude-code', session_id: 'web-api' });
+    expect((await store.register('web', 'api', { session_id: 'web-api-2', role: 'dev' })).record).toMatchObject({ agent_kind: 'claude-code', session_id: 'web-api-2' });
+    await store.report('web', 'api', { status: 'done', summary: 'shipped' });
+    expect((await store.getAgent('web', 'api'))?.agent_kind).toBe('claude-code');
+    const fresh = await store.register('web', 'new', { session_id: 'web-new' });
+    expect(fresh.record.agent_kind).toBeNull();
+    await store.close();
+    // It persists in the file, and reopening does not migrate again.
+    const again = new SqliteStore(openDatabase(path));
+    expect((await again.getAgent('web', 'api'))?.agent_kind).toBe('claude-code');
+    expect((await again.register('web', 'api', { agent_kind: 'other-program' })).record.agent_kind).toBe('other-program');
+    expect((await again.listAgents('web')).map((a) => [a.name, a.agent_kind])).toEqual([
+      ['api', 'other-program'],
+      ['new', null],
+    ]);
+    await again.close();
   });
 });
 

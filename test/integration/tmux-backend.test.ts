@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentUi, registerAgentUi } from '../../src/agents/index.js';
 import { BackendError } from '../../src/backends/errors.js';
 import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
 import { TmuxClient } from '../../src/backends/tmux/tmux-client.js';
@@ -284,6 +285,38 @@ describe('probeSessions', () => {
     void idleLog;
     void busyLog;
     void askLog;
+  });
+
+  it('reads a session of another agent kind with that kind\'s UI, over the same control client', async () => {
+    // A test-only agent program: a plain shell, its last line marked so the reading shows whose UI made it.
+    const unregister = registerAgentUi('test-shell', () => ({
+      ...agentUi('claude-code'),
+      kind: 'test-shell',
+      parse: (lines: readonly string[]) => {
+        const last = lines.filter((l) => l.trim() !== '').at(-1)?.trim() ?? '';
+        return { state: /[#$]$/.test(last) ? 'idle' : 'working', lastLine: `shell: ${last}` };
+      },
+    }));
+    try {
+      await startAgent('k-cc');
+      await backend.createSession({ sessionId: 'k-sh', workDir: tmp.dir });
+      const kinds = { agentKinds: new Map([['k-sh', 'test-shell']]) };
+      await backend.probeSessions(['k-cc', 'k-sh'], kinds); // connects the control client
+      const spawned = backend.client.spawnCount;
+      const probes = await backend.probeSessions(['k-cc', 'k-sh'], kinds);
+      expect(probes.get('k-cc')).toMatchObject({ exists: true, state: 'idle' });
+      expect(probes.get('k-cc')?.lastLine).not.toMatch(/^shell: /);
+      expect(probes.get('k-sh')).toMatchObject({ exists: true, state: 'idle', lastLine: expect.stringMatching(/^shell: .*[#$]$/) });
+      // The backend of that kind drives the same terminal: same sessions, no second connection.
+      const shell = backend.forAgentKind('test-shell');
+      expect(shell.terminal).toBe(backend.terminal);
+      expect((await shell.probeSessions(['k-sh'])).get('k-sh')?.lastLine).toMatch(/^shell: /);
+      expect(await shell.isIdle('k-sh')).toBe(true);
+      expect(backend.client.spawnCount).toBe(spawned);
+      expect(backend.client.controlConnected).toBe(true);
+    } finally {
+      unregister();
+    }
   });
 
   it('sees output that arrives in the same second as the previous capture', async () => {

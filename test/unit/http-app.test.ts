@@ -255,7 +255,10 @@ describe('legacy status post', () => {
     expect(await store.getAgent('default', 'solo')).toBeDefined();
     const got = await req('/agent/solo');
     expect(got.status).toBe(200);
-    expect(await got.json()).toMatchObject({ space: 'default', name: 'solo', status: 'idle', summary: 'waiting' });
+    const json = (await got.json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ space: 'default', name: 'solo', status: 'idle', summary: 'waiting' });
+    // The legacy agent JSON keeps its fields: the agent kind is not one of them.
+    expect(json).not.toHaveProperty('agent_kind');
     expect((await req('/spaces/default/agent/solo', { method: 'DELETE' })).status).toBe(200);
     const gone = await req('/agent/solo');
     expect(gone.status).toBe(404);

@@ -24,7 +24,7 @@ describe('MCP prompts and resources', () => {
     const { coordinator, backend } = core;
     backend.add('web-api');
     backend.add('web-ui');
-    await coordinator.registerSession({}, { space: 'web', agent: 'api-dev', session_id: 'web-api', role: 'backend' });
+    await coordinator.registerSession({}, { space: 'web', agent: 'api-dev', session_id: 'web-api', role: 'backend', agent_kind: 'claude-code' });
     await coordinator.registerSession({}, { space: 'web', agent: 'ui-dev', session_id: 'web-ui', parent: 'api-dev' });
     await coordinator.reportStatus({}, { space: 'web', agent: 'ui-dev' }, { status: 'blocked', summary: 'waiting | for API', questions: ['which endpoint?'] });
     await coordinator.registerSession({}, { space: 'ops', agent: 'deployer', session_id: 'ops-d' });
@@ -88,8 +88,14 @@ describe('MCP prompts and resources', () => {
     const agents = JSON.parse(((await client.readResource({ uri: 'boss://space/web/agents' })).contents[0] as { text: string }).text);
     expect(agents.map((a: { agent: string }) => a.agent)).toEqual(['api-dev', 'ui-dev']);
     expect(agents[1]).toMatchObject({ parent: 'api-dev', status: 'blocked', questions: ['which endpoint?'] });
+    // The agent kind shows when the agent named one (left out: the default).
+    expect(agents[0]).toMatchObject({ agent: 'api-dev', agent_kind: 'claude-code' });
+    expect(agents[1]).not.toHaveProperty('agent_kind');
     const live = JSON.parse(((await client.readResource({ uri: 'boss://liveness/web' })).contents[0] as { text: string }).text);
-    expect(live.map((r: { agent: string; state: string }) => [r.agent, r.state])).toEqual([['api-dev', 'idle'], ['ui-dev', 'idle']]);
+    expect(live.map((r: { agent: string; state: string; agent_kind: string }) => [r.agent, r.state, r.agent_kind])).toEqual([
+      ['api-dev', 'idle', 'claude-code'],
+      ['ui-dev', 'idle', 'claude-code'],
+    ]);
     await expect(client.readResource({ uri: 'boss://nothing' })).rejects.toThrow(/boss:\/\/nothing not found/);
     await expect(client.subscribeResource({ uri: 'boss://nothing' })).rejects.toThrow(/Unknown resource boss:\/\/nothing: see resources\/list/);
     await expect(client.readResource({ uri: 'boss://space/%01/agents' })).rejects.toThrow(/space: space name must not contain control characters/);

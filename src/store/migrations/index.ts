@@ -3,6 +3,7 @@ import { initial } from './001-initial.js';
 import { agentTokens } from './002-agent-tokens.js';
 import { hooks } from './003-hooks.js';
 import { actionTickets } from './004-action-tickets.js';
+import { agentKind } from './005-agent-kind.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets];
+export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets, agentKind];
 
 /** The version of the last entry. */
 export const LATEST_VERSION = migrations.at(-1)!.version;
