@@ -63,19 +63,21 @@ const dialogShown = (cc: ClaudeCodeSession, what: string) =>
 /** Escape until the idle prompt is back (a dialog declines on Escape). */
 export async function escapeToIdle({ cc, model }: ScenarioContext): Promise<void> {
   model.clearScript();
-  for (let i = 0; i < 3; i++) {
-    await sleep(400); // a just-drawn screen can drop a key
+  // A just-drawn screen (a menu, a dialog) can drop a key on a loaded machine, and a screen in the
+  // middle of redrawing can look idle for a moment: Escape again until the idle prompt is there.
+  for (let i = 0; ; i++) {
+    await sleep(400);
     await cc.keys('Escape');
     try {
       await cc.waitForScreen(inputBoxIdle, 'the idle input box after Escape', 5_000);
-      break;
+      // Clear whatever Escape put back into the input box.
+      await clearInput(cc);
+      await cc.waitForPrompt(i === 2 ? undefined : 5_000);
+      return;
     } catch (err) {
       if (i === 2) throw err;
     }
   }
-  // Clear whatever Escape put back into the input box.
-  await clearInput(cc);
-  await cc.waitForPrompt();
 }
 
 /** The input box (rule, `❯`) is shown and nothing is working; the box may hold text. */
