@@ -27,7 +27,11 @@ describe('concurrent send_input on real Claude Code', { timeout: 60_000 }, () =>
     });
     // Claude Code may put a message typed while it works into the same request as a queued one.
     await b.waitForRow((r) => r.state === 'idle', 'idle after both');
+    // So each text must be one whole line of what was submitted, exactly once: keys of the two
+    // calls mixed in the input box would show as one line holding parts of both.
     const seen = b.model.requests.filter((r) => r.seq > seq).map((r) => r.lastUserText);
-    for (const t of texts) expect(seen.filter((s) => s === t), `${t} exactly once, alone`).toHaveLength(1);
+    const lines = seen.flatMap((s) => s.split('\n')).filter((l) => l.includes('concurrent message'));
+    for (const t of texts) expect(lines.filter((l) => l === t), `${t} exactly once as a whole line; submitted: ${JSON.stringify(seen)}`).toHaveLength(1);
+    expect(lines, `nothing but the two messages; submitted: ${JSON.stringify(seen)}`).toHaveLength(2);
   });
 });
