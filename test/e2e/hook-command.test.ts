@@ -25,6 +25,11 @@ import { createTmuxServer, socketPathOf, type TmuxTestServer } from '../helpers/
  */
 /** Generous for a loaded 2-core test machine; the 300 ms figure is measured in bench/hook.ts. */
 const EXIT_BOUND_MS = 2500;
+/**
+ * The hook's 250 ms time limit (its figure is bench/hook.ts's) widened, for the tests about what it
+ * records or says, on a test machine running other suites; the limit itself has its own test.
+ */
+const WIDE_LIMIT = { BOSS_HOOK_TIMEOUT_MS: '2000' };
 
 describe('agent-boss hook', () => {
   let tmux: TmuxTestServer;
@@ -58,10 +63,8 @@ describe('agent-boss hook', () => {
     cleanup?.();
   });
 
-  // The hook's 250 ms time limit (its figure is bench/hook.ts's) is widened for these tests, which are
-  // about what it records, on a test machine running other suites; the limit has its own test below.
   const hook = (event: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}, args: string[] = []) =>
-    runHook(payload(event, extra), ['--data-dir', dir, ...args], { BOSS_HOOK_TIMEOUT_MS: '2000', ...paneEnv, BOSS_SPACE: 'web', ...env });
+    runHook(payload(event, extra), ['--data-dir', dir, ...args], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web', ...env });
   const row = async (agent = 'web-dev'): Promise<LivenessRow> => (await coordinator.listLiveness('web')).find((r) => r.agent === agent)!;
   const quiet = (r: { code: number | null; stdout: string; ms: number }) => {
     expect(r.code).toBe(0);
@@ -176,7 +179,7 @@ describe('agent-boss hook', () => {
     ['no event name', '{"session_id":"x"}', /no valid hook_event_name/],
     ['empty input', '', /not JSON/],
   ])('ignores %s: exit 0, nothing on stdout, the reason on stderr', async (_n, input, reason) => {
-    const r = await runHook(input, ['--data-dir', dir], { ...paneEnv, BOSS_SPACE: 'web' });
+    const r = await runHook(input, ['--data-dir', dir], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web' });
     quiet(r);
     expect(r.stderr).toMatch(reason);
   });
@@ -190,14 +193,14 @@ describe('agent-boss hook', () => {
 
   it('an oversized event is recorded from its start; stdin is not waited for', async () => {
     const big = JSON.stringify(payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: '/w/big' }, tool_response: 'x'.repeat(3 * 1024 * 1024) }));
-    const r = await runHook(big, ['--data-dir', dir], { ...paneEnv, BOSS_SPACE: 'web' });
+    const r = await runHook(big, ['--data-dir', dir], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web' });
     quiet(r);
     expect(r.stderr).toMatch(/over 1048576 bytes: recorded PostToolUse from its start only/);
     expect((await hooks.recentEvents('web', 'web-dev', 1))[0]).toMatchObject({ event: 'PostToolUse', payload: { tool_name: 'Read', truncated: true } });
   });
 
   it('without TMUX_PANE and BOSS_AGENT it records nothing and says how to fix it', async () => {
-    const r = await runHook(payload('Stop'), ['--data-dir', dir], {});
+    const r = await runHook(payload('Stop'), ['--data-dir', dir], WIDE_LIMIT);
     quiet(r);
     expect(r.stderr).toMatch(/cannot tell which agent this is: set BOSS_AGENT/);
   });
@@ -205,7 +208,7 @@ describe('agent-boss hook', () => {
   it('a pane of an unregistered session is not registered by events other than SessionStart', async () => {
     await tmux.tmux('new-session', '-d', '-s', 'stranger', 'sleep 60');
     const pane = (await tmux.tmux('display-message', '-p', '-t', '=stranger:', '#{pane_id}')).trim();
-    const r = await runHook(payload('Stop'), ['--data-dir', dir], { ...paneEnv, TMUX_PANE: pane });
+    const r = await runHook(payload('Stop'), ['--data-dir', dir], { ...WIDE_LIMIT, ...paneEnv, TMUX_PANE: pane });
     quiet(r);
     expect(r.stderr).toMatch(/no agent is registered for tmux session "stranger"/);
     expect((await store.getAgent('default', 'stranger'))).toBeUndefined();
@@ -214,7 +217,7 @@ describe('agent-boss hook', () => {
   it('never creates a database, and gives up on a locked one within its deadline', async () => {
     const { dir: empty, cleanup: c2 } = tempDir('agent-boss-hook-none-');
     try {
-      const r = await runHook(payload('Stop'), ['--data-dir', empty], { BOSS_AGENT: 'x' });
+      const r = await runHook(payload('Stop'), ['--data-dir', empty], { ...WIDE_LIMIT, BOSS_AGENT: 'x' });
       quiet(r);
       expect(r.stderr).toMatch(/no agent-boss database at/);
       expect(existsSync(join(empty, 'boss.db'))).toBe(false);
