@@ -105,7 +105,8 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
     const item = trayItem(page, 'web', 'lead');
     await expectVisible(item, true, 10_000);
     await expectText(item.locator('.tool'), 'Bash');
-    await expectContains(item.locator('.subject'), 'echo "PERMIT deploy the preview"');
+    // The subject is the command alone: not the dialog's "Do you want to proceed?".
+    await expectText(item.locator('.subject'), 'echo "PERMIT deploy the preview"');
     await expectText(page.locator('#tray-count'), '1');
     await expectBadge('web', 'lead', 'waiting for approval');
     const pid = (await hub.row('web', 'lead'))!.prompt_id!;
