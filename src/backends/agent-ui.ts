@@ -14,7 +14,11 @@ export interface ScreenReading {
   starting?: boolean;
   /** e.g. "Bash", "Edit", "Write", "WebFetch", "mcp__github__create_issue", "Trust". */
   toolName?: string;
-  /** The dialog's question plus the command/file it is about, whitespace-normalised. */
+  /**
+   * What the dialog is about, whitespace-normalised: the command, the file and its change, the URL,
+   * the tool's arguments, the folder; for a question, its wording and choices. A fixed question
+   * ("Do you want to proceed?") only when the dialog shows nothing else.
+   */
   promptText?: string;
   /** promptIdFor(toolName, promptText). */
   promptId?: string;

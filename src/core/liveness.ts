@@ -71,11 +71,16 @@ export type LivenessEventRow = Pick<LivenessRow, 'space' | 'agent' | 'exists' | 
   idle: boolean;
   /** When the monitor first saw the current state (ISO time). */
   since: string;
-  /** When the pending approval prompt was first seen (only while needs_approval). */
+  /**
+   * Since when the agent has been waiting for approval without a break (only while needs_approval):
+   * over several prompts in a row, when the first of them was seen.
+   */
   approval_since?: string;
+  /** When the current prompt (this prompt_id) was first seen (only while needs_approval). */
+  prompt_since?: string;
 };
 
-export function toEventRow(r: LivenessRow, since: number, approvalSince: number | undefined): LivenessEventRow {
+export function toEventRow(r: LivenessRow, since: number, approvalSince: number | undefined, promptSince?: number): LivenessEventRow {
   return {
     space: r.space,
     agent: r.agent,
@@ -90,6 +95,7 @@ export function toEventRow(r: LivenessRow, since: number, approvalSince: number 
     source: r.source,
     since: new Date(since).toISOString(),
     ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
+    ...(promptSince !== undefined && { prompt_since: new Date(promptSince).toISOString() }),
   };
 }
 

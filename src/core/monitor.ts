@@ -15,7 +15,7 @@ export type { LivenessEventRow } from './liveness.js';
  *
  * Event payload: one `session_liveness` event per space whose rows changed, with the event's space
  * set, and as payload the JSON array of that space's rows (`LivenessEventRow`, a view of the
- * liveness row with `since` and `approval_since`). A space whose last agent went away gets
+ * liveness row with `since`, `approval_since` and `prompt_since`). A space whose last agent went away gets
  * an empty array. Transitions (became idle, needs approval since T, approval cleared, session
  * missing) are read by comparing a row with the same agent's row in the previous event.
  */
@@ -40,6 +40,19 @@ const fingerprint = (r: LivenessRow): string =>
 
 const agentKey = (r: { space: string; agent: string }) => keyOf(r.space, r.agent);
 
+/**
+ * Per agent: the fingerprint and when it was first seen; while a prompt is pending, since when
+ * (approvalSince: without a break, over several prompts in a row; promptSince: this prompt, whose
+ * ids are promptIds).
+ */
+interface Seen {
+  fp: string;
+  since: number;
+  approvalSince?: number;
+  promptSince?: number;
+  promptIds: string[];
+}
+
 export class LivenessMonitor {
   readonly holderId: string;
   private readonly coordinator: Coordinator;
@@ -48,8 +61,8 @@ export class LivenessMonitor {
   private readonly leaseTtlMs: number;
   private readonly clock: () => number;
   private readonly onError: (err: unknown) => void;
-  /** Per agent: fingerprint and when it was first seen; per space: the last rows emitted. */
-  private seen = new Map<string, { fp: string; since: number; approvalSince?: number }>();
+  /** Per agent: what was seen and since when; per space: the last rows emitted. */
+  private seen = new Map<string, Seen>();
   private emitted = new Map<string, { space: string; sig: string }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -119,7 +132,7 @@ export class LivenessMonitor {
     const rows = await this.coordinator.listLiveness();
     if (this.stopped) return [];
     const now = this.clock();
-    const nextSeen = new Map<string, { fp: string; since: number; approvalSince?: number }>();
+    const nextSeen = new Map<string, Seen>();
     const bySpace = new Map<string, { space: string; rows: LivenessEventRow[] }>();
     for (const r of rows) {
       const k = agentKey(r);
@@ -127,10 +140,15 @@ export class LivenessMonitor {
       const prev = this.seen.get(k);
       const since = prev && prev.fp === fp ? prev.since : now;
       const approvalSince = r.needs_approval ? (prev?.approvalSince ?? now) : undefined;
-      nextSeen.set(k, { fp, since, ...(approvalSince !== undefined && { approvalSince }) });
+      // The same prompt while one of its ids stays: the screen's id and the hook's (which arrives
+      // a moment later) name one prompt, a new prompt_id right after an answer names the next one.
+      const promptIds = r.needs_approval ? [r.prompt_id, r.screen_prompt_id].filter((id): id is string => id !== undefined) : [];
+      const samePrompt = prev?.promptSince !== undefined && promptIds.some((id) => prev.promptIds.includes(id));
+      const promptSince = r.needs_approval ? (samePrompt ? prev.promptSince! : now) : undefined;
+      nextSeen.set(k, { fp, since, promptIds, ...(approvalSince !== undefined && { approvalSince }), ...(promptSince !== undefined && { promptSince }) });
       const spaceKey = r.space.toLowerCase();
       if (!bySpace.has(spaceKey)) bySpace.set(spaceKey, { space: r.space, rows: [] });
-      bySpace.get(spaceKey)!.rows.push(toEventRow(r, since, approvalSince));
+      bySpace.get(spaceKey)!.rows.push(toEventRow(r, since, approvalSince, promptSince));
     }
     this.seen = nextSeen;
 
@@ -138,7 +156,7 @@ export class LivenessMonitor {
     const nextEmitted = new Map<string, { space: string; sig: string }>();
     for (const [spaceKey, { space, rows: spaceRows }] of bySpace) {
       // Compare without the timestamps: they only change when something else does.
-      const sig = JSON.stringify(spaceRows.map(({ since: _s, approval_since: _a, ...rest }) => rest));
+      const sig = JSON.stringify(spaceRows.map(({ since: _s, approval_since: _a, prompt_since: _p, ...rest }) => rest));
       nextEmitted.set(spaceKey, { space, sig });
       if (this.emitted.get(spaceKey)?.sig !== sig) ids.push(await this.store.appendEvent(LIVENESS_EVENT, space, spaceRows));
     }

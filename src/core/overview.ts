@@ -9,13 +9,17 @@ import { LIVENESS_EVENT } from './monitor.js';
  * in the team (parent, role), when it last reported, and since when its state holds. `since` comes
  * from the newest `session_liveness` event of the agent's space (written by the liveness monitor of
  * whichever process holds its lease), so every hub process answers the same; it is left out while
- * that event does not yet show the state the probe sees now.
+ * that event does not yet show the state the probe sees now. So are `approval_since` and
+ * `prompt_since` (see LivenessEventRow).
  */
 export interface OverviewAgent extends LivenessRow {
   parent: string | null;
   role: string | null;
   reported_at: string | null;
+  /** Since when the agent has waited for approval without a break (over several prompts in a row). */
   approval_since?: string;
+  /** When the current prompt (this prompt_id) was first seen: how long this prompt has waited. */
+  prompt_since?: string;
 }
 
 export interface Overview {
@@ -47,6 +51,7 @@ export async function agentOverview(coordinator: Coordinator, space?: string): P
       reported_at: rec?.reported_at ?? null,
       ...(!r.since && current && { since: ev.since }),
       ...(current && ev.approval_since !== undefined && { approval_since: ev.approval_since }),
+      ...(current && ev.prompt_since !== undefined && { prompt_since: ev.prompt_since }),
     };
   });
   return { event_id, agents };

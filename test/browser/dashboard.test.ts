@@ -105,7 +105,8 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
     const item = trayItem(page, 'web', 'lead');
     await expectVisible(item, true, 10_000);
     await expectText(item.locator('.tool'), 'Bash');
-    await expectContains(item.locator('.subject'), 'echo "PERMIT deploy the preview"');
+    // The subject is the command alone: not the dialog's "Do you want to proceed?".
+    await expectText(item.locator('.subject'), 'echo "PERMIT deploy the preview"');
     await expectText(page.locator('#tray-count'), '1');
     await expectBadge('web', 'lead', 'waiting for approval');
     const pid = (await hub.row('web', 'lead'))!.prompt_id!;
@@ -198,6 +199,40 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
     expect(['escape', 3]).toContain(hub.events('ops', 'db', 'approval')[1]!.option);
     await expectCount(item, 0, 10_000);
     await tab.close();
+  });
+
+  it('counts each of several prompts in a row from when it showed, in the tray and on the card', async () => {
+    await hub.waitState('ops', 'db', 'idle');
+    const item = trayItem(page, 'ops', 'db');
+    const trayTime = item.locator('time.since');
+    const cardTime = card(page, 'ops', 'db').locator('.for time');
+    const done = hub.events('ops', 'db', 'done').length;
+    // Three commands in one message: the agent asks for each right after the previous one is allowed.
+    await hub.reply('ops', 'db', 'PERMIT one\nPERMIT two\nPERMIT three');
+    await expectText(item.locator('.subject'), 'echo "PERMIT one"', 10_000);
+    const first = Date.parse((await trayTime.getAttribute('datetime'))!);
+    await until(() => trayTime.textContent(), (t) => /^(?:[4-9]|\d\d)s$/.test(t ?? ''), 'the first prompt waited 4 s', 15_000);
+
+    await hub.approve('ops', 'db');
+    await expectText(item.locator('.subject'), 'echo "PERMIT two"', 10_000);
+    const second = await until(async () => Date.parse((await trayTime.getAttribute('datetime')) ?? ''), (t) => t - first >= 4000, 'the tray counts the second prompt from when it showed');
+    await expectAttr(cardTime, 'datetime', new Date(second).toISOString());
+    // No working moment between the two prompts: the agent has been waiting since the first.
+    expect(hub.events('ops', 'db', 'done')).toHaveLength(done);
+    expect(Number(/^(\d+)s$/.exec((await trayTime.textContent()) ?? '')?.[1])).toBeLessThan(4);
+
+    // A page opened now reads the same time from the overview.
+    const fresh = await browser.newPage();
+    await fresh.goto(hub.url);
+    await expectAttr(trayItem(fresh, 'ops', 'db'), 'data-prompt-id', (await hub.row('ops', 'db'))!.prompt_id!, 10_000);
+    await expectAttr(trayItem(fresh, 'ops', 'db').locator('time.since'), 'datetime', new Date(second).toISOString(), 10_000);
+    await fresh.close();
+
+    await hub.approve('ops', 'db');
+    await expectText(item.locator('.subject'), 'echo "PERMIT three"', 10_000);
+    await hub.approve('ops', 'db');
+    await expectCount(item, 0, 10_000);
+    await hub.waitState('ops', 'db', 'idle');
   });
 
   it('looks right on a laptop and a phone (screenshot)', async () => {

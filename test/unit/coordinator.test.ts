@@ -172,7 +172,7 @@ describe('Coordinator', () => {
     expect(Object.keys(by)).toEqual(['dead', 'idle', 'nosess', 'wait', 'work']);
     expect(by.idle).toMatchObject({ exists: true, state: 'idle', needs_approval: false, registered: true, stale: false });
     expect(by.work).toMatchObject({ exists: true, state: 'working' });
-    expect(by.wait).toMatchObject({ state: 'waiting_approval', needs_approval: true, tool_name: 'Edit', prompt_id: editing.promptId(), prompt_text: expect.stringContaining('make this edit to notes.txt') });
+    expect(by.wait).toMatchObject({ state: 'waiting_approval', needs_approval: true, tool_name: 'Edit', prompt_id: editing.promptId(), prompt_text: expect.stringContaining('notes.txt 1 alpha 2 -beta 2 +BETA') });
     expect(by.dead).toMatchObject({ exists: false, state: 'missing' });
     expect(by.nosess).toMatchObject({ registered: false, exists: false, state: 'unknown', status: 'blocked', summary: 'waiting' });
     expect((await coordinator.listLiveness()).length).toBe(6);

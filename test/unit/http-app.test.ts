@@ -468,7 +468,7 @@ describe('legacy session status', () => {
       needs_approval: true,
       tool_name: 'Bash',
       last_line: 'Esc to cancel · Tab to amend',
-      prompt_text: 'Do you want to proceed? Create a file touch one-line.txt',
+      prompt_text: 'touch one-line.txt',
       prompt_id: shown.promptId(),
       state: 'waiting_approval',
     });

@@ -3,6 +3,7 @@ import type { ApprovalOption } from '../../src/backends/session-backend.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chooseOption, inputBoxText, parseScreen, promptIdFor, type ScreenAnalysis } from '../../src/agents/claude-code/screen.js';
+import { hookPromptId } from '../../src/core/hook-state.js';
 import { tools } from '../../src/tools/index.js';
 import { SCENARIOS } from '../real/scenarios.js';
 
@@ -59,6 +60,9 @@ const borderlessIdle = [
   '  ? for shortcuts                                                       Context left until auto-compact: 12%',
 ];
 
+/** The fixed questions of permission and trust dialogs. */
+const DIALOG_QUESTION = /\b(?:Do you want|Would you like|Do you trust|Is this a project)\b[^?]*\?/u;
+
 interface Case {
   name: string;
   lines: string[];
@@ -89,7 +93,7 @@ const cases: Case[] = [
       '',
     ],
     expect: { state: 'waiting_approval', toolName: 'Bash', options: bashOptions },
-    promptHas: ['Do you want to proceed?', 'npm test', 'Run the test suite'],
+    promptHas: ['npm test', 'Run the test suite'],
   },
   {
     name: 'boxed Edit dialog with an inner diff box',
@@ -111,7 +115,7 @@ const cases: Case[] = [
       '╰──────────────────────────────────────────────────────────────────────────────╯',
     ],
     expect: { state: 'waiting_approval', toolName: 'Edit' },
-    promptHas: ['Do you want to make this edit to index.ts?', 'src/server/index.ts'],
+    promptHas: ['src/server/index.ts'],
     optionLabels: [
       'Yes',
       "Yes, and don't ask again this session (shift+tab)",
@@ -136,7 +140,7 @@ const cases: Case[] = [
       ], 80),
     ],
     expect: { state: 'waiting_approval', toolName: 'Write' },
-    promptHas: ['Do you want to create notes.md?', 'docs/notes.md'],
+    promptHas: ['docs/notes.md'],
   },
   {
     name: 'boxed WebFetch dialog',
@@ -155,7 +159,7 @@ const cases: Case[] = [
       ]),
     ],
     expect: { state: 'waiting_approval', toolName: 'WebFetch' },
-    promptHas: ['Do you want to allow Claude to fetch this content?', 'https://nodejs.org/api/fs.html'],
+    promptHas: ['https://nodejs.org/api/fs.html'],
     optionLabels: ['Yes', "Yes, and don't ask again for nodejs.org", 'No, and tell Claude what to do differently (esc)'],
   },
   {
@@ -173,7 +177,7 @@ const cases: Case[] = [
       ], 110),
     ],
     expect: { state: 'waiting_approval', toolName: 'mcp__github__create_issue' },
-    promptHas: ['Do you want to proceed?', 'create_issue(owner: "acme"'],
+    promptHas: ['create_issue(owner: "acme"'],
   },
   {
     name: 'boxed trust dialog with a footer below the box',
@@ -201,12 +205,12 @@ const cases: Case[] = [
     expect: {
       state: 'waiting_approval',
       toolName: 'Trust',
+      promptText: '/home/dev/new-project',
       options: [
         { number: 1, label: 'Yes, proceed', selected: true },
         { number: 2, label: 'No, exit', selected: false },
       ],
     },
-    promptHas: ['Do you trust the files in this folder?', '/home/dev/new-project'],
   },
   {
     name: 'boxed dialog with a label wrapped by the UI inside the box',
@@ -250,7 +254,7 @@ ${RULE}
 
 `),
     expect: { state: 'waiting_approval', toolName: 'Bash', lastLine: '3. No, and tell Claude what to do differently (esc)' },
-    promptHas: ['Do you want to proceed?', 'git status --short'],
+    promptHas: ['git status --short'],
     optionLabels: [
       'Yes',
       "Yes, and don't ask again for git status commands in /home/dev/project",
@@ -276,7 +280,7 @@ ${DASH}
  Esc to cancel · Tab to amend · ctrl+e to explain
 `),
     expect: { state: 'waiting_approval', toolName: 'Edit' },
-    promptHas: ['Do you want to make this edit to app.ts?', 'src/app.ts'],
+    promptHas: ['src/app.ts', '5 + const PORT = 8080;'],
     optionLabels: [
       'Yes',
       'Yes, allow all edits during this session (shift+tab)',
@@ -298,7 +302,7 @@ ${DASH}
    3. No, and tell Claude what to do differently (esc)
 `),
     expect: { state: 'waiting_approval', toolName: 'Write' },
-    promptHas: ['Do you want to create data.json?', 'test/fixtures/data.json'],
+    promptHas: ['test/fixtures/data.json'],
   },
   {
     name: 'borderless MCP dialog with mcp__ name',
@@ -314,7 +318,7 @@ ${RULE}
    3. No, and tell Claude what to do differently (esc)
 `),
     expect: { state: 'waiting_approval', toolName: 'mcp__linear__create_ticket' },
-    promptHas: ['Do you want to proceed?', 'Flaky login test'],
+    promptHas: ['Flaky login test'],
   },
   {
     name: 'borderless "Tool use" header with "server - tool (MCP)" body',
@@ -347,7 +351,7 @@ ${RULE}
  Enter to confirm · Esc to exit
 `),
     expect: { state: 'waiting_approval', toolName: 'Trust' },
-    promptHas: ['Do you trust the files in this folder?', '/tmp/checkout-42'],
+    promptHas: ['/tmp/checkout-42'],
     optionLabels: ['Yes, proceed', 'No, exit'],
   },
   {
@@ -372,7 +376,7 @@ ${RULE}
     expect: {
       state: 'waiting_approval',
       toolName: 'Trust',
-      promptText: 'Quick safety check: Is this a project you created or one you trust? /home/dev/project',
+      promptText: '/home/dev/project',
     },
     optionLabels: ['Yes, I trust this folder', 'No, exit'],
   },
@@ -396,7 +400,7 @@ ${RULE}
       ]),
     ],
     expect: { state: 'waiting_approval', toolName: 'ExitPlanMode' },
-    promptHas: ['Would you like to proceed?'],
+    promptHas: ["Here is Claude's plan:", '1. Add the migration', '2. Update the store'],
     optionLabels: ['Yes, and auto-accept edits', 'Yes, and manually approve edits', 'No, keep planning'],
   },
   {
@@ -749,7 +753,7 @@ ${R}
     expect: {
       state: 'waiting_approval',
       toolName: 'Bash',
-      promptText: 'Do you want to proceed? echo "deploy it PERMIT"',
+      promptText: 'echo "deploy it PERMIT"',
       options: [
         { number: 1, label: 'Yes', selected: true },
         { number: 2, label: "Yes, and don't ask again for this command", selected: false },
@@ -791,6 +795,8 @@ describe('parseScreen', () => {
     expect(result.promptText).not.toMatch(/\s{2}|^\s|\s$/);
     expect(result.promptId).toBe(promptIdFor(result.toolName, result.promptText!));
     for (const part of c.promptHas ?? []) expect(result.promptText).toContain(part);
+    // The dialog's question is no part of what the prompt is about (unless nothing else is shown).
+    if (c.promptHas) expect(result.promptText).not.toMatch(DIALOG_QUESTION);
     if (c.optionLabels) expect(result.options?.map((o) => o.label)).toEqual(c.optionLabels);
     expect(result.options!.length).toBeGreaterThanOrEqual(2);
   });
@@ -911,6 +917,40 @@ describe('real Claude Code 2.1.328 screens', () => {
     expect(rm).not.toEqual(touch);
     expect(parseScreen(rm).promptId).not.toBe(parseScreen(touch).promptId);
     expect(parseScreen(rm).promptText).toContain('rm -f one-line.txt');
+  });
+
+  // What each dialog is about, exactly: no question ("Do you want to proceed?"), no Bash
+  // description ("Create a file"), no "Claude wants to fetch content from …", no MCP title line.
+  it.each([
+    ['bash-one-line', 'Bash', 'touch one-line.txt'],
+    ['bash-multi-line', 'Bash', 'mkdir -p out echo first > out/one.txt echo second > out/two.txt'],
+    ['edit', 'Edit', 'notes.txt 1 alpha 2 -beta 2 +BETA 3 gamma'],
+    ['write', 'Write', 'fresh.txt 1 hello from the fake model'],
+    ['read-outside', 'Read', '/etc/hostname'],
+    ['webfetch', 'WebFetch', 'url: https://example.com/page prompt: Summarise the page'],
+    ['mcp-tool', 'mcp__boss__report_status', 'status: "active" summary: "capturing screens"'],
+    ['trust', 'Trust', '~/code/agent-demo/webapp'],
+    ['exit-plan-mode', 'ExitPlanMode', 'Exit plan mode?'],
+    ['ask-user-question', 'AskUserQuestion', 'Which colour should the button be? 1. Red A bold, warm colour 2. Blue A calm, cool colour 3. Type something. 4. Chat about this'],
+  ] as const)('%s: the prompt text is its subject only', (name, toolName, promptText) => {
+    for (const size of ['120x40', '80x30']) {
+      const a = real(`${name}.${size}.txt`);
+      expect(a.toolName, `${name}.${size}`).toBe(toolName);
+      expect(a.promptText, `${name}.${size}`).toBe(promptText);
+      expect(a.promptId).toBe(promptIdFor(toolName, promptText));
+    }
+  });
+
+  it('gives a Bash prompt the id of its command, whatever its description (as the hook does)', () => {
+    const touch = realScreen('bash-one-line.120x40.txt');
+    const described = touch.map((l) => (l === ' Create a file' ? ' Make an empty file for the test' : l));
+    expect(described).not.toEqual(touch);
+    expect(parseScreen(described).promptId).toBe(parseScreen(touch).promptId);
+    expect(real('bash-one-line.80x30.txt').promptId).toBe(hookPromptId('Bash', { command: 'touch one-line.txt', description: 'Create a file' }));
+    expect(real('bash-multi-line.80x30.txt').promptId).toBe(
+      hookPromptId('Bash', { command: 'mkdir -p out\necho first > out/one.txt\necho second > out/two.txt', description: 'Write two files' }),
+    );
+    expect(real('read-outside.80x30.txt').promptId).toBe(hookPromptId('Read', { file_path: '/etc/hostname' }));
   });
 
   it('gives two edits of the same file different prompt ids', () => {

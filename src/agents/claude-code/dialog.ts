@@ -229,9 +229,11 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
   const toolName = isQuestion ? 'AskUserQuestion' : toolNameFor(header, body, question, opts);
 
   // The subject: what the dialog is about (the command, the file and its diff, the URL, the MCP
-  // tool and its arguments), so two different commands never share an id. In the 2.1 layout that
-  // is the text between the `╌╌╌` rules plus the lines above them (without the rotating "Tip:"
-  // paragraph, whose wrap depends on the width); the tool description below them is left out.
+  // tool's arguments), so two different commands never share an id. In the 2.1 layout that is the
+  // text between the `╌╌╌` rules, plus for a file tool the path above them. The lines above the
+  // rules of a Bash, WebFetch or MCP dialog describe the call (the Bash `description`, "Claude
+  // wants to fetch content from …", the MCP tool's title) and the rotating "Tip:" paragraph (whose
+  // wrap depends on the width) is no subject either; the tool description below the rules neither.
   const dashed: string[] = [];
   const beforeDash: string[] = [];
   let sawDash = false;
@@ -256,11 +258,17 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
   }
   const tip = beforeDash.findIndex((l) => VOLATILE_LINE.test(l));
   const lead = tip < 0 ? beforeDash : [...beforeDash.slice(0, tip), ...beforeDash.slice(Math.max(tip + 1, beforeDash.length - 1))];
-  const allLines = [...lead.filter((l) => !VOLATILE_LINE.test(l)), ...dashed];
-  let subject = sawDash ? allLines : body.filter((l) => !VOLATILE_LINE.test(l));
+  const described = toolName === 'Bash' || toolName === 'WebFetch' || toolName?.startsWith('mcp__') === true;
+  let subject: string[];
+  if (sawDash && described && dashed.length > 0) subject = dashed;
+  else if (sawDash) subject = [...lead.filter((l) => !VOLATILE_LINE.test(l)), ...dashed];
+  else subject = body.filter((l) => !VOLATILE_LINE.test(l));
+  // A plan (ExitPlanMode) may sit in a box of its own inside the dialog.
+  if (toolName === 'ExitPlanMode' && !sawDash) subject = [...subject, ...inner];
+  if (toolName === 'Read' && subject.length === 1) subject = [subject[0]!.replace(/^Read\((.+)\)$/u, '$1')];
   if (isQuestion) {
     // A question's subject is its wording and its choices.
-    subject = options.map((o) => `${o.number}. ${o.label}${o.description ? ` ${o.description}` : ''}`);
+    subject = [question, ...options.map((o) => `${o.number}. ${o.label}${o.description ? ` ${o.description}` : ''}`)];
   } else if (toolName === 'Trust' || header === undefined) {
     // The trust dialog's subject is the folder path, above or (question first) below the question.
     const path =
@@ -276,7 +284,9 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
     if (path !== undefined && !/^\d/u.test(path)) subject = [path];
   }
 
-  const promptText = normaliseSpace([question, ...subject].join(' ')).slice(0, MAX_PROMPT_TEXT);
+  // The generic question ("Do you want to proceed?") says nothing the tool name does not: it is
+  // the prompt text only when the dialog shows nothing else (a plan, a frame scrolled off).
+  const promptText = normaliseSpace((subject.length > 0 ? subject : [question]).join(' ')).slice(0, MAX_PROMPT_TEXT);
   return { ...(toolName !== undefined && { toolName }), promptText, options };
 }
 
@@ -318,7 +328,7 @@ export function findSelectDialog(rows: readonly Row[]): Dialog | undefined {
   const around = rows.slice(top === undefined ? Math.max(0, first - MAX_QUESTION_DISTANCE) : top + 1, first).map((r) => r.content);
   const toolName = /\btrust\b/iu.test(question) || block.some((b) => /\btrust this folder\b/iu.test(b.label)) ? 'Trust' : undefined;
   const path = around.find((c) => PATH_LIKE.test(c));
-  const promptText = normaliseSpace([question, ...(path === undefined ? [] : [path])].join(' ')).slice(0, MAX_PROMPT_TEXT);
+  const promptText = normaliseSpace(path ?? question).slice(0, MAX_PROMPT_TEXT);
   const options = block.map((b, n) => ({ number: n + 1, label: normaliseSpace(b.label), selected: b.selected }));
   return { ...(toolName !== undefined && { toolName }), promptText, options, numbered: false };
 }

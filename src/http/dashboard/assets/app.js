@@ -170,7 +170,7 @@ function applyOverview(overview) {
 function applyLiveness(entry, row) {
   const d = entry.data;
   const stateChanged = d.state !== row.state;
-  for (const f of ['exists', 'state', 'needs_approval', 'tool_name', 'prompt_text', 'prompt_id', 'since', 'approval_since', 'source']) d[f] = row[f];
+  for (const f of ['exists', 'state', 'needs_approval', 'tool_name', 'prompt_text', 'prompt_id', 'since', 'approval_since', 'prompt_since', 'source']) d[f] = row[f];
   render(entry);
   if (stateChanged) schedulePreviews();
 }
@@ -271,8 +271,9 @@ function render(entry) {
   setHidden(v.role, !d.role);
   setText(v.parent, d.parent ? `reports to ${d.parent}` : 'top level');
   setText(v.source, d.source ?? 'screen');
-  // The state began when the prompt first showed, even if the prompt's text changed since.
-  setTime(v.since, d.state === 'waiting_approval' ? (d.approval_since ?? d.since) : d.since);
+  // A prompt has waited since it first showed (even if its text or source changed since), not
+  // since the first of several prompts in a row.
+  setTime(v.since, d.state === 'waiting_approval' ? promptSince(d) : d.since);
   setHidden(v.since.parentNode, !d.since);
   setText(v.status, d.status);
   if (v.status.dataset.status !== d.status) v.status.dataset.status = d.status;
@@ -405,8 +406,13 @@ function syncTray(entry) {
   setText(item.space, d.space);
   setText(item.tool, d.tool_name ?? 'permission prompt');
   setText(item.subject, d.prompt_text ?? '');
-  setTime(item.since, d.approval_since ?? d.since);
+  setTime(item.since, promptSince(d));
   for (const b of item.buttons.children) setHidden(b, !actions.has('approve'));
+}
+
+/** When the pending prompt first showed (approval_since: the first of several in a row; from an older hub). */
+function promptSince(d) {
+  return d.prompt_since ?? d.approval_since ?? d.since;
 }
 
 function removeTrayItem(key) {
