@@ -86,7 +86,7 @@ describe('agent-boss serve connect lines, run as printed', () => {
       expect(add).toContain(`--header "X-Agent-Name: api-dev" --header "X-Agent-Space: ${space}"`);
       // The secret itself is never printed.
       expect(out).not.toContain(TOKEN);
-      const variable = args.includes('agents') ? 'AGENT_TOKEN' : 'BOSS_TOKEN';
+      const variable = (args as readonly string[]).includes('agents') ? 'AGENT_TOKEN' : 'BOSS_TOKEN';
       expect(add).toMatch(new RegExp(`--header "Authorization: Bearer \\$${variable}"$`));
       if ('BOSS_TOKEN' in env) expect(setup).toEqual([`# in a shell where BOSS_TOKEN holds the hub's token (as in the one that started it)`]);
       else expect(setup).toHaveLength(1);
