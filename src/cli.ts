@@ -64,6 +64,15 @@ function warnOldDefault(config: Config, log: Logger): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `help hook`, `help token [ACTION]`, `help setup hooks`: the help of the commands parsed on their own.
+  if (argv[0] === 'help' && (argv[1] === 'hook' || argv[1] === 'token' || (argv[1] === 'setup' && argv[2] === 'hooks'))) {
+    argv = [...argv.slice(1), '--help'];
+    if (argv[0] === 'hook') {
+      const { HOOK_USAGE } = await import('./hooks/hook-command.js');
+      process.stdout.write(HOOK_USAGE);
+      return 0;
+    }
+  }
   // ── Claude Code hooks (src/hooks/): dispatched before anything else is loaded ──
   if (argv[0] === 'hook') {
     const [{ runHookCommand }, { tmuxSessionOf }] = await Promise.all([import('./hooks/hook-command.js'), import('./backends/tmux/pane-session.js')]);
@@ -72,7 +81,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (argv[0] === 'setup' && argv[1] === 'hooks') {
     const { runSetupHooks } = await import('./hooks/setup-command.js');
-    return runSetupHooks(argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() });
+    return runSetupHooks(argv.slice(2), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      cwd: process.cwd(),
+      cliPath: process.argv[1] ?? '',
+      nodePath: process.execPath,
+    });
   }
   // ──────────────────────────────────────────────────────────────────────────────
   if (argv[0] === 'token') {

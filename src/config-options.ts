@@ -73,6 +73,48 @@ export const OPTIONS = {
 
 export type OptionName = keyof typeof OPTIONS;
 
+/** What `agent-boss setup` sets up: `setup claude` is parsed here, `setup hooks` in hooks/setup-command.ts. */
+export const SETUP_TARGETS = {
+  claude: {
+    usage: 'setup claude',
+    summary: 'Print (or with --write apply) the Claude Code MCP configuration for this machine',
+  },
+  hooks: {
+    usage: 'setup hooks',
+    summary: 'Print (or with --write merge into Claude Code settings) the hook entries that report agent events',
+  },
+} as const;
+export type SetupTarget = keyof typeof SETUP_TARGETS;
+
+/** What `agent-boss token` does (token-cli.ts). */
+export const TOKEN_ACTIONS = ['issue', 'list', 'revoke'] as const;
+
+/**
+ * Every top-level command, in the order help lists them: the one table that `--help`, `help
+ * COMMAND`, the "unknown command" message and its suggestion, and the Commands list of
+ * docs/configuration.md (checked by a test) are made from.
+ */
+export const TOP_COMMANDS = {
+  stdio: { lines: [['stdio', 'Serve MCP over stdio (one process per agent, started by the MCP client)']] },
+  serve: { lines: [['serve', 'Run the HTTP hub: MCP at /mcp, dashboard, events, health, legacy curl routes, liveness monitor']] },
+  setup: { lines: Object.values(SETUP_TARGETS).map((t): readonly [string, string] => [t.usage, t.summary]) },
+  hook: { lines: [['hook', 'Run by Claude Code for each hook event (reads it on stdin; always exits 0)']] },
+  token: { lines: [[`token ${TOKEN_ACTIONS.join('|')}`, 'Agent tokens for serve --auth agents (issue one, list them, revoke them)']] },
+  help: { lines: [['help [COMMAND]', 'Show this help, or a command\'s options and examples (same as COMMAND --help)']] },
+} as const satisfies Record<string, { lines: readonly (readonly [string, string])[] }>;
+export type TopCommand = keyof typeof TOP_COMMANDS;
+export const TOP_COMMAND_NAMES = Object.keys(TOP_COMMANDS) as TopCommand[];
+
+/** The commands as `"stdio", "serve", …` for error messages. */
+export const commandList = (): string => TOP_COMMAND_NAMES.map((c) => `"${c}"`).join(', ');
+
+/** The Commands list of `agent-boss --help` (and of docs/configuration.md, with prefix "agent-boss "). */
+export function commandsOverview(prefix = '', width = 28): string {
+  const commands = Object.values(TOP_COMMANDS) as { lines: readonly (readonly [string, string])[] }[];
+  const rows: (readonly [string, string])[] = [...commands.flatMap((c) => c.lines), ['--version', 'Show the version']];
+  return rows.map(([usage, summary]) => `  ${`${prefix}${usage}`.padEnd(width)}${summary}`).join('\n');
+}
+
 interface CommandSpec {
   usage: string;
   summary: string;
@@ -83,7 +125,7 @@ interface CommandSpec {
 export const COMMANDS: Record<RunCommand, CommandSpec> = {
   stdio: {
     usage: 'agent-boss stdio [--agent NAME] [--space NAME] [options]',
-    summary: 'Serve MCP over stdio (one process per agent, started by the MCP client)',
+    summary: TOP_COMMANDS.stdio.lines[0][1],
     details:
       'Speaks MCP on stdin/stdout; logs go to stderr. With --agent the server is bound to that agent: it reports only\n' +
       'as that agent and, inside tmux, finds the agent\'s session by itself. Every server on this machine uses the same\n' +
@@ -95,7 +137,7 @@ export const COMMANDS: Record<RunCommand, CommandSpec> = {
   },
   serve: {
     usage: 'agent-boss serve [--port N] [--host ADDR] [--token T] [options]',
-    summary: 'Run the HTTP hub: MCP at /mcp, events, health, legacy curl routes, liveness monitor',
+    summary: TOP_COMMANDS.serve.lines[0][1],
     details:
       'Listens on 127.0.0.1:8899 by default. Any other address requires --token. Prints where everything is and the\n' +
       'line that connects Claude Code to it, then logs each registration, report and action on stderr.',
@@ -107,7 +149,7 @@ export const COMMANDS: Record<RunCommand, CommandSpec> = {
   },
   setup: {
     usage: 'agent-boss setup claude [--agent NAME] [--space NAME] [--hub URL] [--write] [options]',
-    summary: 'Print (or with --write apply) the Claude Code MCP configuration for this machine',
+    summary: SETUP_TARGETS.claude.summary,
     details:
       'Prints a `claude mcp add` line and the .mcp.json entry for a stdio server (default) or, with --hub, for HTTP to\n' +
       'a running hub with X-Agent-Name. --write merges the entry into <dir>/.mcp.json, keeping every other server\n' +
@@ -135,10 +177,16 @@ export function helpText(command?: RunCommand): string {
       .filter(([, o]) => o.commands.includes(command))
       .map(([name, o]) => flagLine(name, o))
       .join('\n');
+    const targets =
+      command === 'setup'
+        ? `\nTargets:\n${Object.entries(SETUP_TARGETS)
+            .map(([name, t]) => `  ${name.padEnd(28)}${t.summary}`)
+            .join('\n')}\n  ("agent-boss help setup hooks" for the hooks; the options below are those of setup claude)\n`
+        : '';
     return `Usage: ${c.usage}
-
+${command === 'setup' ? '       agent-boss setup hooks [--write] [--user | --project DIR] [options]\n' : ''}
 ${c.summary}.
-
+${targets}
 ${c.details}
 
 Options (flags override environment variables, which override defaults):
@@ -149,20 +197,12 @@ Examples:
 ${c.examples.map((e) => `  ${e}`).join('\n')}
 `;
   }
-  const cmds = Object.entries(COMMANDS)
-    .map(([n, c]) => `  ${n.padEnd(28)}${c.summary}`)
-    .join('\n');
   return `Usage: agent-boss <command> [options]
 
 Coordinates AI coding agents running in terminal sessions, over MCP.
 
 Commands:
-${cmds}
-  setup hooks [--write]       Print (or merge into Claude Code settings) the hook entries for agent-boss hook
-  hook                        Run by Claude Code for each hook event (reads it on stdin; always exits 0)
-  token issue|list|revoke     Agent tokens for serve --auth agents (agent-boss token --help)
-  help [COMMAND]              Show this help, or a command's options and examples
-  --version                   Show the version
+${commandsOverview()}
 
 Examples:
   agent-boss serve                                          # the hub on http://127.0.0.1:8899

@@ -1,12 +1,25 @@
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { agentName, spaceName } from './core/schemas.js';
 import { defaultDataDir } from './store/location.js';
 import type { LogLevel } from './log.js';
-import { AUTH_MODES, COMMANDS, OPTIONS, type AuthMode, type Command, type OptionName, type OptionSpec, type RunCommand } from './config-options.js';
+import { argErrorMessage, didYouMean } from './cli-suggest.js';
+import {
+  AUTH_MODES,
+  COMMANDS,
+  commandList,
+  OPTIONS,
+  SETUP_TARGETS,
+  TOP_COMMAND_NAMES,
+  type AuthMode,
+  type Command,
+  type OptionName,
+  type OptionSpec,
+  type RunCommand,
+} from './config-options.js';
 
 export { AUTH_MODES, COMMANDS, helpText, OPTIONS, type AuthMode, type Command, type RunCommand } from './config-options.js';
 
@@ -33,6 +46,8 @@ export interface Config {
   port: number;
   host: string;
   token?: string;
+  /** Where the token came from: --token (so BOSS_TOKEN may be unset in the user's shell) or BOSS_TOKEN. */
+  tokenFrom?: 'flag' | 'env';
   /** Extra Host header values accepted besides loopback names and the bound address. */
   allowedHosts: string[];
   readOnly: boolean;
@@ -91,7 +106,11 @@ const parseInteger = (flag: string, value: string, min: number, max: number): nu
 };
 
 const isRunCommand = (c: string): c is RunCommand => Object.hasOwn(COMMANDS, c);
-const commandList = () => Object.keys(COMMANDS).map((c) => `"${c}"`).join(', ');
+/** `unknown command "servve": did you mean "serve"? Use one of …` */
+const unknownCommand = (word: string): string => `unknown command "${word}"${didYouMean(word, TOP_COMMAND_NAMES, `use one of ${commandList()}`)} (see agent-boss help)`;
+const setupTargetList = Object.keys(SETUP_TARGETS)
+  .map((t) => `"agent-boss setup ${t}"`)
+  .join(' or ');
 
 /**
  * Reads the command line and environment into a Config. Throws ConfigError for bad input,
@@ -111,7 +130,13 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
       strict: true,
     });
   } catch (err) {
-    throw new ConfigError(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see agent-boss help)`);
+    // Suggest among the flags of the command being run, and point to its help.
+    const cmd = argv.find((a) => !a.startsWith('-'));
+    const own = cmd !== undefined && isRunCommand(cmd);
+    const flags = Object.entries(OPTIONS as Record<string, OptionSpec>)
+      .filter(([, o]) => !own || o.commands.includes(cmd))
+      .map(([name]) => name);
+    throw new ConfigError(argErrorMessage(err, [...flags, 'help'], own ? `agent-boss help ${cmd}` : 'agent-boss help'));
   }
   const { values, positionals } = parsed;
   const flags = values as Record<string, string | boolean | undefined>;
@@ -135,14 +160,16 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   });
 
   if (first === 'help' || (first === undefined && flags.help)) {
+    // `help hook`, `help token` and `help setup hooks` are answered by the CLI before this.
     const topic = first === 'help' ? positionals[1] : undefined;
-    if (topic !== undefined && !isRunCommand(topic)) throw new ConfigError(`unknown command "${topic}": use one of ${commandList()}`);
-    if (positionals.length > 2) throw new ConfigError(`unexpected argument "${positionals[2]}"`);
-    return { ...base('help'), ...(topic !== undefined && { helpFor: topic }) };
+    if (topic !== undefined && topic !== 'help' && !isRunCommand(topic)) throw new ConfigError(unknownCommand(topic));
+    const extra = topic === 'setup' && positionals[2] === 'claude' ? 3 : 2;
+    if (positionals.length > extra) throw new ConfigError(`unexpected argument "${positionals[extra]}" (see agent-boss help${topic ? ` ${topic}` : ''})`);
+    return { ...base('help'), ...(topic !== undefined && topic !== 'help' && { helpFor: topic }) };
   }
   if (first === undefined && flags.version) return base('version');
   if (first === undefined) throw new ConfigError(`missing command: use one of ${commandList()} (see agent-boss help)`);
-  if (!isRunCommand(first)) throw new ConfigError(`unknown command "${first}": use one of ${commandList()} (see agent-boss help)`);
+  if (!isRunCommand(first)) throw new ConfigError(unknownCommand(first));
   const command = first;
   if (flags.help) return { ...base('help'), helpFor: command };
   if (flags.version) throw new ConfigError(`--version does not apply to "${command}": run "agent-boss --version"`);
@@ -150,8 +177,12 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   let setupTarget: 'claude' | undefined;
   if (command === 'setup') {
     const target = positionals[1];
-    if (target === undefined) throw new ConfigError('setup needs a target: "agent-boss setup claude" (see agent-boss help setup)');
-    if (target !== 'claude') throw new ConfigError(`unknown setup target "${target}": only "claude" is supported (see agent-boss help setup)`);
+    if (target === undefined) throw new ConfigError(`setup needs a target: ${setupTargetList} (see agent-boss help setup)`);
+    // `setup hooks` is dispatched by the CLI before this; here only as the second word of a longer line.
+    if (target === 'hooks') throw new ConfigError('write "hooks" right after "setup": agent-boss setup hooks [options] (see agent-boss help setup hooks)');
+    if (target !== 'claude') {
+      throw new ConfigError(`unknown setup target "${target}"${didYouMean(target, Object.keys(SETUP_TARGETS), `use ${setupTargetList}`)} (see agent-boss help setup)`);
+    }
     setupTarget = target;
     if (positionals.length > 2) throw new ConfigError(`unexpected argument "${positionals[2]}"`);
   } else if (positionals.length > 1) {
@@ -223,7 +254,10 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (tmuxSocket !== undefined) config.tmuxSocket = tmuxSocket;
   if (space !== undefined) config.space = space;
   if (agent !== undefined) config.agent = agent;
-  if (token !== undefined) config.token = token;
+  if (token !== undefined) {
+    config.token = token;
+    config.tokenFrom = typeof flags.token === 'string' ? 'flag' : 'env';
+  }
   const submitDelay = get('submit-delay-ms');
   if (submitDelay !== undefined) config.submitDelayMs = parseInteger('submit-delay-ms', submitDelay, 0, 10_000);
 
@@ -297,6 +331,9 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
       return `${path} is a file, not a directory: move it away, ${otherDir}`;
     case 'ENOSPC':
       return `no space left for ${path}: free some space, ${otherDir}`;
+    case 'ENOENT':
+      // The parent exists (prepareDataDir checked), yet the file system has no place for it (/proc, /sys).
+      return `cannot create ${path}: this file system does not allow a directory there; pass another --data-dir DIR (or BOSS_DATA_DIR)`;
     default:
       return undefined;
   }
@@ -310,8 +347,40 @@ export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>): Reco
 
 /**
  * Creates the data directory when it does not exist yet, readable by this user only (it holds every
- * agent's reports). An existing directory is left as it is.
+ * agent's reports), one level at a time: Node's recursive mkdir never returns on some paths (under
+ * /proc, for one), and an error then names the level that failed. A file in the way is named as
+ * such (ENOTDIR with its path). An existing directory is left as it is. Returns whether it created
+ * the directory.
  */
-export function prepareDataDir(config: Pick<Config, 'dataDir'>): void {
-  if (!existsSync(config.dataDir)) mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+export function prepareDataDir(config: Pick<Config, 'dataDir'>): boolean {
+  const missing: string[] = [];
+  let dir = resolve(config.dataDir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch (err) {
+      // ENOTDIR: a file above it; going up finds and names that file.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      const parent = dirname(dir);
+      if (parent === dir) throw err;
+      missing.unshift(dir);
+      dir = parent;
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw Object.assign(new Error(`ENOTDIR: not a directory, ${dir}`), { code: 'ENOTDIR', path: dir });
+    }
+    break;
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(level).isDirectory()) continue; // made meanwhile
+      throw err;
+    }
+  }
+  return missing.length > 0;
 }

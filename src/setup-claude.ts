@@ -101,13 +101,15 @@ export function runSetupClaude(config: Config, where: SetupEnv, out: (s: string)
     config.hub !== undefined
       ? `HTTP to the hub at ${config.hub}${config.agent ? ` as agent "${config.agent}"` : ''}`
       : `a stdio server${config.agent ? ` bound to agent "${config.agent}"` : ''}${config.space ? ` in space "${config.space}"` : ''}, database ${config.dbPath}`;
-  const lines = [`# Claude Code MCP configuration: ${who}`, '', '# Either add it for this project directory (stored in ~/.claude.json):', setup.addLine, ''];
-  lines.push(`# or put it in ${file} (shared with everyone who opens the project${config.write ? '' : '; --write merges it'}):`);
-  lines.push(JSON.stringify({ mcpServers: { [config.serverName]: setup.entry } }, null, 2), '');
-  for (const n of setup.notes) lines.push(`# ${n}`);
-  lines.push('# Then check it: claude mcp list   (shows the server as connected)', '');
-  out(lines.join('\n'));
-  if (!config.write) return 0;
+  if (!config.write) {
+    const lines = [`# Claude Code MCP configuration: ${who}`, '', '# Either add it for this project directory (stored in ~/.claude.json):', setup.addLine, ''];
+    lines.push(`# or put it in ${file} (shared with everyone who opens the project; --write merges it):`);
+    lines.push(JSON.stringify({ mcpServers: { [config.serverName]: setup.entry } }, null, 2), '');
+    for (const n of setup.notes) lines.push(`# ${n}`);
+    lines.push('# Then check it: claude mcp list   (shows the server as connected)', '');
+    out(lines.join('\n'));
+    return 0;
+  }
 
   let before: string | undefined;
   try {
@@ -141,9 +143,16 @@ export function runSetupClaude(config: Config, where: SetupEnv, out: (s: string)
     replaced: `updated server "${config.serverName}" in ${file}${kept}`,
     unchanged: `${file} already has this server "${config.serverName}"; nothing changed`,
   }[merged.outcome];
+  // After --write: what was written where, and only that (the alternatives are for the printing form).
+  const approve = join(config.projectDir, '.claude', 'settings.local.json');
   err(
-    `agent-boss: ${what}. Claude Code asks once to approve a project's .mcp.json servers when it starts in ${config.projectDir}` +
-      ` (until then claude mcp list shows it "Pending approval"); to approve it ahead, add "${config.serverName}" to enabledMcpjsonServers in ${join(config.projectDir, '.claude', 'settings.local.json')}.\n`,
+    [
+      `agent-boss: ${what} (${who}).`,
+      ...setup.notes,
+      `Claude Code asks once to approve a project's .mcp.json servers when it starts in ${config.projectDir} (until then claude mcp list shows it "Pending approval");`,
+      `to approve it ahead, add "${config.serverName}" to enabledMcpjsonServers in ${approve}. Then check it: claude mcp list`,
+      '',
+    ].join('\n'),
   );
   return 0;
 }

@@ -1,5 +1,9 @@
 import { DEFAULT_SPACE } from './core/identity.js';
-import { ConfigError, resolveConfig } from './config.js';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { argErrorMessage, didYouMean } from './cli-suggest.js';
+import { ConfigError, describeStartupError, prepareDataDir, resolveConfig } from './config.js';
+import { TOKEN_ACTIONS } from './config-options.js';
 import { SqliteAgentTokens } from './store/agent-tokens.js';
 import { openDatabase } from './store/db.js';
 
@@ -24,30 +28,53 @@ interface Io {
   err(text: string): void;
 }
 
+const OPTIONS = {
+  agent: { type: 'string' },
+  space: { type: 'string' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function runTokenCommand(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const [action, ...rest] = argv;
   if (action === undefined || action === '--help' || action === '-h' || action === 'help') {
     io.out(TOKEN_HELP);
     return action === undefined ? 2 : 0;
   }
-  if (!['issue', 'list', 'revoke'].includes(action)) {
-    io.err(`agent-boss: unknown token action "${action}": use issue, list or revoke (see agent-boss token --help)\n`);
+  if (!(TOKEN_ACTIONS as readonly string[]).includes(action)) {
+    io.err(`agent-boss: unknown token action "${action}"${didYouMean(action, TOKEN_ACTIONS, `use ${TOKEN_ACTIONS.join(', ')}`)} (see agent-boss help token)\n`);
     return 2;
   }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...rest], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (err) {
+    io.err(`agent-boss: token ${action}: ${argErrorMessage(err, Object.keys(OPTIONS), 'agent-boss help token')}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(TOKEN_HELP);
+    return 0;
+  }
+  const { positionals, values } = parsed;
   let id: number | undefined;
-  let flags = rest;
-  if (action === 'revoke' && rest[0] !== undefined && !rest[0].startsWith('-')) {
-    if (!/^\d{1,15}$/.test(rest[0])) {
-      io.err(`agent-boss: token revoke: "${rest[0]}" is not a token id (a number from "agent-boss token list")\n`);
+  if (action === 'revoke' && positionals[0] !== undefined) {
+    if (!/^\d{1,15}$/.test(positionals[0])) {
+      io.err(`agent-boss: token revoke: "${positionals[0]}" is not a token id (a number from "agent-boss token list")\n`);
       return 2;
     }
-    id = Number(rest[0]);
-    flags = rest.slice(1);
+    id = Number(positionals[0]);
+  }
+  const extra = positionals[action === 'revoke' ? 1 : 0];
+  if (extra !== undefined) {
+    io.err(`agent-boss: token ${action}: unexpected argument "${extra}" (see agent-boss help token)\n`);
+    return 2;
   }
   let config;
   try {
-    // The shared options (--data-dir, --space, --agent) are parsed exactly as for the servers.
-    config = resolveConfig(['stdio', ...flags], env);
+    // --data-dir, --space and --agent are read exactly as for the servers (with BOSS_DATA_DIR, BOSS_SPACE, BOSS_AGENT).
+    const shared = Object.entries(values).flatMap(([k, v]) => (typeof v === 'string' ? [`--${k}`, v] : []));
+    config = resolveConfig(['stdio', ...shared], env);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`agent-boss: token ${action}: ${err.message}\n`);
@@ -57,7 +84,7 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
   }
   const space = config.space ?? DEFAULT_SPACE;
   if ((action === 'issue' || (action === 'revoke' && id === undefined)) && config.agent === undefined) {
-    io.err(`agent-boss: token ${action}: --agent NAME is required${action === 'revoke' ? ' (or a token id)' : ''}\n`);
+    io.err(`agent-boss: token ${action}: --agent NAME is required${action === 'revoke' ? ' (or a token id)' : ''} (see agent-boss help token)\n`);
     return 2;
   }
   if (action === 'revoke' && id !== undefined && (config.agent !== undefined || config.space !== undefined)) {
@@ -65,7 +92,30 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
     return 2;
   }
 
-  const db = openDatabase(config.dbPath);
+  // Only issue creates a database, the way the servers do (directory readable by this user only);
+  // listing or revoking in a database that does not exist means the wrong --data-dir.
+  let created = false;
+  if (!existsSync(config.dbPath)) {
+    if (action !== 'issue') {
+      io.err(
+        `agent-boss: token ${action}: there is no database at ${config.dbPath}: pass the hub's --data-dir DIR (or BOSS_DATA_DIR; ` +
+          '"agent-boss serve" prints its database when it starts), or issue a token first (agent-boss token issue --agent NAME)\n',
+      );
+      return 1;
+    }
+    created = true;
+  }
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    prepareDataDir(config);
+    db = openDatabase(config.dbPath);
+  } catch (err) {
+    const line = describeStartupError(err, config);
+    if (line === undefined) throw err;
+    io.err(`agent-boss: token ${action}: ${line}\n`);
+    return 1;
+  }
+  if (created) io.err(`created a new database ${config.dbPath} (a hub must be started with the same --data-dir to accept this token)\n`);
   try {
     const tokens = new SqliteAgentTokens(db);
     if (action === 'issue') {

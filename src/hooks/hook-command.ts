@@ -44,7 +44,7 @@ export interface HookIo {
   sessionOf?: (env: NodeJS.ProcessEnv, timeoutMs: number) => Promise<string | undefined>;
 }
 
-const USAGE = `Usage: agent-boss hook [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME] [--space NAME]
+export const HOOK_USAGE = `Usage: agent-boss hook [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME] [--space NAME]
                        [--timeout-ms MS]
 
 Run by Claude Code for each hook event (install with "agent-boss setup hooks"); reads the event
@@ -111,8 +111,9 @@ function deadlineOf(values: HookArgs, env: NodeJS.ProcessEnv, warn: (m: string) 
 
 async function handle(values: HookArgs, io: HookIo, left: () => number): Promise<HookOutcome | undefined> {
   const warn = (msg: string) => io.stderr.write(`agent-boss hook: ${msg}\n`);
+  // Asked for, the help goes to stdout like every command's; run by hand without input, to stderr.
   if (values.help || io.stdin.isTTY) {
-    io.stderr.write(USAGE);
+    (values.help ? io.stdout : io.stderr).write(HOOK_USAGE);
     return undefined;
   }
   const opt = (flag: string, env: string): string | undefined => {

@@ -5,18 +5,22 @@
  * The merge only adds (see settings-merge.ts): the user's own settings and hooks keep every byte,
  * and running it again changes nothing.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOOK_EVENTS, TOOL_EVENTS } from '../core/hook-state.js';
 import { mergeHookSettings, SettingsError, type HookEntry } from './settings-merge.js';
 import { defaultDataDir } from '../core/hooks.js';
+import { argErrorMessage } from '../cli-suggest.js';
 
 export interface SetupIo {
   stdout: { write(s: string): unknown };
   stderr: { write(s: string): unknown };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The running cli.js (process.argv[1]) and node (process.execPath): the hooks run them by absolute path. */
+  cliPath?: string;
+  nodePath?: string;
 }
 
 /** Seconds Claude Code lets the hook run before it kills it (the hook itself gives up after 250 ms). */
@@ -35,8 +39,39 @@ again changes nothing.
   --data-dir DIR   Database the hook writes to (default: BOSS_DATA_DIR, else the per-user default
                    ~/.local/state/agent-boss, as the servers use), made absolute
   --url URL        Send events to this hub instead (the hook reads the token from BOSS_TOKEN)
-  --bin COMMAND    How to run agent-boss (default: agent-boss), e.g. "npx agent-boss-mcp"
+  --bin COMMAND    How to run agent-boss (default: this Node and this install's cli.js by absolute
+                   path, so the hooks work whatever PATH the agent's shell has), e.g. agent-boss
+                   to look it up on PATH, or "npx agent-boss-mcp"
 `;
+
+const OPTIONS = {
+  write: { type: 'boolean' },
+  user: { type: 'boolean' },
+  project: { type: 'string' },
+  'data-dir': { type: 'string' },
+  url: { type: 'string' },
+  bin: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const real = (p: string): string => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+/**
+ * How the hooks run agent-boss by default: this Node and this install's cli.js, both by absolute
+ * path. Claude Code runs a hook with /bin/sh and the agent's environment, whose PATH may lack npm's
+ * global bin (a tmux server started before it was added, a non-login shell, nvm); `agent-boss` (and
+ * the `node` its first line asks env for) would then not be found, and every event be lost.
+ */
+export function defaultHookProgram(io: Pick<SetupIo, 'cliPath' | 'nodePath'>): string | undefined {
+  if (!io.cliPath || !io.nodePath) return undefined;
+  return `${shellWord(io.nodePath)} ${shellWord(real(io.cliPath))}`;
+}
 
 /** Quotes a word for the POSIX shell Claude Code runs hook commands with, when it needs quoting. */
 const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -56,20 +91,12 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
   try {
     values = parseArgs({
       args: [...argv],
-      options: {
-        write: { type: 'boolean' },
-        user: { type: 'boolean' },
-        project: { type: 'string' },
-        'data-dir': { type: 'string' },
-        url: { type: 'string' },
-        bin: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
       strict: true,
       allowPositionals: false,
     }).values;
   } catch (err) {
-    io.stderr.write(`agent-boss setup hooks: ${(err as Error).message.replace(/\. To specify.*$/s, '')} (see --help)\n`);
+    io.stderr.write(`agent-boss setup hooks: ${argErrorMessage(err, Object.keys(OPTIONS), 'agent-boss help setup hooks')}\n`);
     return 2;
   }
   if (values.help) {
@@ -99,12 +126,18 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     // Claude Code runs hooks in the project directory: a relative data dir would point elsewhere.
     target = `--data-dir ${shellWord(resolve(io.cwd, dir))}`;
   }
-  const command = `${values.bin ?? 'agent-boss'} hook ${target}`;
+  const program = values.bin ?? defaultHookProgram(io) ?? 'agent-boss';
+  const command = `${program} hook ${target}`;
+  const pathNote =
+    values.bin === undefined && program !== 'agent-boss'
+      ? `The hooks run this install by absolute path (${program}), so they work whatever PATH the agent's shell has; ` +
+        'after moving the install or its Node, edit the commands (or remove them and run this again), or pass --bin agent-boss to look it up on PATH.\n'
+      : '';
   const entries = hookEntries(command);
 
   if (!values.write) {
     io.stdout.write(`${JSON.stringify({ hooks: Object.fromEntries(Object.entries(entries).map(([e, v]) => [e, [v]])) }, null, 2)}\n`);
-    io.stderr.write('Add these to .claude/settings.json, or run again with --write (--user for ~/.claude/settings.json).\n');
+    io.stderr.write(`${pathNote}Add these to .claude/settings.json, or run again with --write (--user for ~/.claude/settings.json).\n`);
     return 0;
   }
 
@@ -131,7 +164,12 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     merged = mergeHookSettings(before, entries);
   } catch (err) {
     if (err instanceof SettingsError) {
-      io.stderr.write(`agent-boss setup hooks: ${file} is ${err.message.startsWith('not valid') ? err.message : `unchanged: ${err.message}`}; nothing was written\n`);
+      const invalid = err.message.startsWith('not valid');
+      io.stderr.write(
+        `agent-boss setup hooks: ${file} is ${invalid ? err.message : `unchanged: ${err.message}`}; nothing was written.` +
+          (invalid ? ' Comments and trailing commas are not supported here (the merge keeps the file as strict JSON): remove them and run this again,' : '') +
+          ' or merge the entries that "agent-boss setup hooks" (without --write) prints by hand.\n',
+      );
       return 1;
     }
     throw err;
@@ -150,5 +188,6 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
   if (before !== '') chmodSync(tmp, statSync(file).mode & 0o777);
   renameSync(tmp, file);
   io.stdout.write(`Added agent-boss hooks for ${merged.added.length} events to ${file}: ${merged.added.join(', ')}.\n`);
+  if (pathNote) io.stderr.write(pathNote);
   return 0;
 }

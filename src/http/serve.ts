@@ -12,6 +12,7 @@ import { McpSessions } from './mcp-route.js';
 import { shellDoubleQuote, shellQuote } from './ignition.js';
 import { isLoopbackHost } from './middleware.js';
 import { agentBossOnPath } from '../setup-claude.js';
+import { DEFAULT_SPACE } from '../core/identity.js';
 
 /** How long a shutdown waits for requests in flight (a send or approve takes up to a few seconds). */
 const DRAIN_MS = 5000;
@@ -178,26 +179,41 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
 export function startupText(config: Config, base: string, hasDashboard: boolean): string {
   const row = (label: string, value: string) => `  ${label.padEnd(14)}${value}`;
   const tmux = config.tmuxSocket !== undefined ? `socket "${config.tmuxSocket}" (tmux -L ${config.tmuxSocket})` : 'your default tmux server';
-  const auth = config.token !== undefined ? ' --header "Authorization: Bearer $BOSS_TOKEN"' : '';
   const onPath = agentBossOnPath(process.env, process.argv[1] ?? '') !== undefined;
   const program = onPath ? 'agent-boss' : `${shellQuote(process.execPath)} ${shellQuote(process.argv[1] ?? 'dist/cli.js')}`;
-  const stdioFlags = `${config.dataDirFrom === 'default' ? '' : ` --data-dir ${shellQuote(config.dataDir)}`}${config.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(config.tmuxSocket)}` : ''}`;
+  const dataDirFlag = config.dataDirFrom === 'default' ? '' : ` --data-dir ${shellQuote(config.dataDir)}`;
+  const stdioFlags = `${dataDirFlag}${config.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(config.tmuxSocket)}` : ''}`;
+  // The space a session names with X-Agent-Space; without the header it is bound to the hub's default space.
+  const space = config.space ?? DEFAULT_SPACE;
+  // With --auth agents each agent sends its own token; else, with a token, everyone sends the hub's.
+  const tokenVar = config.auth === 'agents' ? 'AGENT_TOKEN' : 'BOSS_TOKEN';
+  const auth = config.token !== undefined ? ` --header "Authorization: Bearer $${tokenVar}"` : '';
+  // The lines read the token from a variable, never print it: the terminal's scrollback and logs keep it otherwise.
+  const tokenSetup =
+    config.token === undefined
+      ? []
+      : config.auth === 'agents'
+        ? [`  export AGENT_TOKEN=$(${program} token issue --space ${shellQuote(space)} --agent api-dev${dataDirFlag})   # the agent's own token, printed once`]
+        : config.tokenFrom === 'flag'
+          ? ['  read -rs BOSS_TOKEN && export BOSS_TOKEN   # first: paste the token given to --token (not echoed); the lines below read $BOSS_TOKEN']
+          : ['  # in a shell where BOSS_TOKEN holds the hub\'s token (as in the one that started it)'];
   const lines = [
     `agent-boss listening on ${base}`,
-    row('MCP', `${base}/mcp   (Streamable HTTP; X-Agent-Name binds a session to an agent)`),
+    row('MCP', `${base}/mcp   (Streamable HTTP; X-Agent-Name and X-Agent-Space bind a session to an agent)`),
     ...(hasDashboard ? [row('dashboard', `${base}/`)] : []),
     row('events', `${base}/events   (Server-Sent Events)`),
     row('health', `${base}/healthz`),
     row('database', config.dbPath),
     row('tmux', `watching ${tmux}`),
-    ...(config.token !== undefined ? [row('token', 'required on every route but /healthz: Authorization: Bearer $BOSS_TOKEN')] : []),
+    ...(config.token !== undefined ? [row('token', `required on every route but /healthz: Authorization: Bearer <token>`)] : []),
     ...(config.auth === 'agents' ? [row('auth', 'agents: X-Agent-Name is honoured only with that agent\'s token (agent-boss token issue)')] : []),
     '',
-    'Connect a Claude Code agent to this hub (replace api-dev with its name; run it in the agent\'s working directory):',
-    `  claude mcp add --transport http agent-boss ${base}/mcp --header ${shellDoubleQuote('X-Agent-Name: api-dev')}${auth}`,
+    `Connect a Claude Code agent to this hub (run it in the agent's working directory; replace api-dev with its name and ${space} with its space):`,
+    ...tokenSetup,
+    `  claude mcp add --transport http agent-boss ${base}/mcp --header ${shellDoubleQuote('X-Agent-Name: api-dev')} --header ${shellDoubleQuote(`X-Agent-Space: ${space}`)}${auth}`,
     'or give it its own stdio server on the same database:',
-    `  claude mcp add agent-boss -- ${program} stdio --agent api-dev${stdioFlags}`,
-    `An agent without MCP fetches its instructions: curl -s ${shellQuote(`${base}/spaces/default/ignition/api-dev?session_id=SESSION`)}${config.token !== undefined ? ' -H "Authorization: Bearer $BOSS_TOKEN"' : ''}`,
+    `  claude mcp add agent-boss -- ${program} stdio --space ${shellQuote(space)} --agent api-dev${stdioFlags}`,
+    `An agent without MCP fetches its instructions: curl -s ${shellQuote(`${base}/spaces/${encodeURIComponent(space)}/ignition/api-dev?session_id=SESSION`)}${config.token !== undefined ? ` -H "Authorization: Bearer $${tokenVar}"` : ''}`,
     '',
   ];
   return `${lines.join('\n')}`;

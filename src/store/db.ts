@@ -33,7 +33,8 @@ export interface OpenOptions {
  * crashes; only an OS crash can drop the last ones), foreign keys on, then the migrations.
  */
 export function openDatabase(path: string, opts: OpenOptions = {}): Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Readable by this user only, as the CLI creates it (config.ts prepareDataDir, which runs first).
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new BetterSqlite3(path);
   const deadlineMs = opts.openDeadlineMs ?? OPEN_DEADLINE_MS;
   try {

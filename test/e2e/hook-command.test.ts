@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -347,7 +347,11 @@ describe('agent-boss setup hooks', () => {
       const printed = run('--data-dir', 'd');
       expect(printed.status).toBe(0);
       const hooksJson = JSON.parse(printed.stdout) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
-      expect(hooksJson.hooks.PermissionRequest![0]!.hooks[0]!.command).toBe(`agent-boss hook --data-dir ${join(dir, 'd')}`);
+      // This node and this install's cli.js by absolute path: the hook works whatever PATH the agent's shell has.
+      expect(hooksJson.hooks.PermissionRequest![0]!.hooks[0]!.command).toBe(`${process.execPath} ${realpathSync(CLI)} hook --data-dir ${join(dir, 'd')}`);
+      expect(printed.stderr).toMatch(/absolute path .*--bin agent-boss to look it up on PATH/);
+      const onPath = JSON.parse(run('--data-dir', 'd', '--bin', 'agent-boss').stdout) as typeof hooksJson;
+      expect(onPath.hooks.Stop![0]!.hooks[0]!.command).toBe(`agent-boss hook --data-dir ${join(dir, 'd')}`);
 
       mkdirSync(join(dir, '.claude'));
       const own = '{\n  "env": {"FOO": "1"},\n  "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]}\n}\n';
@@ -367,6 +371,17 @@ describe('agent-boss setup hooks', () => {
       expect(broken.status).toBe(1);
       expect(broken.stderr).toMatch(/not valid JSON.*nothing was written/);
       expect(readFileSync(join(dir, '.claude', 'settings.json'), 'utf8')).toBe('{"broken": ');
+      // A comment (JSONC) is refused with what is not supported and what to do instead.
+      const commented = '{\n  // mine\n  "model": "opus"\n}\n';
+      writeFileSync(join(dir, '.claude', 'settings.json'), commented);
+      const jsonc = run('--write');
+      expect(jsonc.status).toBe(1);
+      expect(jsonc.stderr).toMatch(/not valid JSON at line 2: .*nothing was written\. Comments and trailing commas are not supported .*merge the entries that "agent-boss setup hooks" \(without --write\) prints by hand/);
+      expect(readFileSync(join(dir, '.claude', 'settings.json'), 'utf8')).toBe(commented);
+      // A hook written by default runs with a PATH that lacks agent-boss and node.
+      const hookCmd = JSON.parse(after).hooks.Stop.at(-1).hooks[0].command as string;
+      const ran = spawnSync('/bin/sh', ['-c', `${hookCmd.replace(/--data-dir \S+/, `--data-dir ${join(dir, 'nodb')}`)} --help`], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
+      expect(ran.stdout).toMatch(/^Usage: agent-boss hook/);
     } finally {
       cleanup();
     }

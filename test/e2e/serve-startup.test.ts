@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/fake-agent.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
+import { execa } from 'execa';
 
 /** What `agent-boss serve` tells a newcomer: where things are, how to connect, and what happens. */
 describe('agent-boss serve startup text and activity log', () => {
@@ -25,8 +26,10 @@ describe('agent-boss serve startup text and activity log', () => {
     expect(out).toContain(`health        ${server.url}/healthz`);
     expect(out).toContain(`database      ${server.dataDir}/boss.db`);
     expect(out).toContain(`tmux          watching socket "${server.tmuxSocket}" (tmux -L ${server.tmuxSocket})`);
-    expect(out).toContain(`claude mcp add --transport http agent-boss ${server.url}/mcp --header "X-Agent-Name: api-dev"`);
-    expect(out).toMatch(new RegExp(`claude mcp add agent-boss -- .* stdio --agent api-dev --data-dir ${server.dataDir} --tmux-socket ${server.tmuxSocket}\\n`));
+    // Both lines bind the same agent in the same space (the hub's default, named in X-Agent-Space).
+    expect(out).toContain(`claude mcp add --transport http agent-boss ${server.url}/mcp --header "X-Agent-Name: api-dev" --header "X-Agent-Space: default"\n`);
+    expect(out).toMatch(new RegExp(`claude mcp add agent-boss -- .* stdio --space default --agent api-dev --data-dir ${server.dataDir} --tmux-socket ${server.tmuxSocket}\\n`));
+    expect(out).not.toContain('BOSS_TOKEN');
   });
 
   it('reports a tmux socket without a server in /healthz', async () => {
@@ -53,5 +56,53 @@ describe('agent-boss serve startup text and activity log', () => {
     expect(lines).toContain('agent-boss info: registered "api-dev" in "default" on tmux session "web-api-dev" (by agent "api-dev")');
     expect(lines).toContain('agent-boss info: report from "api-dev" in "default": active "line one, line two"');
     expect(lines.some((l) => /^agent-boss info: refused: agent "api-dev" cannot post to "someone-else"'s channel/.test(l))).toBe(true);
+  });
+});
+
+/** The connect lines `serve` prints work when run as printed, by a shell, with a token too. */
+describe('agent-boss serve connect lines, run as printed', () => {
+  const TOKEN = '0123456789abcdef0123';
+  /** The printed lines from `Connect a Claude Code agent` up to the stdio alternative. */
+  const connectLines = (out: string): string[] => {
+    const lines = out.split('\n');
+    const from = lines.findIndex((l) => l.startsWith('Connect a Claude Code agent'));
+    const to = lines.findIndex((l) => l.startsWith('or give it its own stdio server'));
+    return lines.slice(from + 1, to).map((l) => l.trim());
+  };
+  /** The printed curl line that fetches the ignition text, with curl asked to fail on an HTTP error. */
+  const curlLine = (out: string): string => /An agent without MCP fetches its instructions: (curl .*)$/m.exec(out)![1]!.replace(/^curl -s /, 'curl -sf ');
+
+  it.each([
+    ['--space web --token (BOSS_TOKEN unset)', ['--space', 'web', '--token', TOKEN], {}, 'web'],
+    ['BOSS_TOKEN in the environment', [], { BOSS_TOKEN: TOKEN }, 'default'],
+    ['--auth agents', ['--auth', 'agents', '--token', TOKEN], {}, 'default'],
+  ] as const)('with %s', async (_what, args, env, space) => {
+    const server = await startServer({ args: [...args], env });
+    try {
+      await waitFor(() => server.stderr().includes('An agent without MCP'), 5000, 'startup text');
+      const out = server.stderr();
+      const setup = connectLines(out);
+      const add = setup.pop()!;
+      expect(add).toContain(`--header "X-Agent-Name: api-dev" --header "X-Agent-Space: ${space}"`);
+      // The secret itself is never printed.
+      expect(out).not.toContain(TOKEN);
+      const variable = (args as readonly string[]).includes('agents') ? 'AGENT_TOKEN' : 'BOSS_TOKEN';
+      expect(add).toMatch(new RegExp(`--header "Authorization: Bearer \\$${variable}"$`));
+      if ('BOSS_TOKEN' in env) expect(setup).toEqual([`# in a shell where BOSS_TOKEN holds the hub's token (as in the one that started it)`]);
+      else expect(setup).toHaveLength(1);
+      // What a user does: the printed set-up line (pasting the token when asked), then the printed curl line, in a clean shell.
+      const script = [...setup, curlLine(out)].join('\n');
+      const shellEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env };
+      const run = await execa('bash', ['-c', script], { input: `${TOKEN}\n`, env: shellEnv, extendEnv: false, reject: false });
+      expect(run.exitCode, `${script}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('api-dev');
+      // Without the set-up line the same curl is refused: the line is what makes it work.
+      if (!('BOSS_TOKEN' in env)) {
+        const bare = await execa('bash', ['-c', curlLine(out)], { env: shellEnv, extendEnv: false, reject: false });
+        expect(bare.exitCode).not.toBe(0);
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -12,7 +12,7 @@
  * printed (docs/hooks.md, "Measured on the real Claude Code").
  */
 import { execa } from 'execa';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +131,8 @@ describe('real Claude Code with agent-boss hooks installed by "setup hooks"', { 
     const setup = await execa(process.execPath, [CLI, 'setup', 'hooks', '--write', '--project', workDir, '--data-dir', dataDir], { reject: false });
     expect(setup.exitCode, setup.stderr).toBe(0);
     const settings = JSON.parse(readFileSync(join(workDir, '.claude', 'settings.json'), 'utf8')) as { hooks: Record<string, { hooks: { command: string }[] }[]> };
-    expect(settings.hooks.PermissionRequest?.[0]?.hooks[0]?.command).toBe(`agent-boss hook --data-dir ${dataDir}`);
+    // This node and this install's cli.js by absolute path, so the hooks run whatever PATH the session has.
+    expect(settings.hooks.PermissionRequest?.[0]?.hooks[0]?.command).toBe(`${process.execPath} ${realpathSync(CLI)} hook --data-dir ${dataDir}`);
     cc = await startClaudeCode({
       modelUrl: model.url,
       tmux,

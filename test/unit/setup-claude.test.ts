@@ -109,8 +109,11 @@ describe('agent-boss setup claude --write', () => {
       writeFileSync(join(dir, '.mcp.json'), other);
       const run = () => execa(process.execPath, [CLI, 'setup', 'claude', '--agent', 'api-dev', '--write', '--dir', dir], { env: { PATH: '' }, extendEnv: false });
       const first = await run();
-      expect(first.stdout).toContain('claude mcp add agent-boss -- ');
-      expect(first.stderr).toMatch(/added server "agent-boss" to .*\.mcp\.json; kept 1 other server unchanged/);
+      // After --write it says what it wrote where, and only that: not the alternatives of the printing form.
+      expect(first.stdout).toBe('');
+      expect(first.stderr).not.toMatch(/Either add it|claude mcp add/);
+      expect(first.stderr).toMatch(/added server "agent-boss" to .*\.mcp\.json; kept 1 other server unchanged \(a stdio server bound to agent "api-dev", database .*boss\.db\)/);
+      expect(first.stderr).toMatch(/Then check it: claude mcp list$/);
       const after = readFileSync(join(dir, '.mcp.json'), 'utf8');
       expect(after.startsWith(`{\n  "mcpServers": {\n    "keep-me": { "command": "x", "args": ["--y"] },\n    "agent-boss": {`)).toBe(true);
       expect(JSON.parse(after).mcpServers['agent-boss'].args).toEqual([expect.stringMatching(/cli\.js$/), 'stdio', '--agent', 'api-dev']);
