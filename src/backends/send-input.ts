@@ -20,10 +20,17 @@ const INPUT_SHOWN_TIMEOUT_MS = 5_000;
 /** Added to that wait per KB of text. */
 const INPUT_SHOWN_PER_KB_MS = 500;
 const INPUT_POLL_MS = 5;
-/** Typed text that stopped changing in the box for this long without matching lost a key. */
+/**
+ * Typed text that stopped changing in the box for this long without matching lost a key. An empty
+ * box is given longer (EMPTY_STALL_MS): an agent busy with a turn on a loaded machine may take a
+ * while to draw a paste at all, and a paste sent again too soon arrives twice.
+ */
 const TYPED_STALL_MS = 400;
+const EMPTY_STALL_MS = 1_500;
 /** After Enter, how long to wait for the input box to let go of the text (then return anyway). */
 const SUBMIT_TAKEN_TIMEOUT_MS = 2_000;
+/** How long after a submit a late first paste of a text that was sent again is watched for. */
+const LATE_COPY_WATCH_MS = 2_500;
 /** How often lost text is typed again before giving up. */
 const MAX_RETYPES = 2;
 
@@ -44,29 +51,47 @@ export async function sendInput(ctx: InputContext, sessionId: string, text: stri
     await terminal.pressKey(sessionId, 'Enter');
     return;
   }
-  const shown = before === undefined ? false : await waitUntilShown(ctx, sessionId, text, before);
-  if (!shown) await sleep(ctx.submitSettleMs);
+  const seen = before === undefined ? { shown: false, retyped: false } : await waitUntilShown(ctx, sessionId, text, before);
+  if (!seen.shown) await sleep(ctx.submitSettleMs);
   await terminal.pressKey(sessionId, 'Enter');
   // Return once the box let go of the text, so the next call's text cannot join this message.
-  if (shown) await waitForInput(ctx, sessionId, (box) => !ui.inputShows(box, text), SUBMIT_TAKEN_TIMEOUT_MS);
+  if (seen.shown) await waitForInput(ctx, sessionId, (box) => !ui.inputShows(box, text), SUBMIT_TAKEN_TIMEOUT_MS);
+  if (seen.retyped) await removeLateCopy(ctx, sessionId, text);
+}
+
+/**
+ * After the text was sent again, a first paste that was slow rather than lost may still arrive,
+ * into the box emptied by the submit: for a while, a box showing exactly the text again is that
+ * copy (the box was empty before this call) and is emptied, so the message counts once.
+ */
+async function removeLateCopy(ctx: InputContext, sessionId: string, text: string): Promise<void> {
+  const { terminal, ui } = ctx;
+  if (!(await waitForInput(ctx, sessionId, (box) => ui.inputIs(box, text), LATE_COPY_WATCH_MS, undefined, false))) return;
+  ctx.log(`${terminal.describe(sessionId)}: the first paste of the text arrived late, after it was sent again; emptying the box`);
+  await terminal.pressKey(sessionId, ui.clearInputKey);
 }
 
 /**
  * Waits until the input box shows the text. Text the agent must show exactly (ui.mustShowExactly)
  * is checked whole: a box showing only its end lost the start (Claude Code 2.1 sometimes drops the
  * first input right after a turn ends), and such a message must not be submitted, so the box is
- * emptied and the text sent again (twice at most). False when the box never showed (then the caller
- * falls back to a fixed pause); throws when the text could not be put in intact.
+ * emptied and the text sent again (twice at most). Once it was sent again, only the exact text will
+ * do: a first paste that was slow rather than lost shows up late, next to the second one, and a box
+ * holding the text twice is emptied and typed again too, never submitted. False when the box never
+ * showed (then the caller falls back to a fixed pause); throws when the text could not be put in
+ * intact (with the box emptied, so nothing is left half-typed).
  */
-async function waitUntilShown(ctx: InputContext, sessionId: string, text: string, before: string): Promise<boolean> {
+async function waitUntilShown(ctx: InputContext, sessionId: string, text: string, before: string): Promise<{ shown: boolean; retyped: boolean }> {
   const { terminal, ui } = ctx;
   const exact = ui.mustShowExactly(text, before);
   for (let attempt = 0; exact; attempt++) {
-    if (await waitForInput(ctx, sessionId, (box) => ui.inputIs(box, text), INPUT_SHOWN_TIMEOUT_MS, TYPED_STALL_MS)) return true;
+    const retyped = attempt > 0;
+    if (await waitForInput(ctx, sessionId, (box) => ui.inputIs(box, text), INPUT_SHOWN_TIMEOUT_MS, TYPED_STALL_MS)) return { shown: true, retyped };
     const box = ui.inputBoxText(await terminal.capture(sessionId));
-    if (box === undefined) return false; // not (or no longer) the agent's input box
-    if (!ui.lostStart(box, text)) break; // drawn otherwise (cut to its width): judged by its end below
-    ctx.log(`${terminal.describe(sessionId)}: input box shows ${JSON.stringify(box.slice(0, 80))}, the text (or its start) was lost; sending it again`);
+    if (box === undefined) return { shown: false, retyped }; // not (or no longer) the agent's input box
+    // Drawn otherwise (cut to its width) before anything was sent again: judged by its end below.
+    if (attempt === 0 && !ui.lostStart(box, text)) break;
+    ctx.log(`${terminal.describe(sessionId)}: input box shows ${JSON.stringify(box.slice(0, 80))}, not the text; emptying it and sending the text again`);
     if (box.trim() !== '') {
       await terminal.pressKey(sessionId, ui.clearInputKey);
       await waitForInput(ctx, sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
@@ -81,9 +106,9 @@ async function waitUntilShown(ctx: InputContext, sessionId: string, text: string
   }
   // A long paste takes the program longer to take in and draw, the more so on a loaded machine.
   const timeoutMs = INPUT_SHOWN_TIMEOUT_MS + Math.ceil(text.length / 1024) * INPUT_SHOWN_PER_KB_MS;
-  if (await waitForInput(ctx, sessionId, (box) => box !== before && ui.inputShows(box, text), timeoutMs)) return true;
+  if (await waitForInput(ctx, sessionId, (box) => box !== before && ui.inputShows(box, text), timeoutMs)) return { shown: true, retyped: false };
   const box = ui.inputBoxText(await terminal.capture(sessionId));
-  if (box === undefined) return false;
+  if (box === undefined) return { shown: false, retyped: false };
   ctx.log(`${terminal.describe(sessionId)}: gave up waiting for the text; the input box shows ${JSON.stringify(box.slice(0, 80))}`);
   throw new BackendError(
     `The text did not show in the input box of session "${sessionId}" within ${timeoutMs} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
@@ -102,6 +127,8 @@ async function waitForInput(
   timeoutMs = INPUT_SHOWN_TIMEOUT_MS,
   /** Give up early when the box has not changed for this long. */
   stallMs = Number.POSITIVE_INFINITY,
+  /** Log when the time ran out (a wait that usually runs out, like removeLateCopy's, does not). */
+  logTimeout = true,
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
@@ -113,11 +140,11 @@ async function waitForInput(
     if (box !== last) {
       last = box;
       lastChange = Date.now();
-    } else if (Date.now() - lastChange >= stallMs) {
+    } else if (Date.now() - lastChange >= (box.trim() === '' ? Math.max(stallMs, EMPTY_STALL_MS) : stallMs)) {
       return false;
     }
     if (Date.now() >= deadline) {
-      ctx.log(`${ctx.terminal.describe(sessionId)}: input box did not reach the expected text within ${timeoutMs} ms`);
+      if (logTimeout) ctx.log(`${ctx.terminal.describe(sessionId)}: input box did not reach the expected text within ${timeoutMs} ms`);
       return false;
     }
     await sleep(INPUT_POLL_MS);

@@ -36,6 +36,12 @@ export class FakePane {
   readonly keys: string[] = [];
   /** Command lines typed at the shell prompt of a new session (the fake starts no program). */
   readonly commands: string[] = [];
+  /**
+   * How the next pastes arrive, one entry per paste: a delay in ms before the text shows in the box
+   * (a busy program), 'drop' (the program lost it) or 'twice' (drawn together with a late copy of
+   * itself). Pastes beyond the list arrive at once.
+   */
+  readonly pasteArrivals: (number | 'drop' | 'twice')[] = [];
   dead = false;
   inMode = false;
   /** Bumped on every change of the screen (the pane's "activity"). */
@@ -98,6 +104,14 @@ export class FakePane {
   }
 
   paste(text: string): void {
+    const arrival = this.pasteArrivals.shift();
+    if (arrival === 'drop') return;
+    if (arrival === 'twice') text = `${text}${text}`;
+    if (typeof arrival === 'number') return void setTimeout(() => this.arrive(text), arrival);
+    this.arrive(text);
+  }
+
+  private arrive(text: string): void {
     if (this.custom) return void this.press(text);
     if (this.name === 'shell') {
       this.box += text;
