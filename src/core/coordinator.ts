@@ -8,7 +8,7 @@ import { DomainError, fromStoreError } from './errors.js';
 import { explainFailure, type Failure } from './failure.js';
 import { checkHealth, type Health } from './health.js';
 import { HookView, ScreenSince } from './hook-view.js';
-import { agentKey, checkName, DEFAULT_SPACE, Identity, type Caller, type Target } from './identity.js';
+import { agentKey, checkName, DEFAULT_SPACE, Identity, sameName, type Caller, type Target } from './identity.js';
 import { livenessRows, type LivenessRow } from './liveness.js';
 import { normalizeInput, SUBMIT_BY_DEFAULT } from './text.js';
 
@@ -153,13 +153,20 @@ export class Coordinator {
 
   async getAgent(target: Target): Promise<AgentRecord> {
     const rec = await this.findAgent(target);
-    if (!rec) {
-      throw new DomainError(
-        'not_found',
-        `Agent "${target.agent}" is not registered in space "${target.space}". Call register_session first, or list_liveness to see registered agents.`,
-      );
-    }
+    if (!rec) throw new DomainError('not_found', await this.notRegistered(target));
     return rec;
+  }
+
+  /**
+   * The one sentence for an agent not registered in the space asked: when it is registered in
+   * other spaces it names them (the usual mistake is a missing or wrong space), else how to register.
+   */
+  private async notRegistered(target: Target): Promise<string> {
+    const head = `Agent "${target.agent}" is not registered in space "${target.space}"`;
+    const elsewhere = [...new Set((await this.listAgents()).filter((a) => sameName(a.name, target.agent)).map((a) => a.space))];
+    if (elsewhere.length === 1) return `${head}; it is registered in space "${elsewhere[0]}": use space "${elsewhere[0]}".`;
+    if (elsewhere.length > 1) return `${head}; it is registered in spaces ${elsewhere.map((s) => `"${s}"`).join(', ')}: use one of them as space.`;
+    return `${head}. Call register_session first, or list_liveness to see registered agents.`;
   }
 
   /** The agent's record, or undefined when it is not registered. */

@@ -274,6 +274,28 @@ describe('MCP tools over an in-memory SDK client', () => {
     expect(textOf(a)).toMatch(/agent is required/);
   });
 
+  it('names the spaces an agent is registered in when the call names another (or none)', async () => {
+    const { call, backend, coordinator } = await setup();
+    backend.add('web-api');
+    await coordinator.registerSession({}, { space: 'web', agent: 'api-dev', session_id: 'web-api' });
+    for (const [tool, args] of [
+      ['send_input', { agent: 'api-dev', text: 'hi' }],
+      ['interrupt', { agent: 'API-dev' }],
+      ['capture_output', { agent: 'api-dev' }],
+      ['wait_for', { agent: 'api-dev', state: 'idle', timeout_s: 1 }],
+    ] as const) {
+      const r = await call(tool, args);
+      expect(r.isError, tool).toBe(true);
+      expect(textOf(r), tool).toMatch(/^Agent "api-dev" is not registered in space "default"; it is registered in space "web": use space "web"\.$/i);
+    }
+    backend.add('ops-api');
+    await coordinator.registerSession({}, { space: 'ops', agent: 'api-dev', session_id: 'ops-api' });
+    const two = await call('send_input', { agent: 'api-dev', space: 'qa', text: 'hi' });
+    expect(textOf(two)).toBe('Agent "api-dev" is not registered in space "qa"; it is registered in spaces "ops", "web": use one of them as space.');
+    const none = await call('send_input', { agent: 'ghost', space: 'web', text: 'hi' });
+    expect(textOf(none)).toMatch(/not registered in space "web". Call register_session first/);
+  });
+
   const long = (n: number) => 'x'.repeat(n);
   const BAD: [string, string, Record<string, unknown>, RegExp][] = [
     ['summary over 4 KB', 'report_status', { agent: 'a', status: 'active', summary: long(4097) }, /summary/],
