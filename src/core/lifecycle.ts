@@ -132,7 +132,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
     ...(parent !== undefined && { parent }),
     ...(input.role !== undefined && { role: input.role }),
-  });
+  }, { sharedSession: 'take_over' }); // the session was just made for this agent
 
   const timeoutS = input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S;
   const ready = await waitForInputBox(backend, sessionId, timeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(env.BOSS_AGENT)}` });

@@ -156,14 +156,16 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     };
     const raw = { session_id: q('session_id') ?? q('tmux_session'), backend: q('backend'), parent: q('parent'), role: q('role') };
     const registering = Object.values(raw).some((v) => v !== undefined);
+    let warnings: string[] = [];
     if (registering) {
       refuseChange(deps.readOnly);
       const parsed = ignitionQuery.safeParse(raw);
       if (!parsed.success) throw new DomainError('validation', describeZodError(parsed.error));
       const caller = requestCaller(c, target.space);
       const p = parsed.data;
-      // Setting only parent/role keeps the session already registered (or none yet).
-      await coordinator.registerSession(
+      // Setting only parent/role keeps the session already registered (or none yet). The contract
+      // is to register: a session that does not exist yet or is shared is registered, with a warning.
+      ({ warnings } = await coordinator.registerSession(
         caller,
         {
           ...target,
@@ -172,8 +174,8 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
           ...(p.parent !== undefined && { parent: p.parent }),
           ...(p.role !== undefined && { role: p.role }),
         },
-        { requireSession: false },
-      );
+        { requireSession: false, sharedSession: 'warn' },
+      ));
     }
     // Under --auth agents, the operator fetching the page of an agent that holds no token yet
     // hands it one: the page is what the agent starts from.
@@ -192,6 +194,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
       agent: target.agent,
       ...(self && { self }),
       agents,
+      ...(warnings.length > 0 && { warnings }),
       tokenRequired: deps.tokenRequired ?? false,
       defaultSpace: coordinator.defaultSpace,
       ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),

@@ -297,6 +297,20 @@ describe('legacy ignition', () => {
     expect((await store.getAgent('web', 'b'))!.session_id).toBe('t-b');
   });
 
+  it('registers a session that does not exist, or is another agent\'s, and says so on the page', async () => {
+    const { req, store, backend } = setup();
+    const r = await req('/spaces/web/ignition/dev?session_id=nosuch');
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect((await store.getAgent('web', 'dev'))!.session_id).toBe('nosuch');
+    expect(text).toContain('## Warning\n\nThis fetch registered you, but:\n- No tmux session "nosuch" exists now.');
+    backend.add('web-ui');
+    expect(await (await req('/spaces/web/ignition/ui?session_id=web-ui')).text()).not.toContain('## Warning');
+    const shared = await (await req('/spaces/web/ignition/other?session_id=web-ui')).text();
+    expect((await store.getAgent('web', 'other'))!.session_id).toBe('web-ui');
+    expect(shared).toContain('- The tmux session "web-ui" is also registered to agent "ui" in space "web": input for either agent goes to the same terminal. Register one of them on its own session.');
+  });
+
   it('writes nothing without registering params', async () => {
     const { req, store } = setup();
     const before = await store.lastEventId();
