@@ -285,10 +285,16 @@ export class Coordinator {
   async interrupt(
     caller: Caller,
     target: Target,
-  ): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number; nothingToInterrupt?: boolean }> {
+  ): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number; nothingToInterrupt?: boolean; message: string }> {
     return this.action(caller, target, 'interrupt', async ({ agent, backend, sessionId }) => {
       const res = await backendCall({ agent, sessionId }, () => backend.interrupt(sessionId));
-      return { agent, session_id: sessionId, ...res };
+      // The one sentence every face answers with (the tool's text, the legacy route's "message").
+      const message = res.nothingToInterrupt
+        ? `"${agent.name}" is idle: there was nothing to interrupt, so no key was sent.`
+        : res.stopped
+          ? `Interrupted "${agent.name}".`
+          : `Sent ${res.escapes} Escape(s) to "${agent.name}" but it still looks busy; check list_liveness.`;
+      return { agent, session_id: sessionId, ...res, message };
     });
   }
 
