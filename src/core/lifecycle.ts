@@ -3,7 +3,7 @@ import type { ScreenStateName, SessionLifecycle, SessionObserver } from '../back
 import type { AgentRecord } from '../store/store.js';
 import { backendCall as call, backendFailure } from './backend-failures.js';
 import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
-import { DomainError } from './errors.js';
+import { DomainError, isDomainError } from './errors.js';
 import { sameName } from './identity.js';
 import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
@@ -261,17 +261,19 @@ async function failedStart(
         ? `"${command}" exited before it drew its input box (session "${sessionId}").`
         : `"${command}" ended before it drew its input box: the shell prompt of session "${sessionId}" is back.`;
   const next = notFound
-    ? `"${program}" could not be started: install it or put it on the PATH of the tmux server's shell, or pass command with the program's full path${program === DEFAULT_AGENT_COMMAND ? ' (e.g. "npx @anthropic-ai/claude-code")' : ''}.`
+    ? `"${program}" could not be started: install it or put it on the PATH of the tmux server's shell, or pass command with the program's full path.`
     : `Read the screen for the reason (a bad flag, a crash, a missing login), fix command or the environment, then call spawn_agent again.`;
   const kept = ended.how === 'missing' ? '' : closed ? ` The session was ended (nothing ran in it any more).` : ` The session "${sessionId}" is kept; stop_agent ends it.`;
   const reason = screen.filter((l) => NOT_FOUND.test(l)).at(-1) ?? screen.at(-2) ?? ended.how;
   await coordinator
     .reportStatus(OPERATOR, { space: record.space, agent: record.name }, { status: 'error', summary: `Did not start: ${reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim().slice(0, 200)}` })
-    .catch(() => undefined);
+    .catch((err: unknown) => {
+      if (!isDomainError(err)) throw err; // a busy store must not hide why the start failed
+    });
   const shown = screen.length ? `\nIts screen ended with:\n\`\`\`\n${screen.join('\n')}\n\`\`\`` : '';
   throw new DomainError(
     'backend_failed',
-    `${what} ${next}${kept} Agent "${record.name}" stays registered (status error); spawn_agent it again once fixed.${shown}`,
+    `${what} ${next}${kept} Agent "${record.name}" stays registered (status error): call spawn_agent again once it is fixed.${shown}`,
   );
 }
 
