@@ -8,7 +8,8 @@ import { DomainError, fromStoreError } from './errors.js';
 import { explainFailure, type Failure } from './failure.js';
 import { checkHealth, type Health } from './health.js';
 import { HookView, ScreenSince } from './hook-view.js';
-import { agentKey, checkName, DEFAULT_SPACE, Identity, type Caller, type Target } from './identity.js';
+import { agentKey, checkName, DEFAULT_SPACE, Identity, sameName, sameTarget, type Caller, type Target } from './identity.js';
+import { backendNameOf } from './records.js';
 import { livenessRows, type LivenessRow } from './liveness.js';
 import { normalizeInput, SUBMIT_BY_DEFAULT } from './text.js';
 
@@ -40,6 +41,13 @@ export interface ActionTarget<B = SessionBackend> {
 }
 
 export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
+
+/**
+ * Registering a session another agent is registered on: refuse while it runs (register_session,
+ * unless it asks to take it over), take it over (its agent is left without a session), or only warn
+ * (the legacy ignition, whose contract is to register).
+ */
+export type SharedSessionRule = 'refuse' | 'take_over' | 'warn';
 
 /**
  * The coordination functions: the one door every face (MCP tools, HTTP routes, prompts, resources,
@@ -99,8 +107,8 @@ export class Coordinator {
   async registerSession(
     caller: Caller,
     input: Target & { session_id?: string; backend?: string; agent_kind?: string; parent?: string; role?: string },
-    opts: { requireSession?: boolean } = {},
-  ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string }> {
+    opts: { requireSession?: boolean; sharedSession?: SharedSessionRule } = {},
+  ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string; warnings: string[] }> {
     checkName(input.agent);
     this.identity.checkSelf(caller, input, 'register a session for');
     const existing = await this.stored(() => this.store.getAgent(input.space, input.agent));
@@ -120,18 +128,63 @@ export class Coordinator {
           : `session_id is required for "${input.agent}": only a server started with --agent ${input.agent} finds that agent's session by itself. Pass session_id (e.g. the tmux session name).`,
       );
     }
+    const { warnings, takeFrom } = sessionId
+      ? await this.checkSessionOwner(backend, input, sessionId, opts.sharedSession ?? 'warn')
+      : { warnings: [], takeFrom: [] };
     try {
       const { record, created } = await this.store.register(input.space, input.agent, {
         ...(sessionId && { session_id: sessionId }),
+        ...(takeFrom.length > 0 && { takeSessionFrom: takeFrom }),
         backend_type: backend.name,
         ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
         ...(input.parent !== undefined && { parent: input.parent }),
         ...(input.role !== undefined && { role: input.role }),
       });
-      return { record, created, session_id: record.session_id, backend: backend.name };
+      return { record, created, session_id: record.session_id, backend: backend.name, warnings };
     } catch (err) {
       throw this.storeError(err);
     }
+  }
+
+  /**
+   * What registering `sessionId` for `target` should tell (or refuse): a session that does not
+   * exist now (a typo, or an agent that registers before it starts: kept, with a warning), and a
+   * session another agent is registered on (two agents typing into one terminal), handled by `rule`.
+   */
+  private async checkSessionOwner(
+    backend: SessionBackend,
+    target: Target,
+    sessionId: string,
+    rule: SharedSessionRule,
+  ): Promise<{ warnings: string[]; takeFrom: Target[] }> {
+    const warnings: string[] = [];
+    const where = `${backend.name} session "${sessionId}"`;
+    const exists = await backend.sessionExists(sessionId).catch(() => undefined);
+    if (exists === false) {
+      warnings.push(
+        `No ${where} exists now. If the agent starts in it later, this is fine; otherwise register again with the right session_id (tmux list-sessions shows the names).`,
+      );
+    }
+    const owners = (await this.listAgents()).filter(
+      (a) => a.session_id === sessionId && backendNameOf(a) === backend.name && !sameTarget({ space: a.space, agent: a.name }, target),
+    );
+    if (owners.length === 0) return { warnings, takeFrom: [] };
+    const names = owners.map((a) => `agent "${a.name}" in space "${a.space}"`).join(' and ');
+    if (rule === 'take_over') {
+      warnings.push(`Took the session over from ${names}: ${owners.length === 1 ? 'it has' : 'they have'} no session now.`);
+      return { warnings, takeFrom: owners.map((a) => ({ space: a.space, agent: a.name })) };
+    }
+    if (rule === 'refuse' && exists !== false) {
+      throw new DomainError(
+        'conflict',
+        `The ${where} is already registered to ${names}: two agents on one terminal would type into each other's input. ` +
+          `Pass the session "${target.agent}" runs in, or, if that terminal now runs "${target.agent}", register again with take_over: true (${owners.length === 1 ? 'the other agent is' : 'the others are'} then left without a session). Nothing was changed.`,
+      );
+    }
+    warnings.push(
+      `The ${where} is also registered to ${names}: input for either agent goes to the same terminal. Register one of them on its own session${rule === 'warn' ? '' : ' (or pass take_over: true)'}.`,
+    );
+    return { warnings, takeFrom: [] };
   }
 
   async reportStatus(caller: Caller, target: Target, report: Report): Promise<AgentRecord> {
@@ -153,13 +206,20 @@ export class Coordinator {
 
   async getAgent(target: Target): Promise<AgentRecord> {
     const rec = await this.findAgent(target);
-    if (!rec) {
-      throw new DomainError(
-        'not_found',
-        `Agent "${target.agent}" is not registered in space "${target.space}". Call register_session first, or list_liveness to see registered agents.`,
-      );
-    }
+    if (!rec) throw new DomainError('not_found', await this.notRegistered(target));
     return rec;
+  }
+
+  /**
+   * The one sentence for an agent not registered in the space asked: when it is registered in
+   * other spaces it names them (the usual mistake is a missing or wrong space), else how to register.
+   */
+  private async notRegistered(target: Target): Promise<string> {
+    const head = `Agent "${target.agent}" is not registered in space "${target.space}"`;
+    const elsewhere = [...new Set((await this.listAgents()).filter((a) => sameName(a.name, target.agent)).map((a) => a.space))];
+    if (elsewhere.length === 1) return `${head}; it is registered in space "${elsewhere[0]}": use space "${elsewhere[0]}".`;
+    if (elsewhere.length > 1) return `${head}; it is registered in spaces ${elsewhere.map((s) => `"${s}"`).join(', ')}: use one of them as space.`;
+    return `${head}. Call register_session first, or list_liveness to see registered agents.`;
   }
 
   /** The agent's record, or undefined when it is not registered. */
@@ -225,10 +285,16 @@ export class Coordinator {
   async interrupt(
     caller: Caller,
     target: Target,
-  ): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number; nothingToInterrupt?: boolean }> {
+  ): Promise<{ agent: AgentRecord; session_id: string; stopped: boolean; escapes: number; nothingToInterrupt?: boolean; message: string }> {
     return this.action(caller, target, 'interrupt', async ({ agent, backend, sessionId }) => {
       const res = await backendCall({ agent, sessionId }, () => backend.interrupt(sessionId));
-      return { agent, session_id: sessionId, ...res };
+      // The one sentence every face answers with (the tool's text, the legacy route's "message").
+      const message = res.nothingToInterrupt
+        ? `"${agent.name}" is idle: there was nothing to interrupt, so no key was sent.`
+        : res.stopped
+          ? `Interrupted "${agent.name}".`
+          : `Sent ${res.escapes} Escape(s) to "${agent.name}" but it still looks busy; check list_liveness.`;
+      return { agent, session_id: sessionId, ...res, message };
     });
   }
 

@@ -3,7 +3,7 @@ import type { ScreenStateName, SessionLifecycle, SessionObserver } from '../back
 import type { AgentRecord } from '../store/store.js';
 import { backendCall as call, backendFailure } from './backend-failures.js';
 import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
-import { DomainError } from './errors.js';
+import { DomainError, isDomainError } from './errors.js';
 import { sameName } from './identity.js';
 import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
@@ -132,10 +132,11 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
     ...(parent !== undefined && { parent }),
     ...(input.role !== undefined && { role: input.role }),
-  });
+  }, { sharedSession: 'take_over' }); // the session was just made for this agent
 
-  const timeoutS = input.ready_timeout_s ?? 60;
-  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts);
+  const timeoutS = input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S;
+  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(env.BOSS_AGENT)}` });
+  if (ready.ended) await failedStart(coordinator, backend, record, sessionId, command, ready);
   let ignited = false;
   if (ready.ready && opts.ignition) {
     const text = await opts.ignition({ space: record.space, agent: record.name });
@@ -157,35 +158,123 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
 }
 
 /**
+ * Default wait for the program's input box. Well under the 60 s an MCP client waits for an answer
+ * by default (the TypeScript SDK's request timeout), so a slow start is answered, not timed out;
+ * a program that fails to start is noticed at once (see programEnded), whatever the timeout.
+ */
+export const DEFAULT_READY_TIMEOUT_S = 30;
+
+/** How many lines of the screen a failed start shows. */
+const FAILED_SCREEN_LINES = 12;
+
+interface InputBoxWait {
+  ready: boolean;
+  state: ScreenStateName;
+  lastLine?: string;
+  /** The program ended before drawing its input box (the session is gone or dead, or the shell prompt is back): the screen then. */
+  ended?: { screen: string[]; how: 'prompt' | 'missing' | 'dead' };
+}
+
+/**
  * Waits until the program in the session draws its input box: the screen is idle and shows a
  * `────` rule (a shell prompt alone is idle too, but draws no rule), or a dialog appears (e.g. the
- * folder-trust question), or the time is up.
+ * folder-trust question), or the program ends (see programEnded), or the time is up.
  */
 async function waitForInputBox(
   backend: SessionObserver,
   sessionId: string,
   timeoutS: number,
   opts: LifecycleOptions,
-): Promise<{ ready: boolean; state: ScreenStateName; lastLine?: string }> {
+  typed: { echo: string },
+): Promise<InputBoxWait> {
   const started = Date.now();
   const deadline = started + timeoutS * 1000;
   let state: ScreenStateName = 'unknown';
   let lastLine: string | undefined;
+  const result = (extra: Partial<InputBoxWait> = {}): InputBoxWait => ({ ready: false, state, ...(lastLine !== undefined && { lastLine }), ...extra });
   for (;;) {
     const probe = (await backendCall('watching the session', () => backend.probeSessions([sessionId]))).get(sessionId);
     state = probe?.state ?? 'unknown';
     lastLine = probe?.lastLine;
-    if (state === 'missing') return { ready: false, state, ...(lastLine !== undefined && { lastLine }) };
-    if (state === 'waiting_approval') return { ready: false, state, ...(lastLine !== undefined && { lastLine }) };
+    if (state === 'missing') return result({ ended: { screen: [], how: 'missing' } });
+    if (state === 'dead') {
+      const screen = await backend.captureOutput(sessionId, FAILED_SCREEN_LINES).catch(() => []);
+      return result({ ended: { screen, how: 'dead' } });
+    }
+    if (state === 'waiting_approval') return result();
     if (state === 'idle') {
       const screen = await backendCall('reading the screen', () => backend.captureOutput(sessionId, 60));
-      if (screen.some((l) => /^\s*[─━]{8,}/.test(l) || /^\s*╭[─━]{8,}/.test(l))) return { ready: true, state, ...(lastLine !== undefined && { lastLine }) };
+      if (screen.some((l) => /^\s*[─━]{8,}/.test(l) || /^\s*╭[─━]{8,}/.test(l))) return result({ ready: true });
+      if (programEnded(screen, typed.echo)) return result({ ended: { screen: screen.slice(-FAILED_SCREEN_LINES), how: 'prompt' } });
     }
     const waited = (Date.now() - started) / 1000;
     await opts.progress?.(Math.floor(waited), timeoutS, `waiting for the agent's input box (screen: ${state})`).catch(() => undefined);
-    if (Date.now() >= deadline || opts.signal?.aborted) return { ready: false, state, ...(lastLine !== undefined && { lastLine }) };
+    if (Date.now() >= deadline || opts.signal?.aborted) return result();
     await sleep(opts.pollMs ?? 250, opts.signal);
   }
+}
+
+/** A last line that is a shell prompt: ends in `$`, `#` or `%` (Claude Code never draws one). */
+const SHELL_PROMPT_END = /(?:[$#]|(?<!\d)%)$/u;
+
+/**
+ * The command typed at the shell prompt has ended: the line that typed it (`echo`, found by its
+ * `env BOSS_AGENT=…` part) is on screen and, below it, the shell's prompt is back as the last line
+ * (the prompt the command was typed at, or any line ending like a prompt: the `cd` may change it).
+ * While the program runs, its own screen is below that line instead; before the shell has echoed
+ * the line, the line is not on screen yet.
+ */
+export function programEnded(screen: readonly string[], echo: string): boolean {
+  const lines = screen.map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const at = lines.findLastIndex((l) => l.includes(echo));
+  if (at < 0 || at === lines.length - 1) return false;
+  const last = lines.at(-1)!.trim();
+  const promptTypedAt = lines[at]!.slice(0, lines[at]!.indexOf(echo)).replace(/\bcd\s.*$/u, '').trim();
+  return SHELL_PROMPT_END.test(last) || (promptTypedAt !== '' && last === promptTypedAt);
+}
+
+/** Output of a shell or `env` that could not find the program. */
+const NOT_FOUND = /command not found|No such file or directory|not found|cannot execute|Permission denied/i;
+
+/**
+ * A start that failed: the session is ended (nothing runs in it; its last screen goes into the
+ * answer), the agent is marked error, and the caller is told why and what to do next.
+ */
+async function failedStart(
+  coordinator: Coordinator,
+  backend: SessionLifecycle & SessionObserver,
+  record: AgentRecord,
+  sessionId: string,
+  command: string,
+  wait: InputBoxWait,
+): Promise<never> {
+  const ended = wait.ended!;
+  const screen = ended.screen;
+  let closed = false;
+  if (ended.how !== 'missing') closed = await backend.killSession(sessionId).then(() => true, () => false);
+  const program = command.split(/\s+/)[0]!;
+  const notFound = screen.some((l) => NOT_FOUND.test(l) && l.includes(program.replace(/^.*\//, '')));
+  const what =
+    ended.how === 'missing'
+      ? `The session "${sessionId}" ended before "${command}" drew its input box.`
+      : ended.how === 'dead'
+        ? `"${command}" exited before it drew its input box (session "${sessionId}").`
+        : `"${command}" ended before it drew its input box: the shell prompt of session "${sessionId}" is back.`;
+  const next = notFound
+    ? `"${program}" could not be started: install it or put it on the PATH of the tmux server's shell, or pass command with the program's full path.`
+    : `Read the screen for the reason (a bad flag, a crash, a missing login), fix command or the environment, then call spawn_agent again.`;
+  const kept = ended.how === 'missing' ? '' : closed ? ` The session was ended (nothing ran in it any more).` : ` The session "${sessionId}" is kept; stop_agent ends it.`;
+  const reason = screen.filter((l) => NOT_FOUND.test(l)).at(-1) ?? screen.at(-2) ?? ended.how;
+  await coordinator
+    .reportStatus(OPERATOR, { space: record.space, agent: record.name }, { status: 'error', summary: `Did not start: ${reason.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim().slice(0, 200)}` })
+    .catch((err: unknown) => {
+      if (!isDomainError(err)) throw err; // a busy store must not hide why the start failed
+    });
+  const shown = screen.length ? `\nIts screen ended with:\n\`\`\`\n${screen.join('\n')}\n\`\`\`` : '';
+  throw new DomainError(
+    'backend_failed',
+    `${what} ${next}${kept} Agent "${record.name}" stays registered (status error): call spawn_agent again once it is fixed.${shown}`,
+  );
 }
 
 /** Ends the agent's session and marks the agent done (its record and history stay). */

@@ -146,6 +146,23 @@ export const stickyFieldShape = {
   role: line(200).optional().describe('Your role, e.g. "backend", "reviewer" (kept until changed).'),
 } as const;
 
-/** Formats a zod error as one sentence naming each bad field (`field: problem; …`). */
+/**
+ * Formats a zod error as one sentence naming each bad field (`field: problem; …`); a missing or
+ * mistyped field in our words (`"message" is required`, `"message" must be a string`), not zod's
+ * ("Invalid input: expected string, received undefined").
+ */
 export const describeZodError = (err: z.ZodError): string =>
-  err.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  [
+    ...new Set(
+      err.issues.map((i) => {
+        const path = i.path.map(String).join('.');
+        if (i.code === 'invalid_type' && path) {
+          const raw = (i as { expected?: string }).expected;
+          const expected = raw === 'int' ? 'integer' : raw;
+          if (/received undefined/.test(i.message)) return `"${path}" is required`;
+          return `"${path}" must be ${expected ? `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}` : 'of another type'}`;
+        }
+        return path ? `${path}: ${i.message}` : i.message;
+      }),
+    ),
+  ].join('; ');

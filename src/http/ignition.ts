@@ -29,6 +29,8 @@ export interface IgnitionInput {
   tmuxSocket?: string;
   /** Space a call that names none lands in; the MCP line adds `X-Agent-Space` only for another space. */
   defaultSpace?: string;
+  /** What looked wrong in the registration this fetch made (no such session, a shared session). */
+  warnings?: readonly string[];
 }
 
 /** Quotes a word for a POSIX shell when it needs it. */
@@ -72,6 +74,8 @@ export function renderIgnition(input: IgnitionInput): string {
   );
   if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(backendNameOf(self))}).`);
   out.push('');
+
+  if (input.warnings?.length) out.push('## Warning', '', 'This fetch registered you, but:', bullets(input.warnings), '');
 
   if (agentToken) {
     out.push('## Your credentials', '');

@@ -54,6 +54,9 @@ const legacyReport = z.object({
   tmux_session: sessionId.optional(),
 });
 
+/** The keys a JSON status post may carry; others are ignored, and named in the answer. */
+const LEGACY_REPORT_KEYS: ReadonlySet<string> = new Set(Object.keys(legacyReport.shape));
+
 /**
  * A plain-text body is the whole report: it becomes free_text as it is, up to the route's body limit
  * (the old server took bodies up to 1 MiB), not the 64 KB a JSON field may hold.
@@ -62,6 +65,9 @@ const plainTextReport = legacyReport.extend({ free_text: text(BODY_LIMITS.status
 
 /** Sticky fields old scripts send as "" to mean "unchanged". */
 const STICKY_KEYS = ['session_id', 'tmux_session', 'backend_type', 'repo_url', 'parent', 'role'];
+
+/** How many ignored keys of a status post its answer names (a body may carry thousands). */
+const MAX_IGNORED_NAMED = 20;
 
 /** Longest summary taken from the first line of a plain-text status body. */
 const PLAIN_SUMMARY_MAX = 120;
@@ -111,8 +117,9 @@ const parseJsonBody = (raw: string): unknown => {
  * whole body → free_text, status active). Validation uses the tools' schemas; only the wording of
  * the two errors old scripts know is legacy.
  */
-export function parseLegacyReport(raw: string, contentType: string | undefined): Report {
+export function parseLegacyReport(raw: string, contentType: string | undefined): { report: Report; ignored: string[] } {
   let input: Record<string, unknown>;
+  const ignored: string[] = [];
   if (isJsonContentType(contentType)) {
     const body = parseJsonBody(raw);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -120,6 +127,10 @@ export function parseLegacyReport(raw: string, contentType: string | undefined):
     }
     input = {};
     for (const [k, v] of Object.entries(body)) {
+      if (!LEGACY_REPORT_KEYS.has(k)) {
+        ignored.push(k); // the contract: unknown keys are ignored (the answer names them)
+        continue;
+      }
       if (v === null || (v === '' && STICKY_KEYS.includes(k))) continue;
       input[k] = v;
     }
@@ -133,13 +144,13 @@ export function parseLegacyReport(raw: string, contentType: string | undefined):
       const field = i.path[0];
       if (field === 'status') return `invalid status "${typeof input.status === 'string' ? input.status : JSON.stringify(input.status ?? '')}": must be one of ${AGENT_STATUSES.join(', ')}`;
       if (field === 'summary') return typeof input.summary === 'string' ? i.message : 'summary is required';
-      return `${i.path.join('.')}: ${i.message}`;
+      return describeZodError(new z.ZodError([i]));
     });
     throw new DomainError('validation', [...new Set(messages)].join('; '));
   }
   const { tmux_session, ...report } = parsed.data;
   if (!report.session_id && tmux_session) report.session_id = tmux_session;
-  return report;
+  return { report, ignored };
 }
 
 export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
@@ -156,14 +167,16 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     };
     const raw = { session_id: q('session_id') ?? q('tmux_session'), backend: q('backend'), parent: q('parent'), role: q('role') };
     const registering = Object.values(raw).some((v) => v !== undefined);
+    let warnings: string[] = [];
     if (registering) {
       refuseChange(deps.readOnly);
       const parsed = ignitionQuery.safeParse(raw);
       if (!parsed.success) throw new DomainError('validation', describeZodError(parsed.error));
       const caller = requestCaller(c, target.space);
       const p = parsed.data;
-      // Setting only parent/role keeps the session already registered (or none yet).
-      await coordinator.registerSession(
+      // Setting only parent/role keeps the session already registered (or none yet). The contract
+      // is to register: a session that does not exist yet or is shared is registered, with a warning.
+      ({ warnings } = await coordinator.registerSession(
         caller,
         {
           ...target,
@@ -172,8 +185,8 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
           ...(p.parent !== undefined && { parent: p.parent }),
           ...(p.role !== undefined && { role: p.role }),
         },
-        { requireSession: false },
-      );
+        { requireSession: false, sharedSession: 'warn' },
+      ));
     }
     // Under --auth agents, the operator fetching the page of an agent that holds no token yet
     // hands it one: the page is what the agent starts from.
@@ -192,6 +205,7 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
       agent: target.agent,
       ...(self && { self }),
       agents,
+      ...(warnings.length > 0 && { warnings }),
       tokenRequired: deps.tokenRequired ?? false,
       defaultSpace: coordinator.defaultSpace,
       ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),
@@ -210,9 +224,17 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     }
     const caller = requestCaller(c, target.space);
     refuseChange(deps.readOnly);
-    const report = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
+    const { report, ignored } = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
     const record = await coordinator.reportStatus(caller, target, report);
-    return c.text(`accepted for [${record.name}] in space "${record.space}"`, 202);
+    const accepted = `accepted for [${record.name}] in space "${record.space}"`;
+    if (ignored.length === 0) return c.text(accepted, 202);
+    // Old scripts look for "accepted for" in the reply: the first line stays exactly as it was.
+    const shown = ignored.slice(0, MAX_IGNORED_NAMED).map((k) => k.slice(0, 100));
+    const more = ignored.length > shown.length ? ` and ${ignored.length - shown.length} more` : '';
+    const names = `${shown.map((k) => JSON.stringify(k)).join(', ')}${more}`;
+    return c.text(`${accepted}\nignored unknown field${ignored.length === 1 ? '' : 's'} ${names} (a status post takes ${[...LEGACY_REPORT_KEYS].join(', ')})`, 202, {
+      'X-Ignored-Fields': shown.map(encodeURIComponent).join(','),
+    });
   };
   // The legacy agent JSON, as legacy clients know it (the agent kind is an MCP-side field).
   const getAgent = async (c: Context<AppEnv>) => {
@@ -236,9 +258,13 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
   app.post('/spaces/:space/reply/:agent', limitBody(BODY_LIMITS.reply), async (c) => {
     const target = pathTarget(c, coordinator);
     refuseChange(deps.readOnly);
-    const parsed = replyBody.safeParse(parseJsonBody(await c.req.text()));
+    const body = parseJsonBody(await c.req.text());
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new DomainError('validation', 'the JSON body must be an object: send {"message": "text to type"}');
+    }
+    const parsed = replyBody.safeParse(body);
     if (!parsed.success) {
-      throw new DomainError('validation', `${describeZodError(parsed.error)} (send {"message": "text to type"})`);
+      throw new DomainError('validation', `${describeZodError(parsed.error)}: send {"message": "text to type"}`);
     }
     const { agent } = await coordinator.sendInput(requestCaller(c, target.space), { ...target, text: parsed.data.message });
     return c.json({ status: 'sent', agent: agent.name });
@@ -263,7 +289,8 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const target = pathTarget(c, coordinator);
     refuseChange(deps.readOnly);
     const res = await coordinator.interrupt(requestCaller(c, target.space), target);
-    return c.json({ ok: true, agent: res.agent.name });
+    // The legacy answer is {"ok":true,"agent"}; JSON readers ignore the added fields.
+    return c.json({ ok: true, agent: res.agent.name, interrupted: !res.nothingToInterrupt, stopped: res.stopped, message: res.message });
   });
 
   // ── liveness (read only, one probe) ─────────────────────────────────────

@@ -113,6 +113,10 @@ export class SqliteStore implements Store {
       history: db.prepare(
         `INSERT INTO status_history (space, agent, status, summary, report, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
+      releaseSession: db.prepare(
+        `UPDATE agents SET session_id = NULL, updated_at = @now
+         WHERE space_id = (SELECT id FROM spaces WHERE name_key = @space_key) AND name_key = @name_key AND session_id = @session_id`,
+      ),
       deleteAgent: db.prepare(`DELETE FROM agents WHERE space_id = ? AND name_key = ?`),
       insertEvent: db.prepare(`INSERT INTO events (space, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`),
       eventsSince: db.prepare(`SELECT id, space, kind, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?`),
@@ -152,6 +156,11 @@ export class SqliteStore implements Store {
       const now = this.clock();
       const { spaceId, spaceName, created } = this.ensureAgent(space, agent, now);
       if (reg.parent !== undefined) this.checkParent(spaceId, agent, reg.parent, true);
+      if (reg.session_id !== undefined) {
+        for (const other of reg.takeSessionFrom ?? []) {
+          this.q.releaseSession!.run({ space_key: key(other.space), name_key: key(other.agent), session_id: reg.session_id, now });
+        }
+      }
       const row = this.q.register!.get({
         space_id: spaceId,
         name_key: key(agent),

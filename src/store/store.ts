@@ -69,6 +69,11 @@ export interface Registration {
   agent_kind?: string;
   parent?: string;
   role?: string;
+  /**
+   * Agents whose registration of the same session ends in the same write (their session becomes
+   * none), when this agent takes the session over; each only while it still holds `session_id`.
+   */
+  takeSessionFrom?: readonly { space: string; agent: string }[];
 }
 
 export interface StoredEvent {

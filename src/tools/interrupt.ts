@@ -32,11 +32,7 @@ export const interrupt = defineTool({
         escapes: res.escapes,
         ...(res.nothingToInterrupt && { nothing_to_interrupt: true }),
       },
-      text: res.nothingToInterrupt
-        ? `"${res.agent.name}" is idle: there was nothing to interrupt, so no key was sent.`
-        : res.stopped
-        ? `Interrupted "${res.agent.name}".`
-        : `Sent ${res.escapes} Escape(s) to "${res.agent.name}" but it still looks busy; check list_liveness.`,
+      text: res.message,
     };
   },
 });

@@ -16,15 +16,30 @@ export const registerSession = defineTool({
     agent_kind: agentKind.optional(),
     parent: agentName.optional().describe('Manager agent this agent reports to (set once; kept afterwards).'),
     role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer" (set once; kept afterwards).'),
+    take_over: z
+      .boolean()
+      .optional()
+      .describe('The session is registered to another agent but now runs this one: move it here (the other agent is left without a session). Without it, registering a running session of another agent is refused.'),
   }),
-  output: z.object({ ...agentSummaryShape, created: z.boolean().describe('The agent was new.') }),
+  output: z.object({
+    ...agentSummaryShape,
+    created: z.boolean().describe('The agent was new.'),
+    warnings: z.array(z.string()).optional().describe('What looks wrong but was registered anyway (no such session now, a session shared with another agent).'),
+  }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
     const target = coordinator.resolveTarget(caller, input);
-    const { record, created, session_id, backend } = await coordinator.registerSession(caller, { ...input, ...target });
+    const { take_over, ...rest } = input;
+    const { record, created, session_id, backend, warnings } = await coordinator.registerSession(
+      caller,
+      { ...rest, ...target },
+      { sharedSession: take_over ? 'take_over' : 'refuse' },
+    );
     return {
-      structured: { ...agentSummary(record), created },
-      text: `${created ? 'Registered' : 'Updated'} agent "${record.name}" in space "${record.space}" on ${backend} session "${session_id ?? ''}".`,
+      structured: { ...agentSummary(record), created, ...(warnings.length > 0 && { warnings }) },
+      text:
+        `${created ? 'Registered' : 'Updated'} agent "${record.name}" in space "${record.space}" on ${backend} session "${session_id ?? ''}".` +
+        warnings.map((w) => `\nWarning: ${w}`).join(''),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { spawnAgent } from '../core/lifecycle.js';
+import { DEFAULT_READY_TIMEOUT_S, spawnAgent } from '../core/lifecycle.js';
 import { agentKind, agentName, line, spaceName, text } from '../core/schemas.js';
 import { ignite } from '../prompts/ignite.js';
 import { defineTool } from './define.js';
@@ -20,7 +20,13 @@ export const spawnAgentTool = defineTool({
     parent: agentName.optional().describe('Manager the agent reports to (a bound agent spawning is always the parent).'),
     role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer".'),
     skip_permissions: z.boolean().optional().describe('Add --dangerously-skip-permissions; refused unless the server runs with --allow-skip-permissions.'),
-    ready_timeout_s: z.number().int().min(1).max(600).optional().describe('How long to wait for the program\'s input box before giving up on the ignite prompt (default 60).'),
+    ready_timeout_s: z
+      .number()
+      .int()
+      .min(1)
+      .max(600)
+      .optional()
+      .describe(`How long to wait for the program's input box before giving up on the ignite prompt (default ${DEFAULT_READY_TIMEOUT_S}). A program that exits or is not found is reported at once as an error.`),
   }),
   output: z.object({
     space: z.string(),
@@ -48,7 +54,7 @@ export const spawnAgentTool = defineTool({
       ? 'It has its ignite prompt; wait_for {state: "idle"} to see it finish its first turn.'
       : res.state === 'waiting_approval'
         ? 'Its screen shows a dialog: capture_output to read it, approve (or send_input) to answer, then send_input the ignite prompt.'
-        : 'Its input box did not appear in time.';
+        : `Its input box did not appear within ${input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S} s (it may still be starting): capture_output to read its screen, wait_for {state: "idle"}, then send_input the ignite prompt (prompt "ignite"); stop_agent if it is stuck.`;
     const screen = res.screen?.length ? `\nIts screen ends with:\n\`\`\`\n${res.screen.join('\n')}\n\`\`\`` : '';
     return {
       structured: {

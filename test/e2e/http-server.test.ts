@@ -141,7 +141,9 @@ describe('agent-boss serve over a real port', () => {
     const h = { 'X-Agent-Name': 'api' };
     const ok = await postJson('/spaces/Legacy%20Team/agent/api', { status: 'active', summary: 'porting routes', tmux_session: 'legacy-api', extra: true }, h);
     expect(ok.status).toBe(202);
-    expect(await ok.text()).toBe('accepted for [api] in space "Legacy Team"');
+    // The legacy line first (scripts look for "accepted for"), then the ignored key named.
+    expect((await ok.text()).split('\n')).toEqual(['accepted for [api] in space "Legacy Team"', expect.stringMatching(/^ignored unknown field "extra" /)]);
+    expect(ok.headers.get('x-ignored-fields')).toBe('extra');
     const rec = (await (await fetch(url('/spaces/Legacy%20Team/agent/api'))).json()) as Record<string, unknown>;
     expect(rec).toMatchObject({ session_id: 'legacy-api', role: 'backend', status: 'active' });
 
@@ -180,11 +182,16 @@ describe('agent-boss serve over a real port', () => {
     await waitFor(() => agent.events().some((e) => e.type === 'approval' && e.option === 1), 5000, 'approval answered');
 
     await waitFor(async () => (await statusRows('Legacy Team'))[0]?.state === 'idle', 8000, 'idle again');
+    const idle = await fetch(url('/spaces/Legacy%20Team/agent/api/interrupt'), { method: 'POST' });
+    expect(await idle.json()).toEqual({ ok: true, agent: 'api', interrupted: false, stopped: true, message: '"api" is idle: there was nothing to interrupt, so no key was sent.' });
+    const noMessage = await postJson('/spaces/Legacy%20Team/reply/api', { msg: 'hi' });
+    expect(noMessage.status).toBe(400);
+    expect(await noMessage.json()).toMatchObject({ error: '"message" is required: send {"message": "text to type"}' });
     await postJson('/spaces/Legacy%20Team/reply/api', { message: 'HANG here' });
     await waitFor(async () => (await statusRows('Legacy Team'))[0]?.state === 'working', 8000, 'working');
     const intr = await fetch(url('/spaces/Legacy%20Team/agent/api/interrupt'), { method: 'POST' });
     expect(intr.status).toBe(200);
-    expect(await intr.json()).toEqual({ ok: true, agent: 'api' });
+    expect(await intr.json()).toMatchObject({ ok: true, agent: 'api', interrupted: true });
     await waitFor(() => agent.events().some((e) => e.type === 'interrupt'), 5000, 'interrupted');
 
     expect((await postJson('/spaces/Legacy%20Team/reply/ghost', { message: 'x' })).status).toBe(404);

@@ -54,6 +54,25 @@ describe('agent lifecycle tools in real tmux', () => {
     expect(textOf(badDir)).toMatch(/^work_dir: Working directory .* does not exist/);
   });
 
+  it('answers at once, as an error naming the problem, when the program cannot start', async () => {
+    const started = Date.now();
+    const r = await client.call('spawn_agent', { space: 'misc', agent: 'ghost', work_dir: tmp.dir, command: 'no-such-agent-program-4711 --flag', ready_timeout_s: 40 });
+    const tookMs = Date.now() - started;
+    expect(r.isError, textOf(r)).toBe(true);
+    expect(tookMs).toBeLessThan(20_000);
+    const text = textOf(r);
+    expect(text).toMatch(/^"no-such-agent-program-4711 --flag" ended before it drew its input box: the shell prompt of session "misc-ghost" is back\./);
+    expect(text).toMatch(/"no-such-agent-program-4711" could not be started: install it or put it on the PATH .*, or pass command/);
+    expect(text).toMatch(/no-such-agent-program-4711\W*: (No such file or directory|command not found)/);
+    expect(text).toMatch(/The session was ended/);
+    const sessions = await tmux.tmux('list-sessions', '-F', '#{session_name}').catch(() => '');
+    expect(sessions.split('\n')).not.toContain('misc-ghost');
+    const live = await client.call('list_liveness', { space: 'misc' });
+    expect((live.structuredContent as { agents: unknown[] }).agents).toEqual([
+      expect.objectContaining({ agent: 'ghost', exists: false, status: 'error', summary: expect.stringMatching(/^Did not start: .*no-such-agent-program-4711/) }),
+    ]);
+  });
+
   it('spawns an agent: session, program with its BOSS_* environment, registration, ignite prompt', async () => {
     const r = await client.call('spawn_agent', { agent: 'worker', work_dir: tmp.dir, command: fakeCommand(), role: 'tester' });
     expect(r.isError, textOf(r)).toBeFalsy();

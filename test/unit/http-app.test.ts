@@ -153,8 +153,18 @@ describe('legacy status post', () => {
     const r = await post(url, { status: 'active', summary: 'Adding pagination', items: ['a'], test_count: 3, unknown_key: 1 }, { 'X-Agent-Name': 'dev' });
     expect(r.status).toBe(202);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(await r.text()).toBe('accepted for [dev] in space "web"');
+    // Unknown keys are ignored (the contract); the first line stays the legacy text, the second names them.
+    const [first, second] = (await r.text()).split('\n');
+    expect(first).toBe('accepted for [dev] in space "web"');
+    expect(second).toMatch(/^ignored unknown field "unknown_key" \(a status post takes status, summary, branch, .*\)$/);
+    expect(r.headers.get('x-ignored-fields')).toBe('unknown_key');
     expect(await store.getAgent('web', 'dev')).toMatchObject({ status: 'active', summary: 'Adding pagination', items: ['a'], test_count: 3 });
+    const clean = await post(url, { status: 'idle', summary: 'ok', session_id: '', branch: null }, { 'X-Agent-Name': 'dev' });
+    expect(await clean.text()).toBe('accepted for [dev] in space "web"');
+    expect(clean.headers.get('x-ignored-fields')).toBeNull();
+    const two = await post(url, { status: 'idle', summary: 'ok', colour: 'red', 'size!': 2 }, { 'X-Agent-Name': 'dev' });
+    expect((await two.text()).split('\n')[1]).toMatch(/^ignored unknown fields "colour", "size!" \(/);
+    expect(two.headers.get('x-ignored-fields')).toBe('colour,size!');
   });
 
   it('requires X-Agent-Name (400) matching the path case-insensitively (403)', async () => {
@@ -181,7 +191,9 @@ describe('legacy status post', () => {
     expect(await none.text()).toBe('validation: summary is required');
     const nested = await post(url, { status: 'done', summary: 's', test_count: 1.5 }, h);
     expect(nested.status).toBe(400);
-    expect(await nested.text()).toMatch(/^validation: test_count: /);
+    expect(await nested.text()).toBe('validation: "test_count" must be an integer');
+    const typed = await post(url, { status: 'done', summary: 's', items: 'one' }, h);
+    expect(await typed.text()).toBe('validation: "items" must be an array');
     expect(await store.listAgents()).toEqual([]);
   });
 
@@ -297,6 +309,20 @@ describe('legacy ignition', () => {
     expect((await store.getAgent('web', 'b'))!.session_id).toBe('t-b');
   });
 
+  it('registers a session that does not exist, or is another agent\'s, and says so on the page', async () => {
+    const { req, store, backend } = setup();
+    const r = await req('/spaces/web/ignition/dev?session_id=nosuch');
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect((await store.getAgent('web', 'dev'))!.session_id).toBe('nosuch');
+    expect(text).toContain('## Warning\n\nThis fetch registered you, but:\n- No tmux session "nosuch" exists now.');
+    backend.add('web-ui');
+    expect(await (await req('/spaces/web/ignition/ui?session_id=web-ui')).text()).not.toContain('## Warning');
+    const shared = await (await req('/spaces/web/ignition/other?session_id=web-ui')).text();
+    expect((await store.getAgent('web', 'other'))!.session_id).toBe('web-ui');
+    expect(shared).toContain('- The tmux session "web-ui" is also registered to agent "ui" in space "web": input for either agent goes to the same terminal. Register one of them on its own session.');
+  });
+
   it('writes nothing without registering params', async () => {
     const { req, store } = setup();
     const before = await store.lastEventId();
@@ -373,7 +399,13 @@ describe('legacy operator routes', () => {
     const blank = await post('/spaces/web/reply/dev', { message: '  ' });
     expect(blank.status).toBe(400);
     expect(await blank.json()).toMatchObject({ error: expect.stringMatching(/blank/) });
-    expect((await post('/spaces/web/reply/dev', {})).status).toBe(400);
+    const missing = await post('/spaces/web/reply/dev', { msg: 'hi' });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: '"message" is required: send {"message": "text to type"}' });
+    const number = await post('/spaces/web/reply/dev', { message: 42 });
+    expect(await number.json()).toMatchObject({ error: '"message" must be a string: send {"message": "text to type"}' });
+    const notObject = await post('/spaces/web/reply/dev', '"hi"');
+    expect(await notObject.json()).toMatchObject({ error: 'the JSON body must be an object: send {"message": "text to type"}' });
     const bad = await post('/spaces/web/reply/dev', '{nope');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: expect.stringMatching(/malformed JSON body/) });
@@ -435,13 +467,30 @@ describe('legacy operator routes', () => {
     expect(session.keys).toEqual(['1', '2']);
   });
 
-  it('interrupt answers {"ok":true,"agent"}', async () => {
+  it('interrupt answers {"ok":true,"agent"} and says whether there was anything to interrupt', async () => {
     const { req, session } = await ready();
+    const idle = await req('/spaces/web/agent/dev/interrupt', { method: 'POST' });
+    expect(idle.status).toBe(200);
+    expect(await idle.json()).toEqual({
+      ok: true,
+      agent: 'dev',
+      interrupted: false,
+      stopped: true,
+      message: '"dev" is idle: there was nothing to interrupt, so no key was sent.',
+    });
+    expect(session.keys).toEqual([]);
     session.show('working');
     const r = await req('/spaces/web/agent/dev/interrupt', { method: 'POST' });
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ ok: true, agent: 'dev' });
+    expect(await r.json()).toEqual({ ok: true, agent: 'dev', interrupted: true, stopped: true, message: 'Interrupted "dev".' });
     expect(session.keys).toEqual(['Escape']);
+  });
+
+  it('names the space an agent is registered in when the path names another', async () => {
+    const { post } = await ready();
+    const r = await post('/spaces/default/reply/dev', { message: 'hi' });
+    expect(r.status).toBe(404);
+    expect(await r.json()).toMatchObject({ error: 'Agent "dev" is not registered in space "default"; it is registered in space "web": use space "web".' });
   });
 });
 

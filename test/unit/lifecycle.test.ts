@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/core/errors.js';
-import { sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
+import { DEFAULT_READY_TIMEOUT_S, programEnded, sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
 import { fakeCore } from '../helpers/core.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -58,5 +58,56 @@ describe('lifecycle rules (core over a fake backend)', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('sees the shell prompt come back below the typed command as the program having ended', () => {
+    const typed = "bash-5.2$ cd '/tmp/p' && env BOSS_AGENT=ui-tests BOSS_SPACE=web claude";
+    const echo = 'env BOSS_AGENT=ui-tests';
+    expect(programEnded([typed, "env: 'claude': No such file or directory", 'bash-5.2$'], echo)).toBe(true);
+    // The cd may change the prompt; any line ending like a prompt counts.
+    expect(programEnded(["me@box:~$ cd '/tmp/p' && env BOSS_AGENT=ui-tests claude", 'bash: claude: command not found', 'me@box:/tmp/p$'], echo)).toBe(true);
+    // A prompt without $ # %: the same prompt as the command was typed at.
+    expect(programEnded(["❯ cd '/tmp/p' && env BOSS_AGENT=ui-tests claude", 'zsh: command not found: claude', '❯'], echo)).toBe(true);
+    // Still starting: the typed line is the last one; or not echoed yet; or the program's own screen below it.
+    expect(programEnded(['bash-5.2$', typed], echo)).toBe(false);
+    expect(programEnded(['bash-5.2$'], echo)).toBe(false);
+    expect(programEnded([typed, '╭───────────╮', '│ > Try "fix lint errors" │', '╰───────────╯', '  ? for shortcuts'], echo)).toBe(false);
+  });
+
+  it('answers a program that ends at once as an error with its screen, ends the session and marks the agent error', async () => {
+    const { coordinator, backend } = fakeCore();
+    const { dir, cleanup } = tempDir();
+    try {
+      // The fake shell starts nothing: show what a shell prints for a program that is not installed.
+      const press = backend.terminal.pressKey.bind(backend.terminal);
+      backend.terminal.pressKey = async (id, key) => {
+        await press(id, key);
+        const pane = backend.sessions.get(id);
+        const typed = pane?.commands[0];
+        if (typed) pane.showLines([`user@host:~$ ${typed}`, "env: 'claude': No such file or directory", 'user@host:/tmp/p$']);
+      };
+      const started = Date.now();
+      const err = await domainCode(spawnAgent(coordinator, {}, { space: 'web', agent: 'ui-tests', work_dir: dir, ready_timeout_s: 20 }, { pollMs: 20 }));
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(err).toMatch(/^backend_failed: "claude" ended before it drew its input box: the shell prompt of session "web-ui-tests" is back\./);
+      expect(err).toMatch(/"claude" could not be started: install it or put it on the PATH .* or pass command/);
+      expect(err).toMatch(/The session was ended/);
+      expect(err).toContain("env: 'claude': No such file or directory");
+      expect(backend.sessions.has('web-ui-tests')).toBe(false);
+      expect(await coordinator.getAgent({ space: 'web', agent: 'ui-tests' })).toMatchObject({
+        status: 'error',
+        summary: "Did not start: env: 'claude': No such file or directory",
+      });
+      // Once fixed, spawning again is not refused as "already running".
+      backend.terminal.pressKey = press;
+      const again = await spawnAgent(coordinator, {}, { space: 'web', agent: 'ui-tests', work_dir: dir, ready_timeout_s: 1 }, { pollMs: 20 });
+      expect(again.session_id).toBe('web-ui-tests');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('waits well under the MCP client default request timeout (60 s) by default', () => {
+    expect(DEFAULT_READY_TIMEOUT_S).toBeLessThanOrEqual(30);
   });
 });

@@ -49,6 +49,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "agent_kind",
             "parent",
             "role",
+            "take_over",
           ],
           "name": "register_session",
           "required": [],
@@ -272,6 +273,64 @@ describe('MCP tools over an in-memory SDK client', () => {
     expect(textOf(r)).toMatch(/not registered in space "default". Call register_session first/);
     const a = await call('report_status', { status: 'idle', summary: 'x' });
     expect(textOf(a)).toMatch(/agent is required/);
+  });
+
+  it('registers a session that does not exist now, saying so in the text and in warnings', async () => {
+    const { call, store } = await setup();
+    const r = await call('register_session', { agent: 'ok2', space: 'web', session_id: 'typo-session' });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(textOf(r)).toMatch(/^Registered agent "ok2" in space "web" on tmux session "typo-session"\.\nWarning: No tmux session "typo-session" exists now\. If the agent starts in it later, this is fine; otherwise register again with the right session_id/);
+    expect((r.structuredContent as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^No tmux session "typo-session" exists now/)]);
+    expect((await store.getAgent('web', 'ok2'))!.session_id).toBe('typo-session');
+  });
+
+  it('refuses a running session registered to another agent, naming it; take_over moves it', async () => {
+    const { call, store, backend, coordinator } = await setup();
+    backend.add('web-ui');
+    await coordinator.registerSession({}, { space: 'web', agent: 'ui-dev', session_id: 'web-ui' });
+    const clean = await call('register_session', { agent: 'ui-dev', space: 'web', session_id: 'web-ui' });
+    expect(clean.structuredContent).not.toHaveProperty('warnings');
+    const r = await call('register_session', { agent: 'ok2', space: 'ops', session_id: 'web-ui' });
+    expect(r.isError).toBe(true);
+    expect(textOf(r)).toBe(
+      'The tmux session "web-ui" is already registered to agent "ui-dev" in space "web": two agents on one terminal would type into each other\'s input. Pass the session "ok2" runs in, or, if that terminal now runs "ok2", register again with take_over: true (the other agent is then left without a session). Nothing was changed.',
+    );
+    expect(await store.getAgent('ops', 'ok2')).toBeUndefined();
+    const taken = await call('register_session', { agent: 'ok2', space: 'ops', session_id: 'web-ui', take_over: true });
+    expect(taken.isError, textOf(taken)).toBeFalsy();
+    expect((taken.structuredContent as { warnings: string[] }).warnings).toEqual(['Took the session over from agent "ui-dev" in space "web": it has no session now.']);
+    expect((await store.getAgent('ops', 'ok2'))!.session_id).toBe('web-ui');
+    expect((await store.getAgent('web', 'ui-dev'))!.session_id).toBeNull();
+    // A session that does not run: both may wait for it, with a warning.
+    await coordinator.registerSession({}, { space: 'web', agent: 'later', session_id: 'web-later' });
+    const shared = await call('register_session', { agent: 'later2', space: 'web', session_id: 'web-later' });
+    expect(shared.isError, textOf(shared)).toBeFalsy();
+    expect((shared.structuredContent as { warnings: string[] }).warnings).toEqual([
+      expect.stringMatching(/^No tmux session "web-later" exists now/),
+      'The tmux session "web-later" is also registered to agent "later" in space "web": input for either agent goes to the same terminal. Register one of them on its own session (or pass take_over: true).',
+    ]);
+  });
+
+  it('names the spaces an agent is registered in when the call names another (or none)', async () => {
+    const { call, backend, coordinator } = await setup();
+    backend.add('web-api');
+    await coordinator.registerSession({}, { space: 'web', agent: 'api-dev', session_id: 'web-api' });
+    for (const [tool, args] of [
+      ['send_input', { agent: 'api-dev', text: 'hi' }],
+      ['interrupt', { agent: 'API-dev' }],
+      ['capture_output', { agent: 'api-dev' }],
+      ['wait_for', { agent: 'api-dev', state: 'idle', timeout_s: 1 }],
+    ] as const) {
+      const r = await call(tool, args);
+      expect(r.isError, tool).toBe(true);
+      expect(textOf(r), tool).toMatch(/^Agent "api-dev" is not registered in space "default"; it is registered in space "web": use space "web"\.$/i);
+    }
+    backend.add('ops-api');
+    await coordinator.registerSession({}, { space: 'ops', agent: 'api-dev', session_id: 'ops-api' });
+    const two = await call('send_input', { agent: 'api-dev', space: 'qa', text: 'hi' });
+    expect(textOf(two)).toBe('Agent "api-dev" is not registered in space "qa"; it is registered in spaces "ops", "web": use one of them as space.');
+    const none = await call('send_input', { agent: 'ghost', space: 'web', text: 'hi' });
+    expect(textOf(none)).toMatch(/not registered in space "web". Call register_session first/);
   });
 
   const long = (n: number) => 'x'.repeat(n);
