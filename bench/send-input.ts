@@ -45,7 +45,8 @@ export const sendInput: Benchmark = {
   async run(ctx) {
     const server = new TmuxServer('send');
     await server.addSessions([{ name: SESSION, kind: 'idle' }], { workMs: WORK_MS });
-    const backend = new TmuxSessionBackend({ socketName: server.socket, configFile: '/dev/null' });
+    // What the backend notices (a retype, a wait that ran out) goes to stderr with the run.
+    const backend = new TmuxSessionBackend({ socketName: server.socket, configFile: '/dev/null', log: (m) => process.stderr.write(`send-input: ${m}\n`) });
     try {
       // A running server has probed its sessions (the monitor), which attaches the control client.
       await backend.probeSessions([SESSION]);

@@ -109,7 +109,7 @@ async function waitUntilShown(ctx: InputContext, sessionId: string, text: string
   if (await waitForInput(ctx, sessionId, (box) => box !== before && ui.inputShows(box, text), timeoutMs)) return { shown: true, retyped: false };
   const box = ui.inputBoxText(await terminal.capture(sessionId));
   if (box === undefined) return { shown: false, retyped: false };
-  ctx.log(`${terminal.describe(sessionId)}: gave up waiting for the text; the input box shows ${JSON.stringify(box.slice(0, 80))}`);
+  ctx.log(`${terminal.describe(sessionId)}: gave up waiting for the text; the input box shows ${JSON.stringify(box.slice(0, 80))} (before typing: ${JSON.stringify(before.slice(0, 80))})`);
   throw new BackendError(
     `The text did not show in the input box of session "${sessionId}" within ${timeoutMs} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
     'command_failed',
