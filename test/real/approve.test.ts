@@ -4,26 +4,17 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deferredToolTurns, toolTurn, textTurn } from '../fixtures/fake-model.js';
 import { textOf } from '../helpers/core.js';
-import { startBench, type Bench, AGENT } from './harness.js';
-import { clearInput, escapeToIdle, idlePromptShown, submitPrompt } from './scenarios.js';
+import { benchPerBlock, startBench, type Bench, AGENT } from './harness.js';
+import { clearInput, submitPrompt } from './scenarios.js';
 
 type ApproveOut = { decision: string; tool_name?: string; prompt_id?: string; chosen?: { number: number; label: string }; cleared: boolean };
 
 describe('approve on real Claude Code (manual mode)', { timeout: 60_000 }, () => {
   let b: Bench;
-  beforeAll(async () => {
-    b = await startBench();
-  }, 90_000);
-  afterAll(async () => {
-    await b?.close();
-  });
-  // A failed test must not leave a dialog open for the next one.
-  afterEach(async () => {
-    if (b && !(await idlePromptShown(b.cc))) await escapeToIdle(b);
-  });
+  benchPerBlock((bench) => (b = bench), { resetToIdle: true });
 
   /** Scripts a tool call, submits a prompt and waits until list_liveness shows the dialog. */
   async function ask(prompt: string, ...turns: Parameters<Bench['model']['script']>) {

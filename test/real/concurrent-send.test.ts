@@ -3,18 +3,13 @@
  * This needs the core to serialise actions on one agent (and across server processes): two
  * callers typing into one input box at once would otherwise mix their keys.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textTurn } from '../fixtures/fake-model.js';
-import { startBench, type Bench, AGENT } from './harness.js';
+import { benchPerBlock, type Bench, AGENT } from './harness.js';
 
 describe('concurrent send_input on real Claude Code', { timeout: 60_000 }, () => {
   let b: Bench;
-  beforeAll(async () => {
-    b = await startBench();
-  }, 90_000);
-  afterAll(async () => {
-    await b?.close();
-  });
+  benchPerBlock((bench) => (b = bench));
 
   it('two concurrent calls arrive as two messages', async () => {
     b.model.script(textTurn('first answer'), textTurn('second answer'));

@@ -5,7 +5,7 @@
  * The Claude Code session is registered as agent "dev" in space "real".
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startFakeModel, type FakeModel } from '../fixtures/fake-model.js';
 import { startClaudeCode, type ClaudeCodeOptions, type ClaudeCodeSession } from '../helpers/claude-code.js';
 import { textOf } from '../helpers/core.js';
@@ -13,6 +13,7 @@ import { stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 import { bossMcpConfig } from './boss-mcp.js';
+import { escapeToIdle, idlePromptShown } from './scenarios.js';
 
 export const SPACE = 'real';
 export const AGENT = 'dev';
@@ -40,6 +41,27 @@ export interface Bench {
   /** Polls list_liveness until `pred` holds (bounded). */
   waitForRow(pred: (r: LivenessRow) => boolean, what: string, timeoutMs?: number): Promise<LivenessRow>;
   close(): Promise<void>;
+}
+
+/**
+ * One bench for the enclosing describe block: started before its tests (handed to `use`), closed
+ * after them. With `resetToIdle`, every test ends with Claude Code back at its idle prompt, so a
+ * failed test does not leave a dialog open for the next one.
+ */
+export function benchPerBlock(use: (bench: Bench) => void, options: { resetToIdle?: boolean } = {}): void {
+  let bench: Bench | undefined;
+  beforeAll(async () => {
+    bench = await startBench();
+    use(bench);
+  }, 90_000);
+  afterAll(async () => {
+    await bench?.close();
+  });
+  if (options.resetToIdle) {
+    afterEach(async () => {
+      if (bench && !(await idlePromptShown(bench.cc))) await escapeToIdle(bench);
+    });
+  }
 }
 
 export async function startBench(

@@ -2,25 +2,17 @@
  * interrupt on the real Claude Code: while it streams and while a Bash command runs (the next request
  * carries Claude Code's interruption note), and on an idle agent (nothing is sent).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textTurn, toolTurn } from '../fixtures/fake-model.js';
-import { startBench, type Bench, AGENT } from './harness.js';
-import { clearInput, escapeToIdle, idlePromptShown, submitPrompt, typeIntoBox } from './scenarios.js';
+import { benchPerBlock, type Bench, AGENT } from './harness.js';
+import { clearInput, submitPrompt, typeIntoBox } from './scenarios.js';
 
 type Out = { stopped: boolean; escapes: number; nothing_to_interrupt?: boolean };
 const allText = (r: { body: { messages?: { content: unknown }[] } }) => JSON.stringify(r.body.messages ?? []);
 
 describe('interrupt on real Claude Code', { timeout: 60_000 }, () => {
   let b: Bench;
-  beforeAll(async () => {
-    b = await startBench();
-  }, 90_000);
-  afterAll(async () => {
-    await b?.close();
-  });
-  afterEach(async () => {
-    if (b && !(await idlePromptShown(b.cc))) await escapeToIdle(b);
-  });
+  benchPerBlock((bench) => (b = bench), { resetToIdle: true });
 
   async function next(marker: string) {
     b.model.clearScript();

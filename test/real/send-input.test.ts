@@ -5,9 +5,9 @@
  * pasted text arrive as 4 spaces. (2.1.328 wraps every multi-line paste, not only long ones:
  * `\n\n<pasted_content id="x">\n…\n</pasted_content id="x">\n`.)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textTurn } from '../fixtures/fake-model.js';
-import { startBench, type Bench, AGENT } from './harness.js';
+import { benchPerBlock, type Bench, AGENT } from './harness.js';
 
 /** Undoes Claude Code's paste wrapping (the only change it makes besides tabs). */
 export function unwrapPaste(text: string): string {
@@ -17,12 +17,7 @@ export function unwrapPaste(text: string): string {
 
 describe('send_input on real Claude Code', { timeout: 60_000 }, () => {
   let b: Bench;
-  beforeAll(async () => {
-    b = await startBench();
-  }, 90_000);
-  afterAll(async () => {
-    await b?.close();
-  });
+  benchPerBlock((bench) => (b = bench));
 
   async function send(text: string, marker: string) {
     b.model.clearScript();
