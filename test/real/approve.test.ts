@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { deferredToolTurns, toolTurn, textTurn } from '../fixtures/fake-model.js';
 import { textOf } from '../helpers/core.js';
 import { benchPerBlock, startBench, type Bench, AGENT } from './harness.js';
-import { clearInput, submitPrompt } from './scenarios.js';
+import { clearInput, COLOUR_QUESTION, submitPrompt } from './scenarios.js';
 
 type ApproveOut = { decision: string; tool_name?: string; prompt_id?: string; chosen?: { number: number; label: string }; cleared: boolean };
 
@@ -201,22 +201,7 @@ describe('approve on real Claude Code (manual mode)', { timeout: 60_000 }, () =>
   });
 
   it('answers a question with option N and names the choice', async () => {
-    const row = await ask(
-      'ask a question',
-      toolTurn('AskUserQuestion', {
-        questions: [
-          {
-            question: 'Which colour?',
-            header: 'Colour',
-            multiSelect: false,
-            options: [
-              { label: 'Red', description: 'warm' },
-              { label: 'Blue', description: 'cool' },
-            ],
-          },
-        ],
-      }),
-    );
+    const row = await ask('ask a question', toolTurn('AskUserQuestion', COLOUR_QUESTION));
     expect(row.tool_name).toBe('AskUserQuestion');
     const bare = await b.call('approve', { agent: AGENT }, true);
     expect(bare.isError).toBe(true);

@@ -60,6 +60,21 @@ export async function typeIntoBox(cc: ClaudeCodeSession, text: string): Promise<
 const dialogShown = (cc: ClaudeCodeSession, what: string) =>
   cc.waitForScreen((s) => /^\s*❯ 1\. /mu.test(s), what);
 
+/** An AskUserQuestion input with two choices, 1. Red and 2. Blue. */
+export const COLOUR_QUESTION = {
+  questions: [
+    {
+      question: 'Which colour should the button be?',
+      header: 'Colour',
+      multiSelect: false,
+      options: [
+        { label: 'Red', description: 'A bold, warm colour' },
+        { label: 'Blue', description: 'A calm, cool colour' },
+      ],
+    },
+  ],
+};
+
 /** Escape until the idle prompt is back (a dialog declines on Escape). */
 export async function escapeToIdle({ cc, model }: ScenarioContext): Promise<void> {
   model.clearScript();
@@ -282,21 +297,7 @@ export const SCENARIOS: Scenario[] = [
     toolName: 'AskUserQuestion',
     subject: ['Which colour should the button be?'],
     drive: async ({ cc, model }) => {
-      model.script(
-        toolTurn('AskUserQuestion', {
-          questions: [
-            {
-              question: 'Which colour should the button be?',
-              header: 'Colour',
-              multiSelect: false,
-              options: [
-                { label: 'Red', description: 'A bold, warm colour' },
-                { label: 'Blue', description: 'A calm, cool colour' },
-              ],
-            },
-          ],
-        }),
-      );
+      model.script(toolTurn('AskUserQuestion', COLOUR_QUESTION));
       await submitPrompt(cc, 'ask me something');
       await cc.waitForScreen((s) => /Enter to select/u.test(s), 'the AskUserQuestion dialog');
     },
