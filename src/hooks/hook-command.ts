@@ -64,7 +64,7 @@ export async function runHookCommand(argv: readonly string[], io: HookIo): Promi
     if (values === undefined) return 0;
     const deadline = deadlineOf(values, io.env, warn);
     const left = () => deadline - (performance.now() - started);
-    const outcome = await withDeadline(handle(values, io, left), left(), () => `gave up: the time limit for a hook (${deadline} ms) ran out`);
+    const outcome = await withDeadline(handle(values, io, warn, left), left(), () => `gave up: the time limit for a hook (${deadline} ms) ran out`);
     if (typeof outcome === 'string') warn(outcome);
     else if (outcome) {
       if (outcome.problem) warn(outcome.problem);
@@ -109,8 +109,7 @@ function deadlineOf(values: HookArgs, env: NodeJS.ProcessEnv, warn: (m: string) 
   return HOOK_DEADLINE_MS;
 }
 
-async function handle(values: HookArgs, io: HookIo, left: () => number): Promise<HookOutcome | undefined> {
-  const warn = (msg: string) => io.stderr.write(`agent-boss hook: ${msg}\n`);
+async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, left: () => number): Promise<HookOutcome | undefined> {
   // Asked for, the help goes to stdout like every command's; run by hand without input, to stderr.
   if (values.help || io.stdin.isTTY) {
     (values.help ? io.stdout : io.stderr).write(HOOK_USAGE);
