@@ -77,9 +77,10 @@ async function removeLateCopy(ctx: InputContext, sessionId: string, text: string
  * first input right after a turn ends), and such a message must not be submitted, so the box is
  * emptied and the text sent again (twice at most). Once it was sent again, only the exact text will
  * do: a first paste that was slow rather than lost shows up late, next to the second one, and a box
- * holding the text twice is emptied and typed again too, never submitted. False when the box never
- * showed (then the caller falls back to a fixed pause); throws when the text could not be put in
- * intact (with the box emptied, so nothing is left half-typed).
+ * holding the text twice is emptied and typed again too, never submitted. `shown` is false when the
+ * box never showed (then the caller falls back to a fixed pause), `retyped` true when the text was
+ * sent more than once; throws when the text could not be put in intact (with the box emptied, so
+ * nothing is left half-typed).
  */
 async function waitUntilShown(ctx: InputContext, sessionId: string, text: string, before: string): Promise<{ shown: boolean; retyped: boolean }> {
   const { terminal, ui } = ctx;
