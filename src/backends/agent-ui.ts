@@ -28,6 +28,8 @@ export interface ScreenReading {
   numbered?: boolean;
   /** Last non-empty line (borders stripped, trimmed). */
   lastLine?: string;
+  /** The program's own input box is drawn: it is up and waits for a message (idle screens only). */
+  inputReady?: boolean;
 }
 
 /** Keys a terminal can press by name. */

@@ -53,6 +53,8 @@ export interface SessionProbe {
   approval: ApprovalInfo;
   /** Last non-empty line of the screen, when the session exists. */
   lastLine?: string;
+  /** The agent program's input box is on screen (ScreenReading.inputReady). */
+  inputReady?: boolean;
 }
 
 export interface ProbeOptions {

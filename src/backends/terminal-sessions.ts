@@ -92,6 +92,7 @@ export class TerminalSessions<B = unknown> {
         approval: reading ? approvalInfo(reading) : { needsApproval: false },
       };
       if (reading?.lastLine !== undefined) probe.lastLine = reading.lastLine;
+      if (reading?.inputReady) probe.inputReady = true;
       out.set(id, probe);
     }
     return out;

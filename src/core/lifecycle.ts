@@ -176,9 +176,9 @@ interface InputBoxWait {
 }
 
 /**
- * Waits until the program in the session draws its input box: the screen is idle and shows a
- * `────` rule (a shell prompt alone is idle too, but draws no rule), or a dialog appears (e.g. the
- * folder-trust question), or the program ends (see programEnded), or the time is up.
+ * Waits until the program in the session draws its input box (the probe's `inputReady`, as the
+ * agent's UI reads its screen; a shell prompt is idle too, but is no input box), or a dialog appears
+ * (e.g. the folder-trust question), or the program ends (see programEnded), or the time is up.
  */
 async function waitForInputBox(
   backend: SessionObserver,
@@ -202,9 +202,9 @@ async function waitForInputBox(
       return result({ ended: { screen, how: 'dead' } });
     }
     if (state === 'waiting_approval') return result();
+    if (probe?.inputReady) return result({ ready: true });
     if (state === 'idle') {
       const screen = await backendCall('reading the screen', () => backend.captureOutput(sessionId, 60));
-      if (screen.some((l) => /^\s*[─━]{8,}/.test(l) || /^\s*╭[─━]{8,}/.test(l))) return result({ ready: true });
       if (programEnded(screen, typed.echo)) return result({ ended: { screen: screen.slice(-FAILED_SCREEN_LINES), how: 'prompt' } });
     }
     const waited = (Date.now() - started) / 1000;

@@ -1028,3 +1028,18 @@ describe('real Claude Code 2.1.328 screens', () => {
     expect(inputBoxText(realScreen('bash-one-line.120x40.txt'))).toBeUndefined();
   });
 });
+
+describe('inputReady: the input box is drawn', () => {
+  it('is set on idle screens with the input box, and on no other', () => {
+    for (const name of ['idle-start.120x40.txt', 'idle-after-answer.80x30.txt', 'idle-typed-not-sent.80x30.txt']) {
+      expect(parseScreen(realScreen(name)).inputReady, name).toBe(true);
+    }
+    for (const name of ['working-streaming.120x40.txt', 'bash-one-line.80x30.txt', 'trust.120x40.txt', 'menu-model.80x30.txt']) {
+      expect(parseScreen(realScreen(name)).inputReady, name).toBeUndefined();
+    }
+    // A shell prompt is idle but is no input box.
+    const shell = parseScreen(['user@host:~/project$ ']);
+    expect(shell.state).toBe('idle');
+    expect(shell.inputReady).toBeUndefined();
+  });
+});

@@ -77,9 +77,8 @@ export function parseScreen(lines: readonly string[], opts: ParseOptions = {}): 
     return { state: 'idle', lastLine };
   }
   if (hasWorkingStatus(rows, lastContent)) return { state: 'working', lastLine };
-  if (hasInputBox(rows) || (lastRaw !== undefined && isShellPrompt(rows, lastRaw, WEAK_PROMPT_END))) {
-    return { state: 'idle', lastLine };
-  }
+  if (hasInputBox(rows)) return { state: 'idle', inputReady: true, lastLine };
+  if (lastRaw !== undefined && isShellPrompt(rows, lastRaw, WEAK_PROMPT_END)) return { state: 'idle', lastLine };
   // A full-screen menu (/model, /mcp, /config …) waits for the user like the input box does.
   if (MENU_FOOTER.test(lastLine)) return { state: 'idle', lastLine };
   return { state: 'working', lastLine };
