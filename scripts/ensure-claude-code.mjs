@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * Makes sure the pinned Claude Code that the real-client tests drive is installed in the project's
- * cache folder, and that it starts. Not a dependency of the package: only the test command installs
+ * Makes sure the Claude Code that the real-client tests drive is installed in the project's cache
+ * folder, and that it starts. The pinned version by default; CLAUDE_CODE_VERSION=<x.y.z> picks another
+ * (each version has a folder of its own, so switching never reinstalls). Not a dependency of the package: only the test command installs
  * it (about 370 MB), so someone who only runs the server never downloads it.
  *
  *   node scripts/ensure-claude-code.mjs          install when missing, then check `claude --version`
  *   node scripts/ensure-claude-code.mjs --print  same, then print the binary's path on stdout
+ *   CLAUDE_CODE_VERSION=2.1.332 node scripts/ensure-claude-code.mjs   the same for another version
  *
- * Folder: BOSS_CLAUDE_CODE_DIR, else <project>/.cache/claude-code. Exit code 1 with a sentence saying
+ * Folder: BOSS_CLAUDE_CODE_DIR (holding the wanted version), else <project>/.cache/claude-code for the pinned version and
+ * <project>/.cache/claude-code-<version> for any other. Exit code 1 with a sentence saying
  * why when the install fails or the binary does not print the pinned version.
  *
  * Also importable: `ensureClaudeCode()` returns the binary's path or throws.
@@ -17,14 +20,36 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The Claude Code version the real-client tests are written against. */
-export const CLAUDE_CODE_VERSION = '2.1.328';
+/** The Claude Code version the real-client tests are written against (the default). */
+export const PINNED_CLAUDE_CODE_VERSION = '2.1.328';
+/**
+ * The versions whose screens are in test/fixtures/screens and whose real-client tests pass: the
+ * pinned one, the newest at the time, and one about a month older. `agent-boss doctor` warns about
+ * an agent running a version outside [first, last] of this list.
+ */
+export const TESTED_CLAUDE_CODE_VERSIONS = ['2.1.300', '2.1.328', '2.1.332'];
 export const CLAUDE_CODE_PACKAGE = '@anthropic-ai/claude-code';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The version asked for: CLAUDE_CODE_VERSION, else the pinned one. Throws on a malformed value. */
+export function claudeCodeVersion(env = process.env) {
+  const v = (env.CLAUDE_CODE_VERSION ?? '').trim();
+  if (v === '') return PINNED_CLAUDE_CODE_VERSION;
+  if (!/^\d+\.\d+\.\d+$/.test(v)) throw new Error(`CLAUDE_CODE_VERSION must be a version like 2.1.332, not "${v}"`);
+  return v;
+}
+
+/**
+ * The version the tests of this process use (CLAUDE_CODE_VERSION, else the pinned one). Not checked
+ * here: a malformed value is reported by ensureClaudeCode() and claudeCodeDir().
+ */
+export const CLAUDE_CODE_VERSION = (process.env.CLAUDE_CODE_VERSION ?? '').trim() || PINNED_CLAUDE_CODE_VERSION;
+
 export function claudeCodeDir(env = process.env) {
-  return env.BOSS_CLAUDE_CODE_DIR ? resolve(env.BOSS_CLAUDE_CODE_DIR) : join(PROJECT, '.cache', 'claude-code');
+  if (env.BOSS_CLAUDE_CODE_DIR) return resolve(env.BOSS_CLAUDE_CODE_DIR);
+  const version = claudeCodeVersion(env);
+  return join(PROJECT, '.cache', version === PINNED_CLAUDE_CODE_VERSION ? 'claude-code' : `claude-code-${version}`);
 }
 
 export function claudeCodeBinary(env = process.env) {
@@ -39,8 +64,9 @@ function versionOf(binary) {
   return r.stdout.trim();
 }
 
-/** Installs (when missing) and checks the pinned Claude Code; returns the binary's path. */
+/** Installs (when missing) and checks the wanted Claude Code; returns the binary's path. */
 export function ensureClaudeCode({ env = process.env, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+  const CLAUDE_CODE_VERSION = claudeCodeVersion(env);
   const dir = claudeCodeDir(env);
   const binary = claudeCodeBinary(env);
   const wanted = `${CLAUDE_CODE_VERSION} (Claude Code)`;

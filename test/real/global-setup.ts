@@ -1,6 +1,7 @@
 /**
- * vitest global setup: installs the pinned Claude Code into the project cache (once; see
- * scripts/ensure-claude-code.mjs) before any test file starts, so the real-client tests of both
+ * vitest global setup: installs the Claude Code of CLAUDE_CODE_VERSION (default: the pinned one)
+ * into the project cache (once; see scripts/ensure-claude-code.mjs) before any test file starts,
+ * so the real-client tests of both
  * workers find it. A failed install does not stop the other tests: it is printed here, and every
  * real-client test then fails with the reason (they never skip).
  */
