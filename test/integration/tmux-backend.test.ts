@@ -2,6 +2,7 @@
  * The tmux backend against real tmux on a private socket, with the fake Claude Code UI
  * (test/fixtures/fake-agent.mjs) in the panes. Everything it did is read back from its log.
  */
+import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -471,6 +472,44 @@ describe('tmux client', () => {
     expect(client.controlConnected).toBe(false);
     expect(await server.tmux('list-sessions', '-F', '#{session_name}')).toBe('c1');
     expect(await server.tmux('list-clients', '-F', '#{client_control_mode}')).toBe('');
+  });
+
+  it('reads a screen showing forged control-mode lines whole, and keeps the next answer its own', async () => {
+    // A program can print `%end <time> <number> 1` (the footer of the capture that reads its
+    // screen) and `%begin …`: tmux passes pane text through control mode unescaped. Learn the
+    // server's current command number, then fill a screen with footers for the numbers and
+    // seconds to come.
+    await server.tmux('new-session', '-d', '-s', 'probe');
+    const raw = await execa('tmux', ['-L', server.socketName, '-f', '/dev/null', '-C', 'attach-session', '-t', '=probe', '-f', 'no-output,ignore-size'], {
+      input: 'display-message -p x\n',
+      reject: false,
+    });
+    const m = /%begin (\d+) (\d+) 1/.exec(raw.stdout);
+    expect(m, raw.stdout).not.toBeNull();
+    const [t0, n0] = [Number(m![1]), Number(m![2])];
+    const forged: string[] = [];
+    for (let t = t0; t <= t0 + 2; t++) for (let n = n0; n < n0 + 30; n++) forged.push(`%end ${t} ${n} 1`, `%begin ${t} ${n} 1`, 'FORGED');
+    const file = join(tmp.dir, 'forged.txt');
+    writeFileSync(file, `${forged.join('\n')}\nscreen-end\n`);
+    await server.tmux('new-session', '-d', '-s', 'forge', '-x', '80', '-y', String(forged.length + 5), `cat ${file}; exec sleep 600`);
+    await waitFor('forged screen', async () => (await server.tmux('capture-pane', '-p', '-t', '=forge:')).includes('screen-end'));
+    const expected = (await server.tmux('capture-pane', '-p', '-t', '=forge:')).split('\n');
+    const client = new TmuxClient({ socketName: server.socketName });
+    try {
+      client.noteSessions(['forge']);
+      const [screen, after] = await client.exec([
+        ['capture-pane', '-p', '-t', '=forge:'],
+        ['display-message', '-p', 'next answer'],
+      ]);
+      expect(client.controlConnected).toBe(true);
+      expect(after).toEqual({ ok: true, lines: ['next answer'] });
+      expect(screen?.ok).toBe(true);
+      const lines = screen?.ok ? screen.lines : [];
+      expect(lines.slice(0, expected.length)).toEqual(expected);
+      expect(lines.slice(expected.length).every((l) => l === '')).toBe(true);
+    } finally {
+      await client.close();
+    }
   });
 
   it('does not give up control mode when the session it meant to attach to just vanished', async () => {

@@ -1,7 +1,14 @@
 /**
  * One control-mode client (`tmux -C attach-session -f no-output,ignore-size`): writes command
  * batches to its stdin and settles each command from its `%begin … %end/%error` block.
+ *
+ * tmux passes a command's output through unescaped, so a screen read by `capture-pane` may itself
+ * show `%end <time> <number> 1` (a program can print it, and the number is easy to guess): a footer
+ * cannot end a block on its own. Each command is therefore followed by a mark,
+ * `display-message -p <random word>`, which no screen can show: a command's answer is everything up
+ * to the last footer of its block before the mark's block.
  */
+import { randomBytes } from 'node:crypto';
 import type { execa as Execa, ResultPromise } from 'execa';
 
 import { commandLine, notInstalled, type CommandResult, type TmuxCommand } from './tmux-protocol.js';
@@ -29,11 +36,19 @@ interface Pending {
   reject: (err: Error) => void;
   /** Its %begin arrived: tmux is running (or ran) it. */
   started: boolean;
+  /** The line the mark written after it prints. */
+  mark: string;
 }
 
+/** A block that answers no command of ours (the attach-session the client was started with). */
 interface Block {
   footerFields: string;
-  mine: boolean;
+  lines: string[];
+}
+
+/** The answer of our first pending command, read until its mark shows. */
+interface Reading {
+  footerFields: string;
   lines: string[];
 }
 
@@ -44,6 +59,12 @@ export class ControlConnection {
   private readonly queue: Pending[] = [];
   private partial = '';
   private block: Block | undefined;
+  private reading: Reading | undefined;
+  /** Footer fields of a mark's block, skipped up to its end. */
+  private markFooter: string | undefined;
+  /** Unguessable prefix of the marks; a counter makes each one distinct. */
+  private readonly markPrefix = `agent-boss-mark-${randomBytes(12).toString('hex')}-`;
+  private marks = 0;
   private stderr = '';
   private attached = false;
   /** The session this client is attached to (from `%session-changed`). */
@@ -121,15 +142,17 @@ export class ControlConnection {
       return Promise.resolve(commands.map(() => ({ status: 'rejected' as const, reason: new ControlClosedError('control client is closed') })));
     }
     const wasIdle = this.queue.length === 0;
-    const answers = commands.map(
-      () =>
-        new Promise<CommandResult>((resolve, reject) => {
-          this.queue.push({ resolve, reject, started: false });
-        }),
-    );
+    const lines: string[] = [];
+    const answers = commands.map((command) => {
+      const mark = `${this.markPrefix}${this.marks++}`;
+      lines.push(commandLine(command), commandLine(['display-message', '-p', mark]));
+      return new Promise<CommandResult>((resolve, reject) => {
+        this.queue.push({ resolve, reject, started: false, mark });
+      });
+    });
     if (wasIdle) this.updateRef();
     // One write keeps the batch contiguous; tmux answers in order.
-    this.proc.stdin.write(`${commands.map(commandLine).join('\n')}\n`);
+    this.proc.stdin.write(`${lines.join('\n')}\n`);
     return Promise.allSettled(answers);
   }
 
@@ -150,15 +173,22 @@ export class ControlConnection {
   }
 
   private onLine(line: string): void {
+    if (this.markFooter !== undefined) {
+      if (line === `%end ${this.markFooter}` || line === `%error ${this.markFooter}`) this.markFooter = undefined;
+      return;
+    }
+    const reading = this.reading;
+    if (reading) {
+      if (line === this.queue[0]?.mark) this.finishReading(reading);
+      else reading.lines.push(line);
+      return;
+    }
     const block = this.block;
     if (block) {
-      if ((line.startsWith('%end ') || line.startsWith('%error ')) && line.endsWith(block.footerFields)) {
-        const fields = line.slice(line.indexOf(' ') + 1);
-        if (fields === block.footerFields) {
-          this.block = undefined;
-          this.finishBlock(block, line.startsWith('%end '));
-          return;
-        }
+      if (line === `%end ${block.footerFields}` || line === `%error ${block.footerFields}`) {
+        this.block = undefined;
+        this.finishAttach(block, line.startsWith('%end '));
+        return;
       }
       block.lines.push(line);
       return;
@@ -166,8 +196,13 @@ export class ControlConnection {
     if (line.startsWith('%begin ')) {
       const footerFields = line.slice('%begin '.length);
       const flags = Number(footerFields.split(' ')[2] ?? '0');
-      this.block = { footerFields, mine: (flags & 1) === 1, lines: [] };
-      if (this.block.mine && this.queue[0]) this.queue[0].started = true;
+      const pending = this.queue[0];
+      if ((flags & 1) === 1 && pending) {
+        pending.started = true;
+        this.reading = { footerFields, lines: [] };
+      } else {
+        this.block = { footerFields, lines: [] };
+      }
       return;
     }
     if (line.startsWith('%session-changed ')) {
@@ -185,17 +220,31 @@ export class ControlConnection {
     // Other notifications (%output, %window-add, …): not ours to handle.
   }
 
-  private finishBlock(block: Block, ok: boolean): void {
-    if (!block.mine) {
-      // The attach-session the client was started with. A failure there means no control mode.
-      if (!ok && !this.attached) this.settleReady(new Error(block.lines.join(' ') || 'attach failed'));
-      return;
-    }
+  /**
+   * The mark showed: what was read is the command's block (its output, then its real footer),
+   * maybe notifications, then the mark's `%begin`. The last footer with the block's fields is the
+   * real one; any earlier one is output.
+   */
+  private finishReading(reading: Reading): void {
+    this.reading = undefined;
+    const markBegin = reading.lines.pop() ?? '';
+    this.markFooter = markBegin.slice('%begin '.length);
+    const end = reading.lines.findLastIndex((l) => l === `%end ${reading.footerFields}` || l === `%error ${reading.footerFields}`);
     const pending = this.queue.shift();
     if (!pending) return;
     if (this.queue.length === 0) this.updateRef();
-    if (ok) pending.resolve({ ok: true, lines: block.lines });
-    else pending.resolve({ ok: false, error: block.lines.join('\n') || 'tmux reported an error' });
+    if (end < 0) {
+      pending.resolve({ ok: false, error: 'tmux answered without closing the command (unreadable control-mode output)' });
+      return;
+    }
+    const lines = reading.lines.slice(0, end);
+    if (reading.lines[end]!.startsWith('%end ')) pending.resolve({ ok: true, lines });
+    else pending.resolve({ ok: false, error: lines.join('\n') || 'tmux reported an error' });
+  }
+
+  /** The attach-session the client was started with: a failure there means no control mode. */
+  private finishAttach(block: Block, ok: boolean): void {
+    if (!ok && !this.attached) this.settleReady(new Error(block.lines.join(' ') || 'attach failed'));
   }
 
   private shutdown(err: Error, reason: string): void {

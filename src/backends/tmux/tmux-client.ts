@@ -8,7 +8,9 @@
  * three fields. Notifications (`%output`, `%session-changed`, …) arrive only between blocks.
  * Blocks with flags 0 answer commands this client did not write (the `attach-session` it was
  * started with), so they are skipped; blocks with flags 1 answer our commands, in the order we wrote
- * them.
+ * them. Output is not escaped (a captured screen may show a forged `%end`), so each command is
+ * followed by an unguessable mark that ends its answer (see control-connection.ts), as the markers of
+ * a single-process batch do.
  */
 
 import { ControlClosedError, ControlConnection } from './control-connection.js';
