@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Config } from './config.js';
 import { shellDoubleQuote, shellQuote } from './http/ignition.js';
-import { mergeMcpServer } from './json-edit.js';
+import { JsonEditError, mergeMcpServer } from './json-edit.js';
+import { SettingsFileError, updateSettingsFile } from './settings-file.js';
 
 /**
  * `agent-boss setup claude`: the Claude Code MCP configuration for this machine, as a `claude mcp
@@ -111,30 +112,17 @@ export function runSetupClaude(config: Config, where: SetupEnv, out: (s: string)
     return 0;
   }
 
-  let before: string | undefined;
-  try {
-    before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  } catch (e) {
-    err(`agent-boss: cannot read ${file}: ${(e as Error).message}\n`);
-    return 1;
-  }
   let merged;
   try {
-    merged = mergeMcpServer(before, config.serverName, setup.entry);
+    ({ result: merged } = updateSettingsFile(file, (before) => {
+      const m = mergeMcpServer(before, config.serverName, setup.entry);
+      return { text: m.outcome === 'unchanged' ? undefined : m.text, result: m };
+    }));
   } catch (e) {
-    err(`agent-boss: ${file} was not changed: ${(e as Error).message}. Fix the file (it must be a JSON object) or pass --dir for another project.\n`);
+    if (e instanceof SettingsFileError) err(`agent-boss: ${file} was not changed: ${e.message}\n`);
+    else if (e instanceof JsonEditError) err(`agent-boss: ${file} was not changed: ${e.message}. Fix the file (it must be a JSON object) or pass --dir for another project.\n`);
+    else throw e;
     return 1;
-  }
-  if (merged.outcome !== 'unchanged') {
-    try {
-      // Write beside it and rename, so an interrupted write never leaves half a file.
-      const tmp = `${file}.agent-boss-${process.pid}.tmp`;
-      writeFileSync(tmp, merged.text);
-      renameSync(tmp, file);
-    } catch (e) {
-      err(`agent-boss: cannot write ${file}: ${(e as Error).message}. Check the directory's permissions or pass --dir.\n`);
-      return 1;
-    }
   }
   const kept = merged.others > 0 ? `; kept ${merged.others} other server${merged.others === 1 ? '' : 's'} unchanged` : '';
   const what = {

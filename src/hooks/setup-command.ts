@@ -5,11 +5,12 @@
  * The merge only adds (see settings-merge.ts): the user's own settings and hooks keep every byte,
  * and running it again changes nothing.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HOOK_EVENTS, TOOL_EVENTS } from '../core/hook-state.js';
 import { mergeHookSettings, SettingsError, type HookEntry } from './settings-merge.js';
+import { SettingsFileError, updateSettingsFile } from '../settings-file.js';
 import { defaultDataDir } from '../core/hooks.js';
 import { argErrorMessage } from '../cli-suggest.js';
 
@@ -158,11 +159,22 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     file = join(project, '.claude', 'settings.json');
   }
 
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
   let merged;
+  let written: string;
   try {
-    merged = mergeHookSettings(before, entries);
+    ({ result: merged, written } = updateSettingsFile(
+      file,
+      (before) => {
+        const m = mergeHookSettings(before ?? '', entries);
+        return { text: m.added.length > 0 ? m.text : undefined, result: m };
+      },
+      0o600,
+    ));
   } catch (err) {
+    if (err instanceof SettingsFileError) {
+      io.stderr.write(`agent-boss setup hooks: ${file} was not changed: ${err.message}\n`);
+      return 1;
+    }
     if (err instanceof SettingsError) {
       const invalid = err.message.startsWith('not valid');
       io.stderr.write(
@@ -181,13 +193,7 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     io.stdout.write(`${file} already has the agent-boss hooks; nothing changed.\n`);
     return 0;
   }
-  mkdirSync(dirname(file), { recursive: true });
-  // Write a sibling file and rename it over the original: a crash never leaves half a settings file.
-  const tmp = `${file}.agent-boss-${process.pid}.tmp`;
-  writeFileSync(tmp, merged.text, { mode: 0o600 });
-  if (before !== '') chmodSync(tmp, statSync(file).mode & 0o777);
-  renameSync(tmp, file);
-  io.stdout.write(`Added agent-boss hooks for ${merged.added.length} events to ${file}: ${merged.added.join(', ')}.\n`);
+  io.stdout.write(`Added agent-boss hooks for ${merged.added.length} events to ${written === file ? file : `${file} (a link to ${written})`}: ${merged.added.join(', ')}.\n`);
   if (pathNote) io.stderr.write(pathNote);
   return 0;
 }

@@ -35,7 +35,8 @@ const RULES: [folder: string, mayImport: string[]][] = [
   // The agent-token store is handed to the HTTP face by the composition root (authentication), as a type.
   ['http/', ['http/', 'mcp/', 'core/', 'store/agent-tokens.ts', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
   // cli-suggest.ts: the dependency-free "did you mean" of the command line (setup hooks' flags).
-  ['hooks/', ['hooks/', 'core/', 'cli-suggest.ts']],
+  // json-edit.ts, settings-file.ts: how `setup hooks` and `setup claude` change a user's settings file.
+  ['hooks/', ['hooks/', 'core/', 'cli-suggest.ts', 'json-edit.ts', 'settings-file.ts']],
 ];
 
 /** The faces: they reach the store and the backends only through the core's functions. */
