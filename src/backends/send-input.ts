@@ -93,10 +93,9 @@ async function waitUntilShown(ctx: InputContext, sessionId: string, text: string
     // Drawn otherwise (cut to its width) before anything was sent again: judged by its end below.
     if (attempt === 0 && !ui.lostStart(box, text)) break;
     ctx.log(`${terminal.describe(sessionId)}: input box shows ${JSON.stringify(box.slice(0, 80))}, not the text; emptying it and sending the text again`);
-    if (box.trim() !== '') {
-      await terminal.pressKey(sessionId, ui.clearInputKey);
-      await waitForInput(ctx, sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
-    }
+    // Emptied even when it looks empty: a box that takes text without drawing it holds the lost
+    // copy all the same, and each retype would add one more.
+    await emptyBox(ctx, sessionId);
     if (attempt >= MAX_RETYPES) {
       throw new BackendError(
         `The text did not arrive intact in the input box of session "${sessionId}" after ${MAX_RETYPES + 1} tries, so nothing was submitted (the box was emptied again). Send again.`,
@@ -111,11 +110,31 @@ async function waitUntilShown(ctx: InputContext, sessionId: string, text: string
   const box = ui.inputBoxText(await terminal.capture(sessionId));
   if (box === undefined) return { shown: false, retyped: false };
   ctx.log(`${terminal.describe(sessionId)}: gave up waiting for the text; the input box shows ${JSON.stringify(box.slice(0, 80))} (before typing: ${JSON.stringify(before.slice(0, 80))})`);
+  const failed = `The text did not show in the input box of session "${sessionId}" within ${timeoutMs} ms, so Enter was not pressed`;
+  // What was typed may be there all the same, drawn otherwise: a box that was empty is emptied
+  // again, so a send after this one does not submit both. Text that was in the box before this
+  // call is not ours to delete: then the caller is told exactly what the box holds.
+  if (before === '') {
+    const left = await emptyBox(ctx, sessionId);
+    if (left === '') throw new BackendError(`${failed}, and the box was emptied again. Look at the agent's screen, then send again.`, 'command_failed');
+    if (left === undefined) throw new BackendError(`${failed}, and the input box is no longer shown. Look at the agent's screen before sending again.`, 'command_failed');
+    throw new BackendError(`${failed}, and the box could not be emptied: it shows ${quoted(left)}. Look at the agent's screen before sending again: Enter would submit that too.`, 'command_failed');
+  }
   throw new BackendError(
-    `The text did not show in the input box of session "${sessionId}" within ${timeoutMs} ms, so Enter was not pressed. Look at the agent's screen, then send again.`,
+    `${failed}. The box held ${quoted(before)} before this call and shows ${quoted(box)} now (the text may be in it): look at the agent's screen before sending again, since Enter submits everything in the box.`,
     'command_failed',
   );
 }
+
+/** Presses the agent's clear key and waits (bounded) for an empty box; returns what the box shows then. */
+async function emptyBox(ctx: InputContext, sessionId: string): Promise<string | undefined> {
+  await ctx.terminal.pressKey(sessionId, ctx.ui.clearInputKey);
+  await waitForInput(ctx, sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
+  return ctx.ui.inputBoxText(await ctx.terminal.capture(sessionId));
+}
+
+/** Box text for an error sentence: quoted, long text cut in the middle. */
+const quoted = (box: string): string => JSON.stringify(box.length > 120 ? `${box.slice(0, 60)}…${box.slice(-60)}` : box);
 
 /**
  * Polls the input box until `done` holds for its text (bounded); false when the box is not shown

@@ -23,6 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promptIdFor } from '../backends/prompt-id.js';
+import { submittedForm } from '../backends/typed-text.js';
 
 export type HookStateName = 'working' | 'waiting_approval' | 'idle' | 'gone';
 
@@ -292,7 +293,10 @@ export function storedPayload(raw: Record<string, unknown>): Record<string, unkn
   return out;
 }
 
-/** Whitespace-insensitive form of a prompt, for matching what was typed with what was submitted. */
-export const normalisePrompt = (s: string): string => s.replace(/\s+/gu, ' ').trim();
+/**
+ * The form of a prompt for matching what was typed with what was submitted: as the program submits
+ * it (composed, invisible characters dropped: typed-text.ts), whitespace-insensitive.
+ */
+export const normalisePrompt = (s: string): string => submittedForm(s).replace(/\s+/gu, ' ').trim();
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');

@@ -28,6 +28,20 @@ const ALIASES: Record<string, string> = {
   waiting_approval: 'bash-one-line',
 };
 
+/**
+ * The input box's text as `capture-pane` shows it in tmux 3.3a when Claude Code 2.1.328 drew it
+ * (measured; docs/architecture.md, "Typing a message"): composed (NFC), without the zero-width characters Claude Code drops,
+ * skin tones lost, a ZWJ sequence without its last member, a space after an emoji with U+FE0F.
+ */
+export function capturedBox(text: string): string {
+  return text
+    .normalize('NFC')
+    .replace(/[\u200b\u2060\ufeff\u00ad\u200e]/gu, '')
+    .replace(/\p{Emoji_Modifier}/gu, '')
+    .replace(/(\p{Extended_Pictographic}\ufe0f?(?:\u200d\p{Extended_Pictographic}\ufe0f?)*)\u200d\p{Extended_Pictographic}\ufe0f?/gu, '$1\u200d')
+    .replace(/(\p{Extended_Pictographic}\ufe0f)(?!\u200d)/gu, '$1 ');
+}
+
 /** One fake pane: what it shows and what reached it. */
 export class FakePane {
   /** Text put into the input box, and whether Enter submitted it. */
@@ -41,7 +55,11 @@ export class FakePane {
    * (a busy program), 'drop' (the program lost it) or 'twice' (drawn together with a late copy of
    * itself). Pastes beyond the list arrive at once.
    */
-  readonly pasteArrivals: (number | 'drop' | 'twice')[] = [];
+  readonly pasteArrivals: (number | 'drop' | 'twice' | 'half')[] = [];
+  /** false: the input box takes text but never draws it (the box always looks empty). */
+  echo = true;
+  /** The most characters the input box held at once (to see text typed twice into a box that does not echo). */
+  peakTyped = 0;
   dead = false;
   inMode = false;
   /** Bumped on every change of the screen (the pane's "activity"). */
@@ -88,14 +106,19 @@ export class FakePane {
     return agentUi('claude-code').parse(this.lines()).promptId;
   }
 
+  /** What the input box holds (drawn or not). */
+  get typed(): string {
+    return this.box;
+  }
+
   lines(): string[] {
     if (this.custom) return this.custom.lines;
     if (this.name === 'shell') return [`user@host:~$ ${this.box}`.trimEnd()];
     const lines = fixtureScreen(this.name);
-    if (this.box === '') return lines;
+    if (this.box === '' || !this.echo) return lines;
     const at = lines.findLastIndex((l) => /^❯(?:[\s\u00a0]|$)/u.test(l));
     if (at < 0) return lines;
-    const [first = '', ...rest] = this.box.split('\n');
+    const [first = '', ...rest] = capturedBox(this.box).split('\n');
     return [...lines.slice(0, at), `❯\u00a0${first}`, ...rest.map((l) => `  ${l}`), ...lines.slice(at + 1)];
   }
 
@@ -107,6 +130,7 @@ export class FakePane {
     const arrival = this.pasteArrivals.shift();
     if (arrival === 'drop') return;
     if (arrival === 'twice') text = `${text}${text}`;
+    if (arrival === 'half') text = text.slice(0, Math.ceil(text.length / 2));
     if (typeof arrival === 'number') return void setTimeout(() => this.arrive(text), arrival);
     this.arrive(text);
   }
@@ -120,6 +144,7 @@ export class FakePane {
     }
     this.inputs.push({ text, submit: false });
     this.box += text;
+    this.peakTyped = Math.max(this.peakTyped, this.box.length);
     this.activity++;
   }
 

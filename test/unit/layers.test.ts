@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
  */
 const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 
-/** The contracts: the session backend, the terminal, the agent UI, errors, prompt ids. */
+/** The contracts: the session backend, the terminal, the agent UI, errors, prompt ids, typed text compared. */
 const BACKEND_TYPES = [
   'backends/session-backend.ts',
   'backends/terminal.ts',
   'backends/agent-ui.ts',
   'backends/errors.ts',
   'backends/prompt-id.ts',
+  'backends/typed-text.ts',
 ];
 
 const RULES: [folder: string, mayImport: string[]][] = [
@@ -27,7 +28,7 @@ const RULES: [folder: string, mayImport: string[]][] = [
   // The session backend over a terminal and an agent UI, the registry: no concrete terminal or agent.
   ['backends/', ['backends/']],
   ['store/', ['store/']],
-  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts']],
   ['tools/', ['tools/', 'prompts/', 'core/']],
   ['prompts/', ['prompts/', 'core/']],
   ['resources/', ['resources/', 'prompts/', 'core/']],

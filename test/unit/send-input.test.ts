@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { inputBoxText } from '../../src/agents/claude-code/screen.js';
+import { capturedForm, submittedForm } from '../../src/backends/typed-text.js';
 import { waitFor } from '../helpers/fake-agent.js';
 import { FakeBackend, type FakePane } from '../helpers/fake-terminal.js';
 
@@ -64,3 +65,89 @@ describe('send_input into a slow or lossy input box', () => {
     expect(submitted(pane)).toEqual([]);
   }, 15_000);
 });
+
+describe('send_input when the text cannot be put in: the box is left as it was, or the error says what it holds', () => {
+  const LONG = `${'a long message that the box draws otherwise. '.repeat(8)}the end`;
+
+  it('a box that never draws what is typed is emptied before every retype: the text is never in it twice, and nothing is left', async () => {
+    const { backend, pane } = setup();
+    pane.echo = false;
+    await expect(backend.sendInput('dev', TEXT)).rejects.toThrow(/did not arrive intact .* after 3 tries, so nothing was submitted/);
+    expect(pane.inputs.map((i) => i.text)).toEqual([TEXT, TEXT, TEXT]);
+    expect(pane.peakTyped).toBe(TEXT.length);
+    expect(pane.typed).toBe('');
+    expect(submitted(pane)).toEqual([]);
+  }, 15_000);
+
+  it('a long text the box never shows whole fails with the box emptied again, and says so', async () => {
+    const { backend, pane } = setup();
+    pane.pasteArrivals.push('half');
+    await expect(backend.sendInput('dev', LONG)).rejects.toThrow(/did not show in the input box .* Enter was not pressed, and the box was emptied again/);
+    expect(pane.typed).toBe('');
+    expect(submitted(pane)).toEqual([]);
+  }, 15_000);
+
+  it('with a draft in the box from before, the draft is kept and the error quotes what the box holds', async () => {
+    const { backend, pane } = setup();
+    pane.paste('my draft ');
+    pane.pasteArrivals.push('half');
+    const err = await backend.sendInput('dev', LONG).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/Enter was not pressed\. The box held "my draft" before this call and shows "my draft a long message/);
+    expect(pane.typed.startsWith('my draft a long message')).toBe(true);
+    expect(submitted(pane)).toEqual([]);
+  }, 15_000);
+});
+
+/** Text the terminal and Claude Code change on the way (docs/architecture.md, "Typing a message"). */
+export const UNICODE_SAMPLES: Record<string, string> = {
+  'a skin-tone emoji': 'thumbs \u{1F44D}\u{1F3FD} up',
+  'a ZWJ family': 'family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466} here',
+  'e + U+0301': 'cafe\u0301 au lait',
+  'a zero-width space': 'zero\u200Bwidth space',
+  'an emoji with U+FE0F': 'heart \u2764\uFE0F sent',
+  'a word joiner, a BOM and a soft hyphen': 'join\u2060ed\uFEFF soft\u00ADly',
+};
+
+describe('send_input of text the terminal and Claude Code change on the way', () => {
+  const samples = Object.entries(UNICODE_SAMPLES);
+
+  it.each(samples)('short text with %s is submitted once, at once, and leaves the box empty', async (_, text) => {
+    const { backend, pane } = setup();
+    const t0 = Date.now();
+    await backend.sendInput('dev', text);
+    expect(submitted(pane)).toEqual([text]);
+    expect(pane.inputs).toHaveLength(1);
+    expect(boxOf(pane)).toBe('');
+    // Seen in the box, not given up on after the stall and the 5 s wait.
+    expect(Date.now() - t0).toBeLessThan(INPUT_SHOWN_WITHIN_MS);
+  });
+
+  it.each(samples)('a long message ending in %s is submitted once', async (_, sample) => {
+    const { backend, pane } = setup();
+    const text = `${'a long message with words to fill it up. '.repeat(10)}${sample}`;
+    await backend.sendInput('dev', text);
+    expect(submitted(pane)).toEqual([text]);
+    expect(pane.inputs).toHaveLength(1);
+  });
+
+  it('the folding of typed text and box agree on every sample, and still tell other text apart', () => {
+    for (const text of Object.values(UNICODE_SAMPLES)) {
+      const box = boxOfText(text);
+      expect(capturedForm(box), text).toBe(capturedForm(text));
+      expect(capturedForm(box)).not.toBe(capturedForm(`${text}x`));
+    }
+    expect(submittedForm('cafe\u0301 zero\u200Bwidth')).toBe('caf\u00e9 zerowidth');
+    expect(submittedForm('\u{1F44D}\u{1F3FD}')).toBe('\u{1F44D}\u{1F3FD}');
+  });
+});
+
+/** How the fake pane's box shows `text` (what capture-pane gives of Claude Code's box). */
+function boxOfText(text: string): string {
+  const { pane } = setup();
+  pane.paste(text);
+  return boxOf(pane) ?? '';
+}
+
+/** Well under the 5 s the send waits for the text before it gives up. */
+const INPUT_SHOWN_WITHIN_MS = 3_000;
+

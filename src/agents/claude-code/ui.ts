@@ -5,6 +5,7 @@
 import type { AgentUi, DialogAnswer, InterruptPlan, KeyName, ScreenReading } from '../../backends/agent-ui.js';
 import { BackendError } from '../../backends/errors.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
+import { capturedForm } from '../../backends/typed-text.js';
 import { chooseOption, inputBoxText, parseScreen, type ParseOptions } from './screen.js';
 
 export const CLAUDE_CODE = 'claude-code';
@@ -28,15 +29,20 @@ const MAX_EXACT_CHARS = 256;
 /** How much of the end of the text must be seen in the input box. */
 const SHOWN_TAIL_CHARS = 24;
 
-/** Whitespace-free text, to compare text with how the box wrapped and indented it. */
-const squash = (s: string): string => s.replace(/\s+/gu, '');
+/**
+ * Text as the box can show it, to compare typed text with a capture of the box: the box wraps and
+ * indents lines and turns tabs into spaces; Claude Code composes the text (NFC) and drops
+ * zero-width characters as it takes it in; tmux cannot capture a wide emoji grapheme whole
+ * (typed-text.ts).
+ */
+const squash = capturedForm;
 
 /** Short one-line text, which the input box shows whole. */
 const isShortLine = (text: string): boolean => text.length <= MAX_EXACT_CHARS && !/[\x00-\x1f\x7f]/.test(text);
 
 /**
- * The input box shows the text: its end (whitespace ignored: the box wraps and indents lines, and
- * turns tabs into spaces), or the placeholder Claude Code draws for a long paste.
+ * The input box shows the text: its end (compared as squash folds both), or the placeholder
+ * Claude Code draws for a long paste.
  */
 export function showsText(box: string, text: string): boolean {
   if (/\[Pasted text #\d+/u.test(box)) return true;
