@@ -132,15 +132,18 @@ export function parseHookEvent(text: string, truncated = false): { event: HookEv
   return { event: ev, raw: o };
 }
 
-/** Longest subject kept (a huge heredoc command is still identified by its hash). */
-const MAX_SUBJECT = 8192;
+/** Longest subject kept in the state and the prompt id (a huge heredoc command is still identified by its hash). */
+export const MAX_SUBJECT = 8192;
 
 /**
  * What a permission prompt is about, from the tool input: the command (Bash), the file (Edit,
  * Write, Read, NotebookEdit), the URL (WebFetch), the query (WebSearch), else the input as JSON
  * with sorted keys (MCP tools and anything else).
  */
-export function hookSubject(toolName: string | undefined, input: unknown): string {
+export const hookSubject = (toolName: string | undefined, input: unknown): string => toolSubject(toolName, input).slice(0, MAX_SUBJECT);
+
+/** The subject of hookSubject, whole (what approval rules decide on). */
+export function toolSubject(toolName: string | undefined, input: unknown): string {
   const o = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v): v is string => typeof v === 'string');
   let subject: string | undefined;
@@ -164,7 +167,7 @@ export function hookSubject(toolName: string | undefined, input: unknown): strin
       subject = pick('query');
       break;
   }
-  return (subject ?? stableJson(input ?? null)).slice(0, MAX_SUBJECT);
+  return subject ?? stableJson(input ?? null);
 }
 
 /** JSON with object keys sorted, so equal inputs give equal text. */

@@ -4,12 +4,12 @@
  * Called by `agent-boss hook` (straight into the database) and by the hub's hook route, so both
  * paths follow the same rules. Imports no schema library: the hook command loads it per event.
  */
-import type { AgentRef, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
-import { decide, permissionDecisionOutput, ruleSubject } from './approval-rules.js';
+import type { AgentRef, ApprovalRuleRecord, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
+import { decideFrom, evaluateRules, permissionDecisionOutput, type RuleEvaluation } from './approval-rules.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
 export { defaultDataDir } from '../store/location.js';
-import { nextHookState, storedPayload, type HookEvent, type HookState } from './hook-state.js';
+import { hookSubject, nextHookState, storedPayload, type HookEvent, type HookState } from './hook-state.js';
 
 /** Who sent the event, as far as the hook process knows. */
 export interface HookIdentity {
@@ -90,8 +90,14 @@ function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: A
   return { problem: 'cannot tell which agent this is: set BOSS_AGENT (and BOSS_SPACE) in its environment, or run Claude Code inside tmux' };
 }
 
-/** Records one event in one transaction and decides a PermissionRequest from the rules. */
+/**
+ * Records one event in one transaction and decides a PermissionRequest from the rules. The rules are
+ * read and matched before the transaction (matching never holds the database's write lock); inside
+ * it, only the results of the rules that apply to the agent are combined (decideFrom).
+ */
 export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
+  const ask = ev.event === 'PermissionRequest' && ev.toolName !== undefined && !ev.truncated ? { toolName: ev.toolName, toolInput: ev.toolInput } : undefined;
+  const evaluation: RuleEvaluation<ApprovalRuleRecord> | undefined = ask && evaluateRules(await hooks.listRules(), ask);
   return hooks.transact((tx): HookOutcome => {
     const { agent, registered, problem } = resolveAgent(tx, ev, who);
     if (!agent) return { recorded: false, problem: problem! };
@@ -118,34 +124,35 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
 
     let output: string | undefined;
     let decision: HookOutcome['decision'];
-    if (ev.event === 'PermissionRequest' && ev.toolName !== undefined && !ev.truncated && next) {
-      const d = decide(tx.rulesFor(space, name), { toolName: ev.toolName, toolInput: ev.toolInput });
-      if (d) {
-        output = permissionDecisionOutput(d.decision, d.rule);
-        decision = { decision: d.decision, rule_id: d.rule.id };
-        tx.insertDecision({
-          space,
-          agent: name,
+    const d = ask && evaluation && next ? decideFrom(evaluation, tx.rulesFor(space, name)) : undefined;
+    if (ask && next && d) {
+      tx.insertDecision({
+        space,
+        agent: name,
+        tool_name: ask.toolName,
+        subject: hookSubject(ask.toolName, ask.toolInput),
+        prompt_id: next.detail.prompt_id ?? null,
+        decision: d.decision,
+        decided_by: 'rule',
+        ...(d.decision === 'none' ? { detail: d.why } : { rule_id: d.rule.id }),
+      });
+    }
+    // Decision "none": rules are about this tool but cannot decide; the prompt stays for a human (detail says why).
+    if (ask && next && d && d.decision !== 'none') {
+      output = permissionDecisionOutput(d.decision, d.rule);
+      decision = { decision: d.decision, rule_id: d.rule.id };
+      // No dialog is shown: Claude Code goes on (runs the tool, or reads the denial) at once.
+      next = {
+        state: 'working',
+        event: ev.event,
+        since: prev?.state === 'working' ? prev.since : now,
+        at: now,
+        detail: {
+          ...(next.detail.cc_session !== undefined && { cc_session: next.detail.cc_session }),
           tool_name: ev.toolName,
-          subject: ruleSubject(ev.toolName, ev.toolInput),
-          prompt_id: next.detail.prompt_id ?? null,
-          decision: d.decision,
-          decided_by: 'rule',
-          rule_id: d.rule.id,
-        });
-        // No dialog is shown: Claude Code goes on (runs the tool, or reads the denial) at once.
-        next = {
-          state: 'working',
-          event: ev.event,
-          since: prev?.state === 'working' ? prev.since : now,
-          at: now,
-          detail: {
-            ...(next.detail.cc_session !== undefined && { cc_session: next.detail.cc_session }),
-            tool_name: ev.toolName,
-            activity: `${d.decision === 'allow' ? 'allowed' : 'denied'} by approval rule #${d.rule.id}`,
-          },
-        };
-      }
+          activity: `${d.decision === 'allow' ? 'allowed' : 'denied'} by approval rule #${d.rule.id}`,
+        },
+      };
     }
 
     tx.insertEvent(space, name, ev.event, ev.ccSession ?? null, storedPayload(raw));

@@ -69,7 +69,7 @@ export interface ApprovalDecisionInput {
   tool_name?: string | null;
   subject?: string | null;
   prompt_id?: string | null;
-  /** allow / deny (rules, terminal), or the approve tool's yes / always / no. */
+  /** allow / deny (rules, terminal), the approve tool's yes / always / no, or none (rules could not decide; detail says why). */
   decision: string;
   decided_by: DecidedBy;
   rule_id?: number | null;
@@ -194,7 +194,7 @@ export class HookStore {
         INSERT INTO approval_decisions (space, agent, space_key, agent_key, tool_name, subject, prompt_id, decision, decided_by, rule_id, detail, created_at)
         VALUES (@space, @agent, @space_key, @agent_key, @tool_name, @subject, @prompt_id, @decision, @decided_by, @rule_id, @detail, @created_at) RETURNING id`),
       hasDecision: db.prepare(
-        `SELECT 1 FROM approval_decisions WHERE space_key = ? AND agent_key = ? AND prompt_id = ? AND created_at >= ? LIMIT 1`,
+        `SELECT 1 FROM approval_decisions WHERE space_key = ? AND agent_key = ? AND prompt_id = ? AND created_at >= ? AND decision <> 'none' LIMIT 1`,
       ),
       decisions: db.prepare(`
         SELECT * FROM approval_decisions WHERE (? IS NULL OR space_key = ?) AND (? IS NULL OR agent_key = ?) AND id > ?

@@ -11,7 +11,7 @@ const decisionShape = z.object({
   tool_name: z.string().optional(),
   subject: z.string().optional().describe('The command, file, URL or MCP arguments.'),
   prompt_id: z.string().optional(),
-  decision: z.string().describe('allow / deny (rule, terminal) or the approve answer yes / always / no.'),
+  decision: z.string().describe('allow / deny (rule, terminal), the approve answer yes / always / no, or none (rules about this tool could not decide: detail says why).'),
   decided_by: z.enum(['rule', 'approve', 'terminal']),
   rule_id: z.number().int().optional(),
   detail: z.string().optional(),
