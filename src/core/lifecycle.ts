@@ -7,6 +7,7 @@ import { DomainError, isDomainError } from './errors.js';
 import { sameName } from './identity.js';
 import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
+import { LIVENESS_STATES } from './liveness.js';
 
 /**
  * Starting, stopping and watching agents: spawn_agent, stop_agent, capture_output and wait_for.
@@ -302,8 +303,8 @@ export async function captureOutput(coordinator: Coordinator, caller: Caller, ta
   return coordinator.captureOutput(caller, { ...target, lines: target.lines ?? 50 });
 }
 
-/** The states wait_for can wait for. */
-export const WAIT_STATES = ['working', 'idle', 'waiting_approval', 'missing'] as const satisfies readonly LivenessState[];
+/** The states wait_for can wait for: every liveness state (an agent that exits is `dead`, or `gone` by its hooks). */
+export const WAIT_STATES = LIVENESS_STATES;
 export type WaitState = (typeof WAIT_STATES)[number];
 
 /** Polls the agent's liveness until it is in `state` or `timeout_s` passes (not an error: `reached` is false). */

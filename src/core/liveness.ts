@@ -15,6 +15,25 @@ true satisfies [Exclude<ScreenStateName, (typeof SCREEN_STATES)[number]>] extend
 true satisfies [Exclude<LivenessState, (typeof LIVENESS_STATES)[number]>] extends [never] ? true : false;
 true satisfies [Exclude<StateSource, (typeof STATE_SOURCES)[number]>] extends [never] ? true : false;
 
+/** How each state reads to a person (list_liveness's summary, the dashboard's badges and counts). */
+export const STATE_LABELS: Readonly<Record<LivenessState, string>> = {
+  working: 'working',
+  idle: 'idle',
+  waiting_approval: 'waiting for approval',
+  dead: 'exited',
+  missing: 'session missing',
+  unknown: 'unknown',
+  gone: 'gone',
+};
+
+/** "2 working, 1 exited": how many rows are in each state, every state counted, in LIVENESS_STATES order. */
+export function stateCounts(states: readonly LivenessState[], withZeros = true): string {
+  return LIVENESS_STATES.map((s) => [states.filter((x) => x === s).length, STATE_LABELS[s]] as const)
+    .filter(([n]) => withZeros || n > 0)
+    .map(([n, label]) => `${n} ${label}`)
+    .join(', ');
+}
+
 /**
  * One agent's liveness: its registration, what its session shows (the screen probe fused with its
  * Claude Code hook state) and its last report. The one definition of this fact: list_liveness's

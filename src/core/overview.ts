@@ -1,7 +1,8 @@
 import { isDomainError } from './errors.js';
 import type { Caller, Coordinator, LivenessRow } from './coordinator.js';
 import { agentKey } from './identity.js';
-import type { LivenessEventRow } from './liveness.js';
+import { LIVENESS_STATES, STATE_LABELS, type LivenessEventRow } from './liveness.js';
+import type { LivenessState } from './fusion.js';
 import { LIVENESS_EVENT } from './monitor.js';
 
 /**
@@ -26,6 +27,8 @@ export interface Overview {
   /** Newest event id before the probe: follow `/events` from here (Last-Event-ID) and nothing is missed. */
   event_id: number;
   agents: OverviewAgent[];
+  /** Every state an agent can be in, in display order, with how it reads (the page keeps no list of its own). */
+  states: { state: LivenessState; label: string }[];
 }
 
 const key = agentKey;
@@ -54,7 +57,7 @@ export async function agentOverview(coordinator: Coordinator, space?: string): P
       ...(current && ev.prompt_since !== undefined && { prompt_since: ev.prompt_since }),
     };
   });
-  return { event_id, agents };
+  return { event_id, agents, states: LIVENESS_STATES.map((state) => ({ state, label: STATE_LABELS[state] })) };
 }
 
 export interface AgentPreview {

@@ -1,4 +1,5 @@
 import { completeFrom, listSpaces } from '../core/directory.js';
+import { LIVENESS_STATES } from '../core/liveness.js';
 import { checkSpace } from './agents.js';
 import type { TemplateResource } from './define.js';
 
@@ -8,7 +9,7 @@ export const livenessResource: TemplateResource = {
   uriTemplate: 'boss://liveness/{space}',
   title: 'Live session states of a space',
   description:
-    "One row per agent of the space: whether its session exists, its state (working, idle, waiting_approval, missing, unknown), a pending prompt's tool and prompt_id, and its last status (JSON array, as list_liveness).",
+    `One row per agent of the space: whether its session exists, its state (${LIVENESS_STATES.join(', ')}), a pending prompt's tool and prompt_id, and its last status (JSON array, as list_liveness).`,
   mimeType: 'application/json',
   async list(ctx) {
     return (await listSpaces(ctx.coordinator)).map((s) => ({ uri: `boss://liveness/${encodeURIComponent(s)}`, name: `${s} liveness`, title: `Liveness of "${s}"` }));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
-import { LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, type LivenessRow } from '../core/liveness.js';
+import { LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, stateCounts, type LivenessRow } from '../core/liveness.js';
 import { spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
@@ -65,14 +65,13 @@ export const listLiveness = defineTool({
     }
     const space = input.all_spaces ? undefined : (input.space ?? caller.space ?? coordinator.defaultSpace);
     const agents = await coordinator.listLiveness(space);
-    const count = (s: string) => agents.filter((a) => a.state === s).length;
     const rows = agents.map(({ session_id, ...rest }) => (session_id === null ? rest : { ...rest, session_id }));
     return {
       structured: { agents: rows },
       text:
         agents.length === 0
           ? `No agents registered${space ? ` in space "${space}" (pass all_spaces: true to see every space)` : ''}.`
-          : `${agents.length} agent${agents.length === 1 ? '' : 's'}: ${count('working')} working, ${count('idle')} idle, ${count('waiting_approval')} waiting for approval, ${count('dead')} dead, ${count('missing')} missing, ${count('unknown')} unknown.\n\n${livenessTable(agents, space === undefined)}`,
+          : `${agents.length} agent${agents.length === 1 ? '' : 's'}: ${stateCounts(agents.map((a) => a.state))}.\n\n${livenessTable(agents, space === undefined)}`,
     };
   },
 });

@@ -5,14 +5,9 @@ import { api, clearToken, getToken, setToken, Unauthorized } from './api.js';
 import { follow } from './sse.js';
 import { clockTime, el, formatDuration, setAttr, setHidden, setText } from './view.js';
 
-const STATE_LABELS = {
-  working: 'working',
-  idle: 'idle',
-  waiting_approval: 'waiting for approval',
-  missing: 'session missing',
-  unknown: 'unknown',
-};
-const STATES = Object.keys(STATE_LABELS);
+/** Every state and how it reads, in display order: from the overview (the hub's one list), never written here. */
+let STATES = [];
+let STATE_LABELS = {};
 /** How often the terminal previews are refreshed while the tab is visible. */
 const PREVIEW_EVERY_MS = 3000;
 /** A full reload of the overview now and then picks up what no event carries (stale flags). */
@@ -150,6 +145,8 @@ setInterval(() => {
 
 function applyOverview(overview) {
   actions = new Set(overview.actions ?? []);
+  STATES = overview.states.map((s) => s.state);
+  STATE_LABELS = Object.fromEntries(overview.states.map((s) => [s.state, s.label]));
   document.body.dataset.readOnly = String(Boolean(overview.read_only));
   const keep = new Set();
   for (const row of overview.agents) {
