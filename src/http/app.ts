@@ -12,7 +12,7 @@ import { EventHub } from './events.js';
 import { hookRoutes } from './hook-routes.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
-import { BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
+import { bearerToken, BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
 
 export interface HttpAppDeps {
   coordinator: Coordinator;
@@ -74,7 +74,15 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
     const space = (c.req.param('space') ?? c.req.query('space')) || undefined;
     if (space !== undefined && !spaceName.safeParse(space).success) return jsonError(c, 400, `invalid space name "${space}"`, 'validation');
     const legacyNames = /^(1|true|yes)$/i.test(c.req.query('legacy_names') ?? '');
-    return events.respond(c, { ...(space !== undefined && { space }), ...(legacyNames && { legacyNames }) });
+    return events.respond(c, { ...(space !== undefined && { space }), ...(legacyNames && { legacyNames }) }, credentialCheck(c));
+  };
+  /** An agent token can be revoked while its stream is open: the stream re-checks it. */
+  const credentialCheck = (c: Context<AppEnv>): (() => Promise<boolean>) | undefined => {
+    const principal = c.get('principal');
+    const tokens = deps.agentTokens;
+    const presented = bearerToken(c);
+    if (principal?.kind !== 'agent' || tokens === undefined || presented === undefined) return undefined;
+    return async () => (await tokens.verify(presented)) !== undefined;
   };
   app.get('/events', sse);
   app.get('/spaces/:space/events', sse);

@@ -35,6 +35,14 @@ export const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 const REPLAY_HIGH_WATER = 64 * 1024;
 /** Rows read per query, so a long replay does not load the whole table at once. */
 const PAGE = 500;
+/**
+ * How often the credential a stream was opened with is checked again: a token revoked (by
+ * `agent-boss token revoke`, in another process) ends its open streams within this.
+ */
+const CREDENTIAL_CHECK_MS = 1000;
+
+/** Whether the credential a stream was opened with still holds (re-checked while it is open). */
+export type CredentialCheck = () => Promise<boolean>;
 
 export interface EventFilter {
   /** Only events of this space (case-insensitive); events without a space go to everyone. */
@@ -63,6 +71,8 @@ interface Subscriber {
   send(ev: StoredEvent): void;
   comment(text: string): void;
   close(): void;
+  /** Re-checks the credential it was opened with; absent when it was opened without one. */
+  stillAllowed?: CredentialCheck;
 }
 
 export class EventHub {
@@ -72,6 +82,7 @@ export class EventHub {
   private heartbeat: NodeJS.Timeout | undefined;
   private cursor = 0;
   private closed = false;
+  private lastCredentialCheck = 0;
 
   constructor(
     private readonly store: EventFeed,
@@ -90,8 +101,8 @@ export class EventHub {
     return [...this.subscribers].map((s) => s.buffered());
   }
 
-  /** GET /events: an SSE response fed from the events table. */
-  async respond(c: Context, filter: EventFilter): Promise<Response> {
+  /** GET /events: an SSE response fed from the events table; `stillAllowed` ends it once its credential is revoked. */
+  async respond(c: Context, filter: EventFilter, stillAllowed?: CredentialCheck): Promise<Response> {
     if (this.closed) return c.json({ error: 'server is shutting down', code: 'unavailable' }, 503);
     const lastEventId = parseLastEventId(c.req.header('last-event-id') ?? c.req.query('lastEventId'));
     const newest = await this.store.lastEventId();
@@ -147,6 +158,7 @@ export class EventHub {
               if (!s.replaying) s.deliver(ev);
             },
             comment: (text) => write(`: ${text}\n\n`),
+            ...(stillAllowed !== undefined && { stillAllowed }),
             close: () => {
               if (!open) return;
               open = false;
@@ -208,6 +220,10 @@ export class EventHub {
     if (this.subscribers.size === 0 || this.polling) return;
     this.polling = true;
     try {
+      if (Date.now() - this.lastCredentialCheck >= CREDENTIAL_CHECK_MS) {
+        this.lastCredentialCheck = Date.now();
+        await this.dropRevoked();
+      }
       for (;;) {
         const batch = await this.store.eventsSince(this.cursor, PAGE);
         for (const ev of batch) {
@@ -220,6 +236,25 @@ export class EventHub {
       this.log?.error(`reading events for SSE failed: ${(err as Error).message}`);
     } finally {
       this.polling = false;
+    }
+  }
+
+  /** Ends the streams whose credential no longer holds (a revoked agent token), before they get another event. */
+  private async dropRevoked(): Promise<void> {
+    for (const s of [...this.subscribers]) {
+      if (s.stillAllowed === undefined) continue;
+      let allowed: boolean;
+      try {
+        allowed = await s.stillAllowed();
+      } catch (err) {
+        this.log?.error(`checking an SSE client's credential failed: ${(err as Error).message}`);
+        allowed = false;
+      }
+      if (!allowed) {
+        this.log?.info('SSE client\'s token was revoked: closing its stream');
+        s.comment('credential revoked');
+        s.close();
+      }
     }
   }
 

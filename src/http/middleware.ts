@@ -103,6 +103,9 @@ export function checkHostAndOrigin(opts: HostCheckOptions): MiddlewareHandler {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
+/** The token of `Authorization: Bearer <token>`, if the request carries one. */
+export const bearerToken = (c: Context): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
+
 /**
  * Requires `Authorization: Bearer <token>` when a token is configured. The comparison runs on
  * equal-length SHA-256 digests with timingSafeEqual, so neither the content nor the length of the

@@ -80,6 +80,34 @@ describe('--auth agents over the legacy routes', () => {
     expect(await hub.tokens!.revoke(info.id)).toBe(false);
   });
 
+  it('a revoked token ends the /events stream it opened; the operator\'s stream stays open', async () => {
+    hub = await realHub({ token: OPERATOR, agentAuth: true });
+    const { token, info } = await hub.tokens!.issue('web', 'alice');
+    const open = async (t: string) => {
+      const res = await hub!.app.request('/events', { headers: bearer(t) });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain(': connected');
+      return reader;
+    };
+    const agentStream = await open(token);
+    const operatorStream = await open(OPERATOR);
+    expect(await hub.tokens!.revoke(info.id)).toBe(true);
+    const ended = async (reader: ReadableStreamDefaultReader<Uint8Array>, ms: number) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        const r = await Promise.race([reader.read(), new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), left))]);
+        if (r === 'timeout') return false;
+        if (r.done) return true;
+      }
+    };
+    expect(await ended(agentStream, 5000)).toBe(true);
+    expect(await ended(operatorStream, 1500)).toBe(false);
+    await operatorStream.cancel();
+  });
+
   it('the operator\'s ignition hands a new agent its token once; the agent then registers itself with it', async () => {
     hub = await realHub({ token: OPERATOR, agentAuth: true });
     const page = await (await hub.app.request('/spaces/web/ignition/alice', { headers: bearer(OPERATOR) })).text();
