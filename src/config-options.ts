@@ -41,7 +41,13 @@ export const OPTIONS = {
   agent: { env: 'BOSS_AGENT', value: 'NAME', help: 'Agent this server is bound to: it reports only as this agent', commands: ['stdio', 'setup'] },
   port: { env: 'BOSS_PORT', default: '8899', value: 'N', help: 'HTTP port; 0 picks a free port', commands: ['serve'] },
   host: { env: 'BOSS_HOST', default: '127.0.0.1', value: 'ADDR', help: 'HTTP bind address; a non-loopback one requires --token', commands: ['serve'] },
-  token: { env: 'BOSS_TOKEN', value: 'T', help: 'Bearer token required on every HTTP route but /healthz (16+ characters)', commands: ['serve'] },
+  token: {
+    env: 'BOSS_TOKEN',
+    value: 'T',
+    help: 'Bearer token required on every HTTP route but /healthz (16+ characters); prefer BOSS_TOKEN or --token-file: a command line is visible to every local user',
+    commands: ['serve'],
+  },
+  'token-file': { env: 'BOSS_TOKEN_FILE', value: 'PATH', help: 'Read --token from this file (its first line)', commands: ['serve'] },
   'allowed-hosts': { env: 'BOSS_ALLOWED_HOSTS', default: '', value: 'A,B', help: 'Extra Host names accepted (comma-separated)', commands: ['serve'] },
   auth: {
     env: 'BOSS_AUTH',

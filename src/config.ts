@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -46,8 +46,10 @@ export interface Config {
   port: number;
   host: string;
   token?: string;
-  /** Where the token came from: --token (so BOSS_TOKEN may be unset in the user's shell) or BOSS_TOKEN. */
-  tokenFrom?: 'flag' | 'env';
+  /** Where the token came from: --token (visible in the process list; BOSS_TOKEN may be unset in the user's shell), BOSS_TOKEN, or a file. */
+  tokenFrom?: 'flag' | 'env' | 'file';
+  /** The file the token was read from (--token-file / BOSS_TOKEN_FILE). */
+  tokenFile?: string;
   /** Extra Host header values accepted besides loopback names and the bound address. */
   allowedHosts: string[];
   readOnly: boolean;
@@ -111,6 +113,33 @@ const unknownCommand = (word: string): string => `unknown command "${word}"${did
 const setupTargetList = Object.keys(SETUP_TARGETS)
   .map((t) => `"agent-boss setup ${t}"`)
   .join(' or ');
+
+/**
+ * The hub's token: `--token`, else `--token-file`, else BOSS_TOKEN, else BOSS_TOKEN_FILE. A file holds
+ * the token on its first line (the rest, and surrounding blanks, are ignored).
+ */
+function tokenOf(
+  flags: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { token?: string; tokenFrom: 'flag' | 'env' | 'file'; tokenFile?: string } {
+  const flagToken = typeof flags.token === 'string' ? flags.token : undefined;
+  const flagFile = typeof flags['token-file'] === 'string' ? flags['token-file'] : undefined;
+  if (flagToken !== undefined && flagFile !== undefined) throw new ConfigError('give --token or --token-file, not both');
+  if (flagToken !== undefined) return { token: flagToken, tokenFrom: 'flag' };
+  const file = flagFile ?? (env.BOSS_TOKEN ? undefined : env.BOSS_TOKEN_FILE || undefined);
+  if (file === undefined) return env.BOSS_TOKEN ? { token: env.BOSS_TOKEN, tokenFrom: 'env' } : { tokenFrom: 'env' };
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read the token file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const token = text.trim().split(/\r?\n/)[0]?.trim() ?? '';
+  if (token === '') throw new ConfigError(`the token file ${path} is empty: write the token (16+ characters) on its first line`);
+  return { token, tokenFrom: 'file', tokenFile: path };
+}
 
 /**
  * Reads the command line and environment into a Config. Throws ConfigError for bad input,
@@ -237,8 +266,8 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (tmuxSocket !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(tmuxSocket)) {
     throw new ConfigError(`--tmux-socket must be a socket name (letters, digits, "_", "." or "-"), got "${tmuxSocket}"`);
   }
-  const token = get('token');
-  if (token !== undefined && token.length < 16) throw new ConfigError('--token must be at least 16 characters');
+  const { token, tokenFrom, tokenFile } = tokenOf(flags, command === 'serve' ? env : {}, cwd);
+  if (token !== undefined && token.length < 16) throw new ConfigError(`${tokenFrom === 'file' ? `the token in ${tokenFile}` : '--token'} must be at least 16 characters`);
 
   config.port = parseInteger('port', get('port') ?? '8899', 0, 65535);
   config.host = get('host') ?? '127.0.0.1';
@@ -256,7 +285,8 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (agent !== undefined) config.agent = agent;
   if (token !== undefined) {
     config.token = token;
-    config.tokenFrom = typeof flags.token === 'string' ? 'flag' : 'env';
+    config.tokenFrom = tokenFrom;
+    if (tokenFile !== undefined) config.tokenFile = tokenFile;
   }
   const submitDelay = get('submit-delay-ms');
   if (submitDelay !== undefined) config.submitDelayMs = parseInteger('submit-delay-ms', submitDelay, 0, 10_000);

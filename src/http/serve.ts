@@ -38,6 +38,12 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     );
     return 2;
   }
+  if (config.tokenFrom === 'flag') {
+    process.stderr.write(
+      'agent-boss: warning: --token on the command line is visible to every local user (ps, /proc/<pid>/cmdline): ' +
+        'pass it in BOSS_TOKEN or with --token-file PATH instead.\n',
+    );
+  }
   if (config.auth === 'agents' && config.token === undefined) {
     process.stderr.write(
       `agent-boss: --auth agents needs the operator's token: pass --token (or BOSS_TOKEN) with a secret of 16+ characters. ` +
@@ -196,7 +202,9 @@ export function startupText(config: Config, base: string, hasDashboard: boolean)
         ? [`  export AGENT_TOKEN=$(${program} token issue --space ${shellQuote(space)} --agent api-dev${dataDirFlag})   # the agent's own token, printed once`]
         : config.tokenFrom === 'flag'
           ? ['  read -rs BOSS_TOKEN && export BOSS_TOKEN   # first: paste the token given to --token (not echoed); the lines below read $BOSS_TOKEN']
-          : ['  # in a shell where BOSS_TOKEN holds the hub\'s token (as in the one that started it)'];
+          : config.tokenFrom === 'file' && config.tokenFile !== undefined
+            ? [`  export BOSS_TOKEN=$(head -n 1 ${shellQuote(config.tokenFile)})   # the lines below read $BOSS_TOKEN`]
+            : ['  # in a shell where BOSS_TOKEN holds the hub\'s token (as in the one that started it)'];
   const lines = [
     `agent-boss listening on ${base}`,
     row('MCP', `${base}/mcp   (Streamable HTTP; X-Agent-Name and X-Agent-Space bind a session to an agent)`),

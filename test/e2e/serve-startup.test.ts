@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/fake-agent.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { execa } from 'execa';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
 
 /** What `agent-boss serve` tells a newcomer: where things are, how to connect, and what happens. */
 describe('agent-boss serve startup text and activity log', () => {
@@ -105,4 +108,44 @@ describe('agent-boss serve connect lines, run as printed', () => {
       await server.stop();
     }
   });
+});
+
+describe('agent-boss serve: the token out of the command line', () => {
+  const TOKEN = 'fedcba9876543210fedcba';
+
+  it('warns when the token is given with --token (every local user sees a command line), not from a file or BOSS_TOKEN', async () => {
+    const t = tempDir();
+    const file = join(t.dir, 'hub.token');
+    writeFileSync(file, `${TOKEN}\n`, { mode: 0o600 });
+    const warning = /--token on the command line is visible to every local user/;
+    try {
+      for (const [args, env, warns] of [
+        [['--token', TOKEN], {}, true],
+        [['--token-file', file], {}, false],
+        [[], { BOSS_TOKEN_FILE: file }, false],
+        [[], { BOSS_TOKEN: TOKEN }, false],
+      ] as const) {
+        const server = await startServer({ args: [...args], env });
+        try {
+          await waitFor(() => server.stderr().includes('An agent without MCP'), 5000, 'startup text');
+          const out = server.stderr();
+          expect(warning.test(out), `${args.join(' ')} ${JSON.stringify(env)}`).toBe(warns);
+          expect(out).not.toContain(TOKEN);
+          // The file's token is the hub's token; without it every route but /healthz is refused.
+          expect((await fetch(`${server.url}/api/session-status`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+          expect((await fetch(`${server.url}/api/session-status`)).status).toBe(401);
+          if ((args as readonly string[]).includes('--token-file')) {
+            const setup = /^\s*(export BOSS_TOKEN=\$\(head -n 1 .*\)).*$/m.exec(out);
+            expect(setup, out).not.toBeNull();
+            const run = await execa('bash', ['-c', `${setup![1]}; printf %s "$BOSS_TOKEN"`], { reject: false });
+            expect(run.stdout).toBe(TOKEN);
+          }
+        } finally {
+          await server.stop();
+        }
+      }
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
 });

@@ -18,6 +18,25 @@ describe('resolveConfig', () => {
     expect(c.readOnly).toBe(false);
   });
 
+  it('reads the token from --token-file or BOSS_TOKEN_FILE (first line), after --token and BOSS_TOKEN', () => {
+    const t = tempDir();
+    try {
+      const file = join(t.dir, 'tok');
+      writeFileSync(file, '  file-token-0123456789  \nsecond line\n');
+      expect(resolveConfig(['serve', '--token-file', file], {})).toMatchObject({ token: 'file-token-0123456789', tokenFrom: 'file', tokenFile: file });
+      expect(resolveConfig(['serve'], { BOSS_TOKEN_FILE: file })).toMatchObject({ token: 'file-token-0123456789', tokenFrom: 'file' });
+      expect(resolveConfig(['serve', '--token-file', file], { BOSS_TOKEN: 'env-token-0123456789' })).toMatchObject({ tokenFrom: 'file' });
+      expect(resolveConfig(['serve'], { BOSS_TOKEN: 'env-token-0123456789', BOSS_TOKEN_FILE: file })).toMatchObject({ token: 'env-token-0123456789', tokenFrom: 'env' });
+      expect(resolveConfig(['serve', '--token', 'flag-token-0123456789'], { BOSS_TOKEN_FILE: file })).toMatchObject({ token: 'flag-token-0123456789', tokenFrom: 'flag' });
+      writeFileSync(file, '\n\n');
+      expect(() => resolveConfig(['serve', '--token-file', file], {})).toThrow(/is empty/);
+      writeFileSync(file, 'short\n');
+      expect(() => resolveConfig(['serve', '--token-file', file], {})).toThrow(/the token in .* must be at least 16 characters/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('takes env over defaults and flags over env', () => {
     const env = { BOSS_PORT: '9000', BOSS_SPACE: 'web', BOSS_AGENT: 'api', BOSS_TMUX_SOCKET: 'envsock', BOSS_DATA_DIR: '/tmp/x' };
     const fromEnv = resolveConfig(['stdio'], env);
@@ -113,6 +132,9 @@ describe('resolveConfig', () => {
     [['stdio', '--agent', 'a\u0007b'], /control characters/],
     [['stdio', '--tmux-socket', '../evil'], /--tmux-socket must be a socket name/],
     [['serve', '--token', 'short'], /at least 16/],
+    [['serve', '--token', '0123456789abcdef', '--token-file', 'x'], /--token or --token-file, not both/],
+    [['serve', '--token-file', '/nonexistent/token'], /cannot read the token file \/nonexistent\/token: ENOENT/],
+    [['stdio', '--token-file', 'x'], /--token-file does not apply to "stdio"/],
     [['serve', '--log-level', 'loud'], /--log-level/],
     [['stdio', 'extra'], /unexpected argument/],
     [['stdio', '--port', '1'], /--port does not apply to "stdio" \(only to "serve"\)/],
