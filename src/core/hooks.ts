@@ -6,6 +6,7 @@
  */
 import type { AgentRef, ApprovalRuleRecord, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
 import { decideFrom, evaluateRules, permissionDecisionOutput, type RuleEvaluation } from './approval-rules.js';
+import { agentNameProblem, nameProblem } from './names.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
 export { defaultDataDir } from '../store/location.js';
@@ -37,16 +38,8 @@ export interface HookOutcome {
   problem?: string;
 }
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Why `name` cannot be an agent or space name (the rule of the tool schemas), or undefined. */
-export function nameProblem(what: string, name: string): string | undefined {
-  if (name === '') return `${what} must not be empty`;
-  if (name.length > 100) return `${what} must be at most 100 characters`;
-  if (CONTROL_CHARS.test(name)) return `${what} must not contain control characters`;
-  if (name.trim() !== name) return `${what} must not start or end with spaces`;
-  return undefined;
-}
+/** Why `name` cannot be an agent or space name: the one rule of every face. */
+export { nameProblem } from './names.js';
 
 /** Events after which a prompt that was still pending has been answered, and how. */
 const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
@@ -63,7 +56,12 @@ export const HOOK_AGENT_KIND = 'claude-code';
 
 function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: AgentRef; registered?: boolean; problem?: string } {
   const space = who.space ?? who.defaultSpace;
-  const register = (name: string): { agent: AgentRef; registered: boolean } => {
+  const spaceProblem = nameProblem('space name', space);
+  if (spaceProblem) return { problem: `space name "${space}": ${spaceProblem}` };
+  const register = (name: string): { agent?: AgentRef; registered?: boolean; problem?: string } => {
+    // The names register_session and the routes refuse are refused here too (hook events come from every face).
+    const problem = agentNameProblem(name);
+    if (problem) return { problem: `cannot register "${name}": ${problem}; set BOSS_AGENT to another name` };
     const session = who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {};
     const { agent, created } = tx.ensureAgent(space, name, { ...session, agent_kind: HOOK_AGENT_KIND });
     return { agent, registered: created };
@@ -81,8 +79,6 @@ function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: A
     if (found.length === 1) return { agent: found[0]! };
     if (found.length > 1) return { problem: `tmux session "${who.tmuxSession}" is registered for several agents; set BOSS_AGENT and BOSS_SPACE in the agent's environment` };
     if (ev.event === 'SessionStart') {
-      const problem = nameProblem('agent name', who.tmuxSession);
-      if (problem) return { problem: `tmux session name "${who.tmuxSession}" cannot be an agent name (${problem}); set BOSS_AGENT` };
       return register(who.tmuxSession);
     }
     return { problem: `no agent is registered for tmux session "${who.tmuxSession}" (it is registered on SessionStart, or set BOSS_AGENT)` };

@@ -34,7 +34,7 @@ const sameSpace = (a: { space: string }, b: { space: string }): boolean => sameN
 export const sameTarget = (a: Target, b: Target): boolean => sameSpace(a, b) && sameName(a.agent, b.agent);
 
 /** Agent names the legacy routes use as path words. */
-const RESERVED_NAMES = new Set(['parent']);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['parent']);
 
 export function checkName(agent: string): void {
   if (RESERVED_NAMES.has(nameKey(agent))) {

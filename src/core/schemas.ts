@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_STATUSES } from '../store/store.js';
+import { CONTROL_CHARS, MAX_NAME, nameProblem } from './names.js';
 import { normalizeInput } from './text.js';
 
 /**
@@ -14,24 +15,19 @@ export const MAX_SUMMARY = 4 * 1024;
 export const MAX_INPUT_TEXT = 1024 * 1024;
 export const MAX_LIST = 200;
 
-/**
- * Characters that act on a terminal instead of printing: C0 controls (ESC starts a sequence that
- * moves the cursor or rewrites the screen, BEL rings, CR returns to the start of the line, NUL),
- * DEL, C1 controls (U+009B is an 8-bit CSI) and the Unicode line and paragraph separators.
- */
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 /** The same, minus newline and tab, for multi-line text; a CR is allowed only as part of CRLF. */
 const TEXT_CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]|\r(?!\n)/;
 
+/** A name: the rule of src/core/names.ts (min and max also here, so the JSON schema shows them). */
 const identifier = (what: string) =>
   z
     .string()
     .min(1, `${what} must not be empty`)
-    .max(100, `${what} must be at most 100 characters`)
-    .refine((s) => !CONTROL_CHARS.test(s), `${what} must not contain control characters`)
-    .refine((s) => s.trim() === s && s.trim() !== '', `${what} must not start or end with spaces`)
-    // "." and ".." are path segments: URLs normalise them away, so the legacy routes could never reach them.
-    .refine((s) => s !== '.' && s !== '..', `${what} must not be "." or ".." (they cannot appear in a URL path); choose another name`);
+    .max(MAX_NAME, `${what} must be at most ${MAX_NAME} characters`)
+    .superRefine((s, ctx) => {
+      const problem = nameProblem(what, s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    });
 
 export const spaceName = identifier('space name').describe(
   'Space (team/project) the agent belongs to, e.g. "web-app". Defaults to the server\'s --space, else "default".',

@@ -129,7 +129,7 @@ async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, l
   if ('problem' in parsed) return { recorded: false, problem: `ignored: ${parsed.problem}` };
   if (input.truncated) warn(`input is over ${MAX_INPUT_BYTES} bytes: recorded ${parsed.event.event} from its start only`);
 
-  const { nameProblem } = await import('../core/hooks.js');
+  const { nameProblem } = await import('../core/names.js');
   const agent = opt('agent', 'BOSS_AGENT');
   const space = opt('space', 'BOSS_SPACE');
   for (const [what, v] of [['agent name', agent], ['space name', space]] as const) {

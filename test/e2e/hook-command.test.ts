@@ -205,6 +205,17 @@ describe('agent-boss hook', () => {
     expect(r.stderr).toMatch(/cannot tell which agent this is: set BOSS_AGENT/);
   });
 
+  it.each(['..', '.', 'parent', 'PARENT'])('SessionStart does not register the name %j, which the tools refuse', async (name) => {
+    const r = await hook('SessionStart', { source: 'startup' }, { BOSS_AGENT: name, TMUX: '', TMUX_PANE: '' });
+    quiet(r);
+    expect(r.stderr).toMatch(/must not be "\." or "\.\."|is reserved/);
+    expect((await coordinator.listAgents()).map((a) => a.name.toLowerCase())).not.toContain(name.toLowerCase());
+    // BOSS_SPACE "..": refused the same way.
+    const inSpace = await hook('SessionStart', { source: 'startup' }, { BOSS_AGENT: 'fine', BOSS_SPACE: '..', TMUX: '', TMUX_PANE: '' });
+    expect(inSpace.stderr).toMatch(/space name "\.\.": space name must not be "\." or "\.\."/);
+    expect(await store.getAgent('..', 'fine')).toBeUndefined();
+  });
+
   it('a pane of an unregistered session is not registered by events other than SessionStart', async () => {
     await tmux.tmux('new-session', '-d', '-s', 'stranger', 'sleep 60');
     const pane = (await tmux.tmux('display-message', '-p', '-t', '=stranger:', '#{pane_id}')).trim();
