@@ -148,3 +148,56 @@ function whyScreen(hook: HookState['state'], screen: ScreenStateName): string {
   if (hook === 'idle' && screen === 'working') return 'a turn began that no hook announced';
   return 'the screen is current';
 }
+
+/** Tools whose hook subject is a file path; their dialog shows the path (often relative) before the content. */
+const PATH_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'Read', 'NotebookEdit']);
+/** Tools whose hook subject is one word of what the dialog shows (`url: <subject> prompt: …`). */
+const WORD_TOOLS = new Set(['WebFetch', 'WebSearch']);
+/** The longest prompt text the screen parser keeps: a text this long may go on beyond it. */
+const SCREEN_TEXT_CAP = 2000;
+const ELLIPSIS = /…|\.\.\./u;
+
+/** Whether `text` matches `pieces` joined by "anything" (a shortened view), anchored where the view was not shortened. */
+function globMatch(pieces: readonly string[], text: string, openStart: boolean, openEnd: boolean): boolean {
+  let at = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    const found = i === 0 && !openStart ? (text.startsWith(p) ? 0 : -1) : text.indexOf(p, at);
+    if (found < 0) return false;
+    at = found + p.length;
+  }
+  return openEnd || at === text.length;
+}
+
+/**
+ * Whether a dialog's text on screen shows the subject a hook recorded for the prompt (the command,
+ * the file, the URL, the tool input): approving with a hook's prompt id is allowed only then, since
+ * a hook state goes stale (a hook dropped, an Escape fires none) while another dialog opens. The
+ * screen may show the subject whole or shortened with an ellipsis, wrapped anywhere (whitespace is
+ * ignored), a file by a path relative to the project followed by its content, a URL among other
+ * fields, and a tool input as `key: value` lines. When unsure it answers false (nothing is sent).
+ */
+export function dialogShowsSubject(toolName: string | undefined, subject: string | undefined, screenText: string | undefined): boolean {
+  if (subject === undefined || screenText === undefined || screenText.trim() === '') return false;
+  const spaced = (s: string) => s.replace(/\s+/gu, ' ').trim();
+  const tight = (s: string) => s.replace(/\s+/gu, '');
+  const shown = spaced(screenText);
+  const openEnd = shown.length >= SCREEN_TEXT_CAP || /(?:…|\.\.\.)$/u.test(shown);
+  const openStart = /^(?:…|\.\.\.)/u.test(shown);
+  const pieces = (norm: (s: string) => string) => shown.split(ELLIPSIS).map(norm).filter((p) => p !== '');
+  // The subject itself, whole or shortened (Bash commands, a Read of an absolute path).
+  if (globMatch(pieces(tight), tight(subject), openStart, openEnd)) return true;
+  if (toolName !== undefined && PATH_TOOLS.has(toolName)) {
+    // The path, or a tail of it after a "/", as the first word(s) of the dialog's text.
+    const path = spaced(subject);
+    const tails = [path, ...[...path.matchAll(/\//gu)].map((m) => path.slice(m.index! + 1))].filter((t) => t !== '');
+    return tails.some((t) => shown === t || shown.startsWith(`${t} `));
+  }
+  if (toolName !== undefined && WORD_TOOLS.has(toolName)) return ` ${shown} `.includes(` ${spaced(subject)} `);
+  // A tool input drawn as `key: value` lines: the same letters and digits, in order.
+  if (toolName !== 'Bash') {
+    const alnum = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, '');
+    return globMatch(pieces(alnum), alnum(subject), openStart, openEnd);
+  }
+  return false;
+}

@@ -8,10 +8,14 @@ import type { ApprovalInfo } from '../backends/session-backend.js';
 import type { AgentRecord } from '../store/store.js';
 import type { ApprovalDecisionRecord, ApprovalRuleRecord, HookStore, StoredHookState } from '../store/hooks-store.js';
 import { DomainError } from './errors.js';
-import { differentTools, type ScreenView } from './fusion.js';
+import { dialogShowsSubject, differentTools, type ScreenView } from './fusion.js';
 import { normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
 import { recordHookEvent, type HookIdentity, type HookOutcome } from './hooks.js';
 import { agentKey } from './identity.js';
+import { visible } from './text.js';
+
+/** How much of a prompt's subject a refusal quotes. */
+const QUOTE_CHARS = 120;
 
 export interface CallerLike {
   agent?: string;
@@ -66,7 +70,9 @@ export class HookView {
   /**
    * The screen prompt id to require when `approve` was given a prompt id: the given id itself,
    * unless it is the hook's id of the pending prompt, in which case the dialog on screen (checked
-   * now) must be about the same tool, and its own id is required.
+   * now) must be the one the hook recorded (same tool, and its text shows the hook's subject), and
+   * its own id is required. A hook state can be stale (a hook dropped, an Escape fires none) while
+   * another dialog is open: then nothing is sent and the answer says what is pending now.
    */
   async expectedScreenPromptId(agent: AgentRecord, given: string, checkScreen: () => Promise<ApprovalInfo>): Promise<string> {
     const pending = await this.pendingPrompt(agent);
@@ -75,9 +81,16 @@ export class HookView {
     if (!screen.needsApproval || screen.promptId === undefined) {
       throw new DomainError('no_pending_approval', `The hooks report prompt ${given} of "${agent.name}", but its screen shows no permission prompt (it may have been answered at the terminal). Call list_liveness again.`);
     }
+    if (screen.promptId === given) return given;
     const hookTool = pending.detail.tool_name;
-    if (screen.toolName !== undefined && differentTools(hookTool, screen.toolName)) {
-      throw new DomainError('prompt_mismatch', `Prompt ${given} is about ${hookTool}, but the screen of "${agent.name}" shows a ${screen.toolName} prompt. Nothing was sent. Call list_liveness and approve the prompt it shows now.`);
+    const sameTool = screen.toolName === undefined || !differentTools(hookTool, screen.toolName);
+    if (!sameTool || !dialogShowsSubject(hookTool, pending.detail.subject, screen.promptText)) {
+      const quote = (s: string | undefined) => (s === undefined ? '' : ` "${visible(s.replace(/\s+/gu, ' ').trim().slice(0, QUOTE_CHARS))}${s.length > QUOTE_CHARS ? '…' : ''}"`);
+      throw new DomainError(
+        'prompt_mismatch',
+        `Prompt ${given} is the hooks' ${hookTool ?? 'tool'} prompt${quote(pending.detail.subject)}, but the screen of "${agent.name}" now shows ${screen.toolName ? `a ${screen.toolName}` : 'a'} prompt${quote(screen.promptText)} (prompt_id ${screen.promptId}): the hook state is stale. Nothing was sent. ` +
+          `Read the screen (capture_output), then approve with prompt_id ${screen.promptId} if you mean that one.`,
+      );
     }
     return screen.promptId;
   }

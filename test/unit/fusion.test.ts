@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuseState, HOOK_FRESH_MS, type ScreenView } from '../../src/core/fusion.js';
+import { dialogShowsSubject, fuseState, HOOK_FRESH_MS, type ScreenView } from '../../src/core/fusion.js';
 import type { HookState } from '../../src/core/hook-state.js';
 
 const NOW = 5_000_000;
@@ -70,5 +70,29 @@ describe('fusion of hook state and screen (table)', () => {
     const h = hook('working', 0);
     expect(fuseState(h, screen('idle'), NOW + HOOK_FRESH_MS - 1).source).toBe('hook');
     expect(fuseState(h, screen('idle'), NOW + HOOK_FRESH_MS).source).toBe('screen');
+  });
+});
+
+describe('dialogShowsSubject (approve with a hook prompt id)', () => {
+  it('accepts the dialogs the screens of 2.1.328 draw for the subject the hook recorded', () => {
+    expect(dialogShowsSubject('Bash', 'touch one-line.txt', 'touch one-line.txt')).toBe(true);
+    expect(dialogShowsSubject('Bash', 'mkdir -p out\necho first > out/one.txt', 'mkdir -p out echo first > out/one.txt')).toBe(true);
+    expect(dialogShowsSubject('Bash', 'echo averyverylongword', 'echo averyve rylongword')).toBe(true); // wrapped mid-word
+    expect(dialogShowsSubject('Bash', 'npm test -- --grep slow && npm run lint', 'npm test -- --grep slow && npm…')).toBe(true);
+    expect(dialogShowsSubject('Edit', '/home/u/webapp/notes.txt', 'notes.txt 1 alpha 2 -beta 2 +BETA 3 gamma')).toBe(true);
+    expect(dialogShowsSubject('Read', '/etc/hostname', '/etc/hostname')).toBe(true);
+    expect(dialogShowsSubject('WebFetch', 'https://example.com/page', 'url: https://example.com/page prompt: Summarise the page')).toBe(true);
+    expect(dialogShowsSubject('mcp__boss__report_status', '{"status":"active","summary":"capturing screens"}', 'status: "active" summary: "capturing screens"')).toBe(true);
+  });
+
+  it('refuses a dialog about something else, or more than the hook recorded', () => {
+    expect(dialogShowsSubject('Bash', 'echo SAFE', 'rm -rf ~/project')).toBe(false);
+    expect(dialogShowsSubject('Bash', 'echo SAFE', 'echo SAFE && rm -rf ~/project')).toBe(false);
+    expect(dialogShowsSubject('Bash', 'echo SAFE', 'echo SAFE; rm -rf ~')).toBe(false);
+    expect(dialogShowsSubject('Bash', 'echo SAFE', undefined)).toBe(false);
+    expect(dialogShowsSubject('Edit', '/home/u/webapp/notes.txt', 'notes.txt.bak 1 alpha')).toBe(false);
+    expect(dialogShowsSubject('Write', '/home/u/webapp/a.txt', 'b.txt 1 hello')).toBe(false);
+    expect(dialogShowsSubject('WebFetch', 'https://example.com', 'url: https://example.com.evil.test/x prompt: p')).toBe(false);
+    expect(dialogShowsSubject('mcp__x__y', '{"path":"a"}', 'path: "b"')).toBe(false);
   });
 });

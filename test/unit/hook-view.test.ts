@@ -4,6 +4,7 @@ import { recordHookEvent } from '../../src/core/hooks.js';
 import { HookView } from '../../src/core/hook-view.js';
 import { HookStore } from '../../src/store/hooks-store.js';
 import { connectClient, fakeCore, textOf } from '../helpers/core.js';
+import { fixtureScreen } from '../helpers/fake-terminal.js';
 
 /** The core with a hook store on the same (in-memory) database and the fake backend. */
 async function setup() {
@@ -13,7 +14,8 @@ async function setup() {
   const coordinator = new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' });
   await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
   const session = core.backend.add('s1', 'bash-one-line');
-  const input = { command: 'npm test' };
+  // The command the fixture's dialog shows.
+  const input = { command: 'touch one-line.txt' };
   await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
   return { ...core, hooks, coordinator, session, hookId: hookPromptId('Bash', input) };
 }
@@ -22,11 +24,12 @@ describe('approve and rules with hooks', () => {
   it('list_liveness shows the hook prompt id; approve accepts it and records the answer', async () => {
     const { coordinator, hooks, session, hookId } = await setup();
     const row = (await coordinator.listLiveness('web'))[0]!;
-    expect(row).toMatchObject({ source: 'hook', prompt_id: hookId, screen_prompt_id: session.promptId(), tool_input: { command: 'npm test' } });
+    expect(row).toMatchObject({ source: 'hook', prompt_id: hookId, tool_input: { command: 'touch one-line.txt' } });
+    expect(session.promptId()).toBe(hookId); // a Bash command shown whole: the screen's id is the hook's
     const res = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId });
     expect(res.cleared).toBe(true);
     expect(session.keys).toEqual(['1']);
-    expect((await hooks.listDecisions({ agent: 'dev' }))[0]).toMatchObject({ decided_by: 'approve', decision: 'yes', subject: 'npm test', prompt_id: hookId });
+    expect((await hooks.listDecisions({ agent: 'dev' }))[0]).toMatchObject({ decided_by: 'approve', decision: 'yes', subject: 'touch one-line.txt', prompt_id: hookId });
     expect((await coordinator.listLiveness('web'))[0]).toMatchObject({ state: 'working', source: 'hook', hook_event: 'approve' });
   });
 
@@ -37,6 +40,36 @@ describe('approve and rules with hooks', () => {
     session.show('idle');
     await expect(coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookId })).rejects.toMatchObject({ code: 'no_pending_approval' });
     expect(session.keys).toEqual([]);
+  });
+
+  it('refuses a stale hook prompt id whose tool matches but whose dialog on screen is another (nothing sent), naming what is pending now', async () => {
+    const { coordinator, hooks, session } = await setup();
+    // The hook recorded `echo SAFE`; that prompt was dismissed (no hook fired) and a dialog for another command is open.
+    const safe = { command: 'echo SAFE' };
+    await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: safe }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+    session.showLines(fixtureScreen('bash-one-line').map((l) => l.replace('touch one-line.txt', 'rm -rf ~/project')));
+    const screenId = session.promptId()!;
+    const err = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookPromptId('Bash', safe) }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code: string },
+    );
+    expect(err?.code).toBe('prompt_mismatch');
+    expect(err?.message).toMatch(/the hooks' Bash prompt "echo SAFE", but the screen of "dev" now shows a Bash prompt "rm -rf ~\/project" \(prompt_id [0-9a-f]{12}\): the hook state is stale\. Nothing was sent/);
+    expect(err?.message).toContain(`approve with prompt_id ${screenId}`);
+    expect(session.keys).toEqual([]);
+    // The screen's own id answers the dialog that is there.
+    expect((await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: screenId })).prompt_id).toBe(screenId);
+  });
+
+  it('accepts a hook prompt id whose dialog shows its file by a relative path (a different screen id)', async () => {
+    const { coordinator, hooks, session } = await setup();
+    const edit = { file_path: '/home/u/webapp/notes.txt', old_string: 'beta', new_string: 'BETA' };
+    await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Edit', toolInput: edit }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+    session.show('edit');
+    expect(session.promptId()).not.toBe(hookPromptId('Edit', edit));
+    const res = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookPromptId('Edit', edit) });
+    expect(res.cleared).toBe(true);
+    expect(session.keys).toEqual(['1']);
   });
 
   it('only the operator sets and deletes rules; an agent lists the rules that apply to it', async () => {
