@@ -7,7 +7,10 @@ import { backendCall } from './backend-failures.js';
 import { DomainError, fromStoreError } from './errors.js';
 import { explainFailure, type Failure } from './failure.js';
 import { checkHealth, type Health } from './health.js';
+import { checkSessionClaim, sharedSessionOutcome, type SharedSessionRule } from './session-claims.js';
+import type { HookEvent } from './hook-state.js';
 import { HookView, ScreenSince } from './hook-view.js';
+import type { HookOutcome } from './hooks.js';
 import { agentKey, checkName, DEFAULT_SPACE, Identity, sameName, sameTarget, type Caller, type Target } from './identity.js';
 import { backendNameOf } from './records.js';
 import { livenessRows, type LivenessRow } from './liveness.js';
@@ -42,12 +45,7 @@ export interface ActionTarget<B = SessionBackend> {
 
 export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
-/**
- * Registering a session another agent is registered on: refuse while it runs (register_session,
- * unless it asks to take it over), take it over (its agent is left without a session), or only warn
- * (the legacy ignition, whose contract is to register).
- */
-export type SharedSessionRule = 'refuse' | 'take_over' | 'warn';
+export type { SharedSessionRule } from './session-claims.js';
 
 /**
  * The coordination functions: the one door every face (MCP tools, HTTP routes, prompts, resources,
@@ -114,11 +112,12 @@ export class Coordinator {
     const existing = await this.stored(() => this.store.getAgent(input.space, input.agent));
     const backend = this.backend(input.backend ? { backend_type: input.backend } : { backend_type: existing?.backend_type ?? null });
     if (input.agent_kind !== undefined) this.checkAgentKind(backend, input.agent_kind);
-    // Only the agent this server is bound to may take the session the server runs in: an operator's
-    // server inside tmux registering another agent must not hand it the operator's own terminal.
-    const isSelf = this.identity.isSelf(caller, input);
-    const sessionId =
-      input.session_id ?? (isSelf ? await backend.identifySelf?.(this.env) : undefined) ?? existing?.session_id ?? undefined;
+    // Only the agent this process runs as (a stdio server's --agent) may take the session the process
+    // runs in: neither an operator's server inside tmux registering another agent, nor an agent named
+    // by an HTTP request to a hub that runs in the operator's terminal.
+    const isSelf = this.isProcessAgent(input);
+    const own = isSelf ? await backend.identifySelf?.(this.env) : undefined;
+    const sessionId = input.session_id ?? own ?? existing?.session_id ?? undefined;
     if (sessionId) this.checkSessionId(backend, sessionId);
     if (!sessionId && opts.requireSession !== false) {
       throw new DomainError(
@@ -128,8 +127,9 @@ export class Coordinator {
           : `session_id is required for "${input.agent}": only a server started with --agent ${input.agent} finds that agent's session by itself. Pass session_id (e.g. the tmux session name).`,
       );
     }
+    // Who may claim the terminal (session-claims.ts, identity.ts), then what sharing it means.
     const { warnings, takeFrom } = sessionId
-      ? await this.checkSessionOwner(backend, input, sessionId, opts.sharedSession ?? 'warn')
+      ? await sharedSessionOutcome(backend, input, sessionId, await checkSessionClaim(this, caller, input, backend, sessionId, { own, current: existing }), opts.sharedSession ?? 'warn')
       : { warnings: [], takeFrom: [] };
     try {
       const { record, created } = await this.store.register(input.space, input.agent, {
@@ -147,53 +147,29 @@ export class Coordinator {
   }
 
   /**
-   * What registering `sessionId` for `target` should tell (or refuse): a session that does not
-   * exist now (a typo, or an agent that registers before it starts: kept, with a warning), and a
-   * session another agent is registered on (two agents typing into one terminal), handled by `rule`.
+   * Records a report. A `session_id` in it is a claim on that terminal like register_session's: one
+   * the caller may not claim is refused, or, with `dropRefusedSession` (the legacy status post, whose
+   * old scripts send their session with every post), left out of the report and told to that function.
    */
-  private async checkSessionOwner(
-    backend: SessionBackend,
-    target: Target,
-    sessionId: string,
-    rule: SharedSessionRule,
-  ): Promise<{ warnings: string[]; takeFrom: Target[] }> {
-    const warnings: string[] = [];
-    const where = `${backend.name} session "${sessionId}"`;
-    const exists = await backend.sessionExists(sessionId).catch(() => undefined);
-    if (exists === false) {
-      warnings.push(
-        `No ${where} exists now. If the agent starts in it later, this is fine; otherwise register again with the right session_id (tmux list-sessions shows the names).`,
-      );
-    }
-    const owners = (await this.listAgents()).filter(
-      (a) => a.session_id === sessionId && backendNameOf(a) === backend.name && !sameTarget({ space: a.space, agent: a.name }, target),
-    );
-    if (owners.length === 0) return { warnings, takeFrom: [] };
-    const names = owners.map((a) => `agent "${a.name}" in space "${a.space}"`).join(' and ');
-    if (rule === 'take_over') {
-      warnings.push(`Took the session over from ${names}: ${owners.length === 1 ? 'it has' : 'they have'} no session now.`);
-      return { warnings, takeFrom: owners.map((a) => ({ space: a.space, agent: a.name })) };
-    }
-    if (rule === 'refuse' && exists !== false) {
-      throw new DomainError(
-        'conflict',
-        `The ${where} is already registered to ${names}: two agents on one terminal would type into each other's input. ` +
-          `Pass the session "${target.agent}" runs in, or, if that terminal now runs "${target.agent}", register again with take_over: true (${owners.length === 1 ? 'the other agent is' : 'the others are'} then left without a session). Nothing was changed.`,
-      );
-    }
-    warnings.push(
-      `The ${where} is also registered to ${names}: input for either agent goes to the same terminal. Register one of them on its own session${rule === 'warn' ? '' : ' (or pass take_over: true)'}.`,
-    );
-    return { warnings, takeFrom: [] };
-  }
-
-  async reportStatus(caller: Caller, target: Target, report: Report): Promise<AgentRecord> {
+  async reportStatus(caller: Caller, target: Target, report: Report, opts: { dropRefusedSession?: (why: string) => void } = {}): Promise<AgentRecord> {
     checkName(target.agent);
     this.identity.checkSelf(caller, target, 'post to', "'s channel: an agent reports status only for itself");
     if (report.session_id) {
       // The session id is checked by the agent's backend exactly as register_session checks it.
-      const existing = report.backend_type ? undefined : await this.stored(() => this.store.getAgent(target.space, target.agent));
-      this.checkSessionId(this.backend(report.backend_type ? report : { backend_type: existing?.backend_type ?? null }), report.session_id);
+      const existing = await this.stored(() => this.store.getAgent(target.space, target.agent));
+      const backend = this.backend(report.backend_type ? report : { backend_type: existing?.backend_type ?? null });
+      this.checkSessionId(backend, report.session_id);
+      if (existing?.session_id !== report.session_id || backendNameOf(existing) !== backend.name) {
+        const own = this.isProcessAgent(target) ? await backend.identifySelf?.(this.env) : undefined;
+        try {
+          await checkSessionClaim(this, caller, target, backend, report.session_id, { own, current: existing });
+        } catch (err) {
+          if (!opts.dropRefusedSession || !(err instanceof DomainError)) throw err;
+          opts.dropRefusedSession(err.message);
+          const { session_id: _s, backend_type: _b, ...rest } = report;
+          report = rest;
+        }
+      }
     } else if (report.backend_type) {
       this.backend(report);
     }
@@ -331,6 +307,28 @@ export class Coordinator {
     return this.clock();
   }
 
+  /**
+   * Records a hook event posted to the hub. A bound caller's event lands in its own binding only
+   * (identity.ts); a SessionStart that would register its session (the agent is new, or has none)
+   * claims that terminal, which the hub cannot see the hook run in: the claim rule decides.
+   */
+  async recordHookEvent(caller: Caller, ev: HookEvent, raw: Record<string, unknown>, named: { space?: string; agent?: string; tmuxSession?: string }): Promise<HookOutcome> {
+    if (!this.hooks) throw new DomainError('validation', 'This server has no hook store.');
+    const { space, agent } = this.identity.hookEventTarget(caller, named);
+    const me = this.bindingOf(caller);
+    if (me && named.tmuxSession !== undefined && ev.event === 'SessionStart') {
+      const current = await this.findAgent(me);
+      const backend = this.backend({ backend_type: 'tmux' });
+      if (!current?.session_id) await checkSessionClaim(this, caller, me, backend, named.tmuxSession, { current });
+    }
+    return this.hooks.record(ev, raw, {
+      ...(agent !== undefined && { agent }),
+      ...(space !== undefined && { space }),
+      ...(named.tmuxSession !== undefined && { tmuxSession: named.tmuxSession }),
+      defaultSpace: this.defaultSpace,
+    });
+  }
+
   /** Removes an agent: the operator any agent, a bound caller itself and the agents it manages. */
   async deleteAgent(caller: Caller, target: Target): Promise<void> {
     await this.identity.authorize(caller, await this.getAgent(target), 'delete');
@@ -396,6 +394,11 @@ export class Coordinator {
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────
+
+  /** Whether `target` is the agent this process runs as (a stdio server's --agent), whose terminal it can find. */
+  private isProcessAgent(target: Target): boolean {
+    return this.defaultAgent !== undefined && sameTarget({ space: this.defaultSpace, agent: this.defaultAgent }, target);
+  }
 
   private checkSessionId(backend: SessionBackend, sessionId: string): void {
     const problem = backend.sessionIdProblem?.(sessionId);

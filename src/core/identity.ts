@@ -33,6 +33,15 @@ export const agentKey = (space: string, agent: string): string => `${nameKey(spa
 const sameSpace = (a: { space: string }, b: { space: string }): boolean => sameName(a.space, b.space);
 export const sameTarget = (a: Target, b: Target): boolean => sameSpace(a, b) && sameName(a.agent, b.agent);
 
+/** The session spawn_agent makes for an agent (the name the legacy coordinator gave spawned agents): `{space}-{agent}`, lower-cased, `[a-z0-9_-]` only. */
+export function sessionNameFor(space: string, agent: string): string {
+  const name = `${space}-${agent}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return name.slice(0, 100) || 'agent';
+}
+
 /** Agent names the legacy routes use as path words. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(['parent']);
 
@@ -40,6 +49,16 @@ export function checkName(agent: string): void {
   if (RESERVED_NAMES.has(nameKey(agent))) {
     throw new DomainError('validation', `agent name "${agent}" is reserved; choose another name.`);
   }
+}
+
+/** A request to register `sessionId` as the terminal of `target` (see Identity.checkClaim). */
+export interface SessionClaim {
+  target: Target;
+  sessionId: string;
+  /** `pane`: the session the caller's own process runs in; `known`: the target's current session, or the one spawn_agent names for it. */
+  proof?: 'pane' | 'known';
+  /** The other agents registered on the session now. */
+  holders: readonly { space: string; name: string }[];
 }
 
 /** The rules of who may do what, given the server's defaults and a way to read an agent's parent chain. */
@@ -75,12 +94,6 @@ export class Identity {
     return { space, agent };
   }
 
-  /** Whether `target` is the agent this server runs as (the caller's binding, else --agent). */
-  isSelf(caller: Caller, target: Target): boolean {
-    const bound = this.bindingOf(caller) ?? (this.defaultAgent !== undefined ? { space: this.defaultSpace, agent: this.defaultAgent } : undefined);
-    return bound !== undefined && sameTarget(bound, target);
-  }
-
   /** A caller bound to (space, agent) may do this only for that very pair. */
   checkSelf(caller: Caller, target: Target, what: string, why = ': a server bound to an agent acts as that agent only'): void {
     const me = this.bindingOf(caller);
@@ -92,6 +105,13 @@ export class Identity {
       );
     }
     throw new DomainError('forbidden', `agent "${me.agent}" cannot ${what} "${target.agent}"${why}.`);
+  }
+
+  /** Whether the agent bound as `me` may act on `agent` (its own space, its parent chain leads to `me`). */
+  private async manages(me: Target, agent: { space: string; name: string }): Promise<boolean> {
+    if (!sameSpace(me, agent)) return false;
+    const chain = sameName(agent.name, me.agent) ? [agent.name] : await this.chainOf(agent.space, agent.name);
+    return chain.some((name) => sameName(name, me.agent));
   }
 
   /**
@@ -107,12 +127,90 @@ export class Identity {
         `agent "${me.agent}" of space "${me.space}" cannot ${what} "${agent.name}" in space "${agent.space}": an agent acts only within its own space. Ask the operator.`,
       );
     }
-    const chain = sameName(agent.name, me.agent) ? [agent.name] : await this.chainOf(agent.space, agent.name);
-    if (!chain.some((name) => sameName(name, me.agent))) {
+    if (!(await this.manages(me, agent))) {
       throw new DomainError(
         'forbidden',
         `agent "${me.agent}" cannot ${what} "${agent.name}": an agent may act only on itself and the agents it manages (their parent chain leads to it). Ask the operator or ${agent.parent ? `"${agent.parent}"` : "the agent's manager"}.`,
       );
     }
+  }
+
+  /**
+   * Spawning: the operator may spawn anything anywhere; a bound caller spawns only into its own
+   * space, only agents that report to it (their parent is the spawner), and re-spawns an agent
+   * already registered only when it may act on it (it is itself or one it manages): it must not
+   * start another manager's agent with its own command. Returns the parent the spawned agent gets.
+   */
+  async checkSpawn(caller: Caller, target: Target, parent: string | undefined, existing: AgentRecord | undefined): Promise<string | undefined> {
+    const me = this.bindingOf(caller);
+    if (me === undefined) return parent;
+    if (!sameSpace(me, target)) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" of space "${me.space}" cannot spawn "${target.agent}" in space "${target.space}": an agent spawns only into its own space. Call without space (or with space "${me.space}"), or ask the operator.`,
+      );
+    }
+    if (parent !== undefined && !sameName(parent, me.agent)) {
+      throw new DomainError('forbidden', `agent "${me.agent}" may spawn only agents that report to it: leave out parent, or set it to "${me.agent}".`);
+    }
+    if (existing !== undefined && !(await this.manages(me, existing))) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" cannot spawn "${existing.name}": that agent is registered already and ${existing.parent ? `reports to "${existing.parent}"` : 'reports to no one'}, so only ${existing.parent ? `"${existing.parent}" (or its managers)` : 'the operator'} may start it again. Choose another name, or ask the operator.`,
+      );
+    }
+    return me.agent;
+  }
+
+  /**
+   * Where a hook event posted by `caller` lands: a bound caller's events land only in its own
+   * binding (space and agent), whatever the body names; the operator's where the body says.
+   */
+  hookEventTarget(caller: Caller, named: { space?: string; agent?: string }): { space?: string; agent?: string } {
+    const me = this.bindingOf(caller);
+    if (me === undefined) return named;
+    if (named.space !== undefined && !sameName(named.space, me.space)) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" of space "${me.space}" cannot record hook events in space "${named.space}": an agent's hook events land in its own space. Leave out space (or send "${me.space}").`,
+      );
+    }
+    if (named.agent !== undefined && !sameName(named.agent, me.agent)) {
+      throw new DomainError('forbidden', `agent "${me.agent}" cannot record hook events of "${named.agent}": an agent records only its own. Leave out agent (or send "${me.agent}").`);
+    }
+    return { space: me.space, agent: me.agent };
+  }
+
+  /**
+   * The claim rule: whether `caller` may register `claim.sessionId` as the terminal of
+   * `claim.target` (its input, approvals and captures then reach that terminal). The operator may
+   * register any session. A bound caller needs proof or authority:
+   * - proof: the session its own process runs in (`pane`: a stdio server or hook inside tmux), and
+   *   short of that the target's current session or the one spawn_agent names for it (`known`);
+   * - authority: every agent now registered on the session is one it may act on (itself or an
+   *   agent it manages), and, for a session nobody holds, it manages the target (it is its manager).
+   * A session proven by `pane` is the caller's whoever else is registered on it; a `known` one, or a
+   * session held by others, only with authority over every holder.
+   */
+  async checkClaim(caller: Caller, claim: SessionClaim): Promise<void> {
+    const me = this.bindingOf(caller);
+    if (me === undefined || claim.proof === 'pane') return;
+    const where = `session "${claim.sessionId}"`;
+    for (const h of claim.holders) {
+      if (!(await this.manages(me, h))) {
+        throw new DomainError(
+          'forbidden',
+          `agent "${me.agent}" cannot register ${where} for "${claim.target.agent}": it is the terminal of agent "${h.name}" in space "${h.space}", which "${me.agent}" does not manage. ` +
+            `Register the session "${claim.target.agent}" runs in, or ask the operator (or "${h.name}"'s manager) to move it. Nothing was changed.`,
+        );
+      }
+    }
+    if (claim.holders.length > 0 || claim.proof === 'known') return;
+    if (!sameTarget(me, claim.target) && (await this.manages(me, { space: claim.target.space, name: claim.target.agent }))) return;
+    throw new DomainError(
+      'forbidden',
+      `agent "${me.agent}" cannot register ${where} for "${claim.target.agent}": nothing shows it runs there (it is not the session this server runs in, nor the one spawn_agent made for it). ` +
+        `Register from a stdio server (agent-boss stdio --agent ${me.agent}) started inside that session and leave session_id out, or ask the operator to register it (or to spawn the agent with spawn_agent). Nothing was changed.`,
+    );
   }
 }

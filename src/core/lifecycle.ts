@@ -4,7 +4,9 @@ import type { AgentRecord } from '../store/store.js';
 import { backendCall as call, backendFailure } from './backend-failures.js';
 import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
 import { DomainError, isDomainError } from './errors.js';
-import { sameName } from './identity.js';
+import { sameName, sessionNameFor } from './identity.js';
+
+export { sessionNameFor };
 import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
 import { LIVENESS_STATES } from './liveness.js';
@@ -18,15 +20,6 @@ import { LIVENESS_STATES } from './liveness.js';
 const SKIP_PERMISSION_FLAGS = /--dangerously-skip-permissions\b|--allow-dangerously-skip-permissions\b|--permission-mode[ =]+['"]?bypassPermissions\b/;
 export const SKIP_PERMISSIONS_FLAG = '--dangerously-skip-permissions';
 export const DEFAULT_AGENT_COMMAND = 'claude';
-
-/** The session name the legacy coordinator gave spawned agents: `{space}-{agent}`, lower-cased, `[a-z0-9_-]` only. */
-export function sessionNameFor(space: string, agent: string): string {
-  const name = `${space}-${agent}`
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return name.slice(0, 100) || 'agent';
-}
 
 const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -90,14 +83,6 @@ const backendCall = <T>(doing: string, fn: () => Promise<T>): Promise<T> => call
 
 /** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
 export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
-  // A bound agent may spawn only agents it manages: their parent is the spawner.
-  let parent = input.parent;
-  if (caller.agent !== undefined) {
-    if (parent !== undefined && !sameName(parent, caller.agent)) {
-      throw new DomainError('forbidden', `agent "${caller.agent}" may spawn only agents that report to it: leave out parent, or set it to "${caller.agent}".`);
-    }
-    parent = caller.agent;
-  }
   const command = (input.command ?? DEFAULT_AGENT_COMMAND).trim();
   if (command === '') throw new DomainError('validation', 'command: must not be blank (leave it out to start "claude").');
   if (!opts.allowSkipPermissions && (input.skip_permissions || SKIP_PERMISSION_FLAGS.test(command))) {
@@ -107,6 +92,8 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     );
   }
   const existing = await coordinator.findAgent(input);
+  // Whom the caller may spawn (identity.ts): its own space, agents that report to it, and no one else's agent again.
+  const parent = await coordinator.identity.checkSpawn(caller, input, input.parent, existing);
   const base = coordinator.backend({ backend_type: existing?.backend_type ?? null });
   // Refused before anything starts; the session is then watched and typed into with that kind's UI.
   if (input.agent_kind !== undefined) coordinator.checkAgentKind(base, input.agent_kind);

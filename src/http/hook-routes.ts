@@ -54,18 +54,13 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     refuseChange();
     const caller = requestCaller(c);
     const body = parse(hookEventBody, await jsonBody(c));
-    if (caller.agent !== undefined && body.agent !== undefined && !sameName(body.agent, caller.agent)) {
-      throw new DomainError('forbidden', `agent "${caller.agent}" cannot record hook events of "${body.agent}".`);
-    }
     const parsed = parseHookEvent(JSON.stringify(body.payload));
     if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
-    const agent = caller.agent ?? body.agent;
-    const space = body.space ?? caller.space;
-    const outcome = await hooks().record(parsed.event, parsed.raw, {
-      ...(agent !== undefined && { agent }),
-      ...(space !== undefined && { space }),
+    // Where it lands and what it may register is the core's rule (a bound caller: its own binding only).
+    const outcome = await coordinator.recordHookEvent(caller, parsed.event, parsed.raw, {
+      ...(body.agent !== undefined && { agent: body.agent }),
+      ...(body.space !== undefined && { space: body.space }),
       ...(body.tmux_session !== undefined && { tmuxSession: body.tmux_session }),
-      defaultSpace: coordinator.defaultSpace,
     });
     return c.json(outcome);
   });

@@ -225,14 +225,17 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const caller = requestCaller(c, target.space);
     refuseChange(deps.readOnly);
     const { report, ignored } = parseLegacyReport(await c.req.text(), c.req.header('content-type'));
-    const record = await coordinator.reportStatus(caller, target, report);
+    // Old scripts send their session with every post: one the caller may not claim is left out, and said.
+    let refusedSession: string | undefined;
+    const record = await coordinator.reportStatus(caller, target, report, { dropRefusedSession: (why) => (refusedSession = why) });
     const accepted = `accepted for [${record.name}] in space "${record.space}"`;
-    if (ignored.length === 0) return c.text(accepted, 202);
+    const head = refusedSession === undefined ? accepted : `${accepted}\nsession_id not taken: ${refusedSession}`;
+    if (ignored.length === 0) return c.text(head, 202);
     // Old scripts look for "accepted for" in the reply: the first line stays exactly as it was.
     const shown = ignored.slice(0, MAX_IGNORED_NAMED).map((k) => k.slice(0, 100));
     const more = ignored.length > shown.length ? ` and ${ignored.length - shown.length} more` : '';
     const names = `${shown.map((k) => JSON.stringify(k)).join(', ')}${more}`;
-    return c.text(`${accepted}\nignored unknown field${ignored.length === 1 ? '' : 's'} ${names} (a status post takes ${[...LEGACY_REPORT_KEYS].join(', ')})`, 202, {
+    return c.text(`${head}\nignored unknown field${ignored.length === 1 ? '' : 's'} ${names} (a status post takes ${[...LEGACY_REPORT_KEYS].join(', ')})`, 202, {
       'X-Ignored-Fields': shown.map(encodeURIComponent).join(','),
     });
   };

@@ -251,6 +251,14 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   s('interrupt carol (not managed) → isError', 'interrupt', { agent: 'carol' }, /cannot interrupt "carol"/);
   s('list_liveness with space and all_spaces → isError "not both"', 'list_liveness', { space: 'web', all_spaces: true }, /either space or all_spaces, not both/);
   s('a tool that does not exist → error "not found"', 'delete_everything', {}, /not found|Unknown tool/i);
+  s("register_session session_id \"web-carol\" take_over (carol's terminal) → isError \"which alice does not manage\"", 'register_session', { session_id: 'web-carol', take_over: true }, /it is the terminal of agent "carol" in space "web", which "alice" does not manage/);
+  s('register_session session_id "operator-shell" (no agent holds it) → isError "nothing shows it runs there"', 'register_session', { session_id: 'operator-shell' }, /nothing shows it runs there/);
+  add(f, 'spawn_agent into space "mobile" → isError "spawns only into its own space"', { isError: true, match: /cannot spawn "eve" in space "mobile": an agent spawns only into its own space/ }, () =>
+    stdioCall('spawn_agent', { space: 'mobile', agent: 'eve', work_dir: openDir.dir, command: 'cat' }),
+  );
+  add(f, 'spawn_agent carol (registered, reports to no one) → isError "only the operator may start it again"', { isError: true, match: /cannot spawn "carol": .*only the operator may start it again/ }, () =>
+    stdioCall('spawn_agent', { agent: 'carol', work_dir: openDir.dir, command: 'cat' }),
+  );
 }
 
 // MCP over Streamable HTTP (the open hub): operator session and one bound by X-Agent-Name alice / X-Agent-Space web
@@ -273,6 +281,7 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   al('X-Agent-Name alice: approve mobile/bob → isError', 'approve', { space: 'mobile', agent: 'bob' }, /acts only within its own space/);
   al('X-Agent-Name alice: register_session for bob → isError', 'register_session', { agent: 'bob', session_id: 'web-bob' }, /cannot register a session for "bob"/);
   al('X-Agent-Name alice: interrupt carol → isError', 'interrupt', { agent: 'carol' }, /act only on itself/);
+  al("X-Agent-Name alice: register_session on carol's session with take_over → isError", 'register_session', { session_id: 'web-carol', take_over: true }, /terminal of agent "carol"/);
   const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'c', version: '0' } } };
   const mcpHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
   add(f, 'initialize with X-Agent-Name "a\\tb" → 400 "invalid X-Agent-Name header"', { status: 400, match: /invalid X-Agent-Name header/ }, () =>
@@ -312,6 +321,18 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
     http(openUrl, `/spaces/${space}/agent/${agent}`, json(body, headers));
   const L = (title: string, status: number, match: RegExp, run: () => Promise<Answer>) => add(f, title, { status, match }, run);
   const ok = { status: 'active', summary: 's' };
+  const hookEvent = (headers: Record<string, string>, body: Record<string, unknown>, base = openUrl) =>
+    http(base, '/hooks/event', json({ payload: { hook_event_name: 'UserPromptSubmit', session_id: 'cc-1', prompt: 'forged' }, ...body }, headers));
+  L('ignition alice?session_id=web-carol with X-Agent-Name alice → 403 "terminal of agent carol"', 403, /cannot register session "web-carol" for "alice": it is the terminal of agent "carol"/, () =>
+    http(openUrl, '/spaces/web/ignition/alice?session_id=web-carol', { headers: { 'X-Agent-Name': 'alice' } }),
+  );
+  L('hook event with "space": "mobile" and X-Agent-Name alice → 403 "lands in its own space"', 403, /cannot record hook events in space "mobile"/, () => hookEvent({ 'X-Agent-Name': 'alice' }, { space: 'mobile' }));
+  L('hook event with X-Agent-Space web and "space": "mobile" → 403', 403, /cannot record hook events in space "mobile"/, () =>
+    hookEvent({ 'X-Agent-Name': 'alice', 'X-Agent-Space': 'web' }, { space: 'mobile', agent: 'alice' }),
+  );
+  L('hook SessionStart naming tmux session "operator-shell" with X-Agent-Name mallory → 403', 403, /agent "mallory" cannot register session "operator-shell"/, () =>
+    http(openUrl, '/hooks/event', json({ payload: { hook_event_name: 'SessionStart', session_id: 'cc-1', source: 'startup' }, tmux_session: 'operator-shell' }, { 'X-Agent-Name': 'mallory' })),
+  );
   L('status post without X-Agent-Name → 400 "missing X-Agent-Name header"', 400, /missing X-Agent-Name header/, () => post('bob', ok, {}));
   L('status post X-Agent-Name mallory to bob → 403 "cannot post to \\"bob\\"\'s channel"', 403, /agent "mallory" cannot post to "bob"'s channel/, () => post('bob', ok, { 'X-Agent-Name': 'mallory' }));
   L('status post X-Agent-Space mobile to /spaces/web → 403', 403, /bound to its own space/, () => post('bob', ok, { 'X-Agent-Name': 'bob', 'X-Agent-Space': 'mobile' }));
@@ -409,6 +430,10 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
     }),
   );
   A('/events with no token → 401', 401, /unauthorized/, () => http(authUrl, '/events'));
+  A("hook event with \"space\": \"mobile\" and web/alice's token → 403", 403, /agent "alice" of space "web" cannot record hook events in space "mobile"/, () =>
+    http(authUrl, '/hooks/event', json({ payload: { hook_event_name: 'UserPromptSubmit', session_id: 'cc-1', prompt: 'forged' }, space: 'mobile' }, bearer(tokens.alice))),
+  );
+  A("ignition alice?session_id=web-carol with alice's token → 403", 403, /it is the terminal of agent "carol"/, () => http(authUrl, '/spaces/web/ignition/alice?session_id=web-carol', { headers: bearer(tokens.alice) }));
 }
 
 // The CLI

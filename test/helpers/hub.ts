@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { BackendRegistry } from '../../src/backends/registry.js';
 import { TmuxSessionBackend } from '../../src/backends/tmux/tmux-backend.js';
 import { Coordinator } from '../../src/core/coordinator.js';
+import { HookView } from '../../src/core/hook-view.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { EventHub } from '../../src/http/events.js';
 import { McpSessions } from '../../src/http/mcp-route.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
+import { HookStore } from '../../src/store/hooks-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 import { tempDir } from './tmp.js';
@@ -24,6 +26,8 @@ export interface HubOptions {
   /** EventHub poll interval and per-subscriber byte bound. */
   pollMs?: number;
   maxBufferedBytes?: number;
+  /** Record Claude Code hook events (the hook tables, as `agent-boss serve` has them). */
+  hooks?: boolean;
 }
 
 /**
@@ -45,6 +49,7 @@ export async function realHub(opts: HubOptions = {}) {
     env: {},
     ...(opts.defaultSpace !== undefined && { defaultSpace: opts.defaultSpace }),
     ...(opts.defaultAgent !== undefined && { defaultAgent: opts.defaultAgent }),
+    ...(opts.hooks && { hooks: new HookView(new HookStore(db)) }),
   });
   // Loaded only when used, so the other tests run against a build without agent tokens too.
   const tokens = opts.agentAuth ? new (await import('../../src/store/agent-tokens.js')).SqliteAgentTokens(db) : undefined;

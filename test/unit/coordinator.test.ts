@@ -49,10 +49,17 @@ describe('Coordinator', () => {
   });
 
   it('finds its own session through the backend when session_id is omitted', async () => {
-    const { coordinator, backend } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' } });
+    const { coordinator, backend } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' }, defaultAgent: 'a', defaultSpace: 's' });
     backend.identifySelf = async (env) => (env.TMUX_PANE === '%3' ? 'my-session' : undefined);
     const r = await coordinator.registerSession({ agent: 'a', space: 's' }, { space: 's', agent: 'a' });
     expect(r.session_id).toBe('my-session');
+  });
+
+  it("never gives a hub's own session to an agent named by a request (only the process's --agent finds its pane)", async () => {
+    const { coordinator, backend, store } = fakeCore({ env: { TMUX: '/tmp/sock,1,0', TMUX_PANE: '%3' } });
+    backend.identifySelf = async () => 'operator-shell';
+    await expectDomain(coordinator.registerSession({ agent: 'a', space: 's' }, { space: 's', agent: 'a' }), 'validation', /only a server started with --agent a/);
+    expect(await store.listAgents()).toEqual([]);
   });
 
   it("never gives the server's own session to another agent", async () => {

@@ -239,8 +239,12 @@ describe('legacy status post', () => {
     expect(await store.getAgent('web', 'dev')).toMatchObject({ session_id: 'web-dev', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' });
     await post(url, { status: 'done', summary: 'two', parent: '', items: null }, h);
     expect(await store.getAgent('web', 'dev')).toMatchObject({ status: 'done', session_id: 'web-dev', repo_url: 'https://git/x', role: 'backend', backend_type: 'tmux', parent: 'lead' });
-    await post(url, { status: 'done', summary: 'three', session_id: 'explicit', tmux_session: 'ignored' }, h);
-    expect((await store.getAgent('web', 'dev'))!.session_id).toBe('explicit');
+    // A session the agent cannot show is its own (not its current one, not the one spawn names for it)
+    // is not taken from a status post; the post itself is accepted, and says so.
+    const moved = await post(url, { status: 'done', summary: 'three', session_id: 'explicit', tmux_session: 'ignored' }, h);
+    expect(moved.status).toBe(202);
+    expect(await moved.text()).toMatch(/^accepted for \[dev\] in space "web"\nsession_id not taken: agent "dev" cannot register session "explicit"/);
+    expect(await store.getAgent('web', 'dev')).toMatchObject({ summary: 'three', session_id: 'web-dev' });
   });
 
   it('refuses a parent cycle and the reserved name with 400', async () => {
