@@ -1,7 +1,7 @@
 import { accessSync, constants, realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Config } from './config.js';
-import { shellDoubleQuote, shellQuote } from './http/ignition.js';
+import { shellDoubleQuote, shellQuote } from './backends/shell-quote.js';
 import { JsonEditError, mergeMcpServer } from './json-edit.js';
 import { SettingsFileError, updateSettingsFile } from './settings-file.js';
 

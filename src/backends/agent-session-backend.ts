@@ -27,6 +27,7 @@ import type {
 import { agentOf, checkSessionId, invalidIdSentence, validSessionId } from './session-ids.js';
 import type { Terminal } from './terminal.js';
 import { approvalInfo, TerminalSessions } from './terminal-sessions.js';
+import { shellQuote } from './shell-quote.js';
 
 export { SUBMIT_SETTLE_MS };
 
@@ -381,4 +382,3 @@ function isDirectory(path: string): boolean {
 }
 
 /** POSIX shell single-quoting. */
-const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;

@@ -10,6 +10,7 @@ export { sessionNameFor };
 import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
 import { LIVENESS_STATES } from './liveness.js';
+import { shellQuote } from '../backends/shell-quote.js';
 
 /**
  * Starting, stopping and watching agents: spawn_agent, stop_agent, capture_output and wait_for.
@@ -21,7 +22,6 @@ const SKIP_PERMISSION_FLAGS = /--dangerously-skip-permissions\b|--allow-dangerou
 export const SKIP_PERMISSIONS_FLAG = '--dangerously-skip-permissions';
 export const DEFAULT_AGENT_COMMAND = 'claude';
 
-const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export interface SpawnInput extends Target {
   work_dir: string;

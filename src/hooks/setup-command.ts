@@ -13,6 +13,7 @@ import { mergeHookSettings, SettingsError, type HookEntry } from './settings-mer
 import { SettingsFileError, updateSettingsFile } from '../settings-file.js';
 import { defaultDataDir } from '../core/hooks.js';
 import { argErrorMessage } from '../cli-suggest.js';
+import { shellQuote } from '../backends/shell-quote.js';
 
 export interface SetupIo {
   stdout: { write(s: string): unknown };
@@ -71,11 +72,9 @@ const real = (p: string): string => {
  */
 export function defaultHookProgram(io: Pick<SetupIo, 'cliPath' | 'nodePath'>): string | undefined {
   if (!io.cliPath || !io.nodePath) return undefined;
-  return `${shellWord(io.nodePath)} ${shellWord(real(io.cliPath))}`;
+  return `${shellQuote(io.nodePath)} ${shellQuote(real(io.cliPath))}`;
 }
 
-/** Quotes a word for the POSIX shell Claude Code runs hook commands with, when it needs quoting. */
-const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The hook entry per event for this command line. */
 export function hookEntries(command: string): Record<string, HookEntry> {
@@ -121,11 +120,11 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
       io.stderr.write(`agent-boss setup hooks: --url must be an http(s) URL such as http://127.0.0.1:8899, got "${values.url}"\n`);
       return 2;
     }
-    target = `--url ${shellWord(values.url)}`;
+    target = `--url ${shellQuote(values.url)}`;
   } else {
     const dir = values['data-dir'] ?? (io.env.BOSS_DATA_DIR || defaultDataDir(io.env));
     // Claude Code runs hooks in the project directory: a relative data dir would point elsewhere.
-    target = `--data-dir ${shellWord(resolve(io.cwd, dir))}`;
+    target = `--data-dir ${shellQuote(resolve(io.cwd, dir))}`;
   }
   const program = values.bin ?? defaultHookProgram(io) ?? 'agent-boss';
   const command = `${program} hook ${target}`;

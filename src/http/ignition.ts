@@ -1,6 +1,7 @@
 import { DEFAULT_SPACE, sameName } from '../core/identity.js';
 import { visible } from '../core/text.js';
 import { AGENT_STATUSES, backendNameOf, type AgentRecord } from '../core/records.js';
+import { shellDoubleQuote, shellQuote } from '../backends/shell-quote.js';
 
 /**
  * The ignition text: the Markdown document an agent reads when it starts (`GET
@@ -33,11 +34,6 @@ export interface IgnitionInput {
   warnings?: readonly string[];
 }
 
-/** Quotes a word for a POSIX shell when it needs it. */
-export const shellQuote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
-/** Double-quotes a word for a POSIX shell (the form `claude mcp add --header "Name: value"` is shown in). */
-export const shellDoubleQuote = (s: string): string => `"${s.replace(/["\\$`]/g, '\\$&')}"`;
 
 /**
  * One line of stored text for this page: line breaks become spaces and every other control

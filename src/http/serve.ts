@@ -9,7 +9,7 @@ import { createRuntime, type Runtime } from '../runtime.js';
 import { createHttpApp } from './app.js';
 import { EventHub } from './events.js';
 import { McpSessions } from './mcp-route.js';
-import { shellDoubleQuote, shellQuote } from './ignition.js';
+import { shellDoubleQuote, shellQuote } from '../backends/shell-quote.js';
 import { isLoopbackHost } from './middleware.js';
 import { agentBossOnPath } from '../setup-claude.js';
 import { DEFAULT_SPACE } from '../core/identity.js';

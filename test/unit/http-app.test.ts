@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpAppDeps } from '../../src/http/app.js';
-import { shellDoubleQuote, shellQuote } from '../../src/http/ignition.js';
+import { shellDoubleQuote, shellQuote } from '../../src/backends/shell-quote.js';
 import { isLoopbackHost, parseHostHeader } from '../../src/http/middleware.js';
 import { fakeHttp } from '../helpers/core.js';
 

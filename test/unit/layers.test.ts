@@ -28,16 +28,16 @@ const RULES: [folder: string, mayImport: string[]][] = [
   // The session backend over a terminal and an agent UI, the registry: no concrete terminal or agent.
   ['backends/', ['backends/']],
   ['store/', ['store/']],
-  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts']],
   ['tools/', ['tools/', 'prompts/', 'core/']],
   ['prompts/', ['prompts/', 'core/']],
   ['resources/', ['resources/', 'prompts/', 'core/']],
   ['mcp/', ['mcp/', 'tools/', 'prompts/', 'resources/', 'core/', 'version.ts']],
   // The agent-token store is handed to the HTTP face by the composition root (authentication), as a type.
-  ['http/', ['http/', 'mcp/', 'core/', 'store/agent-tokens.ts', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
+  ['http/', ['http/', 'mcp/', 'core/', 'backends/shell-quote.ts', 'store/agent-tokens.ts', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
   // cli-suggest.ts: the dependency-free "did you mean" of the command line (setup hooks' flags).
   // json-edit.ts, settings-file.ts: how `setup hooks` and `setup claude` change a user's settings file.
-  ['hooks/', ['hooks/', 'core/', 'cli-suggest.ts', 'json-edit.ts', 'settings-file.ts']],
+  ['hooks/', ['hooks/', 'core/', 'cli-suggest.ts', 'json-edit.ts', 'settings-file.ts', 'backends/shell-quote.ts']],
 ];
 
 /** The faces: they reach the store and the backends only through the core's functions. */

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIVENESS_STATES, STATE_LABELS } from '../../src/core/liveness.js';
 import { connectClient, fakeCore, fakeHttp, textOf } from '../helpers/core.js';
@@ -31,5 +32,17 @@ describe('the list of liveness states', () => {
     expect(body.states.map((s) => s.state)).toEqual(expect.arrayContaining(['dead', 'gone']));
     const page = readFileSync(new URL('../../src/http/dashboard/assets/app.js', import.meta.url), 'utf8');
     for (const label of Object.values(STATE_LABELS).filter((l) => l.includes(' '))) expect(page).not.toContain(`'${label}'`);
+  });
+});
+
+/** Every source file under src/, as [path relative to src, text]. */
+const SOURCES: [string, string][] = (readdirSync(new URL('../../src/', import.meta.url), { recursive: true, encoding: 'utf8' }) as string[])
+  .filter((f) => /\.(ts|js)$/.test(f))
+  .map((f) => [f.split('\\').join('/'), readFileSync(new URL(join('../../src/', f), import.meta.url), 'utf8')]);
+
+describe('POSIX shell quoting', () => {
+  it('is written once (backends/shell-quote.ts); tmux command quoting is its own rule', () => {
+    const quoting = SOURCES.filter(([, text]) => text.includes("`'\\\\''`")).map(([f]) => f).sort();
+    expect(quoting).toEqual(['backends/shell-quote.ts', 'backends/tmux/tmux-protocol.ts']);
   });
 });
