@@ -7,7 +7,7 @@ export const registerSession = defineTool({
   name: 'register_session',
   title: 'Register session',
   description:
-    "Register (or re-register) the terminal session an agent runs in, so peers and the operator can see it, send it input and approve its prompts. Creates the space and agent when new. Call it once when you start; calling again with the same values changes nothing. session_id may be omitted when this server runs inside the agent's tmux session: it finds the session itself.",
+    "Register (or re-register) the terminal session an agent runs in, so peers and the operator can see it, send it input and approve its prompts. Creates the space and agent when new. Call it once when you start; calling again with the same values changes nothing. session_id may be omitted when this server runs inside the agent's tmux session: it finds the session itself. A server bound to an agent registers only a session it can show is its own (the one it runs in, its current one, the one spawn_agent made for it) or one of an agent it manages; the operator registers any.",
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.optional().describe("Agent to register. Defaults to the server's --agent."),
@@ -19,7 +19,7 @@ export const registerSession = defineTool({
     take_over: z
       .boolean()
       .optional()
-      .describe('The session is registered to another agent but now runs this one: move it here (the other agent is left without a session). Without it, registering a running session of another agent is refused.'),
+      .describe('The session is registered to another agent but now runs this one: move it here (the other agent is left without a session). Without it, registering a running session of another agent is refused. An agent may take over only the session of an agent it manages.'),
   }),
   output: z.object({
     ...agentSummaryShape,
