@@ -164,6 +164,27 @@ describe('agent-boss stdio with the SDK client', () => {
     expect(row?.exists).toBe(true);
   });
 
+  it("claims by proof: a server inside a pane takes that pane over from whoever holds it; a bound server elsewhere cannot claim it", async () => {
+    await execa('tmux', ['-L', socket, '-f', '/dev/null', ...START_TEST_SERVER, ';', 'new-session', '-d', '-s', 'claimed-pane', '-x', '80', '-y', '20']);
+    const info = await execa('tmux', ['-L', socket, 'display-message', '-p', '-t', '=claimed-pane:', '#{socket_path},#{pid},0 #{pane_id}']);
+    const [tmuxEnv, pane] = info.stdout.trim().split(' ');
+    const operator = await start(['--space', 'claims']);
+    expect((await operator.call('register_session', { agent: 'squatter', session_id: 'claimed-pane' })).isError).toBeFalsy();
+    // A bound server not running in that pane: neither the pane nor its holder is its own.
+    const outside = await start(['--space', 'claims', '--agent', 'outsider']);
+    const refused = await outside.call('register_session', { session_id: 'claimed-pane', take_over: true });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toMatch(/agent "outsider" cannot register session "claimed-pane" for "outsider": it is the terminal of agent "squatter"/);
+    // The server inside the pane proves it runs there: take_over moves the pane to it.
+    const inside = await start(['--space', 'claims', '--agent', 'owner'], { TMUX: tmuxEnv!, TMUX_PANE: pane! });
+    const shared = await inside.call('register_session', {});
+    expect(shared.isError).toBe(true);
+    expect(textOf(shared)).toMatch(/already registered to agent "squatter".*take_over: true/);
+    const taken = await inside.call('register_session', { take_over: true });
+    expect(taken.isError, textOf(taken)).toBeFalsy();
+    expect(taken.structuredContent).toMatchObject({ agent: 'owner', session_id: 'claimed-pane' });
+  });
+
   it('chooses the agent program per agent: agent_kind shows in list_liveness; an unknown kind is refused, nothing written', async () => {
     const server = { socketName: socket, tmux: async (...a: string[]) => (await execa('tmux', ['-L', socket, '-f', '/dev/null', ...a])).stdout, kill: async () => {} };
     await startFakeAgent(server, 'kind-cc', join(dir, 'kind-cc.log'));
