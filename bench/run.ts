@@ -16,10 +16,11 @@ import { liveness } from './liveness.js';
 import { memory } from './memory.js';
 import { realClient } from './real-client.js';
 import { sendInput } from './send-input.js';
+import { sessions } from './sessions.js';
 import { startup } from './startup.js';
 import { tools } from './tools.js';
 
-const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, hook, realClient];
+const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, sessions, hook, realClient];
 
 function machineNote(): string {
   const tmux = execaSync(REAL_TMUX, ['-V'], { reject: false }).stdout.trim();

@@ -49,6 +49,24 @@ export const jsonRpcError = (status: number, code: number, message: string): Res
     headers: { 'Content-Type': 'application/json' },
   });
 
+type StreamEntry = { resolveJson?: unknown; cleanup?: () => void };
+
+/**
+ * In JSON-response mode the SDK's transport (1.32) resolves a POST's Response but never removes
+ * the POST's entry from its stream table, so an open session keeps every answer it ever sent (a
+ * tools/list is ~30 KiB). Once a POST is answered, drop the entries no request is waiting on any
+ * more. Reads the transport's private tables; when they are not there (another SDK version), does
+ * nothing, and test/hardening/session-memory.test.ts notices the growth.
+ */
+function releaseAnsweredStreams(transport: WebStandardStreamableHTTPServerTransport): void {
+  const t = transport as unknown as { _streamMapping?: Map<string, StreamEntry>; _requestToStreamMapping?: Map<unknown, string> };
+  if (!(t._streamMapping instanceof Map) || !(t._requestToStreamMapping instanceof Map)) return;
+  const waiting = new Set(t._requestToStreamMapping.values());
+  for (const [id, entry] of t._streamMapping) {
+    if (entry.resolveJson !== undefined && !waiting.has(id)) t._streamMapping.delete(id);
+  }
+}
+
 const sameCaller = (a: Caller, b: Caller): boolean =>
   (a.agent ?? '').toLowerCase() === (b.agent ?? '').toLowerCase() && (a.space ?? '').toLowerCase() === (b.space ?? '').toLowerCase();
 
@@ -83,7 +101,9 @@ export class McpSessions {
       // Move to the end of the map: the map's order is least recently used first.
       this.sessions.delete(sessionId);
       this.sessions.set(sessionId, session);
-      return session.transport.handleRequest(c.req.raw);
+      const res = await session.transport.handleRequest(c.req.raw);
+      releaseAnsweredStreams(session.transport);
+      return res;
     }
 
     if (c.req.method !== 'POST') {
@@ -135,6 +155,7 @@ export class McpSessions {
     };
     await server.connect(transport);
     const res = await transport.handleRequest(c.req.raw, { parsedBody: body });
+    releaseAnsweredStreams(transport);
     if (transport.sessionId === undefined || !this.sessions.has(transport.sessionId)) {
       await server.close().catch(() => undefined);
     }

@@ -16,6 +16,8 @@ import { DEFAULT_SPACE } from '../core/identity.js';
 
 /** How long a shutdown waits for requests in flight (a send or approve takes up to a few seconds). */
 const DRAIN_MS = 5000;
+/** How long an idle HTTP connection stays open for the next request. */
+export const KEEP_ALIVE_MS = 65_000;
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 12_000;
 
@@ -98,6 +100,10 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // Node closes an idle keep-alive connection after 5 s; a client that reuses it at that moment
+  // (one busy with many sessions notices the close late) sees "other side closed". Clients close
+  // their side a little before the time the server announces, so announce a long one.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,11 +1,16 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import { normalizeObjectSchema } from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   ErrorCode,
+  ListToolsRequestSchema,
   McpError,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
   type CallToolResult,
+  type ListToolsResult,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -46,9 +51,46 @@ const INSTRUCTIONS =
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
+/*
+ * What every session would otherwise build for itself is built once per process: the JSON Schema
+ * validator (an Ajv instance, ~20 KiB of heap per server) and the tools/list answer (JSON Schemas
+ * converted from zod, which the SDK redoes on every tools/list). An HTTP hub opens one server per
+ * MCP session, so this is much of what an open session costs (docs/benchmarks.md, "sessions").
+ */
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+const toolLists = new WeakMap<readonly ToolDefinition[], Map<boolean, ListToolsResult>>();
+
+/** The tools/list answer for `list` (what the SDK's own handler returns, converted once per process). */
+function toolListOf(source: readonly ToolDefinition[], readOnly: boolean, list: readonly ToolDefinition[]): ListToolsResult {
+  let byMode = toolLists.get(source);
+  if (byMode === undefined) toolLists.set(source, (byMode = new Map()));
+  let result = byMode.get(readOnly);
+  if (result === undefined) {
+    const jsonSchema = (schema: z.ZodObject, pipeStrategy: 'input' | 'output') =>
+      toJsonSchemaCompat(normalizeObjectSchema(schema)!, { strictUnions: true, pipeStrategy }) as ListToolsResult['tools'][number]['inputSchema'];
+    result = {
+      tools: list.map((t) => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        inputSchema: jsonSchema(t.input, 'input'),
+        annotations: { title: t.title, ...t.annotations },
+        execution: { taskSupport: 'forbidden' as const },
+        outputSchema: jsonSchema(t.output, 'output'),
+      })),
+    };
+    byMode.set(readOnly, result);
+  }
+  return result;
+}
+
 /** One factory for every transport (stdio, Streamable HTTP, tests). Does no I/O itself. */
 export function createMcpServer(deps: McpServerDeps): McpServer {
-  const server = new McpServer({ name: 'agent-boss', version: VERSION }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
+  sharedValidator ??= new AjvJsonSchemaValidator();
+  const server = new McpServer(
+    { name: 'agent-boss', version: VERSION },
+    { instructions: INSTRUCTIONS, capabilities: { logging: {} }, jsonSchemaValidator: sharedValidator },
+  );
   const logError = deps.logError ?? ((m: string) => process.stderr.write(`agent-boss error: ${m}\n`));
   const ctx = { coordinator: deps.coordinator, caller: deps.caller };
   registerTools(server, deps, logError);
@@ -66,7 +108,9 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
 }
 
 function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: string) => void): void {
-  const list = (deps.tools ?? allTools).filter((t) => !deps.readOnly || t.annotations.readOnlyHint === true);
+  const source = deps.tools ?? allTools;
+  const readOnly = deps.readOnly ?? false;
+  const list = source.filter((t) => !readOnly || t.annotations.readOnlyHint === true);
   const byName = new Map(list.map((t) => [t.name, t]));
   // The SDK validates input before a handler runs and words failures its own way; this replaces its
   // (private) validator so a failure names each field and the next step.
@@ -123,6 +167,11 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
         }
       },
     );
+  }
+  // The same answer the SDK's handler builds, built once (registering a tool above installed that handler).
+  if (list.length > 0) {
+    const result = toolListOf(source, readOnly, list);
+    server.server.setRequestHandler(ListToolsRequestSchema, () => result);
   }
 }
 

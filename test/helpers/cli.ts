@@ -21,13 +21,13 @@ export interface ListeningServe {
 }
 
 /**
- * Spawns `node dist/cli.js serve --port 0 …args` and resolves once it printed
+ * Spawns `node …nodeArgs dist/cli.js serve --port 0 …args` and resolves once it printed
  * `agent-boss listening on http://HOST:PORT` (bounded by `timeoutMs`); on a timeout or an early exit
  * the process is killed and the error carries what it printed.
  */
-export async function spawnServe(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 10_000): Promise<ListeningServe> {
+export async function spawnServe(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 10_000, nodeArgs: readonly string[] = []): Promise<ListeningServe> {
   assertBuilt();
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));

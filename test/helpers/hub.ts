@@ -10,6 +10,7 @@ import { HookView } from '../../src/core/hook-view.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { EventHub } from '../../src/http/events.js';
 import { McpSessions } from '../../src/http/mcp-route.js';
+import { KEEP_ALIVE_MS } from '../../src/http/serve.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
 import { HookStore } from '../../src/store/hooks-store.js';
@@ -84,6 +85,7 @@ export async function realHub(opts: HubOptions = {}) {
     /** Serves the app on 127.0.0.1 and resolves with its base URL. */
     async listen(): Promise<string> {
       server = createAdaptorServer({ fetch: app.fetch }) as Server;
+      server.keepAliveTimeout = KEEP_ALIVE_MS;
       await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },

@@ -16,6 +16,8 @@ export interface ServeOptions {
   tmuxSocket?: string;
   /** How long to wait for the "listening on" line. */
   timeoutMs?: number;
+  /** Flags for node itself, before the script (`--max-old-space-size=64`). */
+  nodeArgs?: string[];
 }
 
 export interface RunningServer {
@@ -60,7 +62,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   };
   let started;
   try {
-    started = await spawnServe(['--data-dir', dataDir, '--tmux-socket', tmuxSocket, ...(opts.args ?? [])], childEnv(opts.env), opts.timeoutMs ?? 10_000);
+    started = await spawnServe(['--data-dir', dataDir, '--tmux-socket', tmuxSocket, ...(opts.args ?? [])], childEnv(opts.env), opts.timeoutMs ?? 10_000, opts.nodeArgs);
   } catch (e) {
     cleanup();
     throw e;
