@@ -6,6 +6,9 @@
  */
 import type { AgentUi, AgentUiCatalog } from '../backends/agent-ui.js';
 import { CLAUDE_CODE, claudeCodeUi } from './claude-code/ui.js';
+import { CODEX, codexUi } from './codex/ui.js';
+import { GEMINI, geminiUi } from './gemini/ui.js';
+import { SHELL, shellUi } from './shell/ui.js';
 
 /** The kind an agent is when it names none. */
 export const DEFAULT_AGENT_KIND = CLAUDE_CODE;
@@ -34,6 +37,9 @@ export function registerAgentUi(kind: string, make: AgentUiFactory): () => void 
 }
 
 registerAgentUi(CLAUDE_CODE, (options) => claudeCodeUi(options.mcpToolTitles ? { mcpToolTitles: options.mcpToolTitles } : {}));
+registerAgentUi(CODEX, () => codexUi());
+registerAgentUi(GEMINI, () => geminiUi());
+registerAgentUi(SHELL, () => shellUi());
 
 export const agentKinds = (): string[] => [...AGENT_UIS.keys()];
 

@@ -200,7 +200,8 @@ export class AgentSessionBackend implements SessionBackend {
       if (err instanceof BackendError && err.code === 'session_missing') return 'missing';
       throw err;
     }
-    return this.ui.parse(lines).state === 'idle' ? 'idle' : 'running';
+    const state = this.ui.parse(lines).state;
+    return state === 'idle' ? 'idle' : state === 'unknown' ? 'unknown' : 'running';
   }
 
   async isIdle(sessionId: string): Promise<boolean> {

@@ -9,7 +9,11 @@ import type { ApprovalDecision, ApprovalOption } from './session-backend.js';
 
 /** What one screen of the agent means. */
 export interface ScreenReading {
-  state: 'working' | 'idle' | 'waiting_approval';
+  /**
+   * `unknown`: the screen is none of the program's known states (a full-screen view it was not
+   * taught, a crash report …). A program's UI says so rather than guess a confident wrong state.
+   */
+  state: 'working' | 'idle' | 'waiting_approval' | 'unknown';
   /** True for an empty pane: the program is still starting (state 'working', not idle). */
   starting?: boolean;
   /** e.g. "Bash", "Edit", "Write", "WebFetch", "mcp__github__create_issue", "Trust". */
@@ -33,7 +37,7 @@ export interface ScreenReading {
 }
 
 /** Keys a terminal can press by name. */
-export type KeyName = 'Enter' | 'Escape' | 'Up' | 'Down' | 'C-u';
+export type KeyName = 'Enter' | 'Escape' | 'Up' | 'Down' | 'C-u' | 'C-c' | 'BSpace';
 
 /** One thing to send: a named key, or characters typed as key presses (not a paste). */
 export type Keystroke = { key: KeyName } | { literal: string };
@@ -83,6 +87,13 @@ export interface AgentUi {
   lostStart(box: string, text: string): boolean;
   /** The key that empties the input box. */
   readonly clearInputKey: KeyName;
+  /**
+   * For a program that takes an Enter arriving soon after a paste as part of it (a newline in the
+   * text): how long Enter waits after the paste even once the box shows the text. When set, an
+   * Enter that still turned into a newline (the box keeps the text) is taken back with Backspace
+   * and pressed again. Omitted: Enter goes once the text shows.
+   */
+  readonly submitAfterPasteMs?: number;
 }
 
 /**

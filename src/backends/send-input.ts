@@ -31,6 +31,8 @@ const EMPTY_STALL_MS = 1_500;
 const SUBMIT_TAKEN_TIMEOUT_MS = 2_000;
 /** How long after a submit a late first paste of a text that was sent again is watched for. */
 const LATE_COPY_WATCH_MS = 2_500;
+/** How often an Enter that became a newline is taken back and pressed again. */
+const MAX_RESUBMITS = 2;
 /** How often lost text is typed again before giving up. */
 const MAX_RETYPES = 2;
 
@@ -46,6 +48,7 @@ export async function sendInput(ctx: InputContext, sessionId: string, text: stri
   // The input box before typing, to tell the text arriving from text that was already there.
   const before = submit && text !== '' ? ui.inputBoxText(await terminal.capture(sessionId)) : undefined;
   if (text !== '') await terminal.paste(sessionId, text);
+  const pastedAt = Date.now();
   if (!submit) return;
   if (text === '') {
     await terminal.pressKey(sessionId, 'Enter');
@@ -53,9 +56,23 @@ export async function sendInput(ctx: InputContext, sessionId: string, text: stri
   }
   const seen = before === undefined ? { shown: false, retyped: false } : await waitUntilShown(ctx, sessionId, text, before);
   if (!seen.shown) await sleep(ctx.submitSettleMs);
+  const wait = (ui.submitAfterPasteMs ?? 0) - (Date.now() - pastedAt);
+  if (wait > 0) await sleep(wait);
   await terminal.pressKey(sessionId, 'Enter');
   // Return once the box let go of the text, so the next call's text cannot join this message.
-  if (seen.shown) await waitForInput(ctx, sessionId, (box) => !ui.inputShows(box, text), SUBMIT_TAKEN_TIMEOUT_MS);
+  if (seen.shown) {
+    let taken = await waitForInput(ctx, sessionId, (box) => !ui.inputShows(box, text), SUBMIT_TAKEN_TIMEOUT_MS);
+    // A program that took the Enter as a newline still holds the text: take the newline back, submit again.
+    for (let i = 0; !taken && ui.submitAfterPasteMs !== undefined && i < MAX_RESUBMITS; i++) {
+      const box = ui.inputBoxText(await terminal.capture(sessionId));
+      if (box === undefined || !ui.inputShows(box, text)) break;
+      ctx.log(`${terminal.describe(sessionId)}: Enter became a newline in the input box; removing it and pressing Enter again`);
+      await terminal.pressKey(sessionId, 'BSpace');
+      await sleep(ctx.submitSettleMs);
+      await terminal.pressKey(sessionId, 'Enter');
+      taken = await waitForInput(ctx, sessionId, (b) => !ui.inputShows(b, text), SUBMIT_TAKEN_TIMEOUT_MS);
+    }
+  }
   if (seen.retyped) await removeLateCopy(ctx, sessionId, text);
 }
 

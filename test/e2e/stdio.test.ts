@@ -216,18 +216,18 @@ describe('agent-boss stdio with the SDK client', () => {
       { name: 'plain', agent_kind: null, session_id: 'kind-none', role: null },
     ]);
     for (const args of [
-      { agent: 'newcomer', session_id: 'kind-new', agent_kind: 'codex' },
+      { agent: 'newcomer', session_id: 'kind-new', agent_kind: 'opencode' },
       { agent: 'cc', session_id: 'kind-other', agent_kind: 'aider', role: 'x' },
     ]) {
       const bad = await call('register_session', args);
       expect(bad.isError).toBe(true);
       expect(textOf(bad)).toBe(
-        `agent_kind: Unknown agent kind "${args.agent_kind}". Known kinds: claude-code. Use one of those, or leave agent_kind out for the default (claude-code). Nothing was changed.`,
+        `agent_kind: Unknown agent kind "${args.agent_kind}". Known kinds: claude-code, codex, gemini, shell. Use one of those, or leave agent_kind out for the default (claude-code). Nothing was changed.`,
       );
     }
-    const spawn = await call('spawn_agent', { agent: 'spawned', work_dir: dir, agent_kind: 'gemini' });
+    const spawn = await call('spawn_agent', { agent: 'spawned', work_dir: dir, agent_kind: 'opencode' });
     expect(spawn.isError).toBe(true);
-    expect(textOf(spawn)).toMatch(/Unknown agent kind "gemini"\. Known kinds: claude-code\./);
+    expect(textOf(spawn)).toMatch(/Unknown agent kind "opencode"\. Known kinds: claude-code, codex, gemini, shell\./);
     expect(dbRows()).toEqual(before);
     // No session was started for the refused spawn.
     const sessions = await execa('tmux', ['-L', socket, 'list-sessions', '-F', '#{session_name}']);

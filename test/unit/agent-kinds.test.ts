@@ -81,7 +81,7 @@ async function twoKinds() {
 
 describe('agent kinds', () => {
   it('knows the built-in kind and the one a test added', () => {
-    expect(agentKinds()).toEqual(['claude-code', KIND]);
+    expect(agentKinds()).toEqual(['claude-code', 'codex', 'gemini', 'shell', KIND]);
     expect(() => registerAgentUi(KIND, replUi)).toThrow('already registered');
     expect(() => registerAgentUi('Bad Kind', replUi)).toThrow(/a-z, 0-9/);
     // The two UIs read the same screens differently: the premise of the tests below.
@@ -135,11 +135,11 @@ describe('agent kinds', () => {
 
   it('refuses an unknown kind, naming the known ones, and writes nothing', async () => {
     const { coordinator, store } = fakeCore();
-    const err = await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'x', agent_kind: 'codex' }).catch((e: unknown) => e);
+    const err = await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 'x', agent_kind: 'aider' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DomainError);
     expect((err as DomainError).code).toBe('validation');
     expect((err as DomainError).message).toBe(
-      `agent_kind: Unknown agent kind "codex". Known kinds: claude-code, ${KIND}. Use one of those, or leave agent_kind out for the default (claude-code). Nothing was changed.`,
+      `agent_kind: Unknown agent kind "aider". Known kinds: claude-code, codex, gemini, shell, ${KIND}. Use one of those, or leave agent_kind out for the default (claude-code). Nothing was changed.`,
     );
     expect(await store.listAgents()).toEqual([]);
   });
@@ -166,7 +166,7 @@ describe('BackendRegistry by agent kind', () => {
     expect(backends.backendFor({ backend_type: 'tmux', agent_kind: KIND })).toBe(repl);
     expect(repl.forAgentKind('claude-code')).toBe(backend);
     expect(() => backends.backendFor({ agent_kind: 'nope' })).toThrow(UnknownAgentKindError);
-    expect(() => backends.backendFor({ agent_kind: 'nope' })).toThrow(`Known kinds: claude-code, ${KIND}.`);
+    expect(() => backends.backendFor({ agent_kind: 'nope' })).toThrow(`Known kinds: claude-code, codex, gemini, shell, ${KIND}.`);
     expect(backends.agentKindOf({})).toBe('claude-code');
     expect(backends.agentKindOf({ agent_kind: KIND })).toBe(KIND);
     expect(new BackendRegistry([]).agentKindOf({})).toBe('');

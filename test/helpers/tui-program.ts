@@ -1,0 +1,146 @@
+/**
+ * Start one real agent program (Codex CLI, Gemini CLI, a shell) in a private tmux server with only
+ * the environment given (`env -i`), in a temp work dir, with its pane kept after it exits so a failed
+ * start can be read. The program-specific helpers (test/helpers/codex.ts, gemini.ts) write the
+ * program's private HOME and pick its flags; this file is the session around it.
+ */
+import { realpathSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tempDir } from './tmp.js';
+import { createTmuxServer, type TmuxTestServer } from './tmux.js';
+
+const POLL_MS = 50;
+
+export interface TuiSession {
+  readonly tmux: TmuxTestServer;
+  /** tmux session name (the id to register). */
+  readonly session: string;
+  readonly home: string;
+  readonly workDir: string;
+  readonly width: number;
+  readonly height: number;
+  capture(): Promise<string[]>;
+  waitForScreen(pred: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  keys(...keys: string[]): Promise<void>;
+  type(text: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TuiOptions {
+  /** Program name, for messages and the session name. */
+  label: string;
+  /** argv, the binary first. */
+  argv: string[];
+  /** The only environment (plus TMUX, TMUX_PANE, TERM from the pane). */
+  env: (home: string, workDir: string) => Record<string, string>;
+  /** Writes the private HOME's files before the start. */
+  prepare?: (home: string, workDir: string) => void;
+  width?: number;
+  height?: number;
+  tmux?: TmuxTestServer;
+  session?: string;
+  /** Resolves when the first screen is up (default: no wait). */
+  ready?: (screen: string) => boolean;
+  readyTimeoutMs?: number;
+}
+
+let counter = 0;
+const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
+
+export async function startTui(opts: TuiOptions): Promise<TuiSession> {
+  const ownTmux = opts.tmux === undefined;
+  const tmux = opts.tmux ?? (await createTmuxServer());
+  const homeDir = tempDir(`boss-${opts.label}-home-`);
+  const workTmp = tempDir(`boss-${opts.label}-work-`);
+  const home = realpathSync(homeDir.dir);
+  const workDir = realpathSync(workTmp.dir);
+  const width = opts.width ?? 120;
+  const height = opts.height ?? 40;
+  const session = opts.session ?? `${opts.label}-${process.pid}-${++counter}`;
+  opts.prepare?.(home, workDir);
+  const command = [
+    'exec env -i',
+    'TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM"',
+    ...Object.entries(opts.env(home, workDir)).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    ...opts.argv.map(shellQuote),
+  ].join(' ');
+  await tmux.tmux(
+    'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', workDir, command,
+    ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',
+  );
+  const capture = async (): Promise<string[]> => {
+    const out = await tmux.tmux('capture-pane', '-p', '-J', '-t', `=${session}:`);
+    const lines = out.split('\n').map((l) => l.trimEnd());
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines;
+  };
+  const paneDead = async (): Promise<boolean> =>
+    (await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_dead}').catch(() => '1')).trim() === '1';
+  const waitForScreen = async (pred: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      last = (await capture().catch(() => [])).join('\n');
+      if (pred(last)) return last;
+      if (await paneDead()) throw new Error(`${opts.label} exited while waiting for ${what}. Last screen:\n${last}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. Last screen:\n${last}`);
+      await sleep(POLL_MS);
+    }
+  };
+  let stopped = false;
+  const tui: TuiSession = {
+    tmux,
+    session,
+    home,
+    workDir,
+    width,
+    height,
+    capture,
+    waitForScreen,
+    async keys(...keys) {
+      for (const key of keys) await tmux.tmux('send-keys', '-t', `=${session}:`, key);
+    },
+    async type(text) {
+      await tmux.tmux('send-keys', '-t', `=${session}:`, '-l', '--', text);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const pid = Number((await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_pid}').catch(() => '')).trim());
+      await tmux.tmux('kill-session', '-t', `=${session}`).catch(() => undefined);
+      if (pid > 0) await waitForExit(pid, 5_000);
+      if (ownTmux) await tmux.kill();
+      homeDir.cleanup();
+      workTmp.cleanup();
+    },
+  };
+  if (opts.ready) {
+    try {
+      await waitForScreen(opts.ready, `the first screen of ${opts.label}`, opts.readyTimeoutMs ?? 60_000);
+    } catch (err) {
+      await tui.stop();
+      throw new Error(`${opts.label} (${opts.argv[0]}) did not start: ${(err as Error).message}`);
+    }
+  }
+  return tui;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+      return;
+    }
+    await sleep(POLL_MS);
+  }
+}

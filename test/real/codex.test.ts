@@ -1,0 +1,85 @@
+/**
+ * The real Codex CLI (pinned, offline against the fake Responses API), driven through the MCP tools
+ * as agent_kind "codex", at 120 and 80 columns: every state read right, a command approval answered
+ * with each answer (y, p, Escape), interrupt, and send_input of multi-line Unicode text.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeResponses, type FakeResponses } from '../fixtures/fake-responses.js';
+import { codexIdle, startCodex } from '../helpers/codex.js';
+import { AGENT, startProgramBench, type ProgramBench } from './program-bench.js';
+
+describe.each([120, 80])('Codex CLI at %i columns', { timeout: 60_000 }, (width) => {
+  let model: FakeResponses;
+  let b: ProgramBench;
+  beforeAll(async () => {
+    model = await startFakeResponses();
+    b = await startProgramBench('codex', (tmux) => startCodex({ modelUrl: model.url, tmux, width, height: width === 80 ? 30 : 40 }));
+  }, 60_000);
+  afterAll(async () => {
+    await b?.close();
+    await model?.close();
+  });
+
+  /** Sends `text` with send_input and returns the request that carried it. */
+  async function send(text: string) {
+    const seq = model.lastSeq();
+    await b.call('send_input', { agent: AGENT, text });
+    return model.waitForRequest((r) => r.lastUserText !== '' && r.turn !== undefined, { afterSeq: seq, what: `the request with ${JSON.stringify(text)}` });
+  }
+
+  it('is idle at its input box, and send_input delivers multi-line Unicode text as one message', async () => {
+    const row = await b.waitForRow((r) => r.state === 'idle', 'idle');
+    expect(row).toMatchObject({ agent_kind: 'codex', needs_approval: false });
+    model.script({ text: 'Got it.' });
+    const text = 'first line ✓ naïve café\nsecond line 日本語 🚀';
+    const req = await send(text);
+    expect(req.lastUserText).toBe(text);
+    await b.tui.waitForScreen((s) => s.includes('Got it.') && codexIdle(s), 'the answer');
+    await b.waitForRow((r) => r.state === 'idle', 'idle after the answer');
+  });
+
+  afterEach(() => model.clearScript());
+
+  for (const [decision, file, option, runs] of [
+    ['yes', 'once.txt', 1, true],
+    ['always', 'always.txt', 2, true],
+    ['no', 'declined.txt', 3, false],
+  ] as const) {
+    it(`shows a command approval as waiting_approval (Bash) and answers "${decision}" (option ${option})`, async () => {
+      // Declined, Codex ends the turn without asking the model again.
+      model.script({ text: 'Running it.', command: `touch ${file}`, escalate: true }, ...(runs ? [{ text: 'Finished.' }] : []));
+      const seq = model.lastSeq();
+      await b.call('send_input', { agent: AGENT, text: `please create ${file}` });
+      const row = await b.waitForRow((r) => r.state === 'waiting_approval', 'the approval prompt');
+      expect(row).toMatchObject({ needs_approval: true, tool_name: 'Bash', prompt_text: `touch ${file}` });
+      const r = await b.call('approve', { agent: AGENT, decision, prompt_id: row.prompt_id });
+      expect(r.structuredContent).toMatchObject({ decision, chosen: { number: option }, cleared: true });
+      await b.waitForRow((x) => x.state === 'idle', 'idle after the answer');
+      expect(existsSync(join(b.tui.workDir, file))).toBe(runs);
+      if (runs) {
+        const after = await model.waitForRequest((q) => q.functionOutputs.length > 0, { afterSeq: seq, what: 'the command output' });
+        expect(after.functionOutputs.at(-1)!.output).not.toMatch(/rejected|declined/iu);
+      }
+    });
+  }
+
+  it('is working while the model thinks, and interrupt stops it with Escape', async () => {
+    model.script({ text: 'Too late.', delayMs: 20_000 });
+    await b.call('send_input', { agent: AGENT, text: 'think for a long time' });
+    await b.waitForRow((r) => r.state === 'working', 'working');
+    const t0 = Date.now();
+    const r = await b.call('interrupt', { agent: AGENT });
+    expect(r.structuredContent).toMatchObject({ stopped: true, escapes: 1 });
+    await b.waitForRow((x) => x.state === 'idle', 'idle after the interrupt');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect((await b.tui.capture()).join('\n')).toMatch(/interrupted/iu);
+  });
+
+  it('an idle agent: nothing to interrupt, no key sent', async () => {
+    await b.waitForRow((r) => r.state === 'idle', 'idle');
+    const r = await b.call('interrupt', { agent: AGENT });
+    expect(r.structuredContent).toMatchObject({ stopped: true, escapes: 0, nothing_to_interrupt: true });
+  });
+});
