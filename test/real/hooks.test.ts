@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeModel, textTurn, toolTurn, type FakeModel } from '../fixtures/fake-model.js';
+import { claudeCodeSubmits, UNICODE_SAMPLES } from '../fixtures/unicode-text.js';
 import { startClaudeCode, type ClaudeCodeSession } from '../helpers/claude-code.js';
 import { textOf } from '../helpers/core.js';
 import { CLI, stdioClient } from '../helpers/stdio-client.js';
@@ -239,6 +240,20 @@ describe('real Claude Code with agent-boss hooks installed by "setup hooks"', { 
     expect(out, textOf(r)).toMatchObject({ submitted: true, delivered: true });
     record('delivery receipt (receipt_ms)', out.receipt_ms!);
     await model.requestContaining(text);
+    await cc.waitForPrompt();
+  });
+
+  it.each([
+    ['short', `receipt short: ${Object.values(UNICODE_SAMPLES).join(' ')}`],
+    ['long', `receipt long: ${Object.values(UNICODE_SAMPLES).join(' ')} ${'a long message with words to fill it up. '.repeat(30)}${Object.values(UNICODE_SAMPLES).join(' ')}`],
+  ])('a %s text that Claude Code composes and strips of zero-width characters still answers delivered: true', async (_, text) => {
+    await waitIdle();
+    model.clearScript();
+    model.script(textTurn('got the message'));
+    const r = await call('send_input', { agent: AGENT, text, await_receipt: true });
+    expect(r.structuredContent, textOf(r)).toMatchObject({ submitted: true, delivered: true });
+    const req = await model.requestContaining(text.slice(0, 20));
+    expect(req.lastUserText).toContain(claudeCodeSubmits(text, /<pasted_content/.test(req.lastUserText)).slice(-60));
     await cc.waitForPrompt();
   });
 

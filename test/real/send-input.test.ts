@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { textTurn } from '../fixtures/fake-model.js';
+import { claudeCodeSubmits, UNICODE_SAMPLES } from '../fixtures/unicode-text.js';
 import { benchPerBlock, type Bench, AGENT } from './harness.js';
 
 /** Undoes Claude Code's paste wrapping (the only change it makes besides tabs). */
@@ -73,5 +74,33 @@ describe('send_input on real Claude Code', { timeout: 60_000 }, () => {
     await b.call('send_input', { agent: AGENT, text: 'and the rest' });
     const req = await b.model.requestContaining('draft part', { afterSeq: seq });
     expect(req.lastUserText).toBe('draft part and the rest');
+  });
+
+  // Claude Code composes the text and drops zero-width characters as it takes it in; tmux cannot
+  // capture a wide emoji grapheme whole (docs/architecture.md, "Typing a message"). Each sample,
+  // alone and at the end of a long message, still arrives exactly once, as Claude Code submits it.
+  it.each(Object.entries(UNICODE_SAMPLES))('short text with %s arrives exactly once', async (name, sample) => {
+    const marker = `uni-short ${name.replace(/\W+/g, '-')}`;
+    const text = `${marker}: ${sample}`;
+    const { req } = await send(text, marker);
+    expect(req.lastUserText).toBe(claudeCodeSubmits(text));
+  });
+
+  it.each(Object.entries(UNICODE_SAMPLES))('a long message ending in %s arrives exactly once', async (name, sample) => {
+    const marker = `uni-long ${name.replace(/\W+/g, '-')}`;
+    const text = `${marker}: ${'a long message with words to fill it up. '.repeat(12)}${sample} ${sample}`;
+    const { req } = await send(text, marker);
+    expect(req.lastUserText).toBe(claudeCodeSubmits(text));
+  });
+
+  it('a 4 KB paste holding every sample arrives exactly once', async () => {
+    const samples = Object.values(UNICODE_SAMPLES).join(' ');
+    let text = `uni-paste ${samples} `;
+    while (text.length < 4 * 1024) text += `a long paste with words to fill it up. ${samples}\n`;
+    text += `the end ${samples}`;
+    const { req } = await send(text, 'uni-paste');
+    // A paste this long is sent inside <pasted_content>, without Claude Code's NFC.
+    expect(req.lastUserText).toMatch(/<pasted_content id=/);
+    expect(unwrapPaste(req.lastUserText)).toBe(claudeCodeSubmits(text, true));
   });
 });

@@ -4,6 +4,7 @@ import { recordHookEvent } from '../../src/core/hooks.js';
 import { HookView } from '../../src/core/hook-view.js';
 import { HookStore } from '../../src/store/hooks-store.js';
 import { connectClient, fakeCore, textOf } from '../helpers/core.js';
+import { claudeCodeSubmits } from '../fixtures/unicode-text.js';
 import { fixtureScreen } from '../helpers/fake-terminal.js';
 
 /** The core with a hook store on the same (in-memory) database and the fake backend. */
@@ -105,16 +106,13 @@ describe('approve and rules with hooks', () => {
 });
 
 describe('delivery receipt', () => {
-  /** What Claude Code 2.1.328 submits of typed text (measured): composed, without zero-width characters. */
-  const asClaudeCodeSubmits = (text: string): string => text.normalize('NFC').replace(/[\u200b\u2060\ufeff\u00ad]/gu, '');
-
   it.each([
     ['short', 'cafe\u0301 zero\u200Bwidth \u{1F44D}\u{1F3FD} family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}'],
     ['long', `cafe\u0301 zero\u200Bwidth ${'a long message with words to fill it up. '.repeat(60)}\u{1F44D}\u{1F3FD} end`],
   ])('a %s text Claude Code submitted composed and without zero-width characters counts as delivered', async (_, text) => {
     const { coordinator, hooks } = await setup();
     const sentAt = coordinator.now();
-    const prompt = asClaudeCodeSubmits(text);
+    const prompt = claudeCodeSubmits(text);
     expect(prompt).not.toBe(text);
     await recordHookEvent(hooks, { event: 'UserPromptSubmit', prompt }, { hook_event_name: 'UserPromptSubmit', prompt }, { agent: 'dev', space: 'web', defaultSpace: 'web' });
     expect(await coordinator.awaitReceipt({ space: 'web', agent: 'dev' }, text, sentAt, 300)).toMatchObject({ delivered: true });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { inputBoxText } from '../../src/agents/claude-code/screen.js';
 import { capturedForm, submittedForm } from '../../src/backends/typed-text.js';
+import { UNICODE_SAMPLES } from '../fixtures/unicode-text.js';
 import { waitFor } from '../helpers/fake-agent.js';
 import { FakeBackend, type FakePane } from '../helpers/fake-terminal.js';
 
@@ -97,16 +98,6 @@ describe('send_input when the text cannot be put in: the box is left as it was, 
     expect(submitted(pane)).toEqual([]);
   }, 15_000);
 });
-
-/** Text the terminal and Claude Code change on the way (docs/architecture.md, "Typing a message"). */
-export const UNICODE_SAMPLES: Record<string, string> = {
-  'a skin-tone emoji': 'thumbs \u{1F44D}\u{1F3FD} up',
-  'a ZWJ family': 'family \u{1F468}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466} here',
-  'e + U+0301': 'cafe\u0301 au lait',
-  'a zero-width space': 'zero\u200Bwidth space',
-  'an emoji with U+FE0F': 'heart \u2764\uFE0F sent',
-  'a word joiner, a BOM and a soft hyphen': 'join\u2060ed\uFEFF soft\u00ADly',
-};
 
 describe('send_input of text the terminal and Claude Code change on the way', () => {
   const samples = Object.entries(UNICODE_SAMPLES);
