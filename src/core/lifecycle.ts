@@ -5,6 +5,7 @@ import { backendCall as call, backendFailure } from './backend-failures.js';
 import { OPERATOR, type Caller, type Coordinator, type Target } from './coordinator.js';
 import { DomainError, isDomainError } from './errors.js';
 import { sameName, sessionNameFor } from './identity.js';
+import { dynamicWords, nestedShellCode, parseShell, skipsPermissions } from './shell-words.js';
 
 export { sessionNameFor };
 import { SUBMIT_BY_DEFAULT } from './text.js';
@@ -17,8 +18,11 @@ import { shellQuote } from '../backends/shell-quote.js';
  * Built on the coordinator's rules (registration, who may act on whom) and the session backend.
  */
 
-/** Flags that make Claude Code run tools without asking. Only with --allow-skip-permissions. */
-const SKIP_PERMISSION_FLAGS = /--dangerously-skip-permissions\b|--allow-dangerously-skip-permissions\b|--permission-mode[ =]+['"]?bypassPermissions\b/;
+/**
+ * What in a program's words makes Claude Code run tools without asking (see skipsPermissions): only
+ * with --allow-skip-permissions. Per-program data: the flags, and the permission mode's value.
+ */
+export const CLAUDE_CODE_SKIP_PERMISSION_FLAGS: readonly string[] = ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions', 'bypassPermissions'];
 export const SKIP_PERMISSIONS_FLAG = '--dangerously-skip-permissions';
 export const DEFAULT_AGENT_COMMAND = 'claude';
 
@@ -81,16 +85,35 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 /** A backend call of the lifecycle functions; `doing` names it in failures the caller cannot fix. */
 const backendCall = <T>(doing: string, fn: () => Promise<T>): Promise<T> => call({ doing }, fn);
 
-/** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
-export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
-  const command = (input.command ?? DEFAULT_AGENT_COMMAND).trim();
-  if (command === '') throw new DomainError('validation', 'command: must not be blank (leave it out to start "claude").');
-  if (!opts.allowSkipPermissions && (input.skip_permissions || SKIP_PERMISSION_FLAGS.test(command))) {
+/**
+ * Refuses a command that would start the program with its permission prompts skipped, decided on
+ * the words the program gets (after the shell's quote removal), and a command whose words cannot be
+ * known before it runs (then whether it skips cannot be checked).
+ */
+export function checkKeepsPermissions(command: string, skipPermissions?: boolean, depth = 0): void {
+  const words = parseShell(command).commands.flatMap((c) => c.words);
+  if (skipPermissions || skipsPermissions(words, CLAUDE_CODE_SKIP_PERMISSION_FLAGS)) {
     throw new DomainError(
       'forbidden',
       'skip_permissions: this server does not start agents with permission prompts skipped. The operator must start it with --allow-skip-permissions; otherwise leave skip_permissions out and approve prompts (approve).',
     );
   }
+  const dynamic = depth > 3 ? 'shell code nested more than 3 deep' : dynamicWords(command);
+  if (dynamic !== undefined) {
+    throw new DomainError(
+      'forbidden',
+      `command: its words cannot be known before it runs (${dynamic}), so it cannot be checked for skipped permission prompts. Write the program and its flags literally (no $variables, substitutions, globs or here-documents), or ask the operator to start the server with --allow-skip-permissions.`,
+    );
+  }
+  // Shell code handed on (sh -c '…', eval, env -S) runs too: read it the same way.
+  for (const code of nestedShellCode(words)) checkKeepsPermissions(code, false, depth + 1);
+}
+
+/** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
+export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
+  const command = (input.command ?? DEFAULT_AGENT_COMMAND).trim();
+  if (command === '') throw new DomainError('validation', 'command: must not be blank (leave it out to start "claude").');
+  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, input.skip_permissions);
   const existing = await coordinator.findAgent(input);
   // Whom the caller may spawn (identity.ts): its own space, agents that report to it, and no one else's agent again.
   const parent = await coordinator.identity.checkSpawn(caller, input, input.parent, existing);

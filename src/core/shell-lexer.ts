@@ -10,6 +10,8 @@ export interface Word {
   /** Written without quotes, escapes or expansions (a reserved word counts only then). */
   plain: boolean;
   static: boolean;
+  /** An unquoted expansion or glob: the value may become several words, or none. */
+  loose?: boolean;
   /** `name()` of a function definition (its body follows as commands). */
   functionName?: boolean;
 }
@@ -84,6 +86,7 @@ export abstract class ShellLexer {
     let text = '';
     let plain = true;
     let stat = true;
+    let loose = false;
     while (this.pos < src.length) {
       const c = src[this.pos]!;
       if (META.has(c)) {
@@ -98,6 +101,7 @@ export abstract class ShellLexer {
           this.skipBalanced(this.pos);
           text += src.slice(from, this.pos);
           stat = false;
+          loose = true;
           continue;
         }
         break;
@@ -143,15 +147,19 @@ export abstract class ShellLexer {
         else {
           text += e;
           stat = false;
+          loose = true;
         }
       } else {
         // A lone `{` / `}` is a reserved word or a literal; anywhere else it (like * ? [) may expand.
-        if ('*?[{}'.includes(c) && !('{}'.includes(c) && this.pos === start && META.has(src[this.pos + 1] ?? ' '))) stat = false;
+        if ('*?[{}'.includes(c) && !('{}'.includes(c) && this.pos === start && META.has(src[this.pos + 1] ?? ' '))) {
+          stat = false;
+          loose = true;
+        }
         text += c;
         this.pos++;
       }
     }
-    return this.pos > start ? { text, plain, static: stat } : undefined;
+    return this.pos > start ? { text, plain, static: stat, ...(loose && { loose }) } : undefined;
   }
 
   /** Inside "…" (after the opening quote): its text after quote removal. */

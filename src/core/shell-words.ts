@@ -29,6 +29,11 @@ export interface SimpleCommand {
   text: string;
   /** Every word is static (see the module comment). */
   static: boolean;
+  /**
+   * The words whose value is known only when the line runs, as written; an assignment (`NAME=…`)
+   * whose expansions are all inside double quotes is not among them (it stays one assignment).
+   */
+  unknown: string[];
 }
 
 export interface ShellParse {
@@ -46,6 +51,7 @@ interface Building {
 }
 
 const STAY_IN_COMMAND_POSITION = new Set(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!', '{', 'time']);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 const CLOSERS = new Set(['fi', 'done', '}', 'esac']);
 const REDIRECT = /^(?:\d+|&)?(?:<<<|<<-|<<|<>|<&|>>|>&|>\||<|>)/;
 
@@ -77,7 +83,8 @@ class Parser extends ShellLexer {
     const finish = (): void => {
       if (cur) {
         const words = cur.words.map((w) => w.text);
-        this.out.push({ words, text: src.slice(cur.start, cur.end), static: cur.words.every((w) => w.static) });
+        const unknown = cur.words.filter((w) => !w.static && (w.loose || !ASSIGNMENT.test(w.text))).map((w) => w.text);
+        this.out.push({ words, text: src.slice(cur.start, cur.end), static: cur.words.every((w) => w.static), unknown });
       }
       cur = undefined;
     };
@@ -281,4 +288,53 @@ export function parseShell(line: string): ShellParse {
   const p = new Parser(line, commands, problems, 0);
   p.list('');
   return { commands, sure: problems.length === 0, problems };
+}
+
+/**
+ * The words of `line` mean running an agent program with its permission prompts skipped: a word (as
+ * the program receives it, after quote removal) contains one of `flags` (compared ignoring case, and
+ * ignoring quotes and backslashes a nested shell, `sh -c '…'`, would remove). `flags` is the
+ * program's own list (a flag like `--dangerously-skip-permissions`, or a value like the permission
+ * mode `bypassPermissions`, which also catches it inside `--settings` JSON or `env -S "…"`).
+ */
+export function skipsPermissions(words: readonly string[], flags: readonly string[]): boolean {
+  const wanted = flags.map((f) => f.toLowerCase());
+  return words.some((w) => {
+    const bare = w.replace(/["'\\]/g, '').toLowerCase();
+    return wanted.some((f) => bare.includes(f));
+  });
+}
+
+/**
+ * Why the words `line` runs cannot be known before it runs (undefined when they can): a construct the
+ * reader does not understand, or a word that expands (a variable, a substitution, a glob or brace;
+ * an assignment of a double-quoted value, `TERM="$TERM"`, is known to stay one assignment).
+ */
+export function dynamicWords(line: string): string | undefined {
+  const parsed = parseShell(line);
+  if (!parsed.sure) return parsed.problems.join(', ');
+  const word = parsed.commands.flatMap((c) => c.unknown)[0];
+  return word !== undefined ? `"${word.slice(0, 200)}" expands when it runs (a variable, a substitution, a glob or a brace)` : undefined;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox']);
+
+/**
+ * The shell code a command's words hand to another shell: the argument after a `-c` option of a
+ * shell (`sh`, `bash`, … by any path, wherever it stands: `env sh -c …`, `nohup bash -o x -c …`),
+ * what `eval` evaluates, and the string `env -S` splits. What runs there must be read as well.
+ */
+export function nestedShellCode(words: readonly string[]): string[] {
+  const code: string[] = [];
+  words.forEach((w, i) => {
+    const program = w.slice(w.lastIndexOf('/') + 1);
+    if (program === 'eval') code.push(words.slice(i + 1).join(' '));
+    if (SHELLS.has(program)) {
+      const c = words.findIndex((o, j) => j > i && /^-[A-Za-z]*c[A-Za-z]*$/.test(o));
+      if (c > 0 && words[c + 1] !== undefined) code.push(words[c + 1]!);
+    }
+    const split = /^(?:-[A-Za-z]*S|--split-string=?)(.*)$/s.exec(w);
+    if (split && words.slice(0, i).some((x) => x.slice(x.lastIndexOf('/') + 1) === 'env')) code.push(split[1] || (words[i + 1] ?? ''));
+  });
+  return code;
 }

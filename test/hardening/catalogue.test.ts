@@ -276,6 +276,22 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   op('operator register_session agent "parent" → isError "reserved"', 'register_session', { space: 'web', agent: 'parent', session_id: 's' }, /reserved/);
   op('operator report_status summary with CR → isError', 'report_status', { space: 'web', agent: 'bob', status: 'active', summary: 'ok\rBAD' }, /summary must be one line/);
   op('operator send_input of 1 MiB + 1 characters → isError', 'send_input', { space: 'web', agent: 'bob', text: big(1024 * 1024 + 1) }, /at most 1048576/);
+  // Permission-skipping hidden by shell quoting: decided on the words the program gets.
+  const skip = /this server does not start agents with permission prompts skipped/;
+  const unknown = /its words cannot be known before it runs/;
+  for (const [command, match] of [
+    ["claude --dangerously-skip-permi''ssions", skip],
+    ['claude --dangerously-skip-permission\\s', skip],
+    ['claude --permission-mode bypass""Permissions', skip],
+    ["claude $'--dangerously-skip-permission\\x73'", skip],
+    ['sh -c \'claude --dangerously-skip-permi""ssions\'', skip],
+    ['claude $(echo --dangerously-skip-permissions)', skip],
+    ['claude $(printf %s --dangerously-skip-perm issions)', unknown],
+    ['claude $FLAGS', unknown],
+    ['claude --dangerously-skip-{permissions,}', unknown],
+  ] as const) {
+    op(`operator spawn_agent command ${JSON.stringify(command)} → isError "${match === skip ? 'permission prompts skipped' : 'cannot be known'}"`, 'spawn_agent', { space: 'web', agent: 'reckless', work_dir: '/tmp', command }, match);
+  }
   al('X-Agent-Name alice: report_status as mobile → isError', 'report_status', { space: 'mobile', status: 'active', summary: 's' }, /bound to its own space/);
   al('X-Agent-Name alice: send_input to mobile/bob → isError', 'send_input', { space: 'mobile', agent: 'bob', text: 'pwned' }, /acts only within its own space/);
   al('X-Agent-Name alice: approve mobile/bob → isError', 'approve', { space: 'mobile', agent: 'bob' }, /acts only within its own space/);

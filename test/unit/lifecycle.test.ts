@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/core/errors.js';
-import { DEFAULT_READY_TIMEOUT_S, programEnded, sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
+import { CLAUDE_CODE_SKIP_PERMISSION_FLAGS, DEFAULT_READY_TIMEOUT_S, programEnded, sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
+import { skipsPermissions } from '../../src/core/shell-words.js';
 import { fakeCore } from '../helpers/core.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -58,6 +59,59 @@ describe('lifecycle rules (core over a fake backend)', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('decides on the words the program gets, not on the shell text: quoting cannot hide a skipping flag', async () => {
+    const { coordinator, backend } = fakeCore();
+    const { dir, cleanup } = tempDir();
+    try {
+      const skipped = [
+        "claude --dangerously-skip-permi''ssions",
+        'claude --dangerously-skip-permission\\s',
+        'claude --permission-mode bypass""Permissions',
+        'claude --permission-mode=bypassPermissions',
+        "claude $'--dangerously-skip-permission\\x73'",
+        'claude $(echo --dangerously-skip-permissions)',
+        'claude --settings \'{"permissions":{"defaultMode":"bypassPermissions"}}\'',
+        "env -S 'claude --dangerously-skip-permissions'",
+        'sh -c \'claude --dangerously-skip-permi""ssions\'',
+        'cd x && claude --allow-dangerously-skip-permissions',
+      ];
+      for (const command of skipped) {
+        expect(await domainCode(spawnAgent(coordinator, {}, { space: 's', agent: 'a', work_dir: dir, command })), command).toMatch(/^forbidden: skip_permissions: this server does not start agents/);
+      }
+      const unknowable = [
+        'claude $FLAGS',
+        'claude "$FLAGS"',
+        'claude $(printf %s --dangerously-skip-perm issions)',
+        'claude `echo x`',
+        'claude --dangerously-skip-permission?',
+        'claude --dangerously-skip-{permissions,}',
+        "sh -c 'F=--dangerously-skip-; claude ${F}permissions'",
+        "eval 'claude $X'",
+        "claude 'unclosed",
+        'claude <<EOF\nx\nEOF',
+      ];
+      for (const command of unknowable) {
+        expect(await domainCode(spawnAgent(coordinator, {}, { space: 's', agent: 'a', work_dir: dir, command })), command).toMatch(/^forbidden: command: its words cannot be known before it runs/);
+      }
+      expect(backend.sessions.size).toBe(0); // nothing was started
+      // Words known before it runs: started (an assignment of a double-quoted value stays one word).
+      const ok = await spawnAgent(coordinator, {}, { space: 's', agent: 'a', work_dir: dir, command: 'env -i TERM="$TERM" A=\'x y\' claude --permission-mode manual', ready_timeout_s: 1 }, { pollMs: 20 });
+      expect(ok.command).toBe('env -i TERM="$TERM" A=\'x y\' claude --permission-mode manual');
+      // With --allow-skip-permissions nothing is refused.
+      const allowed = await spawnAgent(coordinator, {}, { space: 's', agent: 'b', work_dir: dir, command: 'claude $FLAGS --dangerously-skip-permi""ssions', ready_timeout_s: 1 }, { allowSkipPermissions: true, pollMs: 20 });
+      expect(allowed.command).toBe('claude $FLAGS --dangerously-skip-permi""ssions');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('skipsPermissions takes the program\'s flag list as data', () => {
+    expect(skipsPermissions(['codex', '--yolo'], ['--yolo'])).toBe(true);
+    expect(skipsPermissions(['codex', '--model', 'o3'], ['--yolo'])).toBe(false);
+    expect(skipsPermissions(['claude', '--dangerously-skip-permissions'], CLAUDE_CODE_SKIP_PERMISSION_FLAGS)).toBe(true);
+    expect(skipsPermissions(['claude', '--permission-mode', 'acceptEdits'], CLAUDE_CODE_SKIP_PERMISSION_FLAGS)).toBe(false);
   });
 
   it('sees the shell prompt come back below the typed command as the program having ended', () => {

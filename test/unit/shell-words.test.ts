@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShell } from '../../src/core/shell-words.js';
+import { dynamicWords, nestedShellCode, parseShell } from '../../src/core/shell-words.js';
 
 const words = (line: string) => parseShell(line).commands.map((c) => c.words);
 
@@ -78,5 +78,33 @@ describe('shell words: simple commands as argv words', () => {
     const p = parseShell(line);
     expect(p.commands).toHaveLength(2);
     expect(performance.now() - started).toBeLessThan(2000); // a guard against quadratic time only
+  });
+});
+
+describe('shell words: what a command hands to another shell, and what is known before it runs', () => {
+  it.each([
+    [['sh', '-c', 'a b'], ['a b']],
+    [['/bin/bash', '-o', 'posix', '-c', 'x'], ['x']],
+    [['env', '-i', 'bash', '-lc', 'y'], ['y']],
+    [['eval', 'a', 'b'], ['a b']],
+    [['env', '-S', 'claude --x'], ['claude --x']],
+    [['env', '-Sclaude --x'], ['claude --x']],
+    [['env', '--split-string=claude --x'], ['claude --x']],
+    [['claude', '-c', 'x'], []],
+    [['echo', 'sh', '-S'], []],
+  ])('%j hands on %j', (words, code) => {
+    expect(nestedShellCode(words)).toEqual(code);
+  });
+
+  it.each([
+    ['claude --model opus', undefined],
+    ['env -i TERM="$TERM" claude', undefined],
+    ["A='$x' claude", undefined],
+    ['A=$x claude', '"A=$x" expands when it runs (a variable, a substitution, a glob or a brace)'],
+    ['claude "$X"', '"$X" expands when it runs (a variable, a substitution, a glob or a brace)'],
+    ['claude a*', '"a*" expands when it runs (a variable, a substitution, a glob or a brace)'],
+    ["claude 'x", 'an unclosed quote'],
+  ])('dynamicWords(%j) is %j', (line, why) => {
+    expect(dynamicWords(line)).toBe(why);
   });
 });
