@@ -11,7 +11,7 @@ import { DomainError } from './errors.js';
 import { dialogShowsSubject, differentTools, type ScreenView } from './fusion.js';
 import { normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
 import { recordHookEvent, type HookIdentity, type HookOutcome } from './hooks.js';
-import { agentKey } from './identity.js';
+import { agentKey, sameName, type Target } from './identity.js';
 import { visible } from './text.js';
 
 /** How much of a prompt's subject a refusal quotes. */
@@ -179,16 +179,28 @@ export class HookView {
     return rule;
   }
 
-  /** Rules: all for the operator (or of one space / agent); an agent sees the rules that apply to it. */
-  async listRules(caller: CallerLike, filter: { space?: string; agent?: string }, defaultSpace: string): Promise<ApprovalRuleRecord[]> {
-    if (caller.agent !== undefined) return this.store.listRules({ space: caller.space ?? defaultSpace, agent: caller.agent });
-    if (filter.agent !== undefined) return this.store.listRules({ space: filter.space ?? defaultSpace, agent: filter.agent });
+  /**
+   * Rules: all for the operator (or of one space / agent); an agent (`me`, the caller's binding:
+   * Coordinator.bindingOf) sees the rules that apply to it. `spaceOf` fills in a filter's space.
+   */
+  async listRules(me: Target | undefined, filter: { space?: string; agent?: string }, spaceOf: (space?: string) => string): Promise<ApprovalRuleRecord[]> {
+    if (me !== undefined) return this.store.listRules(me);
+    if (filter.agent !== undefined) return this.store.listRules({ space: spaceOf(filter.space), agent: filter.agent });
     if (filter.space !== undefined) return this.store.listRules({ space: filter.space });
     return this.store.listRules();
   }
 
-  /** Decisions, newest first: the operator's of anyone, an agent's of itself and (with `agent`) the agents it names. */
-  async listDecisions(filter: { space?: string; agent?: string; after_id?: number; limit?: number }): Promise<ApprovalDecisionRecord[]> {
+  /**
+   * Decisions, newest first: the operator's of anyone (or as filtered); an agent (`me`, the caller's
+   * binding) reads only its own, and naming another agent is refused.
+   */
+  async listDecisions(me: Target | undefined, filter: { space?: string; agent?: string; after_id?: number; limit?: number }): Promise<ApprovalDecisionRecord[]> {
+    if (me !== undefined) {
+      if (filter.agent !== undefined && !sameName(filter.agent, me.agent)) {
+        throw new DomainError('forbidden', `agent "${me.agent}" can read only its own approval decisions.`);
+      }
+      filter = { ...filter, space: me.space, agent: me.agent };
+    }
     return this.store.listDecisions({
       ...(filter.space !== undefined && { space: filter.space }),
       ...(filter.agent !== undefined && { agent: filter.agent }),
@@ -205,3 +217,17 @@ const toHookState = (r: StoredHookState & { space: string; agent: string }): Hoo
   at: r.at,
   detail: r.detail as HookState['detail'],
 });
+
+/** The object without its null-valued fields: rules and decisions are answered so by every face (MCP output schemas have optional fields, never null ones). */
+export const withoutNulls = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+
+/** An approval rule as every face answers it (list_approval_rules, GET /approval-rules, …): no nulls, ISO times. */
+export const ruleJson = (r: ApprovalRuleRecord) => ({
+  ...withoutNulls(r),
+  created_at: new Date(r.created_at).toISOString(),
+  updated_at: new Date(r.updated_at).toISOString(),
+});
+
+/** An approval decision as every face answers it (list_approval_decisions, GET /approval-decisions): no nulls, ISO time. */
+export const decisionJson = (d: ApprovalDecisionRecord) => ({ ...withoutNulls(d), created_at: new Date(d.created_at).toISOString() });

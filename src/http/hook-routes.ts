@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Coordinator } from '../core/coordinator.js';
-import { sameName } from '../core/identity.js';
 import { DomainError } from '../core/errors.js';
 import { approvalRuleShape, decisionFilterShape, hookEventBody } from '../core/hook-schemas.js';
 import { parseHookEvent } from '../core/hook-state.js';
+import { decisionJson, ruleJson } from '../core/hook-view.js';
 import { agentName, describeZodError, spaceName } from '../core/schemas.js';
 import { requestCaller } from './caller.js';
 import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from './middleware.js';
@@ -38,8 +38,6 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   return r.data;
 }
 
-const ruleOut = (r: { created_at: number; updated_at: number }) => ({ ...r, created_at: new Date(r.created_at).toISOString(), updated_at: new Date(r.updated_at).toISOString() });
-
 export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
   const { coordinator } = deps;
   const app = new Hono<AppEnv>();
@@ -67,8 +65,9 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
 
   const ruleFilter = z.object({ space: spaceName.optional(), agent: agentName.optional() });
   app.get('/approval-rules', async (c) => {
-    const rules = await hooks().listRules(requestCaller(c), parse(ruleFilter, c.req.query()), coordinator.defaultSpace);
-    return c.json({ rules: rules.map(ruleOut) });
+    const caller = requestCaller(c);
+    const rules = await hooks().listRules(coordinator.bindingOf(caller), parse(ruleFilter, c.req.query()), (s) => coordinator.spaceOf(caller, s));
+    return c.json({ rules: rules.map(ruleJson) });
   });
 
   app.post('/approval-rules', async (c) => {
@@ -76,7 +75,7 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     const caller = requestCaller(c);
     const input = parse(z.strictObject(approvalRuleShape), await jsonBody(c));
     const { rule, created } = await hooks().setRule(caller, input);
-    return c.json({ rule: ruleOut(rule), created }, created ? 201 : 200);
+    return c.json({ rule: ruleJson(rule), created }, created ? 201 : 200);
   });
 
   app.delete('/approval-rules/:id', async (c) => {
@@ -84,20 +83,13 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     const id = Number(c.req.param('id'));
     if (!Number.isInteger(id) || id < 1) throw new DomainError('validation', `rule id must be a positive whole number, got "${c.req.param('id')}"`);
     const rule = await hooks().deleteRule(requestCaller(c), id);
-    return c.json({ rule: ruleOut(rule) });
+    return c.json({ rule: ruleJson(rule) });
   });
 
   app.get('/approval-decisions', async (c) => {
     const caller = requestCaller(c);
-    const filter = parse(z.object(decisionFilterShape), c.req.query());
-    if (caller.agent !== undefined && filter.agent !== undefined && !sameName(filter.agent, caller.agent)) {
-      throw new DomainError('forbidden', `agent "${caller.agent}" can read only its own approval decisions.`);
-    }
-    const rows = await hooks().listDecisions({
-      ...filter,
-      ...(caller.agent !== undefined && { agent: caller.agent, space: caller.space ?? coordinator.defaultSpace }),
-    });
-    return c.json({ decisions: rows.map((d) => ({ ...d, created_at: new Date(d.created_at).toISOString() })) });
+    const rows = await hooks().listDecisions(coordinator.bindingOf(caller), parse(z.object(decisionFilterShape), c.req.query()));
+    return c.json({ decisions: rows.map(decisionJson) });
   });
 
   return app;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleJson } from '../core/hook-view.js';
 import type { ApprovalRuleRecord } from '../core/records.js';
 
 /** An approval rule as the rule tools return it. */
@@ -14,15 +15,7 @@ export const ruleShape = z.object({
   updated_at: z.string(),
 });
 
-/** The object without its null-valued fields (output schemas here have optional fields, never null ones). */
-export const withoutNulls = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], null> } =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
-
-export const ruleOut = (r: ApprovalRuleRecord): z.infer<typeof ruleShape> => ({
-  ...withoutNulls(r),
-  created_at: new Date(r.created_at).toISOString(),
-  updated_at: new Date(r.updated_at).toISOString(),
-});
+export const ruleOut: (r: ApprovalRuleRecord) => z.infer<typeof ruleShape> = ruleJson;
 
 export const describeRule = (r: ApprovalRuleRecord): string =>
   `#${r.id} ${r.decision} ${r.tool} "${r.pattern}" for ${r.agent ? `agent "${r.agent}" in space "${r.space}"` : r.space ? `space "${r.space}"` : 'every space'}`;

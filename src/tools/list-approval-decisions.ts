@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
 import { decisionFilterShape } from '../core/hook-schemas.js';
-import { NO_HOOKS, withoutNulls } from './approval-rule-output.js';
+import { decisionJson } from '../core/hook-view.js';
+import { NO_HOOKS } from './approval-rule-output.js';
 import { defineTool } from './define.js';
 
 const decisionShape = z.object({
@@ -28,19 +29,7 @@ export const listApprovalDecisions = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
     if (!coordinator.hooks) throw new DomainError('validation', NO_HOOKS);
-    const own = caller.agent !== undefined;
-    const space = own ? (caller.space ?? coordinator.defaultSpace) : input.space;
-    const agent = own ? caller.agent : input.agent;
-    if (own && input.agent !== undefined && input.agent.toLowerCase() !== caller.agent!.toLowerCase()) {
-      throw new DomainError('forbidden', `agent "${caller.agent}" can read only its own approval decisions.`);
-    }
-    const rows = await coordinator.hooks.listDecisions({
-      ...(space !== undefined && { space }),
-      ...(agent !== undefined && { agent }),
-      ...(input.after_id !== undefined && { after_id: input.after_id }),
-      ...(input.limit !== undefined && { limit: input.limit }),
-    });
-    const decisions = rows.map((d) => ({ ...withoutNulls(d), created_at: new Date(d.created_at).toISOString() }));
+    const decisions = (await coordinator.hooks.listDecisions(coordinator.bindingOf(caller), input)).map(decisionJson);
     return {
       structured: { decisions },
       text:

@@ -17,7 +17,7 @@ export const listApprovalRules = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handle(input, { coordinator, caller }) {
     if (!coordinator.hooks) throw new DomainError('validation', NO_HOOKS);
-    const rules = await coordinator.hooks.listRules(caller, input, coordinator.defaultSpace);
+    const rules = await coordinator.hooks.listRules(coordinator.bindingOf(caller), input, (s) => coordinator.spaceOf(caller, s));
     return {
       structured: { rules: rules.map(ruleOut) },
       text: rules.length === 0 ? 'No approval rules.' : `${rules.length} approval rules:\n${rules.map(describeRule).join('\n')}`,

@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIVENESS_STATES, STATE_LABELS } from '../../src/core/liveness.js';
+import { Coordinator } from '../../src/core/coordinator.js';
+import { HookView } from '../../src/core/hook-view.js';
+import { HookStore } from '../../src/store/hooks-store.js';
 import { connectClient, fakeCore, fakeHttp, textOf } from '../helpers/core.js';
 
 /** Rules that used to be written once per face: each now lives in one function every face calls. */
@@ -44,5 +47,58 @@ describe('POSIX shell quoting', () => {
   it('is written once (backends/shell-quote.ts); tmux command quoting is its own rule', () => {
     const quoting = SOURCES.filter(([, text]) => text.includes("`'\\\\''`")).map(([f]) => f).sort();
     expect(quoting).toEqual(['backends/shell-quote.ts', 'backends/tmux/tmux-protocol.ts']);
+  });
+});
+
+describe('approval rules and decisions', () => {
+  /** HTTP and MCP over one core with the hook tables, holding a rule for a whole space and decisions of two agents. */
+  async function setup() {
+    const base = fakeCore({ defaultSpace: 'web' });
+    const store = new HookStore(base.db);
+    const coordinator = new Coordinator({ store: base.store, backends: base.backends, hooks: new HookView(store), defaultSpace: 'web' });
+    const http = fakeHttp({}, { ...base, coordinator });
+    await store.setRule({ space: 'web', agent: null, tool: 'Bash', pattern: 'npm test', decision: 'allow' });
+    await store.recordDecision({ space: 'web', agent: 'dev', tool_name: 'Bash', subject: 'npm test', decision: 'allow', decided_by: 'terminal' });
+    await store.recordDecision({ space: 'web', agent: 'ops', tool_name: 'Bash', subject: 'make deploy', decision: 'deny', decided_by: 'terminal' });
+    const get = async (path: string, headers: Record<string, string> = {}) => {
+      const r = await http.app.request(path, { headers });
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    return { coordinator, get };
+  }
+
+  it('have one JSON shape on every face: no nulls, ISO times', async () => {
+    const { coordinator, get } = await setup();
+    const mcp = await connectClient(coordinator);
+    try {
+      const viaMcp = {
+        rules: (await mcp.call('list_approval_rules', {})).structuredContent,
+        decisions: (await mcp.call('list_approval_decisions', {})).structuredContent,
+      };
+      const viaHttp = { rules: (await get('/approval-rules')).body, decisions: (await get('/approval-decisions')).body };
+      expect(viaHttp).toEqual(viaMcp);
+      expect(JSON.stringify(viaHttp)).not.toContain('null');
+      expect((viaHttp.decisions as { decisions: unknown[] }).decisions).toHaveLength(2);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it('an agent reads only its own decisions, on every face, its name matched the one way names are', async () => {
+    const { coordinator, get } = await setup();
+    const mcp = await connectClient(coordinator, { agent: 'Dev' });
+    try {
+      const own = (await mcp.call('list_approval_decisions', { agent: 'DEV' })).structuredContent as { decisions: { agent: string }[] };
+      expect(own.decisions.map((d) => d.agent)).toEqual(['dev']);
+      const httpOwn = await get('/approval-decisions?agent=DEV', { 'X-Agent-Name': 'Dev' });
+      expect(httpOwn.body).toEqual(own);
+      const other = await mcp.call('list_approval_decisions', { agent: 'ops' });
+      expect(other.isError).toBe(true);
+      const httpOther = await get('/approval-decisions?agent=ops', { 'X-Agent-Name': 'Dev' });
+      expect(httpOther.status).toBe(403);
+      expect(httpOther.body.error).toBe(textOf(other));
+    } finally {
+      await mcp.close();
+    }
   });
 });
