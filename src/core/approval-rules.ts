@@ -15,8 +15,9 @@
  * Bash commands are split into their simple commands (src/core/shell-words.ts: `;` `&&` `||` `|`
  * newlines, `( )`, `{ }`, if/while/until/for/case bodies, `$( )`, backticks, `<( )`).
  * - A deny rule's `*` matches anything; it is tried on the whole command, on each simple command as
- *   written, and on each one's words after quote removal (`r''m -rf x` is `rm -rf x`). Where the
- *   parser is not sure of the line it still tries every part it recognised (fail safe).
+ *   written, and on each one's words after quote removal (`r''m -rf x` is `rm -rf x`), also in the
+ *   code handed to `sh -c`, `eval` and `env -S`. Where the parser is not sure of the line it still
+ *   tries every part it recognised (fail safe).
  * - An allow rule's `*` never matches a shell control character (`;` `&` `|` `<` `>` `` ` `` `$`
  *   `(` `)` newline), so `npm test*` allows `npm test -- --watch` but not `npm test; rm -rf ~`.
  *   A command is allowed when one allow rule matches it whole, or when every simple command in it is
@@ -31,7 +32,7 @@
 import { posix } from 'node:path';
 import { budget, BudgetExceeded, globMatches, type Budget } from './glob.js';
 import { toolSubject } from './hook-state.js';
-import { parseShell, type ShellParse } from './shell-words.js';
+import { nestedShellCode, parseShell, type ShellParse } from './shell-words.js';
 
 export type RuleDecision = 'allow' | 'deny';
 
@@ -87,12 +88,17 @@ function prepare(ask: PermissionAsk): Prepared {
   if (ask.toolName !== 'Bash') return { toolName: ask.toolName, subject, denyTexts: [subject], parts: [] };
   const shell = parseShell(subject);
   const deny = new Set([subject]);
-  for (const c of shell.commands) {
-    deny.add(c.text);
-    deny.add(c.words.join(' '));
-    const firstNotAssignment = c.words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w));
-    if (firstNotAssignment > 0) deny.add(c.words.slice(firstNotAssignment).join(' '));
-  }
+  const addParts = (line: ShellParse, depth: number): void => {
+    for (const c of line.commands) {
+      deny.add(c.text);
+      deny.add(c.words.join(' '));
+      const firstNotAssignment = c.words.findIndex((w) => !/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(w));
+      if (firstNotAssignment > 0) deny.add(c.words.slice(firstNotAssignment).join(' '));
+      // Shell code handed on (bash -c '…', eval, env -S) runs too.
+      if (depth < 3) for (const code of nestedShellCode(c.words)) addParts(parseShell(code), depth + 1);
+    }
+  };
+  addParts(shell, 0);
   if (!shell.sure) for (const p of roughParts(subject)) deny.add(p);
   return { toolName: ask.toolName, subject, shell, denyTexts: [...deny], parts: shell.commands.map((c) => c.text) };
 }

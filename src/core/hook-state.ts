@@ -133,16 +133,17 @@ export function parseHookEvent(text: string, truncated = false): { event: HookEv
 }
 
 /** Longest subject kept in the state and the prompt id (a huge heredoc command is still identified by its hash). */
-export const MAX_SUBJECT = 8192;
+const MAX_SUBJECT = 8192;
 
 /**
  * What a permission prompt is about, from the tool input: the command (Bash), the file (Edit,
  * Write, Read, NotebookEdit), the URL (WebFetch), the query (WebSearch), else the input as JSON
- * with sorted keys (MCP tools and anything else).
+ * with sorted keys (MCP tools and anything else); cut to MAX_SUBJECT for the state, the decision log
+ * and the prompt id. Approval rules decide on toolSubject, whole.
  */
 export const hookSubject = (toolName: string | undefined, input: unknown): string => toolSubject(toolName, input).slice(0, MAX_SUBJECT);
 
-/** The subject of hookSubject, whole (what approval rules decide on). */
+/** The subject of hookSubject, whole. */
 export function toolSubject(toolName: string | undefined, input: unknown): string {
   const o = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   const pick = (...keys: string[]) => keys.map((k) => o[k]).find((v): v is string => typeof v === 'string');

@@ -137,6 +137,9 @@ describe('compound shell forms (deny and allow see each part)', () => {
     'f() { rm -rf x; }; f',
     "echo 'unclosed; rm -rf x",
     'cat <<EOF\n$(rm -rf x)\nEOF',
+    "bash -c 'make; rm -rf x'",
+    'eval "rm -rf x"',
+    "env -S'rm -rf x'",
     // Fail safe: a here-document is not understood, so even a quoted one's lines are tried.
     "cat <<'EOF'\nrm -rf x\nEOF",
   ])('deny rm * denies %j', (cmd) => {
