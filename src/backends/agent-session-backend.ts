@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentUi, AgentUiCatalog, ScreenReading } from './agent-ui.js';
+import type { AgentLaunch, AgentUi, AgentUiCatalog, ScreenReading } from './agent-ui.js';
 import { BackendError, UnknownAgentKindError } from './errors.js';
 import { sendInput, SUBMIT_SETTLE_MS } from './send-input.js';
 import type {
@@ -83,6 +83,10 @@ export class AgentSessionBackend implements SessionBackend {
 
   get agentKind(): string {
     return this.ui.kind;
+  }
+
+  get launch(): AgentLaunch | undefined {
+    return this.ui.launch;
   }
 
   agentKinds(): readonly string[] {

@@ -57,9 +57,33 @@ export interface InterruptPlan {
   confirmWaitMs: number;
 }
 
+/**
+ * How spawn_agent starts the program, and which of its words skip its permission prompts: the
+ * program's own knowledge, which the core receives through the session backend.
+ */
+export interface AgentLaunch {
+  /**
+   * The command typed into the new session when the caller names none ("claude", "codex
+   * --no-daemon"); undefined: the session's own shell is the program (nothing is typed).
+   */
+  readonly defaultCommand?: string;
+  /** The program draws an input box to wait for, and takes the ignite prompt (false: a plain shell). */
+  readonly takesIgnition: boolean;
+  /** The flag skip_permissions adds (absent: the program has no such flag and it is refused). */
+  readonly skipPermissionsFlag?: string;
+  /**
+   * Words (or parts of a word, compared ignoring case) that start the program with its prompts
+   * skipped: its flags, and values such as a permission mode's. Allowed only with
+   * --allow-skip-permissions.
+   */
+  readonly skipPermissionWords: readonly string[];
+}
+
 export interface AgentUi {
   /** The agent kind it reads ("claude-code"). */
   readonly kind: string;
+  /** How it is started (spawn_agent); absent: only with an explicit command, never ignited. */
+  readonly launch?: AgentLaunch;
   /** What a screen means. A bare shell prompt reads as idle: a new session waits for it before the command is typed. */
   parse(lines: readonly string[]): ScreenReading;
   /**

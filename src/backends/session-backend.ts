@@ -3,6 +3,7 @@
  * (lifecycle, observation, action) for code that needs only one of them. Nothing here knows about
  * spaces, agents or the store: a backend deals in session ids only.
  */
+import type { AgentLaunch } from './agent-ui.js';
 
 /** Coarse lifecycle status of one session. */
 export type SessionStatus = 'unknown' | 'pending' | 'running' | 'idle' | 'completed' | 'failed' | 'missing';
@@ -130,6 +131,8 @@ export interface SessionBackend extends SessionLifecycle, SessionObserver, Sessi
   readonly agentKind: string;
   /** Every agent kind it can drive, its own among them. */
   agentKinds(): readonly string[];
+  /** How its kind's program is started and which of its flags skip its prompts (undefined: not known). */
+  readonly launch?: AgentLaunch;
   /**
    * The backend over the same terminal and sessions that drives agents of `kind` with that kind's
    * UI (this one for its own kind), made once per kind. Throws UnknownAgentKindError for a kind

@@ -18,13 +18,6 @@ import { shellQuote } from '../backends/shell-quote.js';
  * Built on the coordinator's rules (registration, who may act on whom) and the session backend.
  */
 
-/**
- * What in a program's words makes Claude Code run tools without asking (see skipsPermissions): only
- * with --allow-skip-permissions. Per-program data: the flags, and the permission mode's value.
- */
-export const CLAUDE_CODE_SKIP_PERMISSION_FLAGS: readonly string[] = ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions', 'bypassPermissions'];
-export const SKIP_PERMISSIONS_FLAG = '--dangerously-skip-permissions';
-export const DEFAULT_AGENT_COMMAND = 'claude';
 
 
 export interface SpawnInput extends Target {
@@ -90,9 +83,9 @@ const backendCall = <T>(doing: string, fn: () => Promise<T>): Promise<T> => call
  * the words the program gets (after the shell's quote removal), and a command whose words cannot be
  * known before it runs (then whether it skips cannot be checked).
  */
-export function checkKeepsPermissions(command: string, skipPermissions?: boolean, depth = 0): void {
+export function checkKeepsPermissions(command: string, skipPermissions: boolean | undefined, flags: readonly string[], depth = 0): void {
   const words = parseShell(command).commands.flatMap((c) => c.words);
-  if (skipPermissions || skipsPermissions(words, CLAUDE_CODE_SKIP_PERMISSION_FLAGS)) {
+  if (skipPermissions || skipsPermissions(words, flags)) {
     throw new DomainError(
       'forbidden',
       'skip_permissions: this server does not start agents with permission prompts skipped. The operator must start it with --allow-skip-permissions; otherwise leave skip_permissions out and approve prompts (approve).',
@@ -106,14 +99,12 @@ export function checkKeepsPermissions(command: string, skipPermissions?: boolean
     );
   }
   // Shell code handed on (sh -c '…', eval, env -S) runs too: read it the same way.
-  for (const code of nestedShellCode(words)) checkKeepsPermissions(code, false, depth + 1);
+  for (const code of nestedShellCode(words)) checkKeepsPermissions(code, false, flags, depth + 1);
 }
 
 /** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
 export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
-  const command = (input.command ?? DEFAULT_AGENT_COMMAND).trim();
-  if (command === '') throw new DomainError('validation', 'command: must not be blank (leave it out to start "claude").');
-  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, input.skip_permissions);
+  if (input.command !== undefined && input.command.trim() === '') throw new DomainError('validation', "command: must not be blank (leave it out to start the agent program's own command).");
   const existing = await coordinator.findAgent(input);
   // Whom the caller may spawn (identity.ts): its own space, agents that report to it, and no one else's agent again.
   const parent = await coordinator.identity.checkSpawn(caller, input, input.parent, existing);
@@ -121,6 +112,16 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   // Refused before anything starts; the session is then watched and typed into with that kind's UI.
   if (input.agent_kind !== undefined) coordinator.checkAgentKind(base, input.agent_kind);
   const backend = coordinator.backend({ backend_type: base.name, agent_kind: input.agent_kind ?? existing?.agent_kind ?? null });
+  // The program's own knowledge (src/agents/<kind>/), through its backend: its command and its flags.
+  const launch = backend.launch;
+  const command = (input.command ?? launch?.defaultCommand ?? '').trim();
+  if (command === '' && launch?.takesIgnition !== false) {
+    throw new DomainError('validation', `command: agent kind "${backend.agentKind}" has no default command; name the program to start.`);
+  }
+  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, input.skip_permissions, launch?.skipPermissionWords ?? []);
+  if (input.skip_permissions && launch?.skipPermissionsFlag === undefined) {
+    throw new DomainError('validation', `skip_permissions: agent kind "${backend.agentKind}" has no flag that skips permission prompts; leave skip_permissions out.`);
+  }
   if (existing?.session_id && (await backend.sessionExists(existing.session_id).catch(() => false))) {
     throw new DomainError(
       'conflict',
@@ -129,12 +130,18 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   }
   const sessionId = sessionNameFor(input.space, input.agent);
   const env = { BOSS_AGENT: input.agent, BOSS_SPACE: input.space, ...opts.agentEnv };
-  const program = input.skip_permissions ? `${command} ${SKIP_PERMISSIONS_FLAG}` : command;
-  const line = `env ${Object.entries(env)
-    .map(([k, v]) => `${k}=${shellQuote(v)}`)
-    .join(' ')} ${program}`;
+  const program = input.skip_permissions ? `${command} ${launch?.skipPermissionsFlag}` : command;
+  // A plain shell with no command: the session's shell itself is the program, nothing is typed.
+  const line =
+    program === ''
+      ? undefined
+      : `env ${Object.entries(env)
+          .map(([k, v]) => `${k}=${shellQuote(v)}`)
+          .join(' ')} ${program}`;
 
-  await backendCall('starting the session', () => backend.createSession({ sessionId, agent: input.agent, workDir: input.work_dir, command: line }));
+  await backendCall('starting the session', () =>
+    backend.createSession({ sessionId, agent: input.agent, workDir: input.work_dir, ...(line !== undefined && { command: line }) }),
+  );
   const { record } = await coordinator.registerSession(OPERATOR, {
     space: input.space,
     agent: input.agent,
@@ -146,10 +153,10 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   }, { sharedSession: 'take_over' }); // the session was just made for this agent
 
   const timeoutS = input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S;
-  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(env.BOSS_AGENT)}` });
+  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(env.BOSS_AGENT)}`, prompt: launch?.takesIgnition === false });
   if (ready.ended) await failedStart(coordinator, backend, record, sessionId, command, ready);
   let ignited = false;
-  if (ready.ready && opts.ignition) {
+  if (ready.ready && opts.ignition && launch?.takesIgnition !== false) {
     const text = await opts.ignition({ space: record.space, agent: record.name });
     await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: SUBMIT_BY_DEFAULT }));
     ignited = true;
@@ -196,7 +203,8 @@ async function waitForInputBox(
   sessionId: string,
   timeoutS: number,
   opts: LifecycleOptions,
-  typed: { echo: string },
+  /** prompt: the program is a shell or REPL, ready at its prompt (it draws no input box). */
+  typed: { echo: string; prompt?: boolean },
 ): Promise<InputBoxWait> {
   const started = Date.now();
   const deadline = started + timeoutS * 1000;
@@ -213,7 +221,7 @@ async function waitForInputBox(
       return result({ ended: { screen, how: 'dead' } });
     }
     if (state === 'waiting_approval') return result();
-    if (probe?.inputReady) return result({ ready: true });
+    if (probe?.inputReady || (typed.prompt && state === 'idle')) return result({ ready: true });
     if (state === 'idle') {
       const screen = await backendCall('reading the screen', () => backend.captureOutput(sessionId, 60));
       if (programEnded(screen, typed.echo)) return result({ ended: { screen: screen.slice(-FAILED_SCREEN_LINES), how: 'prompt' } });

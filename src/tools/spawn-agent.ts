@@ -8,18 +8,18 @@ export const spawnAgentTool = defineTool({
   name: 'spawn_agent',
   title: 'Spawn agent',
   description:
-    "Start a new agent: a tmux session named {space}-{agent} in work_dir, the agent program in it (default \"claude\") once the shell is ready, its registration, and the ignite prompt typed in once its input box is drawn. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
+    "Start a new agent: a tmux session named {space}-{agent} in work_dir, the agent program in it once the shell is ready (by default its kind's own command: \"claude\", \"codex --no-daemon\", \"gemini\"; a shell kind types nothing), its registration, and the ignite prompt typed in once its input box is drawn. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.describe('Name of the new agent, e.g. "api-dev".'),
     work_dir: text(4096)
       .min(1, 'work_dir must not be empty')
       .describe('Directory the agent works in (absolute, or relative to the server\'s directory); must exist.'),
-    command: line(4096).optional().describe('Program to start, as typed into the shell (default "claude").'),
+    command: line(4096).optional().describe('Program to start, as typed into the shell (default: the agent kind\'s own command, e.g. "claude", "codex --no-daemon").'),
     agent_kind: agentKind.optional(),
     parent: agentName.optional().describe('Manager the agent reports to (a bound agent spawning is always the parent).'),
     role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer".'),
-    skip_permissions: z.boolean().optional().describe('Add --dangerously-skip-permissions; refused unless the server runs with --allow-skip-permissions.'),
+    skip_permissions: z.boolean().optional().describe("Add the program's own flag that skips its permission prompts (claude --dangerously-skip-permissions, codex --dangerously-bypass-approvals-and-sandbox, gemini --yolo); refused unless the server runs with --allow-skip-permissions."),
     ready_timeout_s: z
       .number()
       .int()

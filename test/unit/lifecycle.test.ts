@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/core/errors.js';
-import { CLAUDE_CODE_SKIP_PERMISSION_FLAGS, DEFAULT_READY_TIMEOUT_S, programEnded, sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
+import { DEFAULT_READY_TIMEOUT_S, programEnded, sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
+import { CLAUDE_CODE_LAUNCH } from '../../src/agents/claude-code/ui.js';
 import { skipsPermissions } from '../../src/core/shell-words.js';
 import { fakeCore } from '../helpers/core.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -107,11 +108,44 @@ describe('lifecycle rules (core over a fake backend)', () => {
     }
   });
 
+  it('starts each agent kind with its own command, and refuses that program\'s own skipping flags', async () => {
+    const { coordinator, backend } = fakeCore();
+    const { dir, cleanup } = tempDir();
+    try {
+      const spawn = (agent: string, agent_kind: string, extra: { command?: string; skip_permissions?: boolean } = {}, allow = false) =>
+        spawnAgent(coordinator, {}, { space: 's', agent, work_dir: dir, agent_kind, ready_timeout_s: 1, ...extra }, { pollMs: 20, allowSkipPermissions: allow });
+      for (const [kind, command] of [
+        ['codex', 'codex --yolo'],
+        ['codex', 'codex --dangerously-bypass-approvals-and-sandbox'],
+        ['codex', "codex -c 'approval_policy=never'"],
+        ['gemini', 'gemini --yolo'],
+        ['gemini', 'gemini --approval-mode yolo'],
+      ] as const) {
+        expect(await domainCode(spawn('x', kind, { command })), command).toMatch(/^forbidden: skip_permissions/);
+      }
+      // skip_permissions is refused for every kind unless the server allows it.
+      expect(await domainCode(spawn('x', 'codex', { skip_permissions: true }))).toMatch(/^forbidden: skip_permissions/);
+      expect(backend.sessions.size).toBe(0);
+
+      expect((await spawn('c', 'codex')).command).toBe('codex --no-daemon');
+      expect((await spawn('g', 'gemini')).command).toBe('gemini');
+      expect((await spawn('cy', 'codex', { skip_permissions: true }, true)).command).toBe('codex --no-daemon --dangerously-bypass-approvals-and-sandbox');
+      expect((await spawn('gy', 'gemini', { skip_permissions: true }, true)).command).toBe('gemini --yolo');
+      // A plain shell: nothing typed, nothing to skip.
+      const sh = await spawn('sh', 'shell');
+      expect(sh).toMatchObject({ command: '', agent_kind: 'shell', ignited: false });
+      expect(backend.sessions.get('s-sh')!.inputs).toEqual([]);
+      expect(await domainCode(spawn('sh2', 'shell', { skip_permissions: true }, true))).toMatch(/^validation: skip_permissions: agent kind "shell" has no flag/);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('skipsPermissions takes the program\'s flag list as data', () => {
     expect(skipsPermissions(['codex', '--yolo'], ['--yolo'])).toBe(true);
     expect(skipsPermissions(['codex', '--model', 'o3'], ['--yolo'])).toBe(false);
-    expect(skipsPermissions(['claude', '--dangerously-skip-permissions'], CLAUDE_CODE_SKIP_PERMISSION_FLAGS)).toBe(true);
-    expect(skipsPermissions(['claude', '--permission-mode', 'acceptEdits'], CLAUDE_CODE_SKIP_PERMISSION_FLAGS)).toBe(false);
+    expect(skipsPermissions(['claude', '--dangerously-skip-permissions'], CLAUDE_CODE_LAUNCH.skipPermissionWords)).toBe(true);
+    expect(skipsPermissions(['claude', '--permission-mode', 'acceptEdits'], CLAUDE_CODE_LAUNCH.skipPermissionWords)).toBe(false);
   });
 
   it('sees the shell prompt come back below the typed command as the program having ended', () => {

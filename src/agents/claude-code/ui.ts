@@ -2,7 +2,7 @@
  * Claude Code as an AgentUi: how to read its screen (screen.ts), answer its dialogs, interrupt it
  * and see typed text arrive in its input box. Facts measured on 2.1.328 (docs/testing.md).
  */
-import type { AgentUi, DialogAnswer, InterruptPlan, KeyName, ScreenReading } from '../../backends/agent-ui.js';
+import type { AgentLaunch, AgentUi, DialogAnswer, InterruptPlan, KeyName, ScreenReading } from '../../backends/agent-ui.js';
 import { BackendError } from '../../backends/errors.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
 import { capturedForm } from '../../backends/typed-text.js';
@@ -98,10 +98,19 @@ export function answerKeys(dialog: ScreenReading, decision: ApprovalDecision, op
 
 const INTERRUPT: InterruptPlan = { key: 'Escape', confirmWaitMs: INTERRUPT_CONFIRM_WAIT_MS };
 
+/** `claude`; its flags that run tools without asking, and the permission mode that does. */
+export const CLAUDE_CODE_LAUNCH: AgentLaunch = {
+  defaultCommand: 'claude',
+  takesIgnition: true,
+  skipPermissionsFlag: '--dangerously-skip-permissions',
+  skipPermissionWords: ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions', 'bypassPermissions'],
+};
+
 /** Claude Code's UI; `mcpToolTitles` names this server's own MCP tools from their dialog titles. */
 export function claudeCodeUi(options: ParseOptions = {}): AgentUi {
   return {
     kind: CLAUDE_CODE,
+    launch: CLAUDE_CODE_LAUNCH,
     parse: (lines) => parseScreen(lines, options),
     answerKeys,
     interruptPlan: INTERRUPT,

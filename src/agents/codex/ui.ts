@@ -3,7 +3,7 @@
  * again, Escape to decline, as the options show them), Escape to interrupt, its input box. Facts
  * measured on 0.171.0 (docs/testing.md). Codex is started with `--no-daemon` (see program.ts).
  */
-import type { AgentUi, DialogAnswer, InterruptPlan, Keystroke, ScreenReading } from '../../backends/agent-ui.js';
+import type { AgentLaunch, AgentUi, DialogAnswer, InterruptPlan, Keystroke, ScreenReading } from '../../backends/agent-ui.js';
 import { BackendError } from '../../backends/errors.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
 import { codexInputBoxText, parseCodexScreen } from './screen.js';
@@ -13,6 +13,18 @@ export const CODEX = 'codex';
 /** Keys sent to a prompt drawn less than this long ago may be lost. */
 const DIALOG_SETTLE_MS = 300;
 const INTERRUPT: InterruptPlan = { key: 'Escape', confirmWaitMs: 1_500 };
+
+/**
+ * `codex --no-daemon`: without it the TUI starts a background app-server that outlives the TUI and
+ * its tmux session, and runs the tools under it. Skipping prompts: the bypass flag, its `--yolo`
+ * alias, and the approval policy "never" given as a config override (`-c approval_policy=never`).
+ */
+export const CODEX_LAUNCH: AgentLaunch = {
+  defaultCommand: 'codex --no-daemon',
+  takesIgnition: true,
+  skipPermissionsFlag: '--dangerously-bypass-approvals-and-sandbox',
+  skipPermissionWords: ['--dangerously-bypass-approvals-and-sandbox', '--yolo', 'approval_policy=never', '--ask-for-approval=never'],
+};
 const MAX_EXACT_CHARS = 256;
 const SHOWN_TAIL_CHARS = 24;
 
@@ -54,6 +66,7 @@ export function answerCodex(dialog: ScreenReading, decision: ApprovalDecision, o
 export function codexUi(): AgentUi {
   return {
     kind: CODEX,
+    launch: CODEX_LAUNCH,
     parse: parseCodexScreen,
     answerKeys: answerCodex,
     interruptPlan: INTERRUPT,

@@ -3,7 +3,7 @@
  * `1` allow once, `2` allow for this session, `3` no), Escape to interrupt, its input box. Facts
  * measured on 0.61.0 (docs/testing.md).
  */
-import type { AgentUi, DialogAnswer, InterruptPlan, ScreenReading } from '../../backends/agent-ui.js';
+import type { AgentLaunch, AgentUi, DialogAnswer, InterruptPlan, ScreenReading } from '../../backends/agent-ui.js';
 import { BackendError } from '../../backends/errors.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
 import { geminiInputBoxText, parseGeminiScreen } from './screen.js';
@@ -13,6 +13,14 @@ export const GEMINI = 'gemini';
 const DIALOG_SETTLE_MS = 300;
 const SUBMIT_AFTER_PASTE_MS = 600;
 const INTERRUPT: InterruptPlan = { key: 'Escape', confirmWaitMs: 1_500 };
+
+/** `gemini`; YOLO mode (`--yolo`, `--approval-mode yolo`) runs every tool without asking. */
+export const GEMINI_LAUNCH: AgentLaunch = {
+  defaultCommand: 'gemini',
+  takesIgnition: true,
+  skipPermissionsFlag: '--yolo',
+  skipPermissionWords: ['yolo'],
+};
 const MAX_EXACT_CHARS = 256;
 const SHOWN_TAIL_CHARS = 24;
 
@@ -45,6 +53,7 @@ export function answerGemini(dialog: ScreenReading, decision: ApprovalDecision, 
 export function geminiUi(): AgentUi {
   return {
     kind: GEMINI,
+    launch: GEMINI_LAUNCH,
     parse: parseGeminiScreen,
     answerKeys: answerGemini,
     interruptPlan: INTERRUPT,

@@ -35,6 +35,8 @@ function answerKeys(_dialog: ScreenReading, _decision: unknown, _option: unknown
 export function shellUi(): AgentUi {
   return {
     kind: SHELL,
+    // The session's own shell is the program: nothing is typed, no ignite prompt, nothing to skip.
+    launch: { takesIgnition: false, skipPermissionWords: [] },
     parse: parseShellScreen,
     answerKeys,
     interruptPlan: INTERRUPT,
