@@ -7,6 +7,7 @@
 import type { AgentRef, ApprovalRuleRecord, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
 import { decideFrom, evaluateRules, permissionDecisionOutput, type RuleEvaluation } from './approval-rules.js';
 import { agentNameProblem, nameProblem } from './names.js';
+import { spaceFor } from './identity.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
 export { defaultDataDir } from '../store/location.js';
@@ -55,7 +56,7 @@ const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
 export const HOOK_AGENT_KIND = 'claude-code';
 
 function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: AgentRef; registered?: boolean; problem?: string } {
-  const space = who.space ?? who.defaultSpace;
+  const space = spaceFor(undefined, who.space, who.defaultSpace);
   const spaceProblem = nameProblem('space name', space);
   if (spaceProblem) return { problem: `space name "${space}": ${spaceProblem}` };
   const register = (name: string): { agent?: AgentRef; registered?: boolean; problem?: string } => {

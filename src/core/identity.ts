@@ -24,6 +24,12 @@ export interface Target {
 /** The space of a call (or a server) that names none. */
 export const DEFAULT_SPACE = 'default';
 
+/**
+ * The space a call lands in when it names none: the caller's own space, else the server's default.
+ * The one rule, for a Caller (Identity.spaceOf) and for the hook process, which has no Coordinator.
+ */
+export const spaceFor = (named: string | undefined, own: string | undefined, defaultSpace: string): string => named ?? own ?? defaultSpace;
+
 /** Names are matched case-insensitively, spaces too: (web, Alice) is (WEB, alice). */
 export const nameKey = (name: string): string => name.toLowerCase();
 export const sameName = (a: string, b: string): boolean => nameKey(a) === nameKey(b);
@@ -73,12 +79,12 @@ export class Identity {
   /** The (space, agent) pair a caller is bound to; undefined for the operator. */
   bindingOf(caller: Caller): Target | undefined {
     if (caller.agent === undefined) return undefined;
-    return { space: caller.space ?? this.defaultSpace, agent: caller.agent };
+    return { space: spaceFor(undefined, caller.space, this.defaultSpace), agent: caller.agent };
   }
 
   /** The space a call lands in when it names none: the caller's binding, else the server's default. */
   spaceOf(caller: Caller, space?: string): string {
-    return space ?? this.bindingOf(caller)?.space ?? caller.space ?? this.defaultSpace;
+    return spaceFor(space, this.bindingOf(caller)?.space ?? caller.space, this.defaultSpace);
   }
 
   /** Fills in the space and agent a call left out, from the caller's binding and the server defaults. */

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { Coordinator, Target } from '../core/coordinator.js';
+import { OPERATOR, type Coordinator, type Target } from '../core/coordinator.js';
 import { DomainError } from '../core/errors.js';
 import { toSessionStatusRow } from './legacy-rows.js';
 import {
@@ -86,7 +86,7 @@ const replyBody = z.object({
 
 /** Space and agent from the path (Hono decodes `%20` and friends), checked like the tools check them. */
 function pathTarget(c: Context, coordinator: Coordinator): Target {
-  const space = c.req.param('space') ?? coordinator.defaultSpace;
+  const space = coordinator.spaceOf(OPERATOR, c.req.param('space'));
   const agent = c.req.param('agent') ?? '';
   const s = spaceName.safeParse(space);
   if (!s.success) throw new DomainError('validation', `space name "${space}": ${s.error.issues[0]?.message}`);

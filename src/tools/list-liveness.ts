@@ -63,7 +63,7 @@ export const listLiveness = defineTool({
     if (input.all_spaces && input.space !== undefined) {
       throw new DomainError('validation', 'Pass either space or all_spaces, not both.');
     }
-    const space = input.all_spaces ? undefined : (input.space ?? caller.space ?? coordinator.defaultSpace);
+    const space = input.all_spaces ? undefined : coordinator.spaceOf(caller, input.space);
     const agents = await coordinator.listLiveness(space);
     const rows = agents.map(({ session_id, ...rest }) => (session_id === null ? rest : { ...rest, session_id }));
     return {

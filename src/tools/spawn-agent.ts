@@ -42,7 +42,7 @@ export const spawnAgentTool = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async handle(input, ctx) {
-    const space = input.space ?? ctx.caller.space ?? ctx.coordinator.defaultSpace;
+    const space = ctx.coordinator.spaceOf(ctx.caller, input.space);
     const res = await spawnAgent(ctx.coordinator, ctx.caller, { ...input, space }, {
       allowSkipPermissions: ctx.allowSkipPermissions ?? false,
       ...(ctx.agentEnv !== undefined && { agentEnv: ctx.agentEnv }),

@@ -102,3 +102,12 @@ describe('approval rules and decisions', () => {
     }
   });
 });
+
+describe('the space a call lands in when it names none', () => {
+  it('is decided by spaceFor (Coordinator.spaceOf) alone: no face fills it in from the caller or the default itself', () => {
+    const own = SOURCES.filter(([f]) => f !== 'core/identity.ts' && f !== 'core/coordinator.ts')
+      .filter(([, text]) => /\?\?\s*(?:\w+\.)*defaultSpace\b|(?<![.\w])caller\.space\s*\?\?/.test(text))
+      .map(([f]) => f);
+    expect(own).toEqual([]);
+  });
+});
