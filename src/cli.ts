@@ -136,8 +136,13 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
-  (err: unknown) => {
-    process.stderr.write(`agent-boss: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  async (err: unknown) => {
+    const argv = process.argv.slice(2);
+    const command = argv.filter((a) => !a.startsWith('-')).slice(0, argv[0] === 'token' || argv[0] === 'setup' ? 2 : 1).join(' ');
+    const { describeFailure } = await import('./cli-failure.js');
+    process.stderr.write(`${describeFailure(err, command)}\n`);
+    const debug = process.env.BOSS_LOG_LEVEL === 'debug' || argv.some((a, i) => a === '--log-level=debug' || (a === '--log-level' && argv[i + 1] === 'debug'));
+    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exit(1);
   },
 );

@@ -89,6 +89,23 @@ export const HOOK_EVENTS = [
 /** Events whose hook entry takes a tool-name matcher. */
 export const TOOL_EVENTS: ReadonlySet<string> = new Set(['PreToolUse', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure']);
 
+/** Deepest nesting of arrays and objects a hook event may have (Claude Code's inputs nest a few levels). */
+export const MAX_HOOK_DEPTH = 64;
+
+/** True when `value` nests arrays and objects deeper than `max`, counted without recursion. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+type ParsedHookEvent = { event: HookEvent; raw: Record<string, unknown> } | { problem: string };
+
 const str = (v: unknown, max = 4096): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined);
 
 /**
@@ -96,7 +113,7 @@ const str = (v: unknown, max = 4096): string | undefined => (typeof v === 'strin
  * input is available; the event name and tool name are then taken from its start (Claude Code
  * writes them before the bulky fields).
  */
-export function parseHookEvent(text: string, truncated = false): { event: HookEvent; raw: Record<string, unknown> } | { problem: string } {
+export function parseHookEvent(text: string, truncated = false): ParsedHookEvent {
   if (truncated) {
     const name = /"hook_event_name"\s*:\s*"([A-Za-z]{1,64})"/.exec(text)?.[1];
     if (!name) return { problem: 'input is over the size limit and its start names no hook_event_name' };
@@ -111,6 +128,12 @@ export function parseHookEvent(text: string, truncated = false): { event: HookEv
   } catch (err) {
     return { problem: `input is not JSON (${(err as Error).message})` };
   }
+  return hookEventOf(raw);
+}
+
+/** Reads a hook event from its parsed JSON (the payload of POST /hooks/event). */
+export function hookEventOf(raw: unknown): ParsedHookEvent {
+  if (nestsDeeperThan(raw, MAX_HOOK_DEPTH)) return { problem: `input nests arrays or objects deeper than ${MAX_HOOK_DEPTH} levels; a Claude Code hook event never does` };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { problem: 'input is not a JSON object' };
   const o = raw as Record<string, unknown>;
   const name = o.hook_event_name;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Coordinator } from '../core/coordinator.js';
 import { DomainError } from '../core/errors.js';
 import { approvalRuleShape, decisionFilterShape, hookEventBody } from '../core/hook-schemas.js';
-import { parseHookEvent } from '../core/hook-state.js';
+import { hookEventOf } from '../core/hook-state.js';
 import { decisionJson, ruleJson } from '../core/hook-view.js';
 import { agentName, describeZodError, spaceName } from '../core/schemas.js';
 import { requestCaller } from './caller.js';
@@ -52,7 +52,7 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     refuseChange();
     const caller = requestCaller(c);
     const body = parse(hookEventBody, await jsonBody(c));
-    const parsed = parseHookEvent(JSON.stringify(body.payload));
+    const parsed = hookEventOf(body.payload);
     if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
     // Where it lands and what it may register is the core's rule (a bound caller: its own binding only).
     const outcome = await coordinator.recordHookEvent(caller, parsed.event, parsed.raw, {

@@ -25,7 +25,7 @@ async function seed(h: RealHub) {
 const pane = (h: RealHub, s: string) => h.tmux.tmux('capture-pane', '-p', '-t', `=${s}:`);
 
 beforeEach(async () => {
-  hub = await realHub({ defaultSpace: 'web', defaultAgent: 'alice', hooks: true });
+  hub = await realHub({ defaultSpace: 'web', defaultAgent: 'alice' });
   await seed(hub);
 });
 afterEach(async () => {

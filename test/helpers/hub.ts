@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
 import { HookStore } from '../../src/store/hooks-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { tools } from '../../src/tools/index.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 import { tempDir } from './tmp.js';
 
@@ -27,13 +28,12 @@ export interface HubOptions {
   /** EventHub poll interval and per-subscriber byte bound. */
   pollMs?: number;
   maxBufferedBytes?: number;
-  /** Record Claude Code hook events (the hook tables, as `agent-boss serve` has them). */
-  hooks?: boolean;
 }
 
 /**
- * The hub's parts, real: a SQLite file in a temp dir, the tmux backend on a private tmux server,
- * the core and the HTTP app. `listen()` serves the app on a loopback port (as `agent-boss serve`
+ * The hub's parts, real and wired as `createRuntime` wires them for `agent-boss serve` (the hook
+ * store included): a SQLite file in a temp dir, the tmux backend on a private tmux server, the core
+ * and the HTTP app. `listen()` serves the app on a loopback port (as `agent-boss serve`
  * does) for tests that need a real socket.
  */
 export async function realHub(opts: HubOptions = {}) {
@@ -42,15 +42,21 @@ export async function realHub(opts: HubOptions = {}) {
   const db = openDatabase(dbPath);
   const store = new SqliteStore(db);
   const tmux: TmuxTestServer = await createTmuxServer();
-  const backend = new TmuxSessionBackend({ socketName: tmux.socketName, configFile: '/dev/null', submitSettleMs: 50 });
+  const backend = new TmuxSessionBackend({
+    socketName: tmux.socketName,
+    configFile: '/dev/null',
+    submitSettleMs: 50,
+    mcpToolTitles: new Map(tools.map((t) => [t.title, t.name])),
+  });
   const backends = new BackendRegistry([backend]);
   const coordinator = new Coordinator({
     store,
     backends,
     env: {},
+    // As createRuntime wires it for serve and stdio: the hook store is always there.
+    hooks: new HookView(new HookStore(db)),
     ...(opts.defaultSpace !== undefined && { defaultSpace: opts.defaultSpace }),
     ...(opts.defaultAgent !== undefined && { defaultAgent: opts.defaultAgent }),
-    ...(opts.hooks && { hooks: new HookView(new HookStore(db)) }),
   });
   // Loaded only when used, so the other tests run against a build without agent tokens too.
   const tokens = opts.agentAuth ? new (await import('../../src/store/agent-tokens.js')).SqliteAgentTokens(db) : undefined;
