@@ -33,6 +33,13 @@ const SUBMIT_TAKEN_TIMEOUT_MS = 2_000;
 const LATE_COPY_WATCH_MS = 2_500;
 /** How often an Enter that became a newline is taken back and pressed again. */
 const MAX_RESUBMITS = 2;
+/** Most presses of the clear key to empty a box (one per line of a multi-line box, and its line breaks). */
+const MAX_CLEAR_PRESSES = 100;
+/**
+ * How long a press of the clear key is watched before the next one: a press that removes a line
+ * break changes nothing drawn, and one more press on an empty box does nothing.
+ */
+const CLEAR_PRESS_WAIT_MS = 300;
 /** How often lost text is typed again before giving up. */
 const MAX_RETYPES = 2;
 
@@ -143,10 +150,25 @@ async function waitUntilShown(ctx: InputContext, sessionId: string, text: string
   );
 }
 
-/** Presses the agent's clear key and waits (bounded) for an empty box; returns what the box shows then. */
+/**
+ * Empties the input box with the agent's clear key, pressed once more for each line break of a
+ * multi-line box (Claude Code's C-u clears the line the cursor is on, then the line break before
+ * it, which leaves the drawn box unchanged), until it is empty; returns what the box shows then.
+ */
 async function emptyBox(ctx: InputContext, sessionId: string): Promise<string | undefined> {
-  await ctx.terminal.pressKey(sessionId, ctx.ui.clearInputKey);
-  await waitForInput(ctx, sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS);
+  let box = ctx.ui.inputBoxText(await ctx.terminal.capture(sessionId));
+  const presses = Math.min(MAX_CLEAR_PRESSES, 1 + 2 * ((box ?? '').split('\n').length - 1));
+  // Pressed at least once, even on a box that looks empty (it may hold text it does not draw).
+  for (let i = 0; i < presses && (i === 0 || box !== ''); i++) {
+    const was = box;
+    await ctx.terminal.pressKey(sessionId, ctx.ui.clearInputKey);
+    const wait = i === presses - 1 ? SUBMIT_TAKEN_TIMEOUT_MS : CLEAR_PRESS_WAIT_MS;
+    await waitForInput(ctx, sessionId, (b) => b === '' || b !== was, wait, undefined, false);
+    box = ctx.ui.inputBoxText(await ctx.terminal.capture(sessionId));
+    if (box === undefined) return undefined;
+  }
+  // The last press may take a moment to show.
+  if (box !== '') await waitForInput(ctx, sessionId, (b) => b === '', SUBMIT_TAKEN_TIMEOUT_MS, undefined, false);
   return ctx.ui.inputBoxText(await ctx.terminal.capture(sessionId));
 }
 

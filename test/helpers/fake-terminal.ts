@@ -170,7 +170,8 @@ export class FakePane {
       return;
     }
     if (key === 'C-u') {
-      this.box = '';
+      // As Claude Code: the current (last) line is cleared; on an empty line, the line break before it.
+      this.box = this.box.endsWith('\n') ? this.box.slice(0, -1) : this.box.slice(0, this.box.lastIndexOf('\n') + 1);
       return;
     }
     this.keys.push(key);

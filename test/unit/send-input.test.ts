@@ -88,6 +88,15 @@ describe('send_input when the text cannot be put in: the box is left as it was, 
     expect(submitted(pane)).toEqual([]);
   }, 15_000);
 
+  it('a multi-line text the box never shows whole is emptied line by line (the clear key clears one line per press)', async () => {
+    const { backend, pane } = setup();
+    const text = [...Array.from({ length: 6 }, (_, i) => `line ${i} of a message the box draws otherwise`), 'and the last line'].join('\n');
+    pane.pasteArrivals.push('half');
+    await expect(backend.sendInput('dev', text)).rejects.toThrow(/Enter was not pressed, and the box was emptied again/);
+    expect(pane.typed).toBe('');
+    expect(submitted(pane)).toEqual([]);
+  }, 15_000);
+
   it('with a draft in the box from before, the draft is kept and the error quotes what the box holds', async () => {
     const { backend, pane } = setup();
     pane.paste('my draft ');
