@@ -51,7 +51,7 @@ export interface PermissionAsk {
 /** Longest subject rules decide on (characters); a longer one is left to a human. */
 export const RULE_SUBJECT_MAX = 65_536;
 /** Matching steps all rules of one prompt may take together. */
-export const MATCH_BUDGET = 4_000_000;
+export const MATCH_BUDGET = 1_000_000;
 
 const FILE_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'Read', 'NotebookEdit']);
 /** What `*` and `?` never stand for in a Bash allow rule: the shell control characters. */
@@ -128,6 +128,7 @@ export function evaluateRules<R extends RuleLike>(rules: readonly R[], ask: Perm
   const results = new Map<number, RuleResult<R>>(rules.map((rule) => [rule.id, { rule, tool: toolMatches(rule.tool, ask.toolName), whole: false, parts: [] }]));
   const length = ruleSubject(ask.toolName, ask.toolInput).length;
   if (length > RULE_SUBJECT_MAX) return { results, undecidable: `the subject is ${length} characters long; approval rules decide on at most ${RULE_SUBJECT_MAX}` };
+  if (![...results.values()].some((r) => r.tool)) return { results }; // no rule is about this tool: nothing to read
   const b = budget(steps);
   try {
     const p = prepare(ask);
