@@ -10,6 +10,9 @@ import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { tools } from './tools/index.js';
 
+/** The operator's key in the data directory (`serve` makes it; the CLI reads it). */
+export { ensureOperatorKey, operatorKeyPath, readOperatorKey } from './store/operator-key.js';
+
 /** Everything a running server holds: the store, the backends and the core over them. */
 export interface Runtime {
   store: Store;

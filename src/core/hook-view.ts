@@ -11,7 +11,7 @@ import { DomainError } from './errors.js';
 import { dialogShowsSubject, differentTools, type ScreenView } from './fusion.js';
 import { normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
 import { recordHookEvent, type HookIdentity, type HookOutcome } from './hooks.js';
-import { agentKey, sameName, type Target } from './identity.js';
+import { agentKey, refuseUnverified, sameName, type Target } from './identity.js';
 import { visible } from './text.js';
 
 /** How much of a prompt's subject a refusal quotes. */
@@ -20,6 +20,7 @@ const QUOTE_CHARS = 120;
 export interface CallerLike {
   agent?: string;
   space?: string;
+  unverified?: true;
 }
 
 /** Polling period while waiting for a delivery receipt (the hook writes within ~100 ms of Enter). */
@@ -154,6 +155,7 @@ export class HookView {
 
   /** Only the operator sets or deletes rules: a rule answers prompts of other agents without a click. */
   private checkOperator(caller: CallerLike, what: string): void {
+    refuseUnverified(caller, what);
     if (caller.agent !== undefined) {
       throw new DomainError(
         'forbidden',

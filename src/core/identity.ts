@@ -12,6 +12,25 @@ import { DomainError } from './errors.js';
 export interface Caller {
   agent?: string;
   space?: string;
+  /**
+   * An HTTP caller of the default mode that names no agent and presented no operator credential
+   * (the key in `<data-dir>/operator.key`, or the dashboard's login): not the operator. It reads
+   * and speaks for the agents it names (names are taken on trust), but holds none of the
+   * operator's powers (see refuseUnverified).
+   */
+  unverified?: true;
+}
+
+/** Refuses an operator's power to a caller that did not prove it is the operator. */
+export function refuseUnverified(caller: Caller, what: string): void {
+  if (caller.unverified) {
+    throw new DomainError(
+      'forbidden',
+      `only the operator may ${what}: a caller that names no agent is the operator only with the operator key ` +
+        `(Authorization: Bearer <the key in the hub's data directory, operator.key>; agent-boss commands read it, and the dashboard signs in with the one-time login link agent-boss serve prints). ` +
+        `To act as an agent instead, send X-Agent-Name.`,
+    );
+  }
 }
 
 export const OPERATOR: Caller = Object.freeze({});
@@ -125,6 +144,7 @@ export class Identity {
    * (space, agent) only on agents of its own space whose parent chain leads to it (itself included).
    */
   async authorize(caller: Caller, agent: AgentRecord, what: string): Promise<void> {
+    refuseUnverified(caller, `${what} "${agent.name}" without naming itself`);
     const me = this.bindingOf(caller);
     if (me === undefined) return;
     if (!sameSpace(me, agent)) {
@@ -148,6 +168,7 @@ export class Identity {
    * start another manager's agent with its own command. Returns the parent the spawned agent gets.
    */
   async checkSpawn(caller: Caller, target: Target, parent: string | undefined, existing: AgentRecord | undefined): Promise<string | undefined> {
+    refuseUnverified(caller, 'spawn an agent without naming itself');
     const me = this.bindingOf(caller);
     if (me === undefined) return parent;
     if (!sameSpace(me, target)) {
@@ -173,6 +194,8 @@ export class Identity {
    * binding (space and agent), whatever the body names; the operator's where the body says.
    */
   hookEventTarget(caller: Caller, named: { space?: string; agent?: string }): { space?: string; agent?: string } {
+    // Hook events move an agent's state and are answered by rules: an unnamed caller records them only as the operator.
+    refuseUnverified(caller, 'record hook events without naming the agent (X-Agent-Name)');
     const me = this.bindingOf(caller);
     if (me === undefined) return named;
     if (named.space !== undefined && !sameName(named.space, me.space)) {

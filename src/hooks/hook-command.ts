@@ -144,11 +144,24 @@ async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, l
     ...(tmuxSession !== undefined && { tmuxSession }),
   };
 
+  const { defaultDataDir, readOperatorKey } = await import('../core/operator-key.js');
+  const dataDir = resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? defaultDataDir(io.env));
   const url = opt('url', 'BOSS_URL');
-  if (url !== undefined) return postToHub(url, opt('token', 'BOSS_TOKEN'), parsed.raw, who, left());
+  if (url !== undefined) {
+    // Named, the hook speaks for its agent; unnamed (found by its tmux session), it needs the operator's key.
+    let token = opt('token', 'BOSS_TOKEN');
+    if (agent === undefined) {
+      try {
+        token = readOperatorKey(dataDir) ?? token;
+      } catch (err) {
+        warn((err as Error).message);
+      }
+    }
+    return postToHub(url, token, parsed.raw, who, left());
+  }
 
-  const { recordInDatabase, defaultDataDir } = await import('../core/hooks.js');
-  const dbPath = join(resolve(opt('data-dir', 'BOSS_DATA_DIR') ?? defaultDataDir(io.env)), 'boss.db');
+  const { recordInDatabase } = await import('../core/hooks.js');
+  const dbPath = join(dataDir, 'boss.db');
   // Never create a database: a hook in a project without agent-boss must leave no files behind.
   if (!existsSync(dbPath)) return { recorded: false, problem: `no agent-boss database at ${dbPath}: start agent-boss with that --data-dir, or pass --data-dir / --url` };
   return recordInDatabase(dbPath, parsed.event, parsed.raw, { ...who, defaultSpace: DEFAULT_SPACE }, BUSY_TIMEOUT_MS);
@@ -195,10 +208,15 @@ async function postToHub(url: string, token: string | undefined, raw: Record<str
     ...(who.tmuxSession !== undefined && { tmux_session: who.tmuxSession }),
   });
   let res: Response;
+  // Header values are sent as UTF-8 bytes, which the hub decodes (src/http/caller.ts).
+  const named = {
+    ...(who.agent !== undefined && { 'x-agent-name': Buffer.from(who.agent, 'utf8').toString('latin1') }),
+    ...(who.agent !== undefined && who.space !== undefined && { 'x-agent-space': Buffer.from(who.space, 'utf8').toString('latin1') }),
+  };
   try {
     res = await fetch(new URL('/hooks/event', url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token !== undefined && { authorization: `Bearer ${token}` }) },
+      headers: { 'content-type': 'application/json', ...named, ...(token !== undefined && { authorization: `Bearer ${token}` }) },
       body,
       signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs - 5))),
     });

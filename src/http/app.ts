@@ -12,6 +12,7 @@ import { EventHub } from './events.js';
 import { hookRoutes } from './hook-routes.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
+import type { OperatorAuth } from './operator.js';
 import { bearerToken, BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
 
 export interface HttpAppDeps {
@@ -25,6 +26,11 @@ export interface HttpAppDeps {
   token?: string;
   /** `--auth agents`: agent tokens from this store are accepted too, and decide who the caller is. Needs `token`. */
   agentTokens?: AgentTokenStore;
+  /**
+   * The operator's credentials (its key, the dashboard's login). Without them no HTTP caller is the
+   * operator in the default mode (under `--auth agents`, `token` still is).
+   */
+  operator?: OperatorAuth;
   readOnly?: boolean;
   dataDir?: string;
   tmuxSocket?: string;
@@ -49,13 +55,24 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
 
   app.use('*', checkHostAndOrigin({ bindHost: deps.bindHost ?? '127.0.0.1', allowedHosts: deps.allowedHosts ?? [] }));
   const dashboard = createDashboard({ coordinator, readOnly: deps.readOnly ?? false, tokenRequired: deps.token !== undefined });
-  const publicPaths = ['/healthz', ...dashboard.publicPaths];
+  const publicPaths = ['/healthz', '/login', ...dashboard.publicPaths];
+  const operator = deps.operator;
   if (deps.agentTokens !== undefined) {
     if (deps.token === undefined) throw new Error('--auth agents needs the operator token (--token)');
-    app.use('*', authenticateAgents({ operatorToken: deps.token, tokens: deps.agentTokens, except: publicPaths }));
+    app.use('*', authenticateAgents({ operatorToken: deps.token, tokens: deps.agentTokens, except: publicPaths, ...(operator !== undefined && { operator }) }));
   } else {
-    app.use('*', requireToken(deps.token, { except: publicPaths }));
+    app.use('*', requireToken(deps.token, { except: publicPaths, ...(operator !== undefined && { operator }) }));
   }
+
+  // The one-time link `serve` prints: exchanged for the dashboard's operator cookie, then the dashboard.
+  app.get('/login', (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    if (operator === undefined || !operator.login(c, c.req.query('code') ?? '')) {
+      return c.text('This login link was already used, has expired or is wrong. Restart agent-boss serve for a new one, or use the dashboard with the operator key.\n', 403);
+    }
+    return c.redirect('/', 303);
+  });
 
   // Each configured backend answers under its own name (e.g. "tmux": "ok").
   app.get('/healthz', async (c) => {

@@ -5,6 +5,7 @@ import { OPERATOR, sameName as same, type Caller } from '../core/identity.js';
 import { agentName, spaceName } from '../core/schemas.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { jsonError, type AppEnv, type Principal } from './middleware.js';
+import type { OperatorAuth } from './operator.js';
 
 /**
  * Who an HTTP request speaks for.
@@ -57,8 +58,10 @@ export function callerFromHeaders(c: Context<AppEnv>): CallerResult {
   }
 
   const principal = c.get('principal');
-  if (principal === undefined) return { caller: { ...(agent !== undefined && { agent }), ...(space !== undefined && { space }) } };
+  // Default mode, no operator credential: a name is taken on trust; without one, not the operator.
+  if (principal === undefined) return { caller: { ...(agent !== undefined ? { agent } : { unverified: true }), ...(space !== undefined && { space }) } };
   if (principal.kind === 'operator') {
+    if (agent !== undefined && !principal.agentsNeedTokens) return { caller: { agent, ...(space !== undefined && { space }) } };
     if (agent !== undefined) {
       return {
         status: 403,
@@ -84,7 +87,7 @@ export function callerFromHeaders(c: Context<AppEnv>): CallerResult {
 export function requestCaller(c: Context<AppEnv>, space?: string): Caller {
   const who = callerFromHeaders(c);
   if ('error' in who) throw new DomainError(who.status === 403 ? 'forbidden' : 'validation', who.error);
-  if (who.caller.agent === undefined) return OPERATOR;
+  if (who.caller.agent === undefined) return who.caller.unverified ? { unverified: true, ...(who.caller.space !== undefined && { space: who.caller.space }) } : OPERATOR;
   const boundTo = who.caller.space ?? space;
   return { agent: who.caller.agent, ...(boundTo !== undefined && { space: boundTo }) };
 }
@@ -98,6 +101,8 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 export interface AgentAuthOptions {
   /** The operator's token (`--token`). */
   operatorToken: string;
+  /** The operator key and dashboard sessions, which make the operator too. */
+  operator?: OperatorAuth;
   tokens: AgentTokenStore;
   except?: readonly string[];
 }
@@ -113,8 +118,9 @@ export function authenticateAgents(opts: AgentAuthOptions): MiddlewareHandler<Ap
     if (except.has(c.req.path)) return next();
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     let principal: Principal | undefined;
-    if (m) {
-      if (timingSafeEqual(digest(m[1]!), operator)) principal = { kind: 'operator' };
+    if (opts.operator?.hasSession(c) || (m && opts.operator?.isKey(m[1]!))) principal = { kind: 'operator', agentsNeedTokens: true };
+    else if (m) {
+      if (timingSafeEqual(digest(m[1]!), operator)) principal = { kind: 'operator', agentsNeedTokens: true };
       else {
         const found = await opts.tokens.verify(m[1]!);
         if (found) principal = { kind: 'agent', space: found.space, agent: found.agent };

@@ -2,9 +2,20 @@ import { DomainError } from '../core/errors.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { OperatorAuth } from './operator.js';
 
-/** Who holds the request's credentials under `--auth agents` (unset in the default, self-asserted mode). */
-export type Principal = { kind: 'operator' } | { kind: 'agent'; space: string; agent: string };
+/**
+ * Who holds the request's credentials: the operator (its key or dashboard cookie, or under
+ * `--auth agents` the `--token`), or an agent by its token (`--auth agents`). Unset: a caller that
+ * proved nothing, who is not the operator.
+ */
+export type Principal =
+  | {
+      kind: 'operator';
+      /** `--auth agents`: X-Agent-Name needs that agent's token, so the operator cannot send it. */
+      agentsNeedTokens: boolean;
+    }
+  | { kind: 'agent'; space: string; agent: string };
 
 /**
  * Hono env of the app: routes whose callers read text mark it, and errors then answer text;
@@ -107,17 +118,27 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
 export const bearerToken = (c: Context): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
 
 /**
- * Requires `Authorization: Bearer <token>` when a token is configured. The comparison runs on
+ * The default mode (`--auth none`): the operator's credential (its key as bearer token, or the
+ * dashboard's cookie) makes the operator; otherwise, when a token is configured,
+ * `Authorization: Bearer <token>` is required, and makes nobody the operator. The comparison runs on
  * equal-length SHA-256 digests with timingSafeEqual, so neither the content nor the length of the
  * token leaks through timing.
  */
-export function requireToken(token: string | undefined, opts: { except?: readonly string[] } = {}): MiddlewareHandler {
+export function requireToken(
+  token: string | undefined,
+  opts: { except?: readonly string[]; operator?: OperatorAuth } = {},
+): MiddlewareHandler<AppEnv> {
   const want = token === undefined ? undefined : digest(token);
   const except = new Set(opts.except ?? []);
   return async function requireToken(c, next) {
-    if (want === undefined || except.has(c.req.path)) return next();
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
-    if (!m || !timingSafeEqual(digest(m[1]!), want)) {
+    if (except.has(c.req.path)) return next();
+    const presented = bearerToken(c);
+    if (opts.operator !== undefined && ((presented !== undefined && opts.operator.isKey(presented)) || opts.operator.hasSession(c))) {
+      c.set('principal', { kind: 'operator', agentsNeedTokens: false });
+      return next();
+    }
+    if (want === undefined) return next();
+    if (presented === undefined || !timingSafeEqual(digest(presented), want)) {
       c.header('WWW-Authenticate', 'Bearer realm="agent-boss"');
       return jsonError(c, 401, 'unauthorized: this server requires "Authorization: Bearer <token>" (the --token it was started with).', 'unauthorized');
     }

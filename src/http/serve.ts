@@ -5,10 +5,11 @@ import { agentEnvOf, describeStartupError, prepareDataDir, type Config } from '.
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
-import { createRuntime, type Runtime } from '../runtime.js';
+import { createRuntime, ensureOperatorKey, operatorKeyPath, type Runtime } from '../runtime.js';
 import { createHttpApp } from './app.js';
 import { EventHub } from './events.js';
 import { McpSessions } from './mcp-route.js';
+import { OperatorAuth } from './operator.js';
 import { shellDoubleQuote, shellQuote } from '../backends/shell-quote.js';
 import { isLoopbackHost } from './middleware.js';
 import { agentBossOnPath } from '../setup-claude.js';
@@ -61,8 +62,10 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   delete env.TMUX_PANE;
 
   let runtime: Runtime;
+  let operatorKey: string;
   try {
     prepareDataDir(config);
+    operatorKey = ensureOperatorKey(config.dataDir);
     runtime = createRuntime(config, env, log);
   } catch (err) {
     process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
@@ -84,6 +87,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   });
   const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log });
   const events = new EventHub(coordinator, log);
+  const operator = new OperatorAuth(operatorKey);
   const app = createHttpApp({
     coordinator,
     log,
@@ -91,6 +95,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     allowedHosts: config.allowedHosts,
     ...(config.token !== undefined && { token: config.token }),
     ...(config.auth === 'agents' && { agentTokens: runtime.tokens }),
+    operator,
     readOnly: config.readOnly,
     dataDir: config.dataDir,
     ...(config.tmuxSocket !== undefined && { tmuxSocket: config.tmuxSocket }),
@@ -139,7 +144,8 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const hasDashboard = app.routes.some((r) => r.path === '/' && (r.method === 'GET' || r.method === 'ALL'));
-  process.stderr.write(startupText(config, `http://${shownHost}:${port}`, hasDashboard));
+  const base = `http://${shownHost}:${port}`;
+  process.stderr.write(startupText(config, base, hasDashboard, hasDashboard ? `${base}/login?code=${operator.loginCode()}` : undefined));
   monitor.start();
 
   let closing = false;
@@ -188,7 +194,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
  * (scripts wait for it), then where each part is, the data and tmux server it uses, and the lines
  * that connect Claude Code to it.
  */
-export function startupText(config: Config, base: string, hasDashboard: boolean): string {
+export function startupText(config: Config, base: string, hasDashboard: boolean, loginLink?: string): string {
   const row = (label: string, value: string) => `  ${label.padEnd(14)}${value}`;
   const tmux = config.tmuxSocket !== undefined ? `socket "${config.tmuxSocket}" (tmux -L ${config.tmuxSocket})` : 'your default tmux server';
   const onPath = agentBossOnPath(process.env, process.argv[1] ?? '') !== undefined;
@@ -215,6 +221,8 @@ export function startupText(config: Config, base: string, hasDashboard: boolean)
     `agent-boss listening on ${base}`,
     row('MCP', `${base}/mcp   (Streamable HTTP; X-Agent-Name and X-Agent-Space bind a session to an agent)`),
     ...(hasDashboard ? [row('dashboard', `${base}/`)] : []),
+    ...(loginLink !== undefined ? [row('login', `${loginLink}   (one-time link: opens the dashboard as the operator)`)] : []),
+    row('operator key', `${operatorKeyPath(config.dataDir)}   (Authorization: Bearer <key>: the operator; agents are not given it)`),
     row('events', `${base}/events   (Server-Sent Events)`),
     row('health', `${base}/healthz`),
     row('database', config.dbPath),

@@ -30,6 +30,11 @@ export async function startHub(opts: { token?: string } = {}) {
     throw err;
   }
   const auth: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
+  // The test's own operator actions (reply, approve) present the operator key, as agent-boss commands do.
+  const operator = server.asOperator;
+  // The one-time login link serve printed: a page opened through it is the operator's dashboard.
+  const loginUrl = /^\s*login\s+(\S+\/login\?code=\S+)/m.exec(server.stderr())?.[1];
+  if (loginUrl === undefined) throw new Error(`serve printed no login link:\n${server.stderr()}`);
   const logs = new Map<string, string>();
 
   const call = async (path: string, init: RequestInit = {}) => {
@@ -41,6 +46,8 @@ export async function startHub(opts: { token?: string } = {}) {
 
   return {
     url: server.url,
+    /** Opens the dashboard as the operator (single use: later tabs of the same browser share its cookie). */
+    loginUrl,
     tmux,
     /** Starts a fake agent in tmux session `session` and registers it as `space`/`agent`. */
     async agent(space: string, agent: string, session: string, extra: { parent?: string; role?: string; workMs?: number } = {}) {
@@ -64,12 +71,12 @@ export async function startHub(opts: { token?: string } = {}) {
     async reply(space: string, agent: string, message: string) {
       await call(`/spaces/${encodeURIComponent(space)}/reply/${encodeURIComponent(agent)}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...operator },
         body: JSON.stringify({ message }),
       });
     },
     async approve(space: string, agent: string) {
-      await call(`/spaces/${encodeURIComponent(space)}/approve/${encodeURIComponent(agent)}`, { method: 'POST' });
+      await call(`/spaces/${encodeURIComponent(space)}/approve/${encodeURIComponent(agent)}`, { method: 'POST', headers: operator });
     },
     async liveness(): Promise<LivenessRow[]> {
       return JSON.parse(await call('/api/session-status')) as LivenessRow[];

@@ -33,7 +33,8 @@ describe('the dashboard with 100 agents', { timeout: 90_000 }, () => {
   it('renders every card once and updates only the card an event is about', async () => {
     const page = await browser.newPage();
     const started = Date.now();
-    await page.goto(hub.url);
+    // Signed in through the login link serve printed: the dashboard acts as the operator.
+    await page.goto(hub.loginUrl);
     await expectCount(page.locator('article.agent'), 100, 15_000);
     await expectText(page.locator('#conn'), 'live');
     process.stderr.write(`dashboard: 100 agent cards shown ${Date.now() - started} ms after navigation\n`);

@@ -331,9 +331,13 @@ describe('agent-boss hook through a hub (--url)', () => {
       const agentTry = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: { ...h, 'x-agent-name': 'dev' }, body: JSON.stringify({ tool: 'Bash', pattern: '*', decision: 'allow' }) });
       expect(agentTry.status).toBe(403);
       expect(((await agentTry.json()) as { error: string }).error).toMatch(/only the operator/);
-      const set = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: h, body: JSON.stringify({ space: 'team', tool: 'Bash', pattern: 'npm test', decision: 'allow' }) });
+      // Without the operator key a caller that names no agent is not the operator either.
+      const anyone = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: h, body: JSON.stringify({ tool: 'Bash', pattern: '*', decision: 'allow' }) });
+      expect(anyone.status).toBe(403);
+      expect(((await anyone.json()) as { error: string }).error).toMatch(/only the operator may set approval rules/);
+      const set = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: { ...h, ...server.asOperator }, body: JSON.stringify({ space: 'team', tool: 'Bash', pattern: 'npm test', decision: 'allow' }) });
       expect(set.status).toBe(201);
-      const bad = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: h, body: JSON.stringify({ tool: 'Bash', decision: 'maybe' }) });
+      const bad = await fetch(`${server.url}/approval-rules`, { method: 'POST', headers: { ...h, ...server.asOperator }, body: JSON.stringify({ tool: 'Bash', decision: 'maybe' }) });
       expect(bad.status).toBe(400);
 
       const r = await runHook(payload('PermissionRequest', { tool_name: 'Bash', tool_input: { command: 'npm test' } }), ['--url', server.url, ...HUB_WAIT], { BOSS_AGENT: 'dev', BOSS_SPACE: 'team' });
@@ -343,8 +347,9 @@ describe('agent-boss hook through a hub (--url)', () => {
       expect(decisions.decisions[0]).toMatchObject({ decided_by: 'rule', subject: 'npm test' });
       const rules = (await (await fetch(`${server.url}/approval-rules`)).json()) as { rules: { id: number }[] };
       expect(rules.rules).toHaveLength(1);
-      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE' })).status).toBe(200);
-      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE' })).status).toBe(404);
+      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE' })).status).toBe(403);
+      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE', headers: server.asOperator })).status).toBe(200);
+      expect((await fetch(`${server.url}/approval-rules/${rules.rules[0]!.id}`, { method: 'DELETE', headers: server.asOperator })).status).toBe(404);
       const status = (await (await fetch(`${server.url}/api/session-status?space=team`)).json()) as { agent: string }[];
       expect(status.map((s) => s.agent)).toEqual(['dev']);
     } finally {

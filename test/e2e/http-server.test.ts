@@ -75,7 +75,7 @@ describe('agent-boss serve over a real port', () => {
   it('serves MCP to two clients at once: every tool, calls, and sessions kept apart', async () => {
     const agentLog = await fakeAgent('mcp-dev');
     const agent = await mcpClient(server.url, { 'X-Agent-Name': 'dev', 'X-Agent-Space': 'mcp' });
-    const operator = await mcpClient(server.url);
+    const operator = await mcpClient(server.url, server.asOperator);
     try {
       expect(agent.transport.sessionId).toBeTruthy();
       expect(operator.transport.sessionId).toBeTruthy();
@@ -171,31 +171,31 @@ describe('agent-boss serve over a real port', () => {
     expect(after).toMatchObject({ status: 'active', summary: 'Tests green, opening PR', free_text: 'Tests green, opening PR\nDetails follow.', session_id: 'legacy-api', role: 'backend' });
 
     // Operator routes act on the real tmux session.
-    const reply = await postJson('/spaces/Legacy%20Team/reply/api', { message: 'PERMIT deploy' });
+    const reply = await postJson('/spaces/Legacy%20Team/reply/api', { message: 'PERMIT deploy' }, server.asOperator);
     expect(reply.status).toBe(200);
     expect(await reply.json()).toEqual({ status: 'sent', agent: 'api' });
     const waiting = await waitFor(async () => (await statusRows('Legacy Team')).find((r) => r.needs_approval), 8000, 'approval prompt');
     expect(waiting).toMatchObject({ agent: 'api', session: 'legacy-api', session_id: 'legacy-api', exists: true, tool_name: 'Bash', state: 'waiting_approval' });
-    const approved = await fetch(url('/spaces/Legacy%20Team/approve/api'), { method: 'POST' });
+    const approved = await fetch(url('/spaces/Legacy%20Team/approve/api'), { method: 'POST', headers: server.asOperator });
     expect(approved.status).toBe(200);
     expect(await approved.json()).toEqual({ status: 'approved', agent: 'api', tool: 'Bash' });
     await waitFor(() => agent.events().some((e) => e.type === 'approval' && e.option === 1), 5000, 'approval answered');
 
     await waitFor(async () => (await statusRows('Legacy Team'))[0]?.state === 'idle', 8000, 'idle again');
-    const idle = await fetch(url('/spaces/Legacy%20Team/agent/api/interrupt'), { method: 'POST' });
+    const idle = await fetch(url('/spaces/Legacy%20Team/agent/api/interrupt'), { method: 'POST', headers: server.asOperator });
     expect(await idle.json()).toEqual({ ok: true, agent: 'api', interrupted: false, stopped: true, message: '"api" is idle: there was nothing to interrupt, so no key was sent.' });
-    const noMessage = await postJson('/spaces/Legacy%20Team/reply/api', { msg: 'hi' });
+    const noMessage = await postJson('/spaces/Legacy%20Team/reply/api', { msg: 'hi' }, server.asOperator);
     expect(noMessage.status).toBe(400);
     expect(await noMessage.json()).toMatchObject({ error: '"message" is required: send {"message": "text to type"}' });
-    await postJson('/spaces/Legacy%20Team/reply/api', { message: 'HANG here' });
+    await postJson('/spaces/Legacy%20Team/reply/api', { message: 'HANG here' }, server.asOperator);
     await waitFor(async () => (await statusRows('Legacy Team'))[0]?.state === 'working', 8000, 'working');
-    const intr = await fetch(url('/spaces/Legacy%20Team/agent/api/interrupt'), { method: 'POST' });
+    const intr = await fetch(url('/spaces/Legacy%20Team/agent/api/interrupt'), { method: 'POST', headers: server.asOperator });
     expect(intr.status).toBe(200);
     expect(await intr.json()).toMatchObject({ ok: true, agent: 'api', interrupted: true });
     await waitFor(() => agent.events().some((e) => e.type === 'interrupt'), 5000, 'interrupted');
 
-    expect((await postJson('/spaces/Legacy%20Team/reply/ghost', { message: 'x' })).status).toBe(404);
-    expect((await postJson('/spaces/Legacy%20Team/reply/api', { message: '   ' })).status).toBe(400);
+    expect((await postJson('/spaces/Legacy%20Team/reply/ghost', { message: 'x' }, server.asOperator)).status).toBe(404);
+    expect((await postJson('/spaces/Legacy%20Team/reply/api', { message: '   ' }, server.asOperator)).status).toBe(400);
     expect(await (await fetch(url('/api/session-status?space=nobody'))).json()).toEqual([]);
   });
 
@@ -256,9 +256,9 @@ describe('agent-boss serve over a real port', () => {
     );
     expect((await fetch(url('/spaces/mon/ignition/a?session_id=mon-a'))).status).toBe(200);
     await waitFor(() => events.some((e) => e.event === 'session_liveness' && rowsOf(e)[0]?.exists), 8000, 'first liveness event');
-    await postJson('/spaces/mon/reply/a', { message: 'PERMIT ship it' });
+    await postJson('/spaces/mon/reply/a', { message: 'PERMIT ship it' }, server.asOperator);
     await waitFor(() => events.some((e) => e.event === 'session_liveness' && rowsOf(e)[0]?.needs_approval), 8000, 'needs approval event');
-    expect((await fetch(url('/spaces/mon/approve/a'), { method: 'POST' })).status).toBe(200);
+    expect((await fetch(url('/spaces/mon/approve/a'), { method: 'POST', headers: server.asOperator })).status).toBe(200);
     const all = (await reading).filter((e) => e.event === 'session_liveness');
     const pending = all.find((e) => rowsOf(e)[0]?.needs_approval)!;
     expect(rowsOf(pending)[0]).toMatchObject({ space: 'mon', agent: 'a', session: 'mon-a', exists: true, needs_approval: true, tool_name: 'Bash', state: 'waiting_approval' });

@@ -72,7 +72,7 @@ describe('concurrent actions on one agent are serialised', () => {
     const reply = async (message: string) => {
       const res = await fetch(`${hub.url}/spaces/order/reply/worker`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...hub.asOperator },
         body: JSON.stringify({ message }),
       });
       return { status: res.status, body: await res.text() };

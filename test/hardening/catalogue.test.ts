@@ -382,14 +382,16 @@ const add = (face: Face, title: string, want: Want, run: () => Promise<Answer>, 
   L('reply without "message" → 400 naming the body shape', 400, /send \{"message": "text to type"\}/, () => http(openUrl, '/spaces/web/reply/bob', json({ text: 'x' })));
   L('reply malformed JSON → 400', 400, /malformed JSON body/, () => http(openUrl, '/spaces/web/reply/bob', json('{')));
   L('reply to an unknown agent → 404', 404, /not registered/, () => http(openUrl, '/spaces/web/reply/nobody', json({ message: 'x' })));
-  L('reply to nosess (no session) → 400 "no session registered"', 400, /has no session registered/, () => http(openUrl, '/spaces/web/reply/nosess', json({ message: 'x' })));
-  L('reply to ghost (session gone) → 400 "no longer exists"', 400, /no longer exists/, () => http(openUrl, '/spaces/web/reply/ghost', json({ message: 'x' })));
+  L('operator reply to nosess (no session) → 400 "no session registered"', 400, /has no session registered/, () => http(openUrl, '/spaces/web/reply/nosess', json({ message: 'x' }, open.asOperator)));
+  L('operator reply to ghost (session gone) → 400 "no longer exists"', 400, /no longer exists/, () => http(openUrl, '/spaces/web/reply/ghost', json({ message: 'x' }, open.asOperator)));
+  L('reply to bob without X-Agent-Name or the operator key → 403 "only the operator"', 403, /only the operator may send input to "bob"/, () => http(openUrl, '/spaces/web/reply/bob', json({ message: 'x' })));
   L('reply X-Agent-Name bob to carol → 403', 403, /agent "bob" cannot send input to "carol"/, () => http(openUrl, '/spaces/web/reply/carol', json({ message: 'x' }, { 'X-Agent-Name': 'bob' })));
   L('reply X-Agent-Name alice, X-Agent-Space web to mobile/bob → 403', 403, /acts only within its own space/, () =>
     http(openUrl, '/spaces/mobile/reply/bob', json({ message: 'pwned' }, { 'X-Agent-Name': 'alice', 'X-Agent-Space': 'web' })),
   );
   L('approve with prompt_id "a b" → 400', 400, /prompt_id/, () => http(openUrl, '/spaces/web/approve/bob?prompt_id=a%20b', { method: 'POST' }));
-  L('approve bob (no prompt) → 409 "No pending approval"', 409, /No pending approval/, () => http(openUrl, '/spaces/web/approve/bob', { method: 'POST' }));
+  L('operator approve bob (no prompt) → 409 "No pending approval"', 409, /No pending approval/, () => http(openUrl, '/spaces/web/approve/bob', { method: 'POST', headers: open.asOperator }));
+  L('approve bob without X-Agent-Name or the operator key → 403 "only the operator"', 403, /only the operator may approve prompts of "bob"/, () => http(openUrl, '/spaces/web/approve/bob', { method: 'POST' }));
   L('approve an unknown agent → 404', 404, /not registered/, () => http(openUrl, '/spaces/web/approve/nobody', { method: 'POST' }));
   L('interrupt an unknown agent → 404', 404, /not registered/, () => http(openUrl, '/spaces/web/agent/nobody/interrupt', { method: 'POST' }));
   L('interrupt carol as X-Agent-Name bob → 403', 403, /cannot interrupt "carol"/, () => http(openUrl, '/spaces/web/agent/carol/interrupt', { method: 'POST', headers: { 'X-Agent-Name': 'bob' } }));
@@ -548,7 +550,7 @@ beforeAll(async () => {
     startServer({ dataDir: openDir.dir, tmuxSocket: tmux.socketName }),
     startServer({ dataDir: authDir.dir, tmuxSocket: tmux.socketName, args: ['--auth', 'agents', '--token', OPERATOR] }),
   ]);
-  operatorMcp = await mcp(open.url);
+  operatorMcp = await mcp(open.url, open.asOperator);
   const reg = async (space: string, agent: string, extra: Record<string, unknown> = {}) => {
     const r = await operatorMcp.call('register_session', { space, agent, ...extra });
     if (r.isError) throw new Error(`seeding ${space}/${agent}: ${r.text}`);

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectClient, textOf } from '../helpers/core.js';
+import { AS_OPERATOR, connectClient, textOf } from '../helpers/core.js';
 import { realHub, type RealHub } from '../helpers/hub.js';
 
 let hub: RealHub;
@@ -103,9 +103,10 @@ describe('legacy routes honour the caller', () => {
     const crossSpace = await del('/spaces/mobile/agent/bob', { 'X-Agent-Name': 'alice', 'X-Agent-Space': 'web' });
     expect(crossSpace.status).toBe(403);
     expect(hub.snapshot()).toEqual(before);
-    // alice manages web/bob; the operator (no header) may delete anyone.
+    // alice manages web/bob; the operator (its key, no name) may delete anyone; no name and no key: nobody.
     expect((await del('/spaces/web/agent/bob', { 'X-Agent-Name': 'alice' })).status).toBe(200);
-    expect((await del('/spaces/web/agent/carol')).status).toBe(200);
+    expect((await del('/spaces/web/agent/carol')).status).toBe(403);
+    expect((await del('/spaces/web/agent/carol', AS_OPERATOR)).status).toBe(200);
     expect((await hub.store.listAgents('web')).map((a) => a.name)).toEqual(['alice']);
   });
 

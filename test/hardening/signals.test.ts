@@ -46,11 +46,11 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('serve shuts down gracefully on %s
       // A slow action (the agent keeps working: two Escapes, then a bounded wait) is in flight when the signal comes.
       const sent = await fetch(`${url}/spaces/sig/reply/worker`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...hub.asOperator },
         body: JSON.stringify({ message: 'HANG please' }),
       });
       expect(sent.status).toBe(200);
-      const inFlight = fetch(`${url}/spaces/sig/agent/worker/interrupt`, { method: 'POST' }).then(
+      const inFlight = fetch(`${url}/spaces/sig/agent/worker/interrupt`, { method: 'POST', headers: hub.asOperator }).then(
         async (r) => ({ status: r.status, body: await r.text() }),
         (err: unknown) => ({ status: 0, body: String(err) }),
       );

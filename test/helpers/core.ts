@@ -6,6 +6,7 @@ import { Coordinator, type Caller, type CoordinatorOptions } from '../../src/cor
 import { createHttpApp, type HttpAppDeps } from '../../src/http/app.js';
 import { EventHub } from '../../src/http/events.js';
 import { McpSessions } from '../../src/http/mcp-route.js';
+import { OperatorAuth } from '../../src/http/operator.js';
 import { createLogger } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -31,9 +32,15 @@ export function fakeHttp(opts: Partial<HttpAppDeps> = {}, core = fakeCore()) {
   const log = createLogger('debug', (l) => logs.push(l));
   const events = new EventHub(core.coordinator, undefined, 20);
   const mcp = new McpSessions({ coordinator: core.coordinator });
-  const app = createHttpApp({ coordinator: core.coordinator, log, events, mcp, ...opts });
-  return { ...core, app, logs, events, mcp };
+  const operator = new OperatorAuth(OPERATOR_KEY);
+  const app = createHttpApp({ coordinator: core.coordinator, log, events, mcp, operator, ...opts });
+  return { ...core, app, logs, events, mcp, operator };
 }
+
+/** The operator key of the test apps (fakeHttp, realHub): what `serve` keeps in `<data-dir>/operator.key`. */
+export const OPERATOR_KEY = 'abo_test-operator-key-0123456789abcdefghijklmnopq';
+/** Headers of a request made as the operator (its key as bearer token). */
+export const AS_OPERATOR: Readonly<Record<string, string>> = Object.freeze({ Authorization: `Bearer ${OPERATOR_KEY}` });
 
 /** A real SDK client connected in memory to createMcpServer over the given core. */
 export async function connectClient(coordinator: Coordinator, caller: Caller = {}, readOnly = false) {

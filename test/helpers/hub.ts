@@ -10,6 +10,8 @@ import { HookView } from '../../src/core/hook-view.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { EventHub } from '../../src/http/events.js';
 import { McpSessions } from '../../src/http/mcp-route.js';
+import { OperatorAuth } from '../../src/http/operator.js';
+import { OPERATOR_KEY } from './core.js';
 import { KEEP_ALIVE_MS } from '../../src/http/serve.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
@@ -71,6 +73,7 @@ export async function realHub(opts: HubOptions = {}) {
     mcp,
     ...(opts.token !== undefined && { token: opts.token }),
     ...(tokens !== undefined && { agentTokens: tokens }),
+    operator: new OperatorAuth(OPERATOR_KEY),
   });
   let server: Server | undefined;
   return {

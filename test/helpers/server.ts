@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { assertBuilt, CLI, spawnServe } from './cli.js';
 import { killTmuxServer } from './tmux.js';
 import { tempDir } from './tmp.js';
@@ -30,6 +31,9 @@ export interface RunningServer {
   proc: ChildProcess;
   /** Everything the server wrote to stderr so far. */
   stderr(): string;
+  /** The operator key the hub made in its data directory, and the headers that present it. */
+  operatorKey: string;
+  asOperator: Record<string, string>;
   /** SIGTERM, wait for exit (SIGKILL after a grace period); resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -68,6 +72,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     throw e;
   }
   const { proc, port, exited } = started;
+  const operatorKey = readFileSync(join(dataDir, 'operator.key'), 'utf8').trim();
 
   let stopping: Promise<number | null> | undefined;
   return {
@@ -77,6 +82,8 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
     tmuxSocket,
     proc,
     stderr: started.stderr,
+    operatorKey,
+    asOperator: { Authorization: `Bearer ${operatorKey}` },
     stop() {
       stopping ??= (async () => {
         if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { HttpAppDeps } from '../../src/http/app.js';
 import { DASHBOARD_CSP } from '../../src/http/dashboard/routes.js';
 import { LivenessMonitor } from '../../src/core/monitor.js';
-import { fakeHttp } from '../helpers/core.js';
+import { AS_OPERATOR, fakeHttp } from '../helpers/core.js';
 import { fixtureScreen } from '../helpers/fake-terminal.js';
 
 const TOKEN = 'secret-token-0123456789';
@@ -13,7 +13,8 @@ const ASSETS = join(import.meta.dirname, '..', '..', 'src', 'http', 'dashboard',
 function setup(opts: Partial<HttpAppDeps> = {}) {
   const core = fakeHttp(opts);
   const { app } = core;
-  const auth: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : {};
+  // The dashboard acts as the operator (its login cookie, or the operator key pasted as its token).
+  const auth: Record<string, string> = opts.token ? { Authorization: `Bearer ${opts.token}` } : { ...AS_OPERATOR };
   const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers: { ...auth, ...headers } });
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth, ...headers }, body: JSON.stringify(body) });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
 import { createMcpServer } from '../../src/mcp/server.js';
-import { fakeCore, textOf } from '../helpers/core.js';
+import { OperatorAuth } from '../../src/http/operator.js';
+import { AS_OPERATOR, fakeCore, OPERATOR_KEY, textOf } from '../helpers/core.js';
 
 /** One way to fail (src/core/failure.ts): a bug is logged with its stack and answered generically, on both transports. */
 describe('a bug inside a tool or route', () => {
@@ -36,8 +37,8 @@ describe('a bug inside a tool or route', () => {
   it('over HTTP: the same sentence as a 500, and the stack on the log', async () => {
     const { coordinator } = await brokenCore();
     const logs: string[] = [];
-    const app = createHttpApp({ coordinator, log: createLogger('debug', (l) => logs.push(l)) });
-    const r = await app.request('/spaces/web/reply/dev', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
+    const app = createHttpApp({ coordinator, log: createLogger('debug', (l) => logs.push(l)), operator: new OperatorAuth(OPERATOR_KEY) });
+    const r = await app.request('/spaces/web/reply/dev', { method: 'POST', headers: { 'Content-Type': 'application/json', ...AS_OPERATOR }, body: JSON.stringify({ message: 'hi' }) });
     expect(r.status).toBe(500);
     expect(await r.json()).toMatchObject({ code: 'internal', error: 'internal error in POST /spaces/web/reply/dev: the server logged the details. Try again; if it persists, report it to the operator.' });
     expect(logs.join('\n')).toMatch(/kaboom inside the backend[\s\S]*\bat /);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HttpAppDeps } from '../../src/http/app.js';
 import { shellDoubleQuote, shellQuote } from '../../src/backends/shell-quote.js';
 import { isLoopbackHost, parseHostHeader } from '../../src/http/middleware.js';
-import { fakeHttp } from '../helpers/core.js';
+import { AS_OPERATOR, fakeHttp, OPERATOR_KEY } from '../helpers/core.js';
 
 const TOKEN = 'secret-token-0123456789';
 
@@ -137,7 +137,7 @@ describe('HTTP security middleware', () => {
     backend.sendInput = async () => {
       throw new Error('kaboom inside the backend');
     };
-    const r = await post('/spaces/web/reply/dev', { message: 'hi' });
+    const r = await post('/spaces/web/reply/dev', { message: 'hi' }, AS_OPERATOR);
     expect(r.status).toBe(500);
     const body = JSON.stringify(await r.json());
     expect(body).not.toMatch(/kaboom|at /);
@@ -275,11 +275,13 @@ describe('legacy status post', () => {
     expect(json).toMatchObject({ space: 'default', name: 'solo', status: 'idle', summary: 'waiting' });
     // The legacy agent JSON keeps its fields: the agent kind is not one of them.
     expect(json).not.toHaveProperty('agent_kind');
-    expect((await req('/spaces/default/agent/solo', { method: 'DELETE' })).status).toBe(200);
+    // Deleting takes the operator (or the agent itself, named).
+    expect((await req('/spaces/default/agent/solo', { method: 'DELETE' })).status).toBe(403);
+    expect((await req('/spaces/default/agent/solo', { method: 'DELETE', headers: AS_OPERATOR })).status).toBe(200);
     const gone = await req('/agent/solo');
     expect(gone.status).toBe(404);
     expect(await gone.json()).toMatchObject({ error: expect.stringMatching(/not registered/), code: 'not_found' });
-    expect((await req('/agent/solo', { method: 'DELETE' })).status).toBe(404);
+    expect((await req('/agent/solo', { method: 'DELETE', headers: AS_OPERATOR })).status).toBe(404);
   });
 
   it('refuses writes on a read-only server', async () => {
@@ -374,12 +376,56 @@ describe('legacy ignition', () => {
 });
 
 describe('legacy operator routes', () => {
+  /** The routes, called as the operator (with its key). */
   const ready = async () => {
     const s = setup();
     await s.coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
     const session = s.backend.add('s1', 'idle');
-    return { ...s, session };
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) => s.post(path, body, { ...AS_OPERATOR, ...headers });
+    return { ...s, post, anyone: s.post, session };
   };
+
+  it('are the operator\'s: without its key (or a name) a caller is refused and nothing is sent', async () => {
+    const { anyone, req, session } = await ready();
+    session.show('waiting_approval');
+    for (const [path, body] of [
+      ['/spaces/web/reply/dev', { message: 'rm -rf ~' }],
+      ['/spaces/web/approve/dev', {}],
+      ['/spaces/web/agent/dev/interrupt', {}],
+    ] as const) {
+      const r = await anyone(path, body);
+      expect(r.status, path).toBe(403);
+      expect(((await r.json()) as { error: string }).error).toMatch(/only the operator may .* operator key/);
+      // A wrong key is no key.
+      expect((await anyone(path, body, { Authorization: `Bearer ${OPERATOR_KEY}x` })).status, path).toBe(403);
+    }
+    expect((await req('/spaces/web/agent/dev', { method: 'DELETE' })).status).toBe(403);
+    expect(session.inputs).toEqual([]);
+    expect(session.keys).toEqual([]);
+    // Reads stay open to every caller.
+    expect((await req('/api/session-status')).status).toBe(200);
+    // A caller that names the agent speaks for it (names are taken on trust in the default mode).
+    expect((await anyone('/spaces/web/reply/dev', { message: 'hello' }, { 'X-Agent-Name': 'dev' })).status).toBe(200);
+  });
+
+  it('a one-time login link gives the dashboard the operator\'s cookie (HttpOnly, SameSite=Strict); used once, it is refused', async () => {
+    const { app, operator, session } = await ready();
+    const code = operator.loginCode();
+    const first = await app.request(`/login?code=${code}`);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/');
+    const cookie = first.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^agent_boss_operator=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
+    const again = await app.request(`/login?code=${code}`);
+    expect(again.status).toBe(403);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect((await app.request('/login?code=made-up')).status).toBe(403);
+    const withCookie = (c: string) =>
+      app.request('/dashboard/api/send', { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: c }, body: JSON.stringify({ space: 'web', agent: 'dev', text: 'from the dashboard' }) });
+    expect((await withCookie(cookie.split(';')[0]!)).status).toBe(200);
+    expect((await withCookie('agent_boss_operator=forged')).status).toBe(403);
+    expect(session.inputs).toEqual([{ text: 'from the dashboard', submit: true }]);
+  });
 
   it('reply types the message: 200 {"status":"sent","agent"}', async () => {
     const { post, session } = await ready();
@@ -446,34 +492,34 @@ describe('legacy operator routes', () => {
   it('approve validates prompt_id and refuses a stale one without sending', async () => {
     const { req, session } = await ready();
     session.show('bash-one-line');
-    const bad = await req('/spaces/web/approve/dev?prompt_id=a%20b', { method: 'POST' });
+    const bad = await req('/spaces/web/approve/dev?prompt_id=a%20b', { method: 'POST', headers: AS_OPERATOR });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: expect.stringMatching(/prompt_id/) });
-    const stale = await req('/spaces/web/approve/dev?prompt_id=p0', { method: 'POST' });
+    const stale = await req('/spaces/web/approve/dev?prompt_id=p0', { method: 'POST', headers: AS_OPERATOR });
     expect(stale.status).toBe(409);
     expect(session.keys).toEqual([]);
-    expect((await req(`/spaces/web/approve/dev?prompt_id=${session.promptId()}`, { method: 'POST' })).status).toBe(200);
+    expect((await req(`/spaces/web/approve/dev?prompt_id=${session.promptId()}`, { method: 'POST', headers: AS_OPERATOR })).status).toBe(200);
     expect(session.keys).toEqual(['1']);
   });
 
   it('approve answers the prompt: approved / always_allowed with the tool', async () => {
     const { req, session } = await ready();
     session.show('bash-one-line');
-    const r = await req('/spaces/web/approve/dev', { method: 'POST' });
+    const r = await req('/spaces/web/approve/dev', { method: 'POST', headers: AS_OPERATOR });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ status: 'approved', agent: 'dev', tool: 'Bash' });
     expect(session.keys).toEqual(['1']);
-    const none = await req('/spaces/web/approve/dev', { method: 'POST' });
+    const none = await req('/spaces/web/approve/dev', { method: 'POST', headers: AS_OPERATOR });
     expect(none.status).toBe(409);
     session.show('edit'); // option 2: "Yes, and switch to accept edits"
-    const always = await req('/spaces/web/approve/dev?always=true', { method: 'POST' });
+    const always = await req('/spaces/web/approve/dev?always=true', { method: 'POST', headers: AS_OPERATOR });
     expect(await always.json()).toEqual({ status: 'always_allowed', agent: 'dev', tool: 'Edit' });
     expect(session.keys).toEqual(['1', '2']);
   });
 
   it('interrupt answers {"ok":true,"agent"} and says whether there was anything to interrupt', async () => {
     const { req, session } = await ready();
-    const idle = await req('/spaces/web/agent/dev/interrupt', { method: 'POST' });
+    const idle = await req('/spaces/web/agent/dev/interrupt', { method: 'POST', headers: AS_OPERATOR });
     expect(idle.status).toBe(200);
     expect(await idle.json()).toEqual({
       ok: true,
@@ -484,7 +530,7 @@ describe('legacy operator routes', () => {
     });
     expect(session.keys).toEqual([]);
     session.show('working');
-    const r = await req('/spaces/web/agent/dev/interrupt', { method: 'POST' });
+    const r = await req('/spaces/web/agent/dev/interrupt', { method: 'POST', headers: AS_OPERATOR });
     expect(r.status).toBe(200);
     expect(await r.json()).toEqual({ ok: true, agent: 'dev', interrupted: true, stopped: true, message: 'Interrupted "dev".' });
     expect(session.keys).toEqual(['Escape']);
