@@ -34,10 +34,12 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
       log: (m) => log.debug(m),
     }),
   ]);
+  const tokens = new SqliteAgentTokens(store.db);
   const coordinator = new Coordinator({
     store,
     backends,
     env,
+    agentTokens: tokens,
     hooks: new HookView(new HookStore(store.db)),
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
@@ -47,7 +49,7 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     store,
     backends,
     coordinator,
-    tokens: new SqliteAgentTokens(store.db),
+    tokens,
     async close() {
       if (closed) return;
       closed = true;

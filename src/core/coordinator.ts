@@ -14,6 +14,7 @@ import type { HookOutcome } from './hooks.js';
 import { agentKey, checkName, DEFAULT_SPACE, Identity, sameName, sameTarget, type Caller, type Target } from './identity.js';
 import { backendNameOf } from './records.js';
 import { livenessRows, type LivenessRow } from './liveness.js';
+import { notRegisteredSentence } from './not-found.js';
 import { normalizeInput, SUBMIT_BY_DEFAULT } from './text.js';
 
 export { OPERATOR, type Caller, type Target } from './identity.js';
@@ -34,6 +35,8 @@ export interface CoordinatorOptions {
   hooks?: HookView;
   /** Serialises actions per session (default: one over `store`). */
   actions?: ActionQueue;
+  /** Agent credentials (`--auth agents`): an agent's are revoked when it is deleted. */
+  agentTokens?: { revokeAgent(space: string, agent: string): Promise<unknown> };
 }
 
 /** An agent, the backend of its session and the session, once the caller may act on it. */
@@ -67,10 +70,12 @@ export class Coordinator {
   readonly hooks: HookView | undefined;
   private readonly screenSince = new ScreenSince();
   private readonly actions: ActionQueue;
+  private readonly agentTokens: CoordinatorOptions['agentTokens'];
 
   constructor(opts: CoordinatorOptions) {
     this.store = opts.store;
     this.actions = opts.actions ?? new ActionQueue({ store: opts.store });
+    this.agentTokens = opts.agentTokens;
     this.backends = opts.backends;
     this.env = opts.env ?? {};
     this.defaultSpace = opts.defaultSpace ?? DEFAULT_SPACE;
@@ -150,10 +155,13 @@ export class Coordinator {
    * Records a report. A `session_id` in it is a claim on that terminal like register_session's: one
    * the caller may not claim is refused, or, with `dropRefusedSession` (the legacy status post, whose
    * old scripts send their session with every post), left out of the report and told to that function.
+   * With `registeredOnly` (MCP) a report names only a registered agent (a mistyped name gets the not-found
+   * sentence), except a caller's report on its own channel (bound to that agent): that first report registers it.
    */
-  async reportStatus(caller: Caller, target: Target, report: Report, opts: { dropRefusedSession?: (why: string) => void } = {}): Promise<AgentRecord> {
+  async reportStatus(caller: Caller, target: Target, report: Report, opts: { dropRefusedSession?: (why: string) => void; registeredOnly?: boolean } = {}): Promise<AgentRecord> {
     checkName(target.agent);
     this.identity.checkSelf(caller, target, 'post to', "'s channel: an agent reports status only for itself");
+    if (opts.registeredOnly && !this.bindingOf(caller)) await this.getAgent(target);
     if (report.session_id) {
       // The session id is checked by the agent's backend exactly as register_session checks it.
       const existing = await this.stored(() => this.store.getAgent(target.space, target.agent));
@@ -182,20 +190,8 @@ export class Coordinator {
 
   async getAgent(target: Target): Promise<AgentRecord> {
     const rec = await this.findAgent(target);
-    if (!rec) throw new DomainError('not_found', await this.notRegistered(target));
+    if (!rec) throw new DomainError('not_found', notRegisteredSentence(target, await this.listAgents()));
     return rec;
-  }
-
-  /**
-   * The one sentence for an agent not registered in the space asked: when it is registered in
-   * other spaces it names them (the usual mistake is a missing or wrong space), else how to register.
-   */
-  private async notRegistered(target: Target): Promise<string> {
-    const head = `Agent "${target.agent}" is not registered in space "${target.space}"`;
-    const elsewhere = [...new Set((await this.listAgents()).filter((a) => sameName(a.name, target.agent)).map((a) => a.space))];
-    if (elsewhere.length === 1) return `${head}; it is registered in space "${elsewhere[0]}": use space "${elsewhere[0]}".`;
-    if (elsewhere.length > 1) return `${head}; it is registered in spaces ${elsewhere.map((s) => `"${s}"`).join(', ')}: use one of them as space.`;
-    return `${head}. Call register_session first, or list_liveness to see registered agents.`;
   }
 
   /** The agent's record, or undefined when it is not registered. */
@@ -329,10 +325,13 @@ export class Coordinator {
     });
   }
 
-  /** Removes an agent: the operator any agent, a bound caller itself and the agents it manages. */
-  async deleteAgent(caller: Caller, target: Target): Promise<void> {
-    await this.identity.authorize(caller, await this.getAgent(target), 'delete');
+  /** Removes an agent (every face): the operator any agent, a bound caller itself and the agents it manages; its agent tokens are revoked. */
+  async deleteAgent(caller: Caller, target: Target): Promise<AgentRecord> {
+    const agent = await this.getAgent(target);
+    await this.identity.authorize(caller, agent, 'delete');
     if (!(await this.stored(() => this.store.deleteAgent(target.space, target.agent)))) await this.getAgent(target);
+    await this.agentTokens?.revokeAgent(agent.space, agent.name);
+    return agent;
   }
 
   /** Whether the server can serve: the store, and every configured backend by its name. */

@@ -40,7 +40,7 @@ export interface LegacyRoutesDeps {
   /** Shown in the ignition text's stdio line, so a stdio server shares this server's database and tmux. */
   dataDir?: string;
   tmuxSocket?: string;
-  /** Set under --auth agents: ignition issues agent tokens, deleting an agent revokes them. */
+  /** Set under --auth agents: ignition issues agent tokens (the core revokes them when an agent is deleted). */
   tokens?: AgentTokenStore;
 }
 
@@ -248,7 +248,6 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const target = pathTarget(c, coordinator);
     refuseChange(deps.readOnly);
     await coordinator.deleteAgent(requestCaller(c, target.space), target);
-    await deps.tokens?.revokeAgent(target.space, target.agent);
     return c.json({ status: 'deleted', space: target.space, agent: target.agent });
   };
   for (const path of ['/spaces/:space/agent/:agent', '/agent/:agent']) {

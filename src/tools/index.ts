@@ -1,6 +1,7 @@
 import { approve } from './approve.js';
 import { captureOutputTool } from './capture-output.js';
 import type { ToolDefinition } from './define.js';
+import { deleteAgentTool } from './delete-agent.js';
 import { deleteApprovalRule } from './delete-approval-rule.js';
 import { interrupt } from './interrupt.js';
 import { listApprovalDecisions } from './list-approval-decisions.js';
@@ -29,6 +30,7 @@ export const tools: readonly ToolDefinition[] = [
   listApprovalDecisions,
   spawnAgentTool,
   stopAgentTool,
+  deleteAgentTool,
   captureOutputTool,
   waitForTool,
 ] as unknown as readonly ToolDefinition[];

@@ -7,7 +7,7 @@ export const reportStatus = defineTool({
   name: 'report_status',
   title: 'Report status',
   description:
-    'Post your current status to the coordinator so your manager and peers see it. Send it when you start, when your status changes (blocked, done, error) and at milestones. Each report replaces the previous one; repo_url, parent and role are kept when omitted. An agent reports only for itself.',
+    'Post your current status to the coordinator so your manager and peers see it. Send it when you start, when your status changes (blocked, done, error) and at milestones. Each report replaces the previous one; repo_url, parent and role are kept when omitted. An agent reports only for itself; a caller not bound to an agent (the operator) may report only for a registered agent.',
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.optional().describe("Your agent name. Defaults to the server's --agent."),
@@ -23,7 +23,8 @@ export const reportStatus = defineTool({
   async handle(input, { coordinator, caller }) {
     const { space: _s, agent: _a, ...report } = input;
     const target = coordinator.resolveTarget(caller, input);
-    const record = await coordinator.reportStatus(caller, target, report);
+    // Over MCP only an agent's own first report registers it: a name typed by the operator must exist (no ghosts).
+    const record = await coordinator.reportStatus(caller, target, report, { registeredOnly: true });
     return {
       structured: agentSummary(record),
       text: `Status of "${record.name}" in space "${record.space}" is now ${record.status}: ${record.summary}`,

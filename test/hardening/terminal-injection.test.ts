@@ -98,6 +98,8 @@ describe('stored text refuses control characters', () => {
     const plain = await hub.app.request('/spaces/web/agent/bob', { method: 'POST', headers: { 'X-Agent-Name': 'bob' }, body: `working\n${esc}` });
     expect(plain.status).toBe(400);
     expect(hub.snapshot()).toEqual(before);
+    // The operator reports only for a registered agent over MCP (the legacy post registers it).
+    expect((await hub.app.request('/spaces/web/agent/bob', { method: 'POST', headers: { 'X-Agent-Name': 'bob' }, body: 'registering' })).status).toBe(202);
     const ok = await mcp.call('report_status', { space: 'web', agent: 'bob', status: 'active', summary: 's', free_text: 'a\n\tb\r\nc', items: ['one\ntwo'] });
     expect(ok.isError).toBeFalsy();
     await mcp.close();

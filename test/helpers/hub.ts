@@ -51,6 +51,8 @@ export async function realHub(opts: HubOptions = {}) {
     mcpToolTitles: new Map(tools.map((t) => [t.title, t.name])),
   });
   const backends = new BackendRegistry([backend]);
+  // Loaded only when used, so the other tests run against a build without agent tokens too.
+  const tokens = opts.agentAuth ? new (await import('../../src/store/agent-tokens.js')).SqliteAgentTokens(db) : undefined;
   const coordinator = new Coordinator({
     store,
     backends,
@@ -59,9 +61,8 @@ export async function realHub(opts: HubOptions = {}) {
     hooks: new HookView(new HookStore(db)),
     ...(opts.defaultSpace !== undefined && { defaultSpace: opts.defaultSpace }),
     ...(opts.defaultAgent !== undefined && { defaultAgent: opts.defaultAgent }),
+    ...(tokens !== undefined && { agentTokens: tokens }),
   });
-  // Loaded only when used, so the other tests run against a build without agent tokens too.
-  const tokens = opts.agentAuth ? new (await import('../../src/store/agent-tokens.js')).SqliteAgentTokens(db) : undefined;
   const logs: string[] = [];
   const log = createLogger('debug', (l) => logs.push(l));
   const events = new EventHub(store, log, opts.pollMs ?? 20, 15_000, opts.maxBufferedBytes);

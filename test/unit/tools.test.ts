@@ -200,6 +200,16 @@ describe('MCP tools over an in-memory SDK client', () => {
           "input": [
             "space",
             "agent",
+          ],
+          "name": "delete_agent",
+          "required": [
+            "agent",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
             "lines",
           ],
           "name": "capture_output",
@@ -258,12 +268,83 @@ describe('MCP tools over an in-memory SDK client', () => {
 
   it('uses the bound agent as default and refuses reporting for another', async () => {
     const { call, store } = await setup({ agent: 'me' });
+    // Its own channel: the first report registers it.
     const ok = await call('report_status', { status: 'idle', summary: 'ready' });
     expect(ok.structuredContent).toMatchObject({ agent: 'me', space: 'default' });
     const bad = await call('report_status', { agent: 'you', status: 'idle', summary: 'x' });
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/cannot post to "you"'s channel/);
     expect(await store.getAgent('default', 'you')).toBeUndefined();
+  });
+
+  it('report_status never creates an agent: an unknown name is refused with "did you mean" from that space', async () => {
+    const { call, store } = await setup();
+    await store.report('web', 'api-dev', { status: 'active', summary: 'x' });
+    await store.report('mobile', 'ios', { status: 'active', summary: 'y' });
+    const typo = await call('report_status', { space: 'web', agent: 'api-dve', status: 'done', summary: 'finished' });
+    expect(typo.isError).toBe(true);
+    expect(textOf(typo)).toBe('Agent "api-dve" is not registered in space "web": did you mean "api-dev"? Use that name, or call list_liveness to see the agents of space "web".');
+    const fresh = await call('report_status', { space: 'web', agent: 'newcomer', status: 'active', summary: 'hi' });
+    expect(fresh.isError).toBe(true);
+    expect(textOf(fresh)).toMatch(/not registered in space "web"\. Call register_session first/);
+    // A name of another space only is a wrong space, not a typo.
+    expect(textOf(await call('report_status', { space: 'web', agent: 'ios', status: 'done', summary: 'z' }))).toMatch(/it is registered in space "mobile"/);
+    expect((await store.listAgents()).map((a) => `${a.space}/${a.name}`)).toEqual(['mobile/ios', 'web/api-dev']);
+    expect((await store.getAgent('web', 'api-dev'))!.status).toBe('active');
+  });
+
+  it('every tool naming an unknown agent says "did you mean" with a name of that space', async () => {
+    const { call, store } = await setup();
+    await store.report('web', 'reviewer', { status: 'active', summary: 'x' });
+    for (const [tool, args] of [
+      ['send_input', { text: 'hi' }],
+      ['approve', {}],
+      ['interrupt', {}],
+      ['capture_output', {}],
+      ['stop_agent', {}],
+      ['delete_agent', {}],
+      ['wait_for', { state: 'idle', timeout_s: 1 }],
+    ] as const) {
+      const r = await call(tool, { space: 'web', agent: 'reveiwer', ...args });
+      expect(r.isError, tool).toBe(true);
+      expect(textOf(r), tool).toMatch(/^Agent "reveiwer" is not registered in space "web": did you mean "reviewer"\?/);
+    }
+  });
+
+  it('delete_agent removes an agent: the operator any, a manager its own, nobody else', async () => {
+    const { call, store, coordinator } = await setup();
+    await store.report('web', 'lead', { status: 'active', summary: 'x' });
+    await store.report('web', 'worker', { status: 'active', summary: 'y', parent: 'lead' });
+    await store.report('web', 'other', { status: 'active', summary: 'z' });
+    await coordinator.registerSession({}, { space: 'web', agent: 'other', session_id: 'web-other' });
+    // A bound agent that does not manage "other" is refused, and nothing is removed.
+    const asWorker = await connectClient(coordinator, { agent: 'worker', space: 'web' });
+    try {
+      const refused = await asWorker.call('delete_agent', { agent: 'other' });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toMatch(/agent "worker" cannot delete "other": an agent may act only on itself and the agents it manages/);
+    } finally {
+      await asWorker.close();
+    }
+    expect(await store.getAgent('web', 'other')).toBeDefined();
+    // The manager deletes its own agent.
+    const asLead = await connectClient(coordinator, { agent: 'lead', space: 'web' });
+    try {
+      const ok = await asLead.call('delete_agent', { agent: 'worker' });
+      expect(ok.isError, textOf(ok)).toBeFalsy();
+      expect(ok.structuredContent).toEqual({ space: 'web', agent: 'worker' });
+    } finally {
+      await asLead.close();
+    }
+    expect(await store.getAgent('web', 'worker')).toBeUndefined();
+    // The operator deletes anyone; the session it had is named and left alone.
+    const op = await call('delete_agent', { space: 'web', agent: 'OTHER' });
+    expect(op.structuredContent).toEqual({ space: 'web', agent: 'other', session_id: 'web-other' });
+    expect(textOf(op)).toMatch(/^Deleted agent "other" from space "web"\. Its session "web-other" was not touched/);
+    expect((await store.listAgents()).map((a) => a.name)).toEqual(['lead']);
+    const again = await call('delete_agent', { space: 'web', agent: 'other' });
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toMatch(/not registered in space "web"/);
   });
 
   it('answers domain failures with isError and a next step', async () => {
