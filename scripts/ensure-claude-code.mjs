@@ -1,36 +1,37 @@
 #!/usr/bin/env node
 /**
  * Makes sure the Claude Code that the real-client tests drive is installed in the project's cache
- * folder, and that it starts. The pinned version by default; CLAUDE_CODE_VERSION=<x.y.z> picks another
- * (each version has a folder of its own, so switching never reinstalls). Not a dependency of the package: only the test command installs
- * it (about 370 MB), so someone who only runs the server never downloads it.
+ * folder, and that it starts: the pinned version by default, CLAUDE_CODE_VERSION=<x.y.z> another
+ * (each version in a folder of its own, so switching never reinstalls). Not a dependency of the
+ * package: only the test command installs it (about 370 MB a version), so someone who only runs the
+ * server never downloads it.
  *
  *   node scripts/ensure-claude-code.mjs          install when missing, then check `claude --version`
  *   node scripts/ensure-claude-code.mjs --print  same, then print the binary's path on stdout
  *   CLAUDE_CODE_VERSION=2.1.332 node scripts/ensure-claude-code.mjs   the same for another version
  *
- * Folder: BOSS_CLAUDE_CODE_DIR (holding the wanted version), else <project>/.cache/claude-code for the pinned version and
- * <project>/.cache/claude-code-<version> for any other. Exit code 1 with a sentence saying
- * why when the install fails or the binary does not print the pinned version.
+ * Folder: BOSS_CLAUDE_CODE_DIR, else <project>/.cache/claude-code, for the pinned version; that
+ * folder's name with "-<version>" appended for any other. Exit code 1 with a sentence saying
+ * why when the install fails or the binary does not print the wanted version.
  *
  * Also importable: `ensureClaudeCode()` returns the binary's path or throws.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The Claude Code version the real-client tests are written against (the default). */
-export const PINNED_CLAUDE_CODE_VERSION = '2.1.328';
-/**
- * The versions whose screens are in test/fixtures/screens and whose real-client tests pass: the
- * pinned one, the newest at the time, and one about a month older. `agent-boss doctor` warns about
- * an agent running a version outside [first, last] of this list.
- */
-export const TESTED_CLAUDE_CODE_VERSIONS = ['2.1.300', '2.1.328', '2.1.332'];
 export const CLAUDE_CODE_PACKAGE = '@anthropic-ai/claude-code';
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The pinned version (the real-client tests' default) and the tested ones (oldest first), read from
+ * src/agents/claude-code/versions.ts, their one definition (`agent-boss doctor` warns outside them).
+ */
+const VERSIONS_SOURCE = readFileSync(join(PROJECT, 'src', 'agents', 'claude-code', 'versions.ts'), 'utf8');
+export const PINNED_CLAUDE_CODE_VERSION = /PINNED_CLAUDE_CODE_VERSION = '([\d.]+)'/.exec(VERSIONS_SOURCE)[1];
+export const TESTED_CLAUDE_CODE_VERSIONS = [.../TESTED_CLAUDE_CODE_VERSIONS = \[([^\]]*)\]/.exec(VERSIONS_SOURCE)[1].matchAll(/'([\d.]+)'/g)].map((m) => m[1]);
 
 /** The version asked for: CLAUDE_CODE_VERSION, else the pinned one. Throws on a malformed value. */
 export function claudeCodeVersion(env = process.env) {
@@ -47,9 +48,9 @@ export function claudeCodeVersion(env = process.env) {
 export const CLAUDE_CODE_VERSION = (process.env.CLAUDE_CODE_VERSION ?? '').trim() || PINNED_CLAUDE_CODE_VERSION;
 
 export function claudeCodeDir(env = process.env) {
-  if (env.BOSS_CLAUDE_CODE_DIR) return resolve(env.BOSS_CLAUDE_CODE_DIR);
   const version = claudeCodeVersion(env);
-  return join(PROJECT, '.cache', version === PINNED_CLAUDE_CODE_VERSION ? 'claude-code' : `claude-code-${version}`);
+  const base = env.BOSS_CLAUDE_CODE_DIR ? resolve(env.BOSS_CLAUDE_CODE_DIR) : join(PROJECT, '.cache', 'claude-code');
+  return version === PINNED_CLAUDE_CODE_VERSION ? base : `${base}-${version}`;
 }
 
 export function claudeCodeBinary(env = process.env) {

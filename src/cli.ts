@@ -91,6 +91,10 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   // ──────────────────────────────────────────────────────────────────────────────
+  if (argv[0] === 'doctor' || (argv[0] === 'help' && argv[1] === 'doctor')) {
+    const { runDoctor } = await import('./doctor.js');
+    return runDoctor(argv[0] === 'help' ? ['--help'] : argv.slice(1), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+  }
   if (argv[0] === 'token') {
     const { runTokenCommand } = await import('./token-cli.js');
     return runTokenCommand(argv.slice(1), process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });

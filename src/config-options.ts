@@ -106,6 +106,7 @@ export const TOP_COMMANDS = {
   setup: { lines: Object.values(SETUP_TARGETS).map((t): readonly [string, string] => [t.usage, t.summary]) },
   hook: { lines: [['hook', 'Run by Claude Code for each hook event (reads it on stdin; always exits 0)']] },
   token: { lines: [[`token ${TOKEN_ACTIONS.join('|')}`, 'Agent tokens for serve --auth agents (issue one, list them, revoke them)']] },
+  doctor: { lines: [['doctor', 'The Claude Code version of this machine and of each agent, with a warning outside the tested range']] },
   help: { lines: [['help [COMMAND]', 'Show this help, or a command\'s options and examples (same as COMMAND --help)']] },
 } as const satisfies Record<string, { lines: readonly (readonly [string, string])[] }>;
 export type TopCommand = keyof typeof TOP_COMMANDS;

@@ -205,7 +205,7 @@ export class AgentSessionBackend implements SessionBackend {
       throw err;
     }
     const state = this.ui.parse(lines).state;
-    return state === 'idle' ? 'idle' : state === 'unknown' ? 'unknown' : 'running';
+    return state === 'idle' ? 'idle' : state === 'unknown' ? 'unknown' : state === 'gone' ? 'completed' : 'running';
   }
 
   async isIdle(sessionId: string): Promise<boolean> {
@@ -281,7 +281,8 @@ export class AgentSessionBackend implements SessionBackend {
     checkSessionId(sessionId);
     await this.readyForKeys(sessionId); // session_missing / pane_dead before any key is sent
     const before = await this.read(sessionId);
-    if (before.state === 'idle') return { stopped: true, escapes: 0, nothingToInterrupt: true };
+    // Idle, or the program exited (a shell prompt is back): there is nothing to stop.
+    if (before.state === 'idle' || before.state === 'gone') return { stopped: true, escapes: 0, nothingToInterrupt: true };
     const plan = this.ui.interruptPlan;
     await this.terminal.pressKey(sessionId, plan.key);
     let escapes = 1;
@@ -369,7 +370,8 @@ export class AgentSessionBackend implements SessionBackend {
     const deadline = Date.now() + SHELL_READY_TIMEOUT_MS;
     for (;;) {
       // A prompt, not just any output (a MOTD or "starting…" line comes before the shell is ready).
-      if (this.ui.parse(await this.terminal.capture(sessionId)).state === 'idle') return true;
+      const state = this.ui.parse(await this.terminal.capture(sessionId)).state;
+      if (state === 'idle' || state === 'gone') return true;
       if (Date.now() >= deadline) return false;
       await sleep(SHELL_READY_POLL_MS);
     }

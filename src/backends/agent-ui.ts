@@ -5,15 +5,17 @@
  * one folder under src/agents/ implementing this; the backend (agent-session-backend.ts) does the
  * I/O through a Terminal and asks its AgentUi what to do.
  */
+import type { BlockedReason } from './blocked.js';
 import type { ApprovalDecision, ApprovalOption } from './session-backend.js';
 
 /** What one screen of the agent means. */
 export interface ScreenReading {
   /**
-   * `unknown`: the screen is none of the program's known states (a full-screen view it was not
-   * taught, a crash report …). A program's UI says so rather than guess a confident wrong state.
+   * gone: the program has exited (a shell prompt or an exit line is back). `unknown`: the screen is
+   * none of the program's known states (a full-screen view it was not taught, a crash report …). A
+   * program's UI says so rather than guess a confident wrong state (lastLine says what it shows).
    */
-  state: 'working' | 'idle' | 'waiting_approval' | 'unknown';
+  state: 'working' | 'idle' | 'waiting_approval' | 'gone' | 'unknown';
   /** True for an empty pane: the program is still starting (state 'working', not idle). */
   starting?: boolean;
   /** e.g. "Bash", "Edit", "Write", "WebFetch", "mcp__github__create_issue", "Trust". */
@@ -34,6 +36,14 @@ export interface ScreenReading {
   lastLine?: string;
   /** The program's own input box is drawn: it is up and waits for a message (idle screens only). */
   inputReady?: boolean;
+  /** gone: the command that resumes the conversation, when the screen shows it. */
+  resumeCommand?: string;
+  /** idle: the last turn ended on an API error of this kind. */
+  blocked?: BlockedReason;
+  /** working: the program is retrying the API; its status line (e.g. "529 Overloaded · retrying in 3s · attempt 3/10"). */
+  retrying?: string;
+  /** waiting_approval: the prompt comes from this subagent (e.g. "general-purpose"), not the main agent. */
+  subagent?: string;
 }
 
 /** Keys a terminal can press by name. */
@@ -84,7 +94,10 @@ export interface AgentUi {
   readonly kind: string;
   /** How it is started (spawn_agent); absent: only with an explicit command, never ignited. */
   readonly launch?: AgentLaunch;
-  /** What a screen means. A bare shell prompt reads as idle: a new session waits for it before the command is typed. */
+  /**
+   * What a screen means. A bare shell prompt reads as idle or gone (the program is not running): a
+   * new session waits for it before the command is typed.
+   */
   parse(lines: readonly string[]): ScreenReading;
   /**
    * The keys that give `decision` (or pick option number `option`) on `dialog`. Throws

@@ -4,6 +4,7 @@
  * spaces, agents or the store: a backend deals in session ids only.
  */
 import type { AgentLaunch } from './agent-ui.js';
+import type { BlockedReason } from './blocked.js';
 
 /** Coarse lifecycle status of one session. */
 export type SessionStatus = 'unknown' | 'pending' | 'running' | 'idle' | 'completed' | 'failed' | 'missing';
@@ -11,8 +12,9 @@ export type SessionStatus = 'unknown' | 'pending' | 'running' | 'idle' | 'comple
 /**
  * What an agent's terminal shows right now. `missing`: the session does not exist. `dead`: it
  * exists but its program has exited (tmux keeps such a pane with remain-on-exit); it takes no input.
+ * `gone`: the agent program exited but the pane lives on (a shell prompt or an exit line is back).
  */
-export type ScreenStateName = 'working' | 'idle' | 'waiting_approval' | 'dead' | 'missing' | 'unknown';
+export type ScreenStateName = 'working' | 'idle' | 'waiting_approval' | 'dead' | 'missing' | 'unknown' | 'gone';
 
 export type ApprovalDecision = 'yes' | 'always' | 'no';
 
@@ -32,6 +34,8 @@ export interface ApprovalInfo {
   /** Short stable hash of tool name and prompt text, so a caller can approve exactly what it saw. */
   promptId?: string;
   options?: ApprovalOption[];
+  /** The subagent that asks (ScreenReading.subagent). */
+  subagent?: string;
 }
 
 export interface CreateSessionOptions {
@@ -56,6 +60,10 @@ export interface SessionProbe {
   lastLine?: string;
   /** The agent program's input box is on screen (ScreenReading.inputReady). */
   inputReady?: boolean;
+  /** ScreenReading.resumeCommand, .blocked, .retrying. */
+  resumeCommand?: string;
+  blocked?: BlockedReason;
+  retrying?: string;
 }
 
 export interface ProbeOptions {

@@ -93,6 +93,9 @@ export class TerminalSessions<B = unknown> {
       };
       if (reading?.lastLine !== undefined) probe.lastLine = reading.lastLine;
       if (reading?.inputReady) probe.inputReady = true;
+      if (reading?.resumeCommand !== undefined) probe.resumeCommand = reading.resumeCommand;
+      if (reading?.blocked !== undefined) probe.blocked = reading.blocked;
+      if (reading?.retrying !== undefined) probe.retrying = reading.retrying;
       out.set(id, probe);
     }
     return out;
@@ -122,5 +125,6 @@ export function approvalInfo(a: ScreenReading): ApprovalInfo {
   if (a.promptText !== undefined) info.promptText = a.promptText;
   if (a.promptId !== undefined) info.promptId = a.promptId;
   if (a.options !== undefined) info.options = a.options;
+  if (a.subagent !== undefined) info.subagent = a.subagent;
   return info;
 }

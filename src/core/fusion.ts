@@ -20,10 +20,11 @@
  *      Claude Code started by itself (idle → working).
  * Whenever the two disagree, the row says so in `conflict`, whichever wins.
  */
+import type { BlockedReason } from '../backends/blocked.js';
 import type { ScreenStateName } from '../backends/session-backend.js';
 import type { HookState } from './hook-state.js';
 
-export type LivenessState = ScreenStateName | 'gone';
+export type LivenessState = ScreenStateName;
 export type StateSource = 'hook' | 'screen';
 
 /** What the screen probe showed, and since when this process has seen it (undefined: first sight). */
@@ -32,6 +33,11 @@ export interface ScreenView {
   toolName?: string;
   promptText?: string;
   promptId?: string;
+  /** gone: the resume command shown; idle: the API error the turn ended on; working: the retry status; the asking subagent. */
+  resumeCommand?: string;
+  blocked?: BlockedReason;
+  retrying?: string;
+  subagent?: string;
   since?: number;
 }
 
@@ -50,6 +56,14 @@ export interface FusedState {
   /** The prompt id the screen computed, when the row's prompt_id came from the hook. */
   screen_prompt_id?: string;
   error?: string;
+  /** The agent is stuck on the model API: it gave up (idle) on this kind of error. */
+  blocked?: BlockedReason;
+  /** It is retrying the API (working): the status line saying so. */
+  retrying?: string;
+  /** Claude Code exited: the command that resumes its conversation, as its screen shows it. */
+  resume_command?: string;
+  /** The pending prompt is a subagent's (its type). */
+  subagent?: string;
   activity?: string;
   hook_state?: string;
   hook_event?: string;
@@ -74,6 +88,7 @@ export function fuseState(hook: HookState | undefined, screen: ScreenView, now: 
     ...(screen.toolName !== undefined && { tool_name: screen.toolName }),
     ...(screen.promptText !== undefined && { prompt_text: screen.promptText }),
     ...(screen.promptId !== undefined && { prompt_id: screen.promptId }),
+    ...screenFacts(screen, screen.state),
     ...(hook && { hook_state: hook.state, hook_event: hook.event, hook_at: hook.at }),
     screen_state: screen.state,
     ...(conflict !== undefined && { conflict }),
@@ -98,6 +113,10 @@ export function fuseState(hook: HookState | undefined, screen: ScreenView, now: 
       ...(promptId !== undefined && { prompt_id: promptId }),
       ...(screenPrompt && screen.promptId !== undefined && screen.promptId !== promptId && { screen_prompt_id: screen.promptId }),
       ...(d.error !== undefined && { error: d.error }),
+      // What the screen adds to the hook's state when both show it (no hook fires while the API is retried).
+      ...(screen.state === hook.state && screenFacts(screen, hook.state)),
+      ...(hook.state === 'idle' && d.blocked !== undefined && { blocked: d.blocked }),
+      ...(waiting && d.subagent !== undefined && { subagent: d.subagent }),
       ...(d.activity !== undefined && { activity: d.activity }),
       hook_state: hook.state,
       hook_event: hook.event,
@@ -141,7 +160,18 @@ export function differentTools(hookTool: string | undefined, screenTool: string)
   return SCREEN_NAMED.has(h) && SCREEN_NAMED.has(screenTool) && h !== screenTool;
 }
 
+/** The screen's facts that belong to `state`: the resume command, the blocked reason, the retry, the subagent. */
+function screenFacts(screen: ScreenView, state: ScreenStateName): Partial<FusedState> {
+  return {
+    ...(state === 'gone' && screen.resumeCommand !== undefined && { resume_command: screen.resumeCommand }),
+    ...(state === 'idle' && screen.blocked !== undefined && { blocked: screen.blocked }),
+    ...(state === 'working' && screen.retrying !== undefined && { retrying: screen.retrying }),
+    ...(state === 'waiting_approval' && screen.subagent !== undefined && { subagent: screen.subagent }),
+  };
+}
+
 function whyScreen(hook: HookState['state'], screen: ScreenStateName): string {
+  if (screen === 'gone') return 'the program exited without a SessionEnd hook (a crash, or it was killed)';
   if (hook === 'waiting_approval' && screen !== 'waiting_approval') return 'the prompt was answered at the terminal or dismissed';
   if (hook !== 'waiting_approval' && screen === 'waiting_approval') return 'a dialog no hook announced is open';
   if (hook === 'working' && screen === 'idle') return 'interrupted (Escape fires no hook)';

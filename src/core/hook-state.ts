@@ -13,15 +13,21 @@
  *   UserPromptSubmit, PreToolUse, PostToolUse,
  *   PostToolUseFailure                            → working
  *   PermissionRequest                             → waiting_approval, with the exact tool name, input and prompt id
+ *                                                   (and the subagent asking: `agent_type`, measured on 2.1.332)
  *   Notification permission_prompt                → still waiting (waiting_approval, tool unknown if no PermissionRequest came)
  *   Notification idle_prompt, Stop                → idle
- *   StopFailure                                   → idle, with the error
+ *   StopFailure                                   → idle, with the error and its blocked reason
+ *                                                   (rate_limit / overloaded / server_error / auth)
  *   SessionEnd                                    → gone (Claude Code exited; the terminal may still be open)
- *   SubagentStart / SubagentStop                  → the state stays; activity says a subagent runs / finished
+ *   SubagentStart / SubagentStop                  → the state stays; activity says a subagent runs / finished;
+ *                                                   but a SubagentStop while that subagent's prompt is pending
+ *                                                   → idle (escaping a subagent's dialog fires only SubagentStop,
+ *                                                   and the main turn's Stop came before the prompt)
  *   PreCompact / PostCompact                      → working, activity "compacting"; after a manual compact, idle
  * Any other event, or a Notification of another type, changes nothing (it is still recorded).
  */
 import { createHash } from 'node:crypto';
+import { blockedReasonOf, type BlockedReason } from '../backends/blocked.js';
 import { promptIdFor } from '../backends/prompt-id.js';
 import { submittedForm } from '../backends/typed-text.js';
 
@@ -35,6 +41,10 @@ export interface HookDetail {
   /** promptIdFor(tool_name, subject) of the pending prompt. */
   prompt_id?: string;
   error?: string;
+  /** The kind of API error the last turn failed on (StopFailure), when it is one of them. */
+  blocked?: BlockedReason;
+  /** The subagent whose prompt is pending (a PermissionRequest with `agent_type`). */
+  subagent?: string;
   /** What the agent does beyond its state: "subagent Explore running", "compacting (auto)". */
   activity?: string;
   subagents?: number;
@@ -247,7 +257,8 @@ export function nextHookState(prev: HookState | undefined, ev: HookEvent, at: nu
       return to('idle', { activity: `session started${ev.source ? ` (${ev.source})` : ''}` });
     case 'UserPromptSubmit':
       // A new turn: its own since, even when the hooks last said working (an Escape fires no hook).
-      return { ...to('working'), since: at };
+      // Claude Code starts one by itself when a background task ends (`<task-notification>`).
+      return { ...to('working', ev.prompt?.trimStart().startsWith('<task-notification>') ? { activity: 'a background task finished' } : {}), since: at };
     case 'PreToolUse':
       return to('working', { ...tool(), activity: ev.toolName ? `running ${ev.toolName}` : 'running a tool' });
     case 'PostToolUse':
@@ -255,7 +266,7 @@ export function nextHookState(prev: HookState | undefined, ev: HookEvent, at: nu
       return to('working', ev.toolName ? { tool_name: ev.toolName } : {});
     case 'PermissionRequest': {
       const subject = hookSubject(ev.toolName, ev.toolInput);
-      return to('waiting_approval', { ...tool(), subject, prompt_id: promptIdFor(ev.toolName, subject) });
+      return to('waiting_approval', { ...tool(), subject, prompt_id: promptIdFor(ev.toolName, subject), ...(ev.agentType !== undefined && { subagent: ev.agentType }) });
     }
     case 'Notification':
       if (ev.notificationType === 'permission_prompt') {
@@ -267,8 +278,11 @@ export function nextHookState(prev: HookState | undefined, ev: HookEvent, at: nu
       return undefined;
     case 'Stop':
       return to('idle', prev?.detail.subagents ? { activity: 'background subagent running' } : {});
-    case 'StopFailure':
-      return to('idle', { error: ev.error ?? 'the API request failed' });
+    case 'StopFailure': {
+      const error = ev.error ?? 'the API request failed';
+      const blocked = blockedReasonOf(error);
+      return to('idle', { error, ...(blocked !== undefined && { blocked }) });
+    }
     case 'SessionEnd':
       return {
         state: 'gone',
@@ -284,6 +298,7 @@ export function nextHookState(prev: HookState | undefined, ev: HookEvent, at: nu
       const who = ev.agentType ? `subagent ${ev.agentType}` : 'subagent';
       const activity = ev.event === 'SubagentStart' ? `${who} running` : `${who} finished`;
       if (!prev || prev.state === 'gone') return to('working', { activity, subagents });
+      if (ev.event === 'SubagentStop' && prev.state === 'waiting_approval' && prev.detail.subagent !== undefined) return to('idle', { activity, subagents });
       return { ...prev, event: ev.event, at, detail: { ...prev.detail, ...base, subagents, activity } };
     }
     case 'PreCompact':

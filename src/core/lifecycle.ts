@@ -222,7 +222,7 @@ async function waitForInputBox(
     }
     if (state === 'waiting_approval') return result();
     if (probe?.inputReady || (typed.prompt && state === 'idle')) return result({ ready: true });
-    if (state === 'idle') {
+    if (state === 'idle' || state === 'gone') {
       const screen = await backendCall('reading the screen', () => backend.captureOutput(sessionId, 60));
       if (programEnded(screen, typed.echo)) return result({ ended: { screen: screen.slice(-FAILED_SCREEN_LINES), how: 'prompt' } });
     }

@@ -1,3 +1,5 @@
+import type { BlockedReason } from '../backends/blocked.js';
+export { BLOCKED_REASONS } from '../backends/blocked.js';
 import { isBackendError } from '../backends/errors.js';
 import { backendNameOf, type BackendRegistry } from '../backends/registry.js';
 import type { ScreenStateName, SessionProbe } from '../backends/session-backend.js';
@@ -5,10 +7,14 @@ import type { AgentRecord } from '../store/store.js';
 import { fuseState, type FusedState, type LivenessState, type StateSource } from './fusion.js';
 import { HookView, type ScreenSince } from './hook-view.js';
 
-/** What a screen can show (the backends' ScreenStateName, listed once for schemas). */
-export const SCREEN_STATES = ['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown'] as const satisfies readonly ScreenStateName[];
-/** A liveness state: what the screen shows, or `gone` (Claude Code said it exited; hooks only). */
-export const LIVENESS_STATES = [...SCREEN_STATES, 'gone'] as const satisfies readonly LivenessState[];
+/**
+ * The liveness states, listed once (for schemas and every consumer): what a screen can show (the
+ * backends' ScreenStateName), which is also what the hooks can say. `gone`: the agent program
+ * exited (SessionEnd, or a shell prompt / exit line back on its screen) though its terminal may
+ * still be open.
+ */
+export const SCREEN_STATES = ['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown', 'gone'] as const satisfies readonly ScreenStateName[];
+export const LIVENESS_STATES = SCREEN_STATES satisfies readonly LivenessState[];
 export const STATE_SOURCES = ['hook', 'screen'] as const satisfies readonly StateSource[];
 // Each list names every value of its type (a new state must be added here, and so to the schemas).
 true satisfies [Exclude<ScreenStateName, (typeof SCREEN_STATES)[number]>] extends [never] ? true : false;
@@ -66,6 +72,14 @@ export interface LivenessRow {
   /** The screen's id of the same prompt, when prompt_id came from the hook (approve accepts either). */
   screen_prompt_id?: string;
   error?: string;
+  /** Stuck on the model API: the agent gave up on this kind of error (from the screen or StopFailure). */
+  blocked?: BlockedReason;
+  /** Retrying the model API (working): Claude Code's status line saying so. */
+  retrying?: string;
+  /** The agent program exited (gone): the command that resumes it, when its screen shows one. */
+  resume_command?: string;
+  /** The pending prompt is a subagent's: its type. */
+  subagent?: string;
   activity?: string;
   hook_state?: string;
   hook_event?: string;
@@ -209,6 +223,10 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
       ...(probe?.approval.toolName !== undefined && { toolName: probe.approval.toolName }),
       ...(probe?.approval.promptText !== undefined && { promptText: probe.approval.promptText }),
       ...(probe?.approval.promptId !== undefined && { promptId: probe.approval.promptId }),
+      ...(probe?.approval.subagent !== undefined && { subagent: probe.approval.subagent }),
+      ...(probe?.resumeCommand !== undefined && { resumeCommand: probe.resumeCommand }),
+      ...(probe?.blocked !== undefined && { blocked: probe.blocked }),
+      ...(probe?.retrying !== undefined && { retrying: probe.retrying }),
     };
     const hook = hookStates?.get(HookView.key(a.space, a.name));
     return withProvenance(row, fuseState(hook, { ...screen, since: io.screenSince.since(a.space, a.name, screen, now) }, now));
@@ -225,7 +243,10 @@ function withProvenance(row: LivenessRow, f: FusedState): LivenessRow {
     since: new Date(f.since).toISOString(),
     screen_state: f.screen_state,
   };
-  const opt = ['tool_name', 'prompt_text', 'prompt_id', 'tool_input', 'subject', 'screen_prompt_id', 'error', 'activity', 'hook_state', 'hook_event', 'conflict'] as const;
+  const opt = [
+    'tool_name', 'prompt_text', 'prompt_id', 'tool_input', 'subject', 'screen_prompt_id', 'error', 'blocked', 'retrying', 'resume_command', 'subagent',
+    'activity', 'hook_state', 'hook_event', 'conflict',
+  ] as const;
   for (const k of opt) if (f[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = f[k];
   if (f.hook_at !== undefined) out.hook_at = new Date(f.hook_at).toISOString();
   return out;

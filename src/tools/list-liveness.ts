@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
-import { LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, stateCounts, type LivenessRow } from '../core/liveness.js';
+import { BLOCKED_REASONS, LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, stateCounts, type LivenessRow } from '../core/liveness.js';
 import { spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
@@ -14,7 +14,9 @@ const row = z.object({
   exists: z.boolean().describe('The session is alive.'),
   state: z
     .enum(LIVENESS_STATES)
-    .describe('dead: the terminal pane exists but its program ended (actions are refused); gone: Claude Code exited (SessionEnd) though its terminal may still be open.'),
+    .describe(
+      'dead: the terminal pane exists but its program ended (actions are refused); gone: the agent program exited (SessionEnd, or its shell prompt is back on screen) though its terminal may still be open; unknown: the screen shows nothing that can be placed (see last_line).',
+    ),
   needs_approval: z.boolean(),
   tool_name: z.string().optional().describe('Tool the pending prompt is about.'),
   prompt_text: z.string().optional(),
@@ -31,6 +33,10 @@ const row = z.object({
   subject: z.string().optional().describe('The command, file, URL or MCP arguments the pending prompt is about (from the hook).'),
   screen_prompt_id: z.string().optional().describe("The screen's id of the same prompt; approve accepts either."),
   error: z.string().optional().describe('The API error of the last turn (StopFailure).'),
+  blocked: z.enum(BLOCKED_REASONS).optional().describe('The agent gave up on the model API: rate_limit, overloaded, server_error or auth (from its screen or StopFailure). It waits for input until someone fixes the cause and resends.'),
+  retrying: z.string().optional().describe('The agent is retrying the model API (state working); its status line, e.g. "529 Overloaded · retrying in 3s · attempt 3/10".'),
+  resume_command: z.string().optional().describe('The agent program exited (state gone): the command its screen shows to resume the conversation.'),
+  subagent: z.string().optional().describe('The pending prompt comes from this subagent (e.g. "general-purpose"); approve answers it like any prompt.'),
   activity: z.string().optional().describe('What the agent does beyond its state, e.g. "subagent Explore running", "compacting (auto)".'),
   hook_state: z.string().optional().describe('State the latest hook event implies.'),
   hook_event: z.string().optional().describe('Latest hook event, e.g. "PreToolUse".'),
@@ -83,13 +89,22 @@ const cell = (s: string | null | undefined, max = 60): string => {
 };
 
 /** The rows as a compact Markdown table, for clients that read the text content only. */
+/** Why the state is what it is, when the row knows: blocked, retrying, resumable, a subagent asks. */
+function stateNote(r: LivenessRow): string {
+  if (r.blocked) return ` (blocked: ${r.blocked})`;
+  if (r.retrying) return ` (retrying: ${cell(r.retrying, 60)})`;
+  if (r.resume_command) return ` (resume: ${cell(r.resume_command, 80)})`;
+  if (r.subagent) return ` (from subagent ${cell(r.subagent, 30)})`;
+  return '';
+}
+
 function livenessTable(rows: readonly LivenessRow[], withSpace: boolean): string {
   const head = [...(withSpace ? ['space'] : []), 'agent', 'state', 'session', 'status', 'summary', 'pending prompt'];
   const lines = rows.map((r) =>
     [
       ...(withSpace ? [cell(r.space, 30)] : []),
       cell(r.agent, 30),
-      r.state + (r.stale ? ' (stale)' : ''),
+      r.state + stateNote(r) + (r.stale ? ' (stale)' : ''),
       cell(r.session_id, 30),
       r.status,
       cell(r.summary),

@@ -40,9 +40,9 @@ describe('one table of commands', () => {
   });
 
   it.each([
-    [['servve'], /unknown command "servve": did you mean "serve"\? Use one of "stdio", "serve", "setup", "hook", "token", "help"/],
+    [['servve'], /unknown command "servve": did you mean "serve"\? Use one of "stdio", "serve", "setup", "hook", "token", "doctor", "help"/],
     [['help', 'servve'], /unknown command "servve": did you mean "serve"\?/],
-    [['frobnicate'], /unknown command "frobnicate": use one of "stdio", "serve", "setup", "hook", "token", "help" \(see agent-boss help\)/],
+    [['frobnicate'], /unknown command "frobnicate": use one of "stdio", "serve", "setup", "hook", "token", "doctor", "help" \(see agent-boss help\)/],
     [['setup'], /setup needs a target: "agent-boss setup claude" or "agent-boss setup hooks"/],
     [['setup', 'clade'], /unknown setup target "clade": did you mean "claude"\? Use "agent-boss setup claude" or "agent-boss setup hooks"/],
     [['serve', '--prot', '9000'], /Unknown option '--prot': did you mean --port\? \(see agent-boss help serve\)/],

@@ -1,5 +1,6 @@
 /**
- * Start the real Claude Code (the pinned version from scripts/ensure-claude-code.mjs) in a private
+ * Start the real Claude Code (the pinned version from scripts/ensure-claude-code.mjs, or the one
+ * CLAUDE_CODE_VERSION names) in a private
  * tmux server, offline: a private HOME with a pre-written `~/.claude.json` (onboarding done, the API
  * key approved, the work dir trusted unless asked otherwise), the Messages API pointed at a fake
  * model (test/fixtures/fake-model.ts), and `--permission-mode manual` so permission dialogs appear.
@@ -56,6 +57,15 @@ export interface ClaudeCodeOptions {
    * trusted: false the trust dialog), or "none".
    */
   waitFor?: 'prompt' | 'none';
+  /**
+   * What the pane shows once Claude Code exits: "dead" (default: the pane stays, marked dead),
+   * "shell" (an interactive shell with the prompt `dev@box:~/webapp$ `, as when claude was started
+   * from a shell), or "marker" (a line `[claude exited <code>]`, as a wrapper script prints, and the
+   * pane stays alive).
+   */
+  afterExit?: 'dead' | 'shell' | 'marker';
+  /** Run this installed version (scripts/ensure-claude-code.mjs) instead of CLAUDE_CODE_VERSION's. */
+  version?: string;
 }
 
 export interface ClaudeCodeSession {
@@ -89,13 +99,14 @@ let counter = 0;
 export const idlePrompt = (screen: string): boolean =>
   /^─{20,}\n❯[\s\u00a0]*\n─{20,}\n/mu.test(screen) && /\? for shortcuts|plan mode on/u.test(screen) && !/esc to interrupt/u.test(screen);
 
-/** Path of the pinned Claude Code binary; throws a clear error when it was not installed. */
-export function claudeBinary(): string {
-  const binary = claudeCodeBinary() as string;
+/** Path of the Claude Code binary (of `version`, default CLAUDE_CODE_VERSION's); throws a clear error when it was not installed. */
+export function claudeBinary(version: string = CLAUDE_CODE_VERSION): string {
+  const env = { ...process.env, CLAUDE_CODE_VERSION: version };
+  const binary = claudeCodeBinary(env) as string;
   if (!existsSync(binary)) {
     throw new Error(
-      `Claude Code ${CLAUDE_CODE_VERSION} is not installed at ${binary}. Run "node scripts/ensure-claude-code.mjs" ` +
-        `(npm test does it), or point BOSS_CLAUDE_CODE_DIR at a folder where it is installed (now ${claudeCodeDir() as string}).`,
+      `Claude Code ${version} is not installed at ${binary}. Run "CLAUDE_CODE_VERSION=${version} node scripts/ensure-claude-code.mjs" ` +
+        `(npm test does it for the tested versions), or point BOSS_CLAUDE_CODE_DIR at a folder where it is installed (now ${claudeCodeDir(env) as string}).`,
     );
   }
   return binary;
@@ -105,7 +116,7 @@ export function claudeBinary(): string {
  * Writes `<home>/.claude.json` so Claude Code skips the onboarding it cannot complete offline, and
  * trusts `workDir` unless `trusted` is false. Merges into an existing file.
  */
-export function writeClaudeConfig(home: string, opts: { workDirs: string[]; trusted?: boolean; apiKey?: string }): void {
+export function writeClaudeConfig(home: string, opts: { workDirs: string[]; trusted?: boolean; apiKey?: string; version?: string }): void {
   const key = opts.apiKey ?? FAKE_API_KEY;
   const projects: Record<string, unknown> = {};
   for (const dir of opts.workDirs) {
@@ -113,7 +124,7 @@ export function writeClaudeConfig(home: string, opts: { workDirs: string[]; trus
   }
   const config = {
     hasCompletedOnboarding: true,
-    lastOnboardingVersion: CLAUDE_CODE_VERSION,
+    lastOnboardingVersion: opts.version ?? CLAUDE_CODE_VERSION,
     theme: 'dark',
     customApiKeyResponses: { approved: [key.slice(-20)], rejected: [] },
     projects,
@@ -141,7 +152,8 @@ export function claudeEnv(modelUrl: string, home: string, extra: Record<string, 
 const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
 export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCodeSession> {
-  const binary = claudeBinary();
+  const version = opts.version ?? CLAUDE_CODE_VERSION;
+  const binary = claudeBinary(version);
   const ownTmux = opts.tmux === undefined;
   const tmux = opts.tmux ?? (await createTmuxServer());
   const homeDir = tempDir('boss-cc-home-');
@@ -152,18 +164,31 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
   const width = opts.width ?? 120;
   const height = opts.height ?? 40;
   const session = opts.session ?? `cc-${process.pid}-${++counter}`;
-  writeClaudeConfig(home, { workDirs: [workDir], ...(opts.trusted !== undefined && { trusted: opts.trusted }) });
+  writeClaudeConfig(home, { workDirs: [workDir], version, ...(opts.trusted !== undefined && { trusted: opts.trusted }) });
 
   const env = claudeEnv(opts.modelUrl, home, opts.env);
   const argv = [binary, '--permission-mode', opts.permissionMode ?? 'manual', ...(opts.args ?? [])];
   // env -i: nothing of the developer's environment (an ANTHROPIC_* variable, a CLAUDE_CONFIG_DIR)
   // leaks in; TMUX, TMUX_PANE and TERM come from the pane, as for any program started in tmux.
-  const command = [
-    'exec env -i',
+  const run = [
+    'env -i',
     'TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM"',
     ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
     ...argv.map(shellQuote),
   ].join(' ');
+  const afterExit = opts.afterExit ?? 'dead';
+  let command = `exec ${run}`;
+  if (afterExit !== 'dead') {
+    // Started from a shell as a user would, by the name `claude` (a script in the private HOME), so
+    // what the shell prints when it ends ("Killed  claude") names no path of this machine.
+    mkdirSync(join(home, 'bin'), { recursive: true });
+    writeFileSync(join(home, 'bin', 'claude'), `#!/bin/sh\nexec ${run} "$@"\n`, { mode: 0o755 });
+    const start = `export PATH=${shellQuote(join(home, 'bin'))}:"$PATH"; claude`;
+    command =
+      afterExit === 'shell'
+        ? `${start}; exec env -i TERM="$TERM" HOME=${shellQuote(home)} PATH=${shellQuote(env.PATH!)} PS1='dev@box:~/webapp$ ' bash --norc --noprofile -i`
+        : `${start}; echo "[claude exited $?]"; exec sleep 86400`;
+  }
   // remain-on-exit in the same tmux command: the pane stays after Claude Code exits, so a failed
   // start can be read.
   await tmux.tmux(
@@ -230,7 +255,7 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
       else await waitForScreen(idlePrompt, 'the first screen ("? for shortcuts")', READY_TIMEOUT_MS);
     } catch (err) {
       await cc.stop();
-      throw new Error(`Claude Code ${CLAUDE_CODE_VERSION} (${binary}) did not start: ${(err as Error).message}`);
+      throw new Error(`Claude Code ${version} (${binary}) did not start: ${(err as Error).message}`);
     }
   }
   return cc;

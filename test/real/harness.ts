@@ -27,6 +27,10 @@ export interface LivenessRow {
   prompt_text?: string;
   prompt_id?: string;
   last_line?: string;
+  subagent?: string;
+  blocked?: string;
+  retrying?: string;
+  resume_command?: string;
 }
 
 export interface Bench {
@@ -48,10 +52,10 @@ export interface Bench {
  * after them. With `resetToIdle`, every test ends with Claude Code back at its idle prompt, so a
  * failed test does not leave a dialog open for the next one.
  */
-export function benchPerBlock(use: (bench: Bench) => void, options: { resetToIdle?: boolean } = {}): void {
+export function benchPerBlock(use: (bench: Bench) => void, options: { resetToIdle?: boolean; version?: string } = {}): void {
   let bench: Bench | undefined;
   beforeAll(async () => {
-    bench = await startBench();
+    bench = await startBench(options.version !== undefined ? { version: options.version } : {});
     use(bench);
   }, 90_000);
   afterAll(async () => {

@@ -33,7 +33,9 @@ describe('fusion of hook state and screen (table)', () => {
     ['an MCP dialog (screen shows the title, not the name): the hook', hook('waiting_approval', STALE, { tool_name: 'mcp__boss__report_status', prompt_id: 'm1' }, 'PermissionRequest'), screen('waiting_approval', { toolName: 'boss — Report status' }), { state: 'waiting_approval', source: 'hook' }],
     ['session missing: the screen', hook('working', FRESH), screen('missing'), { state: 'missing', source: 'screen', conflict: /session is gone/ }],
     ['backend unknown: the hook', hook('working', STALE), screen('unknown'), { state: 'working', source: 'hook', conflict: 'none' }],
-    ['SessionEnd, shell on screen: gone, from the hook', hook('gone', STALE, {}, 'SessionEnd'), screen('idle'), { state: 'gone', source: 'hook', conflict: 'none' }],
+    ['SessionEnd, shell on screen: gone, from the hook', hook('gone', STALE, {}, 'SessionEnd'), screen('gone'), { state: 'gone', source: 'hook', conflict: 'none' }],
+    ['SessionEnd, a bare shell the screen cannot tell: gone, from the hook', hook('gone', STALE, {}, 'SessionEnd'), screen('idle'), { state: 'gone', source: 'hook', conflict: 'none' }],
+    ['a crash (no SessionEnd), shell on screen: gone, from the screen', hook('working', STALE, {}, 'UserPromptSubmit'), screen('gone'), { state: 'gone', source: 'screen', conflict: /exited without a SessionEnd/ }],
     ['SessionEnd, terminal gone too: missing', hook('gone', STALE, {}, 'SessionEnd'), screen('missing'), { state: 'missing', source: 'screen', conflict: 'none' }],
   ];
   it.each(cases)('%s', (_name, h, s, expected) => {
@@ -94,5 +96,41 @@ describe('dialogShowsSubject (approve with a hook prompt id)', () => {
     expect(dialogShowsSubject('Write', '/home/u/webapp/a.txt', 'b.txt 1 hello')).toBe(false);
     expect(dialogShowsSubject('WebFetch', 'https://example.com', 'url: https://example.com.evil.test/x prompt: p')).toBe(false);
     expect(dialogShowsSubject('mcp__x__y', '{"path":"a"}', 'path: "b"')).toBe(false);
+  });
+});
+
+describe('fusion: why the agent is slow, stuck, gone or asked by a subagent', () => {
+  it('a retry on screen while the hooks say working (no hook fires while the API is retried): working, with the retry', () => {
+    const f = fuseState(hook('working', STALE, {}, 'UserPromptSubmit'), screen('working', { retrying: '529 Overloaded · retrying in 3s · attempt 3/10' }), NOW);
+    expect(f).toMatchObject({ state: 'working', source: 'hook', retrying: '529 Overloaded · retrying in 3s · attempt 3/10' });
+    expect(f.conflict).toBeUndefined();
+  });
+
+  it('StopFailure: idle and blocked with the reason of its error, the screen agreeing or not showing it', () => {
+    const failed = hook('idle', STALE, { error: 'rate_limit', blocked: 'rate_limit' }, 'StopFailure');
+    expect(fuseState(failed, screen('idle'), NOW)).toMatchObject({ state: 'idle', source: 'hook', blocked: 'rate_limit', error: 'rate_limit' });
+    expect(fuseState(failed, screen('idle', { blocked: 'rate_limit' }), NOW).blocked).toBe('rate_limit');
+  });
+
+  it('an API error on screen, no hooks: idle, blocked with the screen\'s reason', () => {
+    expect(fuseState(undefined, screen('idle', { blocked: 'overloaded' }), NOW)).toMatchObject({ state: 'idle', source: 'screen', blocked: 'overloaded' });
+  });
+
+  it('a blocked reason does not outlive its state: a new turn is not blocked', () => {
+    const f = fuseState(hook('working', STALE, {}, 'UserPromptSubmit'), screen('working'), NOW);
+    expect(f.blocked).toBeUndefined();
+    expect(fuseState(undefined, screen('working', { blocked: 'auth' }), NOW).blocked).toBeUndefined();
+  });
+
+  it('gone: the resume command from the screen, with the hook or without', () => {
+    const resume = 'claude --resume 1c785c45-6dae-4713-b103-b8a2db02b692';
+    expect(fuseState(hook('gone', STALE, {}, 'SessionEnd'), screen('gone', { resumeCommand: resume }), NOW)).toMatchObject({ state: 'gone', source: 'hook', resume_command: resume });
+    expect(fuseState(undefined, screen('gone', { resumeCommand: resume }), NOW)).toMatchObject({ state: 'gone', source: 'screen', resume_command: resume });
+  });
+
+  it("a subagent's prompt: the hook's tool and subagent; the screen's subagent without hooks", () => {
+    const asked = hook('waiting_approval', STALE, { ...bash, subagent: 'general-purpose' }, 'PermissionRequest');
+    expect(fuseState(asked, screen('waiting_approval', { toolName: 'Bash', subagent: 'general-purpose' }), NOW)).toMatchObject({ state: 'waiting_approval', source: 'hook', tool_name: 'Bash', subagent: 'general-purpose' });
+    expect(fuseState(undefined, screen('waiting_approval', { toolName: 'Bash', subagent: 'general-purpose' }), NOW)).toMatchObject({ tool_name: 'Bash', subagent: 'general-purpose' });
   });
 });

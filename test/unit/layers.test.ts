@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
  */
 const SRC = resolve(import.meta.dirname, '..', '..', 'src');
 
-/** The contracts: the session backend, the terminal, the agent UI, errors, prompt ids, typed text compared. */
+/** The contracts: the session backend, the terminal, the agent UI, errors, prompt ids, typed text compared, blocked reasons. */
 const BACKEND_TYPES = [
+  'backends/blocked.ts',
   'backends/session-backend.ts',
   'backends/terminal.ts',
   'backends/agent-ui.ts',
@@ -28,7 +29,7 @@ const RULES: [folder: string, mayImport: string[]][] = [
   // The session backend over a terminal and an agent UI, the registry: no concrete terminal or agent.
   ['backends/', ['backends/']],
   ['store/', ['store/']],
-  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts', 'backends/blocked.ts']],
   ['tools/', ['tools/', 'prompts/', 'core/']],
   ['prompts/', ['prompts/', 'core/']],
   ['resources/', ['resources/', 'prompts/', 'core/']],

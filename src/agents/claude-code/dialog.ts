@@ -41,12 +41,19 @@ interface Dialog {
   promptText: string;
   options: ApprovalOption[];
   numbered?: boolean;
+  /** The subagent asking (`Bash command · from the general-purpose agent`). */
+  subagent?: string;
 }
+
+/** A subagent's dialog names it after the header: `Bash command · from the general-purpose agent`. */
+const FROM_SUBAGENT = /\s+·\s+from the (.+?) agent$/u;
+/** The tab bar of a question with several parts: `←  ☒ Colour  ☒ Size  ✔ Submit  →`. */
+const QUESTION_TABS = /^←\s.*[☐☒✔✓□■].*→$/u;
 
 const OPTION_LINE = /^(?:([❯›▶►→>])\s*)?(\d{1,2})[.)]\s+(\S.*)$/u;
 /** Hints printed under a dialog ("Esc to cancel · Tab to amend", "Enter to confirm · Esc to exit"). */
 const FOOTER_LINE =
-  /^(?:esc|enter|tab|press|ctrl|shift|space|return|⏎|↑|↓)\b|^\? for shortcuts|\bto (?:cancel|confirm|exit|select|navigate|go back|continue|amend|explain)\b/iu;
+  /^[↑↓]\s+\d+ more lines?\b|^(?:esc|enter|tab|press|ctrl|shift|space|return|⏎|↑|↓)\b|^\? for shortcuts|\bto (?:cancel|confirm|exit|select|navigate|go back|continue|amend|explain)\b/iu;
 const YES_LABEL = /^(?:yes|allow|approve|proceed|ok)\b/iu;
 const NO_LABEL = /^no\b/iu;
 /**
@@ -60,8 +67,6 @@ const ALWAYS_LABEL =
   /\b(?:don['’]t|do not) ask again\b|\balways allow\b|\ballow all\b|\baccept edits\b|^yes, allow reading from\b|^always\b/iu;
 /** Choices of an AskUserQuestion dialog that are not one of the model's options. */
 const QUESTION_EXTRA = /^(?:type something\.?|chat about this)$/iu;
-/** Hints under a full-screen menu (/model, /mcp): the user is choosing, nothing is working. */
-export const MENU_FOOTER = /\b(?:esc to (?:close|cancel|go back|exit)|enter to (?:save|view|select|confirm))\b/iu;
 /** Lines of a dialog that change without the subject changing (rotating tips, expand hints). */
 const VOLATILE_LINE = /^(?:tip:|\(ctrl\+\w to expand)/iu;
 const PATH_LIKE = /^(?:~|\/|\.{1,2}\/|[A-Za-z]:\\)/u;
@@ -226,7 +231,12 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
     body = at >= 0 ? outer.slice(at + 1) : [];
   }
 
-  const toolName = isQuestion ? 'AskUserQuestion' : toolNameFor(header, body, question, opts);
+  const headerShown = header;
+  const fromSubagent = header === undefined ? null : FROM_SUBAGENT.exec(header);
+  if (fromSubagent) header = header!.slice(0, fromSubagent.index);
+  const subagent = fromSubagent?.[1];
+  const tabbed = rows.slice(start, first.index).some((r) => QUESTION_TABS.test(r.content));
+  const toolName = isQuestion || tabbed ? 'AskUserQuestion' : toolNameFor(header, [...body, ...inner], question, opts);
 
   // The subject: what the dialog is about (the command, the file and its diff, the URL, the MCP
   // tool's arguments), so two different commands never share an id. In the 2.1 layout that is the
@@ -239,7 +249,7 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
   let sawDash = false;
   {
     let inside = false;
-    let headerSkipped = header === undefined || top === undefined;
+    let headerSkipped = headerShown === undefined || top === undefined;
     for (let i = start; i < questionIdx; i++) {
       const row = rows[i]!;
       if (row.border === 'dash') {
@@ -248,7 +258,7 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
         continue;
       }
       if (row.content === '' || row.border !== undefined) continue;
-      if (!headerSkipped && row.content === header) {
+      if (!headerSkipped && row.content === headerShown) {
         headerSkipped = true;
         continue;
       }
@@ -258,7 +268,7 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
   }
   const tip = beforeDash.findIndex((l) => VOLATILE_LINE.test(l));
   const lead = tip < 0 ? beforeDash : [...beforeDash.slice(0, tip), ...beforeDash.slice(Math.max(tip + 1, beforeDash.length - 1))];
-  const described = toolName === 'Bash' || toolName === 'WebFetch' || toolName?.startsWith('mcp__') === true;
+  const described = toolName === 'Bash' || toolName === 'WebFetch' || toolName === 'WebSearch' || toolName?.startsWith('mcp__') === true;
   let subject: string[];
   if (sawDash && described && dashed.length > 0) subject = dashed;
   else if (sawDash) subject = [...lead.filter((l) => !VOLATILE_LINE.test(l)), ...dashed];
@@ -266,7 +276,9 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
   // A plan (ExitPlanMode) may sit in a box of its own inside the dialog.
   if (toolName === 'ExitPlanMode' && !sawDash) subject = [...subject, ...inner];
   if (toolName === 'Read' && subject.length === 1) subject = [subject[0]!.replace(/^Read\((.+)\)$/u, '$1')];
-  if (isQuestion) {
+  // A search's subject is its query, as the hook's is: `Web Search("tmux control mode")`.
+  if (toolName === 'WebSearch' && subject.length === 1) subject = [subject[0]!.replace(/^Web ?Search\("(.*)"\)$/u, '$1')];
+  if (isQuestion || tabbed) {
     // A question's subject is its wording and its choices.
     subject = [question, ...options.map((o) => `${o.number}. ${o.label}${o.description ? ` ${o.description}` : ''}`)];
   } else if (toolName === 'Trust' || header === undefined) {
@@ -287,7 +299,7 @@ export function findDialog(rows: readonly Row[], opts: ParseOptions): Dialog | u
   // The generic question ("Do you want to proceed?") says nothing the tool name does not: it is
   // the prompt text only when the dialog shows nothing else (a plan, a frame scrolled off).
   const promptText = normaliseSpace((subject.length > 0 ? subject : [question]).join(' ')).slice(0, MAX_PROMPT_TEXT);
-  return { ...(toolName !== undefined && { toolName }), promptText, options };
+  return { ...(toolName !== undefined && { toolName }), promptText, options, ...(subagent !== undefined && { subagent }) };
 }
 
 /**
@@ -348,8 +360,9 @@ function headerTool(header: string): string | undefined {
 
 /**
  * `boss — Report status Tool: (MCP)` (2.1.x shows the server and the tool's title) →
- * mcp__boss__report_status when the title is a known one, mcp__boss__<name> when the "title" is a
- * plain name, else mcp__boss__<title as shown>.
+ * mcp__boss__report_status when the title is a known one, else the title in snake case
+ * (`github — Create Issue Tool: (MCP)` → mcp__github__create_issue), the way tool titles are made
+ * from names.
  */
 function mcpTitleName(line: string, opts: ParseOptions): string | undefined {
   const m = /^(\S+) [—–] (.+?)(?: Tool:)? \(MCP\)$/u.exec(line.trim());
@@ -358,7 +371,8 @@ function mcpTitleName(line: string, opts: ParseOptions): string | undefined {
   const title = m[2]!.trim();
   const known = opts.mcpToolTitles?.get(title) ?? [...(opts.mcpToolTitles ?? [])].find(([t]) => t.toLowerCase() === title.toLowerCase())?.[1];
   if (known !== undefined) return `mcp__${server}__${known}`;
-  return `mcp__${server}__${title}`;
+  // Another server's tool: its title is its name in words ("Create Issue" for create_issue).
+  return `mcp__${server}__${title.toLowerCase().replace(/[^\w-]+/gu, '_')}`;
 }
 
 /** `github - create_issue(title: "x") (MCP)` or `mcp__github__create_issue` → mcp__github__create_issue. */
@@ -381,6 +395,7 @@ function toolNameFor(header: string | undefined, body: readonly string[], questi
     if (mcp) return mcp;
   }
   if (header !== undefined && /^tool use$/iu.test(header.trim())) {
+    if (body.some((line) => /^Claude wants to search the web\b|^Web ?Search\(/u.test(line))) return 'WebSearch';
     const call = body.map((line) => /^([A-Za-z]\w*)\(/u.exec(line)).find((m) => m !== null);
     if (call) return call[1];
   }

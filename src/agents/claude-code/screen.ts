@@ -3,15 +3,23 @@
  * No I/O: the session backend captures through its terminal, this module decides. The dialogs
  * themselves are read in dialog.ts, the lines in rows.ts.
  *
- * Order of the checks (first match wins):
+ * Only the live parts of the screen are judged: the last line (a shell prompt, an exit line), the
+ * dialog at the bottom, the input box with the status line right above it and the footer below it.
+ * The transcript above them is not: an answer may quote a spinner or a whole dialog. Order of the
+ * checks (first match wins):
  *   1. empty pane                           → working, starting
- *   2. permission dialog, question or folder-trust dialog at the bottom → waiting_approval
- *      (first, because a dialog contains idle-looking lines such as `❯ 1. Yes`)
- *   3. shell prompt ending in `$` `#` `%`    → idle (the agent exited back to its shell)
- *   4. "esc to interrupt" or a spinner line  → working (even with the input box visible below it)
- *   5. Claude Code's input box, or a last line ending in `>` / `❯` → idle
- *   6. a full-screen menu (`/model`, `/mcp`: "Esc to close", "Enter to save" …) → idle
- *   7. anything else (output still scrolling) → working
+ *   2. a shell prompt (`$` `#` `%`) or `[claude exited N]` as the last line → gone (Claude Code
+ *      exited or crashed), with `claude --resume <id>` when the screen shows it
+ *   3. permission dialog, question or folder-trust dialog at the bottom → waiting_approval
+ *      (`· from the <type> agent` in its header names the subagent that asks)
+ *   4. the input box, with a spinner / "esc to interrupt" in its footer or in the status line right
+ *      above it → working (`retrying in 3s · attempt 3/10`: working, with the retry status)
+ *   5. the input box, current → idle (an `API Error` ending the last turn: idle, blocked with its kind)
+ *   6. the user's own overlay: `?` help under the box, the Ctrl+O transcript view, a menu (`/model`,
+ *      rewind, history search: "Esc to cancel", "Enter to save" …) → idle
+ *   7. a spinner at the bottom of a screen without a current input box → working
+ *   8. a last line ending in `>` / `❯` (a prompt) → idle
+ *   9. anything else → unknown, with the last line
  *
  * Both Claude Code layouts are understood: the older boxed one (`╭─╮ │ │ ╰─╯`) and the newer
  * borderless one (a `────` rule line above the content).
@@ -40,8 +48,9 @@
  */
 import { promptIdFor } from '../../backends/prompt-id.js';
 import type { ScreenReading } from '../../backends/agent-ui.js';
-import { findDialog, findSelectDialog, MENU_FOOTER, type ParseOptions } from './dialog.js';
-import { isOuterBorder, lastRawRow, prevNonBlank, toRow, WORKING_STATUS, type Row } from './rows.js';
+import { findDialog, findSelectDialog, type ParseOptions } from './dialog.js';
+import { exited, findInputBox, lastTurnFailure, overlay, retrying, statusSlot, working, workingAtBottom } from './live.js';
+import { isOuterBorder, lastRawRow, prevNonBlank, toRow, type Row } from './rows.js';
 
 /** What one screen means: the agent-UI contract's reading (src/backends/agent-ui.ts), under the parser's name. */
 export type ScreenAnalysis = ScreenReading;
@@ -59,6 +68,10 @@ export function parseScreen(lines: readonly string[], opts: ParseOptions = {}): 
   if (lastContent === undefined) return { state: 'working', starting: true };
   const lastLine = rows[lastContent]!.content;
 
+  const lastRaw = lastRawRow(rows);
+  const ended = lastRaw === undefined ? undefined : exited(rows, lastRaw);
+  if (ended) return { state: 'gone', lastLine, ...ended };
+
   const dialog = findDialog(rows, opts) ?? findSelectDialog(rows);
   if (dialog) {
     return {
@@ -68,20 +81,27 @@ export function parseScreen(lines: readonly string[], opts: ParseOptions = {}): 
       promptId: promptIdFor(dialog.toolName, dialog.promptText),
       options: dialog.options,
       ...(dialog.numbered === false && { numbered: false }),
+      ...(dialog.subagent !== undefined && { subagent: dialog.subagent }),
       lastLine,
     };
   }
 
-  const lastRaw = lastRawRow(rows);
-  if (lastRaw !== undefined && isShellPrompt(rows, lastRaw, STRONG_PROMPT_END)) {
-    return { state: 'idle', lastLine };
+  const box = findInputBox(rows);
+  if (box) {
+    const slot = statusSlot(rows, box.top);
+    if (working(slot) || (box.current && working(box.below))) {
+      const retry = retrying(slot);
+      return { state: 'working', lastLine, ...(retry !== undefined && { retrying: retry }) };
+    }
+    if (box.current) {
+      const failure = lastTurnFailure(rows, box.top);
+      return { state: 'idle', inputReady: true, lastLine, ...(failure && { blocked: failure.reason }) };
+    }
   }
-  if (hasWorkingStatus(rows, lastContent)) return { state: 'working', lastLine };
-  if (hasInputBox(rows)) return { state: 'idle', inputReady: true, lastLine };
+  if (overlay(rows, box, lastContent)) return { state: 'idle', lastLine };
+  if (workingAtBottom(rows, lastContent)) return { state: 'working', lastLine };
   if (lastRaw !== undefined && isShellPrompt(rows, lastRaw, WEAK_PROMPT_END)) return { state: 'idle', lastLine };
-  // A full-screen menu (/model, /mcp, /config …) waits for the user like the input box does.
-  if (MENU_FOOTER.test(lastLine)) return { state: 'idle', lastLine };
-  return { state: 'working', lastLine };
+  return { state: 'unknown', lastLine };
 }
 
 /**
@@ -104,28 +124,9 @@ export function inputBoxText(lines: readonly string[]): string | undefined {
   return undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rows: one screen line with box borders taken off.
-
-// Working and idle.
-
-/** Claude Code's spinner ("✻ Thinking… (12s …"). */
-const SPINNER_LINE = /^[✻✽✶✳✢·*✺✹✷✸⋆∗]\s*[A-Za-z][\w'’ -]{0,40}…/u;
-/** How many lines above the bottom the working status may sit (todo lists go under the spinner). */
-const WORKING_REGION = 40;
-
-function hasWorkingStatus(rows: readonly Row[], lastContent: number): boolean {
-  for (let i = lastContent; i >= 0 && lastContent - i < WORKING_REGION; i--) {
-    const c = rows[i]!.content;
-    if (WORKING_STATUS.test(c) || SPINNER_LINE.test(c)) return true;
-  }
-  return false;
-}
-
-/** Shell prompts that Claude Code never draws: `$`, `#`, `%` at the end of the last line. */
-const STRONG_PROMPT_END = /(?:[$#]|(?<!\d)%)$/u;
 /** Prompt characters Claude Code's own input box uses too. */
 const WEAK_PROMPT_END = /(?:^|[^-=<])[>❯]$|^[>❯]$/u;
+const INPUT_PROMPT = /^[>❯›](?:\s|$)/u;
 
 function isShellPrompt(rows: readonly Row[], index: number, end: RegExp): boolean {
   const row = rows[index]!;
@@ -133,34 +134,4 @@ function isShellPrompt(rows: readonly Row[], index: number, end: RegExp): boolea
   const text = row.raw.trim();
   if (/<[^<>]*>$/u.test(text)) return false; // an HTML/XML tag, not a prompt
   return end.test(text);
-}
-
-/** Lines allowed below the input box's bottom frame (shortcut hints, mode, context left). */
-const MAX_LINES_BELOW_INPUT = 5;
-/** Typed text in the input box can span many lines. */
-const MAX_INPUT_HEIGHT = 40;
-const INPUT_PROMPT = /^[>❯›](?:\s|$)/u;
-
-/** Claude Code's input box: `│ > …` in a frame, or a `> ` line right under a `────` rule. */
-function hasInputBox(rows: readonly Row[]): boolean {
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const row = rows[i]!;
-    if (!INPUT_PROMPT.test(row.content)) continue;
-    const above = prevNonBlank(rows, i);
-    const framed = row.depth > 0 || (above !== undefined && rows[above]!.border === 'rule');
-    if (!framed) continue;
-    // The box must be current: its bottom frame is near the end of the screen.
-    let bottom: number | undefined;
-    for (let j = i + 1; j < rows.length && j - i <= MAX_INPUT_HEIGHT; j++) {
-      if (isOuterBorder(rows[j]!)) {
-        bottom = j;
-        break;
-      }
-    }
-    const after = bottom === undefined ? rows.slice(i + 1) : rows.slice(bottom + 1);
-    const linesBelow = after.filter((r) => r.content !== '').length;
-    if (bottom === undefined ? linesBelow <= MAX_INPUT_HEIGHT : linesBelow <= MAX_LINES_BELOW_INPUT) return true;
-    return false;
-  }
-  return false;
 }
