@@ -36,12 +36,12 @@ afterEach(async () => {
 const waitFor = <T>(what: string, fn: () => T | Promise<T>, timeoutMs = 8000): Promise<NonNullable<T>> => pollUntil(fn, timeoutMs, what);
 
 /** A session running the fake agent; resolves once it logged "ready". Returns its log path. */
-async function startAgent(sessionId: string, workMs = 300): Promise<string> {
+async function startAgent(sessionId: string, workMs = 300, extra = ''): Promise<string> {
   const log = join(tmp.dir, `${sessionId.replace(/[^a-z0-9]/gi, '_')}.jsonl`);
   await backend.createSession({
     sessionId,
     workDir: tmp.dir,
-    command: `node ${FAKE_AGENT} --log ${log} --work-ms ${workMs} --name agent`,
+    command: `node ${FAKE_AGENT} --log ${log} --work-ms ${workMs} --name agent${extra}`,
   });
   await waitFor(`${sessionId} ready`, () => readEvents(log).some((e) => e.type === 'ready'));
   return log;
@@ -192,6 +192,22 @@ describe('sendInput', () => {
     await waitFor('submitted', () => messages(log).length === 1);
     expect(messages(log)).toEqual(['draft']);
   });
+});
+
+describe('sendInput into a box that never draws what is typed', () => {
+  it('fails without submitting, and leaves no copy of the text behind for the next Enter', async () => {
+    const log = await startAgent('blind', 300, ' --no-echo');
+    const text = 'please run the tests';
+    const err = await expectBackendError(backend.sendInput('blind', text), 'command_failed');
+    expect(err.message).toMatch(/after 3 tries, so nothing was submitted/);
+    expect(messages(log)).toEqual([]);
+    // What the box holds now is what the next Enter submits: nothing, not the text three times.
+    await server.tmux('send-keys', '-t', '=blind:', 'Enter');
+    await server.tmux('send-keys', '-t', '=blind:', '-l', '--', 'probe');
+    await server.tmux('send-keys', '-t', '=blind:', 'Enter');
+    await waitFor('the probe submitted', () => messages(log).length > 0);
+    expect(messages(log)).toEqual(['probe']);
+  }, 30_000);
 });
 
 describe('approvals and interrupts', () => {
