@@ -8,6 +8,7 @@ import type { AgentRef, ApprovalRuleRecord, HookStore, HookTx, StoredHookState }
 import { decideFrom, evaluateRules, permissionDecisionOutput, type RuleEvaluation } from './approval-rules.js';
 import { agentNameProblem, nameProblem } from './names.js';
 import { spaceFor } from './identity.js';
+import { sessionIdProblem } from '../backends/session-ids.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
 export { defaultDataDir } from '../store/location.js';
@@ -63,6 +64,8 @@ function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: A
     // The names register_session and the routes refuse are refused here too (hook events come from every face).
     const problem = agentNameProblem(name);
     if (problem) return { problem: `cannot register "${name}": ${problem}; set BOSS_AGENT to another name` };
+    const sessionProblem = who.tmuxSession ? sessionIdProblem(who.tmuxSession) : undefined;
+    if (sessionProblem) return { problem: `tmux session ${JSON.stringify(who.tmuxSession)}: a session id ${sessionProblem}` };
     const session = who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {};
     const { agent, created } = tx.ensureAgent(space, name, { ...session, agent_kind: HOOK_AGENT_KIND });
     return { agent, registered: created };

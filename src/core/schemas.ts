@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENT_STATUSES } from '../store/store.js';
 import { CONTROL_CHARS, MAX_NAME, nameProblem } from './names.js';
 import { normalizeInput } from './text.js';
+import { MAX_SESSION_ID_LENGTH, sessionIdProblem } from '../backends/session-ids.js';
 
 /**
  * Field schemas shared by the MCP tools and the HTTP routes, so both faces accept exactly the same
@@ -36,8 +37,11 @@ export const agentName = identifier('agent name').describe('Agent name as shown 
 export const sessionId = z
   .string()
   .min(1, 'session_id must not be empty')
-  .max(100, 'session_id must be at most 100 characters')
-  .refine((s) => !CONTROL_CHARS.test(s), 'session_id must not contain control characters')
+  .max(MAX_SESSION_ID_LENGTH, `session_id must be at most ${MAX_SESSION_ID_LENGTH} characters`)
+  .superRefine((s, ctx) => {
+    const problem = s.length === 0 || s.length > MAX_SESSION_ID_LENGTH ? undefined : sessionIdProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: `session_id ${problem}` });
+  })
   .describe('Terminal session that runs the agent, e.g. the tmux session name "web-api-dev".');
 export const backendName = identifier('backend').describe('Session backend that runs the agent\'s terminal, e.g. "tmux".');
 /** Checked against the kinds the backend can drive by the core (the refusal lists them). */

@@ -29,7 +29,7 @@ const RULES: [folder: string, mayImport: string[]][] = [
   // The session backend over a terminal and an agent UI, the registry: no concrete terminal or agent.
   ['backends/', ['backends/']],
   ['store/', ['store/']],
-  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts', 'backends/blocked.ts']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts', 'backends/blocked.ts', 'backends/session-ids.ts']],
   ['tools/', ['tools/', 'prompts/', 'core/']],
   ['prompts/', ['prompts/', 'core/']],
   ['resources/', ['resources/', 'prompts/', 'core/']],

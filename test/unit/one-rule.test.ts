@@ -2,7 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LIVENESS_STATES, STATE_LABELS } from '../../src/core/liveness.js';
+import { validSessionId } from '../../src/backends/session-ids.js';
 import { Coordinator } from '../../src/core/coordinator.js';
+import { recordHookEvent } from '../../src/core/hooks.js';
+import { sessionId } from '../../src/core/schemas.js';
 import { HookView } from '../../src/core/hook-view.js';
 import { HookStore } from '../../src/store/hooks-store.js';
 import { connectClient, fakeCore, fakeHttp, textOf } from '../helpers/core.js';
@@ -109,5 +112,20 @@ describe('the space a call lands in when it names none', () => {
       .filter(([, text]) => /\?\?\s*(?:\w+\.)*defaultSpace\b|(?<![.\w])caller\.space\s*\?\?/.test(text))
       .map(([f]) => f);
     expect(own).toEqual([]);
+  });
+});
+
+describe('session id validity', () => {
+  it('is one rule for the tools, the backends and the hook process: an 8-bit CSI is refused by each', async () => {
+    const bad = 'web\u009b2J';
+    expect(sessionId.safeParse(bad).error?.issues[0]?.message).toBe('session_id must not contain control characters');
+    expect(validSessionId(bad)).toBe(false);
+    const core = fakeCore();
+    expect(core.backend.sessionIdProblem(bad)).toMatch(/not valid/);
+    const store = new HookStore(core.db);
+    const out = await recordHookEvent(store, { event: 'SessionStart' }, {}, { agent: 'dev', tmuxSession: bad, defaultSpace: 'web' });
+    expect(out).toMatchObject({ recorded: false, problem: expect.stringMatching(/a session id must not contain control characters/) });
+    expect(await core.store.listAgents()).toEqual([]);
+    expect(validSessionId('web-dev')).toBe(true);
   });
 });
