@@ -111,6 +111,31 @@ export class AgentSessionBackend implements SessionBackend {
     return this.terminal.available();
   }
 
+  /**
+   * The kind whose program names the pane's foreground program; else the one kind whose UI sees
+   * its own input box (or else its dialog) on the screen; else the shell, when a shell or REPL is
+   * in the foreground. Undefined when that does not single out one kind.
+   */
+  async guessAgentKind(sessionId: string): Promise<{ kind: string; why: string } | undefined> {
+    checkSessionId(sessionId);
+    const uis = this.agentKinds().map((k) => this.forAgentKind(k).ui);
+    const command = (await this.terminal.paneCommand?.(sessionId)) ?? '';
+    const named = uis.filter((ui) => ui.launch?.takesIgnition !== false && ui.programNames?.includes(command));
+    if (named.length === 1) return { kind: named[0]!.kind, why: `the pane runs "${command}"` };
+    const lines = await this.terminal.capture(sessionId);
+    const readings = uis.filter((ui) => ui.launch?.takesIgnition !== false).map((ui) => ({ ui, r: ui.parse(lines) }));
+    for (const [test, what] of [
+      [(r: ScreenReading) => r.inputReady === true, 'its input box'],
+      [(r: ScreenReading) => r.state === 'waiting_approval', 'its permission prompt'],
+    ] as const) {
+      const seen = readings.filter(({ r }) => test(r));
+      if (seen.length === 1) return { kind: seen[0]!.ui.kind, why: `the screen shows ${what}${command ? ` (the pane runs "${command}")` : ''}` };
+      if (seen.length > 1) break;
+    }
+    const shell = uis.find((ui) => ui.launch?.takesIgnition === false && ui.programNames?.includes(command));
+    return shell ? { kind: shell.kind, why: `the pane runs "${command}" and shows no agent program` } : undefined;
+  }
+
   problem(): Promise<string | undefined> {
     return this.terminal.problem();
   }

@@ -95,6 +95,12 @@ export interface AgentUi {
   /** How it is started (spawn_agent); absent: only with an explicit command, never ignited. */
   readonly launch?: AgentLaunch;
   /**
+   * Names its process shows as the pane's foreground program (tmux `pane_current_command`), to
+   * guess the kind of a session registered without one. Programs run through node show "node":
+   * those are told by their screen instead.
+   */
+  readonly programNames?: readonly string[];
+  /**
    * What a screen means. A bare shell prompt reads as idle or gone (the program is not running): a
    * new session waits for it before the command is typed.
    */

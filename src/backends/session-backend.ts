@@ -142,6 +142,11 @@ export interface SessionBackend extends SessionLifecycle, SessionObserver, Sessi
   /** How its kind's program is started and which of its flags skip its prompts (undefined: not known). */
   readonly launch?: AgentLaunch;
   /**
+   * Which agent program runs in the session, guessed from its foreground program and its screen,
+   * with why (for the caller); undefined when it cannot tell.
+   */
+  guessAgentKind?(sessionId: string): Promise<{ kind: string; why: string } | undefined>;
+  /**
    * The backend over the same terminal and sessions that drives agents of `kind` with that kind's
    * UI (this one for its own kind), made once per kind. Throws UnknownAgentKindError for a kind
    * it cannot drive.

@@ -57,6 +57,8 @@ export interface Terminal {
   /** Snapshots of many panes at once; undefined for a pane that is gone. */
   capturePanes(paneIds: readonly string[]): Promise<(string[] | undefined)[]>;
   paneState(sessionId: string): Promise<PaneState>;
+  /** The name of the program in the foreground of the session's pane ("claude", "node", "bash"). */
+  paneCommand?(sessionId: string): Promise<string>;
   /** Take the pane out of its mode (copy mode …). */
   leaveMode(sessionId: string): Promise<void>;
 

@@ -4,6 +4,7 @@ import type { ApprovalDecision, SessionActor, SessionBackend, SessionObserver } 
 import { ParentCycleError, type AgentRecord, type Report, type Store, type StoredEvent } from '../store/store.js';
 import { ActionQueue, sessionQueue } from './action-queue.js';
 import { backendCall } from './backend-failures.js';
+import { guessKind } from './kind-guess.js';
 import { DomainError, fromStoreError } from './errors.js';
 import { explainFailure, type Failure } from './failure.js';
 import { checkHealth, type Health } from './health.js';
@@ -136,16 +137,17 @@ export class Coordinator {
     const { warnings, takeFrom } = sessionId
       ? await sharedSessionOutcome(backend, input, sessionId, await checkSessionClaim(this, caller, input, backend, sessionId, { own, current: existing }), opts.sharedSession ?? 'warn')
       : { warnings: [], takeFrom: [] };
+    const guess = sessionId && input.agent_kind === undefined && !existing ? await guessKind(backend, sessionId) : undefined;
     try {
       const { record, created } = await this.store.register(input.space, input.agent, {
         ...(sessionId && { session_id: sessionId }),
         ...(takeFrom.length > 0 && { takeSessionFrom: takeFrom }),
         backend_type: backend.name,
-        ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
+        ...((input.agent_kind ?? guess?.kind) !== undefined && { agent_kind: input.agent_kind ?? guess?.kind }),
         ...(input.parent !== undefined && { parent: input.parent }),
         ...(input.role !== undefined && { role: input.role }),
       });
-      return { record, created, session_id: record.session_id, backend: backend.name, warnings };
+      return { record, created, session_id: record.session_id, backend: backend.name, warnings: guess ? [...warnings, guess.note] : warnings };
     } catch (err) {
       throw this.storeError(err);
     }

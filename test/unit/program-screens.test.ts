@@ -92,8 +92,9 @@ describe('Codex CLI screens', () => {
     expect(parseCodexScreen(['  some full-screen view', '  with no input box', 'and no status line']).state).toBe('unknown');
   });
 
-  it('reads a bare shell prompt as idle (Codex exited, or not started yet)', () => {
-    expect(parseCodexScreen(['user@host:~/work$']).state).toBe('idle');
+  it('reads a bare shell prompt as gone (Codex exited, or not started yet)', () => {
+    expect(parseCodexScreen(['user@host:~/work$']).state).toBe('gone');
+    expect(parseGeminiScreen(['user@host:~/work$']).state).toBe('gone');
   });
 
   it('answers with the key each option shows: y, p, Escape; a digit for an explicit option without one', () => {

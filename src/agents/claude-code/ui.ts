@@ -111,6 +111,7 @@ export function claudeCodeUi(options: ParseOptions = {}): AgentUi {
   return {
     kind: CLAUDE_CODE,
     launch: CLAUDE_CODE_LAUNCH,
+    programNames: ['claude'],
     parse: (lines) => parseScreen(lines, options),
     answerKeys,
     interruptPlan: INTERRUPT,

@@ -6,7 +6,7 @@
  *   1. empty pane                                    → working, starting
  *   2. an approval prompt at the bottom: "Would you like to …?", numbered options (`› 1. Yes,
  *      proceed (y)`), "Press enter to confirm or esc to cancel" → waiting_approval
- *   3. a shell prompt ending in `$` `#` `%` as the last line → idle (Codex exited to its shell)
+ *   3. a shell prompt ending in `$` `#` `%` as the last line → gone (Codex exited to its shell, or has not started)
  *   4. the status line "Working (3s • esc to interrupt)"  → working (the input box stays below it)
  *   5. the input box (`› …` with only indented lines under it) → idle, inputReady
  *   6. anything else                                 → unknown
@@ -127,7 +127,7 @@ export function parseCodexScreen(lines: readonly string[]): ScreenReading {
       lastLine,
     };
   }
-  if (SHELL_PROMPT_END.test(lastLine) && !/^\s/u.test(rows[lastIdx]!)) return { state: 'idle', lastLine };
+  if (SHELL_PROMPT_END.test(lastLine) && !/^\s/u.test(rows[lastIdx]!)) return { state: 'gone', lastLine };
   if (content.slice(-BOTTOM_REGION).some((i) => WORKING.test(rows[i]!))) return { state: 'working', lastLine };
   if (inputBoxStart(rows) !== undefined) return { state: 'idle', inputReady: true, lastLine };
   return { state: 'unknown', lastLine };

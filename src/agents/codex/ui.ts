@@ -67,6 +67,7 @@ export function codexUi(): AgentUi {
   return {
     kind: CODEX,
     launch: CODEX_LAUNCH,
+    programNames: ['codex'],
     parse: parseCodexScreen,
     answerKeys: answerCodex,
     interruptPlan: INTERRUPT,

@@ -6,7 +6,7 @@
  *   1. empty pane                                   → working, starting
  *   2. a confirmation box at the bottom: `? Shell  <command>`, a question ("Allow execution of
  *      [Shell]?"), numbered options (`● 1. Allow once`) → waiting_approval (the input box is hidden)
- *   3. a shell prompt ending in `$` `#` `%` as the last line → idle (Gemini exited to its shell)
+ *   3. a shell prompt ending in `$` `#` `%` as the last line → gone (Gemini exited to its shell, or has not started)
  *   4. the spinner line "(esc to cancel, 3s)"        → working (the input box stays below it)
  *   5. the input box (`>` between `▄▄▄` and `▀▀▀` rules) near the bottom → idle, inputReady
  *   6. anything else                                → unknown
@@ -126,7 +126,7 @@ export function parseGeminiScreen(lines: readonly string[]): ScreenReading {
       lastLine,
     };
   }
-  if (SHELL_PROMPT_END.test(rows[lastIdx]!) && !/^\s/u.test(rows[lastIdx]!)) return { state: 'idle', lastLine };
+  if (SHELL_PROMPT_END.test(rows[lastIdx]!) && !/^\s/u.test(rows[lastIdx]!)) return { state: 'gone', lastLine };
   if (content.slice(-BOTTOM_REGION).some((i) => WORKING.test(rows[i]!))) return { state: 'working', lastLine };
   if (inputBoxLine(rows)) return { state: 'idle', inputReady: true, lastLine };
   return { state: 'unknown', lastLine };

@@ -54,6 +54,7 @@ export function geminiUi(): AgentUi {
   return {
     kind: GEMINI,
     launch: GEMINI_LAUNCH,
+    programNames: ['gemini'],
     parse: parseGeminiScreen,
     answerKeys: answerGemini,
     interruptPlan: INTERRUPT,

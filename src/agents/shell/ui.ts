@@ -13,6 +13,9 @@ import { BackendError } from '../../backends/errors.js';
 
 export const SHELL = 'shell';
 
+/** Shells and REPLs as the pane's foreground program (not node: Codex and Gemini run as node). */
+const SHELL_PROGRAMS = ['bash', 'zsh', 'sh', 'dash', 'ksh', 'fish', 'tcsh', 'csh', 'python', 'python3', 'ipython', 'irb', 'psql', 'sqlite3'];
+
 /** A prompt at the end of the last line: shells (`$ # %`), REPLs (`> >>> ❯ » In [1]:`). */
 const PROMPT_END = /(?:[$#%>❯»]|\bIn \[\d+\]:|\.\.\.)$/u;
 
@@ -37,6 +40,7 @@ export function shellUi(): AgentUi {
     kind: SHELL,
     // The session's own shell is the program: nothing is typed, no ignite prompt, nothing to skip.
     launch: { takesIgnition: false, skipPermissionWords: [] },
+    programNames: SHELL_PROGRAMS,
     parse: parseShellScreen,
     answerKeys,
     interruptPlan: INTERRUPT,

@@ -206,6 +206,16 @@ export class TmuxTerminal implements Terminal {
     });
   }
 
+  async paneCommand(sessionId: string): Promise<string> {
+    if (!addressable(sessionId)) throw sessionMissing(sessionId);
+    try {
+      const [line = ''] = await this.client.command(['display-message', '-p', '-t', paneTarget(sessionId), '#{pane_current_command}'], { idempotent: true });
+      return line.trim();
+    } catch (err) {
+      throw this.failure(err, sessionId);
+    }
+  }
+
   async paneState(sessionId: string): Promise<PaneState> {
     if (!addressable(sessionId)) throw sessionMissing(sessionId);
     try {
