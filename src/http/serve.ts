@@ -13,7 +13,7 @@ import { OperatorAuth } from './operator.js';
 import { shellDoubleQuote, shellQuote } from '../backends/shell-quote.js';
 import { isLoopbackHost } from './middleware.js';
 import { agentBossOnPath } from '../setup-claude.js';
-import { DEFAULT_SPACE } from '../core/identity.js';
+import { DEFAULT_SPACE, sessionNameFor } from '../core/identity.js';
 
 /** How long a shutdown waits for requests in flight (a send or approve takes up to a few seconds). */
 const DRAIN_MS = 5000;
@@ -217,6 +217,11 @@ export function startupText(config: Config, base: string, hasDashboard: boolean,
           : config.tokenFrom === 'file' && config.tokenFile !== undefined
             ? [`  export BOSS_TOKEN=$(head -n 1 ${shellQuote(config.tokenFile)})   # the lines below read $BOSS_TOKEN`]
             : ['  # in a shell where BOSS_TOKEN holds the hub\'s token (as in the one that started it)'];
+  // An agent's own token registers only a session that is provably its own (Identity.checkClaim), and
+  // over HTTP that is the one spawn_agent names for it: under --auth agents the curl line names that one.
+  const ignitionSession = config.auth === 'agents' ? sessionNameFor(space, 'api-dev') : 'SESSION';
+  const ignitionNote =
+    config.auth === 'agents' ? `   # run in tmux session ${ignitionSession} (tmux new -s ${ignitionSession}): an agent's token registers only that one` : '';
   const lines = [
     `agent-boss listening on ${base}`,
     row('MCP', `${base}/mcp   (Streamable HTTP; X-Agent-Name and X-Agent-Space bind a session to an agent)`),
@@ -235,7 +240,7 @@ export function startupText(config: Config, base: string, hasDashboard: boolean,
     `  claude mcp add --transport http agent-boss ${base}/mcp --header ${shellDoubleQuote('X-Agent-Name: api-dev')} --header ${shellDoubleQuote(`X-Agent-Space: ${space}`)}${auth}`,
     'or give it its own stdio server on the same database:',
     `  claude mcp add agent-boss -- ${program} stdio --space ${shellQuote(space)} --agent api-dev${stdioFlags}`,
-    `An agent without MCP fetches its instructions: curl -s ${shellQuote(`${base}/spaces/${encodeURIComponent(space)}/ignition/api-dev?session_id=SESSION`)}${config.token !== undefined ? ` -H "Authorization: Bearer $${tokenVar}"` : ''}`,
+    `An agent without MCP fetches its instructions: curl -s ${shellQuote(`${base}/spaces/${encodeURIComponent(space)}/ignition/api-dev?session_id=${ignitionSession}`)}${config.token !== undefined ? ` -H "Authorization: Bearer $${tokenVar}"` : ''}${ignitionNote}`,
     '',
   ];
   return `${lines.join('\n')}`;

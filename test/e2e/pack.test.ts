@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
-import { killTmuxServer } from '../helpers/tmux.js';
+import { killTmuxServer, START_TEST_SERVER } from '../helpers/tmux.js';
 
 /**
  * The package as a user gets it: `npm pack` of this checkout, installed globally into a temporary
@@ -67,10 +67,14 @@ describe('npm pack → install → agent-boss stdio', () => {
   });
 
   it('serves MCP over stdio to the SDK client', async () => {
+    // As a user runs it: inside the agent's tmux pane (a bound agent registers the session it runs in).
+    await execa('tmux', ['-L', socket, '-f', '/dev/null', ...START_TEST_SERVER, ';', 'new-session', '-d', '-s', 'packed-session', '-x', '80', '-y', '20']);
+    const info = await execa('tmux', ['-L', socket, 'display-message', '-p', '-t', '=packed-session:', '#{socket_path},#{pid},0 #{pane_id}']);
+    const [tmuxEnv, pane] = info.stdout.trim().split(' ');
     const transport = new StdioClientTransport({
       command: bin,
       args: ['stdio', '--data-dir', join(dir, 'data'), '--tmux-socket', socket, '--agent', 'packed'],
-      env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`, HOME: dir },
+      env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`, HOME: dir, TMUX: tmuxEnv!, TMUX_PANE: pane! },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'pack-test', version: '0' });
@@ -79,10 +83,12 @@ describe('npm pack → install → agent-boss stdio', () => {
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toContain('register_session');
       expect(names).toContain('list_liveness');
-      const reg = (await client.callTool({ name: 'register_session', arguments: { session_id: 'packed-session' } })) as CallToolResult;
-      expect(reg.isError).toBeFalsy();
+      const reg = (await client.callTool({ name: 'register_session', arguments: {} })) as CallToolResult;
+      expect(reg.isError, JSON.stringify(reg.content)).toBeFalsy();
+      expect(reg.structuredContent).toMatchObject({ agent: 'packed', session_id: 'packed-session' });
       const list = (await client.callTool({ name: 'list_liveness', arguments: {} })) as CallToolResult;
-      expect((list.structuredContent as { agents: { agent: string }[] }).agents.map((a) => a.agent)).toEqual(['packed']);
+      const agents = (list.structuredContent as { agents: { agent: string; exists: boolean }[] }).agents;
+      expect(agents.map((a) => [a.agent, a.exists])).toEqual([['packed', true]]);
     } finally {
       await client.close();
     }

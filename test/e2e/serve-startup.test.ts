@@ -41,11 +41,18 @@ describe('agent-boss serve startup text and activity log', () => {
   });
 
   it('logs one line per registration, report and send, and refusals', async () => {
-    const client = new Client({ name: 'startup-test', version: '0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers: { 'X-Agent-Name': 'api-dev' } } }));
+    const connect = async (headers: Record<string, string>) => {
+      const c = new Client({ name: 'startup-test', version: '0' });
+      await c.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`), { requestInit: { headers } }));
+      return c;
+    };
+    const client = await connect({ 'X-Agent-Name': 'api-dev' });
+    const operator = await connect(server.asOperator);
     try {
-      const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
-      expect((await call('register_session', { session_id: 'web-api-dev' })).isError).toBeFalsy();
+      const call = async (name: string, args: Record<string, unknown>, as = client) => (await as.callTool({ name, arguments: args })) as CallToolResult;
+      // A hub cannot see the agent's pane: the agent alone may not claim a session, the operator registers it.
+      expect((await call('register_session', { session_id: 'web-api-dev' })).isError).toBe(true);
+      expect((await call('register_session', { agent: 'api-dev', session_id: 'web-api-dev' }, operator)).isError).toBeFalsy();
       expect((await call('report_status', { status: 'active', summary: 'line one, line two' })).isError).toBeFalsy();
       const sent = await call('send_input', { agent: 'api-dev', text: 'hi' });
       expect(sent.isError).toBe(true);
@@ -53,10 +60,12 @@ describe('agent-boss serve startup text and activity log', () => {
       expect(refused.isError).toBe(true);
     } finally {
       await client.close();
+      await operator.close();
     }
-    await waitFor(() => server.stderr().includes('refused:'), 5000, 'refusal line');
+    await waitFor(() => server.stderr().includes('cannot post to'), 5000, 'refusal line');
     const lines = server.stderr().split('\n');
-    expect(lines).toContain('agent-boss info: registered "api-dev" in "default" on tmux session "web-api-dev" (by agent "api-dev")');
+    expect(lines.some((l) => /^agent-boss info: refused: agent "api-dev" cannot register session "web-api-dev" for "api-dev"/.test(l))).toBe(true);
+    expect(lines).toContain('agent-boss info: registered "api-dev" in "default" on tmux session "web-api-dev" (by operator)');
     expect(lines).toContain('agent-boss info: report from "api-dev" in "default": active "line one, line two"');
     expect(lines.some((l) => /^agent-boss info: refused: agent "api-dev" cannot post to "someone-else"'s channel/.test(l))).toBe(true);
   });
@@ -99,6 +108,12 @@ describe('agent-boss serve connect lines, run as printed', () => {
       const run = await execa('bash', ['-c', script], { input: `${TOKEN}\n`, env: shellEnv, extendEnv: false, reject: false });
       expect(run.exitCode, `${script}\n${run.stderr}`).toBe(0);
       expect(run.stdout).toContain('api-dev');
+      if ((args as readonly string[]).includes('agents')) {
+        // The agent's own token registered the session the line names (the one spawn_agent gives it).
+        const rows = (await (await fetch(`${server.url}/api/session-status?space=default`, { headers: server.asOperator })).json()) as { agent?: string; name?: string; session_id?: string }[] | Record<string, unknown>;
+        expect(JSON.stringify(rows)).toContain('"session_id":"default-api-dev"');
+        expect(curlLine(out)).toContain('session_id=default-api-dev');
+      }
       // Without the set-up line the same curl is refused: the line is what makes it work.
       if (!('BOSS_TOKEN' in env)) {
         const bare = await execa('bash', ['-c', curlLine(out)], { env: shellEnv, extendEnv: false, reject: false });
