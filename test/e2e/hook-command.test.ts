@@ -357,6 +357,30 @@ describe('agent-boss hook through a hub (--url)', () => {
     }
   });
 
+  it('a hook that cannot name its agent posts as the operator with the key from the data directory, and is refused without it', async () => {
+    const server = await startServer();
+    const empty = tempDir('agent-boss-nokey-');
+    try {
+      const noName = { TMUX: '', TMUX_PANE: '', ...WIDE_LIMIT };
+      // With the key the hub takes the event and answers why it cannot place it; without it, it refuses the caller.
+      const withKey = await runHook(payload('Stop'), ['--url', server.url, '--data-dir', server.dataDir, ...HUB_WAIT], noName);
+      expect(withKey.code).toBe(0);
+      expect(withKey.stderr).toMatch(/cannot tell which agent this is/);
+      const withoutKey = await runHook(payload('Stop'), ['--url', server.url, '--data-dir', empty.dir, ...HUB_WAIT], noName);
+      expect(withoutKey.code).toBe(0);
+      expect(withoutKey.stderr).toMatch(/answered 403: only the operator may record hook events/);
+      // Named, it speaks for its own agent and needs no key.
+      await fetch(`${server.url}/spaces/default/ignition/named?session_id=named-s`, { headers: server.asOperator });
+      const named = await runHook(payload('Stop'), ['--url', server.url, '--data-dir', empty.dir, ...HUB_WAIT], { ...noName, BOSS_AGENT: 'named' });
+      expect(named.stderr).toBe('');
+      const rows = (await (await fetch(`${server.url}/api/session-status`)).json()) as { agent: string; source?: string }[];
+      expect(rows.find((r) => r.agent === 'named')).toBeDefined();
+    } finally {
+      empty.cleanup();
+      await server.stop();
+    }
+  });
+
   it('a token-protected hub refuses the hook without BOSS_TOKEN and accepts it with', async () => {
     const token = 'hook-test-token-0123456789';
     const server = await startServer({ args: ['--token', token] });
