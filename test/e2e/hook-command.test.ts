@@ -23,7 +23,11 @@ import { createTmuxServer, socketPathOf, type TmuxTestServer } from '../helpers/
  * finding its agent from TMUX_PANE on a real private tmux server, read back through the core the
  * servers use (real tmux backend): rows, sources, rules, decisions, and the always-exit-0 contract.
  */
-/** Generous for a loaded 2-core test machine; the 300 ms figure is measured in bench/hook.ts. */
+/**
+ * Only for the one regression it guards (a pattern that backtracked for tens of seconds): a bound
+ * far from both that figure and a loaded machine's slowest run. How fast the hook exits is measured
+ * in bench/hook.ts, and its own time limit has a test of its own.
+ */
 const EXIT_BOUND_MS = 2500;
 /**
  * The hook's 250 ms time limit (its figure is bench/hook.ts's) widened, for the tests about what it
@@ -66,10 +70,10 @@ describe('agent-boss hook', () => {
   const hook = (event: string, extra: Record<string, unknown> = {}, env: Record<string, string> = {}, args: string[] = []) =>
     runHook(payload(event, extra), ['--data-dir', dir, ...args], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web', ...env });
   const row = async (agent = 'web-dev'): Promise<LivenessRow> => (await coordinator.listLiveness('web')).find((r) => r.agent === agent)!;
-  const quiet = (r: { code: number | null; stdout: string; ms: number }) => {
+  /** The hook exited 0 and said nothing to Claude Code (how fast is bench/hook.ts's figure, not this test's). */
+  const quiet = (r: { code: number | null; stdout: string }) => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.ms).toBeLessThan(EXIT_BOUND_MS);
   };
 
   it('SessionStart registers the agent of the tmux pane, named after its session, and it shows at once with source hook', async () => {

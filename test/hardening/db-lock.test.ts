@@ -45,9 +45,6 @@ const timed = async <T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - t0, value };
 };
 
-/** How long a typical read may take while another process holds the write lock (a loaded 2-core machine). */
-const READ_BOUND_MS = 1000;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** How long the lock is held: longer than the store's write deadline. */
 const HOLD_MS = 8000;
 
@@ -97,10 +94,11 @@ describe('another process holding the database write lock', () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(reads.length).toBeGreaterThan(10);
+      // Reads were answered while the write still waited: a wait that blocked the hub allows none.
+      // (How fast reads are under a held lock is a figure, not a correctness check.)
       expect(readsWhileWriteWaits).toBeGreaterThanOrEqual(6);
-      // Typical reads are quick; on a loaded machine a single one may be slowed by the scheduler,
-      // but none waits as long as the write does (a blocked event loop would hold it that long).
-      expect(median(reads)).toBeLessThan(READ_BOUND_MS);
+      // Timed, with a reason: a blocked event loop would hold a read for the write's whole wait
+      // (WRITE_TIMEOUT_MS); load slows a read by far less than that.
       expect(Math.max(...reads)).toBeLessThan(WRITE_TIMEOUT_MS);
 
       const report = await reportP;
@@ -109,9 +107,9 @@ describe('another process holding the database write lock', () => {
       const body = await report.value.text();
       expect(body).toMatch(/locked by another process/);
       expect(body).toMatch(/retry/i);
-      // It waited for the lock (the deadline), but gave up before the lock was released.
+      // It waited for the lock (a lower bound: load only makes the wait longer). That it gave up
+      // while the lock was held needs no clock: the lock is released only below, after this answer.
       expect(report.ms).toBeGreaterThan(2000);
-      expect(report.ms).toBeLessThan(HOLD_MS);
 
       // An MCP report fails the same way, as an isError result.
       const viaMcp = (await mcp.callTool({ name: 'report_status', arguments: { space: 'lock', agent: 'dev', status: 'done', summary: 'mcp during lock' } })) as CallToolResult;
@@ -155,9 +153,11 @@ describe('another process holding the database write lock', () => {
       expect((await coordinator.getAgent({ space: 's', agent: 'a' })).summary).toBe('first');
       delay.disable();
       expect(isDomainError(err) && err.code).toBe('store_busy');
+      // It waited for the 2 s deadline (a lower bound: load only makes the wait longer).
       expect(waited).toBeGreaterThanOrEqual(1900);
-      // Longest stall of the event loop while the write waited: milliseconds, not the wait itself.
-      expect(delay.max / 1e6).toBeLessThan(200);
+      // Longest stall of the event loop while the write waited: a blocking wait stalls it for the
+      // whole wait; a loaded machine's scheduling stalls it for far less than half of it.
+      expect(delay.max / 1e6).toBeLessThan(waited / 2);
     } finally {
       await lock?.release();
       await store.close();

@@ -593,7 +593,16 @@ describe('tmux client', () => {
         }
       });
       expect(new Set(got).size).toBe(got.length);
-      if (failed.length === 0) expect(got).toEqual(lines);
+      if (failed.length === 0) {
+        expect(got).toEqual(lines);
+      } else {
+        // Only the line whose command tmux may have dropped can differ (missing, or joined with the
+        // next one when its Enter was lost): every line before it and after the next arrives whole, in order.
+        const k = Math.floor(results.findIndex((r) => !r.ok) / 2);
+        const tail = Math.max(0, lines.length - k - 2);
+        expect(got.slice(0, k)).toEqual(lines.slice(0, k));
+        expect(got.slice(got.length - tail)).toEqual(lines.slice(lines.length - tail));
+      }
     } finally {
       await client.close();
     }

@@ -78,6 +78,8 @@ describe('real Claude Code with agent-boss hooks installed by "setup hooks"', { 
   let dataDir: string;
   let samples: Sample[] = [];
   let polling = true;
+  /** list_liveness calls of the poller that failed (each test must see none). */
+  const pollFailures: string[] = [];
   let poller: Promise<void> | undefined;
 
   const call = async (name: string, args: Record<string, unknown> = {}, allowError = false) => {
@@ -148,8 +150,10 @@ describe('real Claude Code with agent-boss hooks installed by "setup hooks"', { 
         try {
           const r = await row();
           samples.push({ t: performance.now(), wall: Date.now(), row: r });
-        } catch {
-          // the client is closing
+        } catch (err) {
+          // Only the client closing at the end may fail a call; any other failure fails the test that saw it.
+          if (!polling) break;
+          pollFailures.push((err as Error).message);
         }
         await sleep(POLL_MS);
       }
@@ -171,6 +175,9 @@ describe('real Claude Code with agent-boss hooks installed by "setup hooks"', { 
   afterEach(async () => {
     if (cc && !(await idlePromptShown(cc))) await escapeToIdle({ cc, model });
     samples = samples.slice(-20);
+    // A list_liveness call that failed during the test is a failure of the product, not a gap in the samples.
+    const failures = pollFailures.splice(0);
+    expect(failures, `list_liveness failed ${failures.length} time(s) while polling`).toEqual([]);
   });
 
   it('SessionStart registers the agent: it is in list_liveness before any tool call or prompt', async () => {

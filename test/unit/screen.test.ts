@@ -894,6 +894,25 @@ describe('real Claude Code 2.1.328 screens', () => {
     }
   });
 
+  // The options each dialog shows, as on the screen (a label wrapped over two lines is one label;
+  // the 80-column MCP dialog cuts its second option with "…").
+  const yesAlwaysNo = (always: string) => ['Yes', always, 'No'];
+  const acceptEdits = 'Yes, and switch to accept edits (auto-approve file edits and common file commands) for this session (shift+tab)';
+  const autoMode = 'Yes, and switch to auto mode · auto mode handles these prompts for you';
+  const OPTION_LABELS: Record<string, string[]> = {
+    'ask-user-question': ['Red', 'Blue', 'Type something.', 'Chat about this'],
+    'bash-multi-line': ['Yes', "Yes, and don't ask again for mkdir -p out, echo first, and echo second commands in ~/code/agent-demo/webapp", autoMode, 'No'],
+    'bash-one-line': ['Yes', 'Yes, and always allow access to ~/code/agent-demo/webapp from this project', autoMode, 'No'],
+    edit: yesAlwaysNo(acceptEdits),
+    write: yesAlwaysNo(acceptEdits),
+    'exit-plan-mode': ['Yes, and switch to default (ask each time) for this session', 'No'],
+    'mcp-tool.120x40': yesAlwaysNo("Yes, and don't ask again for boss — Report status commands in ~/code/agent-demo/webapp"),
+    'mcp-tool.80x30': yesAlwaysNo("Yes, and don't ask again for boss — Report status commands in /tm…"),
+    'read-outside': yesAlwaysNo('Yes, allow reading from /etc during this session'),
+    trust: ['No, exit', 'Yes, I trust this folder'],
+    webfetch: ['Yes', "Yes, and don't ask again for example.com", 'No, and tell Claude what to do differently (esc)'],
+  };
+
   it.each(SCENARIOS.flatMap((s) => ['120x40', '80x30'].map((size) => [`${s.name}.${size}`, s] as const)))('%s', (file, s) => {
     const a = real(`${file}.txt`);
     expect(a.state).toBe(s.state);
@@ -901,7 +920,10 @@ describe('real Claude Code 2.1.328 screens', () => {
     if (s.state !== 'waiting_approval') return;
     expect(a.promptId).toBe(promptIdFor(a.toolName, a.promptText!));
     for (const part of s.subject ?? []) expect(a.promptText).toContain(part);
-    expect(a.options!.length).toBeGreaterThanOrEqual(2);
+    const labels = OPTION_LABELS[file] ?? OPTION_LABELS[s.name];
+    expect(labels, `OPTION_LABELS has no entry for ${file}`).toBeDefined();
+    expect(a.options!.map((o) => o.label)).toEqual(labels);
+    expect(a.options!.map((o) => o.number)).toEqual(labels!.map((_, i) => i + 1));
     expect(a.options!.filter((o) => o.selected)).toHaveLength(1);
   });
 
