@@ -1,5 +1,6 @@
 import type { AgentRecord } from '../store/store.js';
 import type { Coordinator } from './coordinator.js';
+import { nameKey, sameName } from './identity.js';
 
 /**
  * Read-only views of who is registered, for prompts, resources and completions. Always awaited, so
@@ -24,3 +25,16 @@ export async function listSpaces(coordinator: Coordinator): Promise<string[]> {
 /** Names starting with `prefix` (case-insensitive), at most `max`, for argument completion. */
 export const completeFrom = (names: readonly string[], prefix: string, max = 100): string[] =>
   names.filter((n) => n.toLowerCase().startsWith(prefix.toLowerCase())).slice(0, max);
+
+/** An agent's peers in the order every face lists them: the other agents of its space, by name (names folded as everywhere: nameKey). */
+export const peersOf = <T extends { name: string }>(agents: readonly T[], name: string): T[] =>
+  agents.filter((a) => !sameName(a.name, name)).sort((a, b) => nameKey(a.name).localeCompare(nameKey(b.name)));
+
+/**
+ * The ignition's opening sentence, the same in the HTTP ignition page and the `ignite` prompt;
+ * `esc` makes a value safe where it is shown, `where` says how agent-boss is reached.
+ */
+export const ignitionIntro = (who: { name: string; space: string; role?: string | null; parent?: string | null }, where: string, esc: (s: string) => string): string =>
+  `You are **${esc(who.name)}**, an AI coding agent in the space **${esc(who.space)}**, coordinated by agent-boss ${where}.` +
+  (who.role ? ` Your role: **${esc(who.role)}**.` : '') +
+  (who.parent ? ` You report to **${esc(who.parent)}**.` : '');

@@ -1,4 +1,5 @@
 import { DEFAULT_SPACE, sameName } from '../core/identity.js';
+import { ignitionIntro, peersOf } from '../core/directory.js';
 import { visible } from '../core/text.js';
 import { AGENT_STATUSES, backendNameOf, type AgentRecord } from '../core/records.js';
 import { shellDoubleQuote, shellQuote } from '../backends/shell-quote.js';
@@ -59,15 +60,11 @@ export function renderIgnition(input: IgnitionInput): string {
   const stdioExtra =
     (input.dataDir !== undefined ? ` --data-dir ${shellQuote(input.dataDir)}` : '') +
     (input.tmuxSocket !== undefined ? ` --tmux-socket ${shellQuote(input.tmuxSocket)}` : '');
-  const peers = input.agents.filter((a) => one(a.name).toLowerCase() !== name.toLowerCase()).sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+  const peers = peersOf(input.agents, self?.name ?? agent);
 
   const out: string[] = [];
   out.push(`# Ignition: you are "${name}" in space "${spaceLabel}"`, '');
-  out.push(
-    `You are **${name}**, an AI coding agent in the space **${spaceLabel}**, coordinated by agent-boss at ${baseUrl}.` +
-      (self?.role ? ` Your role: **${one(self.role)}**.` : '') +
-      (self?.parent ? ` You report to **${one(self.parent)}**.` : ''),
-  );
+  out.push(ignitionIntro({ name, space: spaceLabel, role: self?.role, parent: self?.parent }, `at ${baseUrl}`, one));
   if (self?.session_id) out.push(`Your terminal session: \`${one(self.session_id)}\` (${one(backendNameOf(self))}).`);
   out.push('');
 

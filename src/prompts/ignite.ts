@@ -1,4 +1,4 @@
-import { findAgent, listAgents } from '../core/directory.js';
+import { findAgent, ignitionIntro, listAgents, peersOf } from '../core/directory.js';
 import { agentArgs, cell, peerTable, who } from './common.js';
 import { definePrompt } from './define.js';
 
@@ -12,13 +12,9 @@ export const ignite = definePrompt({
     const { agent, space } = who(args, ctx);
     const self = await findAgent(ctx.coordinator, space, agent);
     const name = self?.name ?? agent;
-    const peers = (await listAgents(ctx.coordinator, space))
-      .filter((a) => a.name.toLowerCase() !== name.toLowerCase())
-      .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
+    const peers = peersOf(await listAgents(ctx.coordinator, space), name);
     const lines = [
-      `You are **${cell(name)}**, an AI coding agent in the space **${cell(self?.space ?? space)}**, coordinated by agent-boss (its tools are available to you over MCP).` +
-        (self?.role ? ` Your role: **${cell(self.role)}**.` : '') +
-        (self?.parent ? ` You report to **${cell(self.parent)}**.` : ''),
+      ignitionIntro({ name, space: self?.space ?? space, role: self?.role, parent: self?.parent }, '(its tools are available to you over MCP)', cell),
       '',
       '## Your peers',
       '',

@@ -129,3 +129,32 @@ describe('session id validity', () => {
     expect(validSessionId('web-dev')).toBe(true);
   });
 });
+
+describe('the ignition text', () => {
+  it('opens the same way and lists the same peers in the same order in the HTTP page and the ignite prompt', async () => {
+    const { app, coordinator } = fakeHttp();
+    for (const [agent, role] of [['dev', 'backend'], ['zed', null], ['Amy', null], ['bob', null]] as const) {
+      await coordinator.registerSession({}, { space: 'web', agent, session_id: `web-${agent}`, ...(role && { role }) });
+    }
+    const page = await (await app.request('/spaces/web/ignition/dev')).text();
+    const mcp = await connectClient(coordinator);
+    try {
+      const r = await mcp.client.getPrompt({ name: 'ignite', arguments: { agent: 'DEV', space: 'web' } });
+      const prompt = (r.messages[0]!.content as { text: string }).text;
+      const intro = 'You are **dev**, an AI coding agent in the space **web**, coordinated by agent-boss';
+      expect(page).toContain(intro);
+      expect(prompt).toContain(intro);
+      expect(page).toContain('Your role: **backend**.');
+      expect(prompt).toContain('Your role: **backend**.');
+      const order = (text: string) => ['Amy', 'bob', 'zed'].map((n) => text.indexOf(`| ${n} |`));
+      for (const text of [page, prompt]) {
+        const at = order(text);
+        expect(at.every((i) => i > 0)).toBe(true);
+        expect([...at].sort((a, b) => a - b)).toEqual(at);
+        expect(text).not.toContain('| dev |');
+      }
+    } finally {
+      await mcp.close();
+    }
+  });
+});
