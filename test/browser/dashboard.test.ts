@@ -59,6 +59,7 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
     await expectText(api.locator('.parent'), 'reports to lead');
     await expectText(card(page, 'web', 'lead').locator('.parent'), 'top level');
     await expectText(api.locator('.source'), 'screen');
+    await expectText(api.locator('.program'), 'claude-code');
     await expectText(api.locator('.status'), 'active');
     await expectBadge('web', 'api', 'idle');
     await expectContains(api.locator('.preview'), 'Fake Claude Code · web-api', 10_000);

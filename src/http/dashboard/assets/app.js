@@ -211,6 +211,7 @@ function createAgent(key, row) {
   v.name = el('h3', { className: 'name' });
   v.role = el('span', { className: 'role' });
   v.parent = el('span', { className: 'parent' });
+  v.program = el('span', { className: 'program', title: 'the agent program its screen is read as' });
   v.source = el('span', { className: 'source', title: 'where the state was read from' });
   v.since = el('time', { className: 'since' });
   v.status = el('span', { className: 'status' });
@@ -221,13 +222,13 @@ function createAgent(key, row) {
   v.result = el('output', { className: 'result', 'aria-live': 'polite' });
   v.text = el('textarea', { rows: 2, placeholder: `Type to ${row.agent}… (Ctrl+Enter sends)`, 'aria-label': `message to ${row.agent}` });
   v.send = el('button', { type: 'submit', className: 'primary' }, 'Send');
-  v.interrupt = el('button', { type: 'button', className: 'interrupt', title: 'Stop its current work (Escape)' }, 'Interrupt');
+  v.interrupt = el('button', { type: 'button', className: 'interrupt', title: "Stop its current work (the program's own key: Escape, or Ctrl-C for a shell)" }, 'Interrupt');
   v.form = el('form', { className: 'send' }, v.text, el('div', { className: 'buttons' }, v.send, v.interrupt));
   v.root = el(
     'article',
     { className: 'agent', 'data-key': key, 'data-space': row.space, 'data-agent': row.agent },
     el('div', { className: 'head' }, v.badge, v.name, v.role),
-    el('div', { className: 'meta' }, v.parent, v.source, el('span', { className: 'for' }, 'for ', v.since)),
+    el('div', { className: 'meta' }, v.parent, v.program, v.source, el('span', { className: 'for' }, 'for ', v.since)),
     el('div', { className: 'report' }, v.status, v.stale, v.reported),
     v.summary,
     v.preview,
@@ -267,6 +268,8 @@ function render(entry) {
   setText(v.role, d.role ?? '');
   setHidden(v.role, !d.role);
   setText(v.parent, d.parent ? `reports to ${d.parent}` : 'top level');
+  setText(v.program, d.agent_kind ?? '');
+  setHidden(v.program, !d.agent_kind);
   setText(v.source, d.source ?? 'screen');
   // A prompt has waited since it first showed (even if its text or source changed since), not
   // since the first of several prompts in a row.
@@ -502,7 +505,7 @@ setInterval(() => {
 
 function matchesFilter(d) {
   if (filterText === '') return true;
-  return [d.agent, d.space, d.role, d.parent, d.summary, d.state, d.status].some((s) => typeof s === 'string' && s.toLowerCase().includes(filterText));
+  return [d.agent, d.space, d.role, d.parent, d.agent_kind, d.summary, d.state, d.status].some((s) => typeof s === 'string' && s.toLowerCase().includes(filterText));
 }
 
 $('filter').addEventListener('input', () => {
