@@ -369,10 +369,16 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
   }
 }
 
-/** Environment that makes an agent-boss stdio server started by a spawned agent share this server's database and tmux server. */
-export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>): Record<string, string> => ({
+/**
+ * Environment that makes an agent-boss stdio server started by a spawned agent share this server's
+ * database and tmux server, and this process's PATH: the session's login shell may set a PATH without
+ * the agent program's or agent-boss's directory, so the program and the MCP servers it starts
+ * (`agent-boss stdio`) are found where this process finds them.
+ */
+export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>, env: NodeJS.ProcessEnv = process.env): Record<string, string> => ({
   BOSS_DATA_DIR: config.dataDir,
   ...(config.tmuxSocket !== undefined && { BOSS_TMUX_SOCKET: config.tmuxSocket }),
+  ...(env.PATH && { PATH: env.PATH }),
 });
 
 /**

@@ -12,6 +12,7 @@ import { SUBMIT_BY_DEFAULT } from './text.js';
 import type { LivenessState } from './fusion.js';
 import { LIVENESS_STATES } from './liveness.js';
 import { shellQuote } from '../backends/shell-quote.js';
+import { withAbsoluteProgram } from './program-path.js';
 
 /**
  * Starting, stopping and watching agents: spawn_agent, stop_agent, capture_output and wait_for.
@@ -123,14 +124,19 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     throw new DomainError('validation', `skip_permissions: agent kind "${backend.agentKind}" has no flag that skips permission prompts; leave skip_permissions out.`);
   }
   if (existing?.session_id && (await backend.sessionExists(existing.session_id).catch(() => false))) {
-    throw new DomainError(
+    // A session whose program exited (kept by tmux as a dead pane) holds nothing: start the agent clean in a new one.
+    const probe = (await backend.probeSessions([existing.session_id]).catch(() => undefined))?.get(existing.session_id);
+    if (probe?.state === 'dead') await backendCall('ending the dead session', () => backend.killSession(existing.session_id!));
+    else throw new DomainError(
       'conflict',
       `Agent "${existing.name}" in space "${existing.space}" is already running in session "${existing.session_id}". Use send_input to give it work, or stop_agent first.`,
     );
   }
   const sessionId = sessionNameFor(input.space, input.agent);
-  const env = { BOSS_AGENT: input.agent, BOSS_SPACE: input.space, ...opts.agentEnv };
-  const program = input.skip_permissions ? `${command} ${launch?.skipPermissionsFlag}` : command;
+  const env: Record<string, string> = { BOSS_AGENT: input.agent, BOSS_SPACE: input.space, ...opts.agentEnv };
+  // Found now, on the PATH spawning it (the session's login shell may have lost the program's directory).
+  const resolved = withAbsoluteProgram(command, env.PATH);
+  const program = input.skip_permissions ? `${resolved} ${launch?.skipPermissionsFlag}` : resolved;
   // A plain shell with no command: the session's shell itself is the program, nothing is typed.
   const line =
     program === ''
@@ -151,9 +157,14 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(parent !== undefined && { parent }),
     ...(input.role !== undefined && { role: input.role }),
   }, { sharedSession: 'take_over' }); // the session was just made for this agent
+  // An agent spawned again after an error starts clean: its last report no longer says error.
+  const fresh =
+    existing?.status === 'error'
+      ? await coordinator.reportStatus(OPERATOR, input, { status: 'idle', summary: `Started again by spawn_agent in session "${sessionId}".` })
+      : record;
 
   const timeoutS = input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S;
-  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(env.BOSS_AGENT)}`, prompt: launch?.takesIgnition === false });
+  const ready = await waitForInputBox(backend, sessionId, timeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(input.agent)}`, prompt: launch?.takesIgnition === false });
   if (ready.ended) await failedStart(coordinator, backend, record, sessionId, command, ready);
   let ignited = false;
   if (ready.ready && opts.ignition && launch?.takesIgnition !== false) {
@@ -164,7 +175,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   const screen = ready.ready ? undefined : await backend.captureOutput(sessionId, 8).catch(() => undefined);
   return {
     ...(screen !== undefined && { screen }),
-    record,
+    record: fresh,
     session_id: sessionId,
     agent_kind: backend.agentKind,
     command: program,

@@ -8,7 +8,7 @@ export const spawnAgentTool = defineTool({
   name: 'spawn_agent',
   title: 'Spawn agent',
   description:
-    "Start a new agent: a tmux session named {space}-{agent} in work_dir, the agent program in it once the shell is ready (by default its kind's own command: \"claude\", \"codex --no-daemon\", \"gemini\"; a shell kind types nothing), its registration, and the ignite prompt typed in once its input box is drawn. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
+    "Start a new agent: a tmux session named {space}-{agent} in work_dir, the agent program in it once the shell is ready (by default its kind's own command: \"claude\", \"codex --no-daemon\", \"gemini\"; a shell kind types nothing), its registration, and the ignite prompt typed in once its input box is drawn. The program is found on this server's PATH and started by its absolute path with that PATH (a login shell that resets PATH still starts it); an agent whose last start failed is started clean. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.describe('Name of the new agent, e.g. "api-dev".'),
