@@ -63,9 +63,13 @@ export function classTests(version: string): void {
       const row = await stillDialog("the subagent's dialog");
       expect(row).toMatchObject({ tool_name: 'Bash', subagent: 'general-purpose', needs_approval: true });
       expect(row.prompt_text).toBe('touch from-subagent.txt');
+      const seq = b.model.lastSeq();
       const r = await b.call('approve', { agent: AGENT, decision: 'yes', prompt_id: row.prompt_id });
       expect(r.structuredContent).toMatchObject({ decision: 'yes', tool_name: 'Bash', chosen: { number: 1, label: 'Yes' } });
       await b.cc.waitForScreen(() => existsSync(join(b.cc.workDir, 'from-subagent.txt')), 'the file the subagent was allowed to create', 30_000);
+      // The finished background subagent makes Claude Code start a turn by itself: wait for it to end.
+      await b.model.waitForRequest((q) => JSON.stringify(q.body.messages ?? []).includes('task-notification'), { afterSeq: seq, timeoutMs: 60_000, what: 'the turn the finished subagent starts' });
+      await b.cc.waitForPrompt(60_000);
       await b.waitForRow((x) => x.state === 'idle' && !x.needs_approval, 'idle once the subagent and the turn it started are done', 60_000);
     });
 
