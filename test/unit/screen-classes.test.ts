@@ -106,6 +106,15 @@ describe('what the class screens mean in detail', () => {
     expect(parseScreen([...running, '  ⏸ manual mode on · esc to interrupt']).state).toBe('working');
   });
 
+  it('the resume command wrapped over two lines (a capture without joined lines) is read whole', () => {
+    const joined = read(newest, 'exited-shell.200x50.txt');
+    const at = joined.findIndex((l) => l.startsWith('claude --'));
+    const wrapped = [...joined.slice(0, at), joined[at]!.slice(0, 60), joined[at]!.slice(60), ...joined.slice(at + 1)];
+    const a = parseScreen(wrapped);
+    expect(a.state).toBe('gone');
+    expect(a.resumeCommand).toBe(joined[at]);
+  });
+
   it('a screen it cannot place is unknown with its last line, not a guess', () => {
     const a = parseScreen(['Compiling 42 modules', 'Linking the bundle']);
     expect(a).toEqual({ state: 'unknown', lastLine: 'Linking the bundle' });

@@ -53,6 +53,11 @@ export function exited(rows: readonly Row[], lastRaw: number): Exited | undefine
     if (!STRONG_PROMPT_END.test(text)) return undefined;
   }
   for (let i = lastRaw; i >= 0 && lastRaw - i <= RESUME_REGION; i--) {
+    // The command may wrap over several lines (a capture without joined lines): rejoin them.
+    if (/^Resume this session with:?$/iu.test(rows[i]!.content)) {
+      const m = RESUME.exec(rows.slice(i + 1, lastRaw).map((r) => r.raw).join(''));
+      if (m) return { resumeCommand: m[0] };
+    }
     const m = RESUME.exec(rows[i]!.content);
     if (m) return { resumeCommand: m[0] };
   }
