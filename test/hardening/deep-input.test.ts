@@ -3,6 +3,7 @@
  * the stack): every face answers one clear sentence instead of a stack trace or a 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AS_OPERATOR } from '../helpers/core.js';
 import { payload, runHook } from '../helpers/hook.js';
 import { realHub, type RealHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -22,7 +23,7 @@ describe('a hook event 100,000 levels deep', () => {
   it('POST /hooks/event answers 400 with one sentence naming the nesting, and records nothing', async () => {
     const before = hub.snapshot();
     const body = `{"agent":"deep","payload":{"hook_event_name":"PreToolUse","session_id":"cc-deep","tool_name":"Bash","tool_input":${deepText()}}}`;
-    const res = await hub.app.request('/hooks/event', { method: 'POST', headers: { 'Content-Type': 'application/json', Host: '127.0.0.1' }, body });
+    const res = await hub.app.request('/hooks/event', { method: 'POST', headers: { 'Content-Type': 'application/json', Host: '127.0.0.1', ...AS_OPERATOR }, body });
     const text = await res.text();
     expect(res.status, text).toBe(400);
     expect(text).toMatch(/nests arrays or objects deeper than 64 levels/);
@@ -32,7 +33,7 @@ describe('a hook event 100,000 levels deep', () => {
 
   it('POST /hooks/event takes an ordinary nested event in (the depth check refuses only the deep one)', async () => {
     const body = { agent: 'shallow', payload: payload('PreToolUse', { tool_name: 'Bash', tool_input: { command: 'ls', nested: [[[{ a: [1] }]]] } }) };
-    const res = await hub.app.request('/hooks/event', { method: 'POST', headers: { 'Content-Type': 'application/json', Host: '127.0.0.1' }, body: JSON.stringify(body) });
+    const res = await hub.app.request('/hooks/event', { method: 'POST', headers: { 'Content-Type': 'application/json', Host: '127.0.0.1', ...AS_OPERATOR }, body: JSON.stringify(body) });
     const text = await res.text();
     expect(res.status, text).toBe(200);
     // Not recorded only because "shallow" never started (no SessionStart): the answer says that, not the depth.
