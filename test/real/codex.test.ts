@@ -62,6 +62,15 @@ describe.each([120, 80])('Codex CLI at %i columns', { timeout: 60_000 }, (width)
         const after = await model.waitForRequest((q) => q.functionOutputs.length > 0, { afterSeq: seq, what: 'the command output' });
         expect(after.functionOutputs.at(-1)!.output).not.toMatch(/rejected|declined/iu);
       }
+      if (decision === 'always') {
+        // "Don't ask again for commands that start with …": the same command now runs unasked.
+        model.script({ text: 'Again.', command: `touch ${file}`, escalate: true }, { text: 'Done again.' });
+        const again = model.lastSeq();
+        await b.call('send_input', { agent: AGENT, text: 'once more' });
+        await model.waitForRequest((q) => q.functionOutputs.length > 0 && q.turn?.text === 'Done again.', { afterSeq: again, what: 'the output of the repeated command' });
+        await b.waitForRow((x) => x.state === 'idle', 'idle after the repeated command');
+        expect(model.pending()).toBe(0);
+      }
     });
   }
 
