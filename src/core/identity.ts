@@ -1,3 +1,4 @@
+import { nameKey } from '../store/name-key.js';
 import type { AgentRecord } from '../store/store.js';
 import { DomainError } from './errors.js';
 
@@ -50,7 +51,7 @@ export const DEFAULT_SPACE = 'default';
 export const spaceFor = (named: string | undefined, own: string | undefined, defaultSpace: string): string => named ?? own ?? defaultSpace;
 
 /** Names are matched case-insensitively, spaces too: (web, Alice) is (WEB, alice). */
-export const nameKey = (name: string): string => name.toLowerCase();
+export { nameKey };
 export const sameName = (a: string, b: string): boolean => nameKey(a) === nameKey(b);
 /** One key per agent of a space, for maps and queues. */
 export const agentKey = (space: string, agent: string): string => `${nameKey(space)}\u0000${nameKey(agent)}`;

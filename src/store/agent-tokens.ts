@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
+import { nameKey } from './name-key.js';
 
 /**
  * Per-agent bearer tokens (`serve --auth agents`). A token is `abt_` + 32 random bytes
@@ -36,7 +37,7 @@ export interface AgentTokenStore {
 export const TOKEN_PREFIX = 'abt_';
 
 const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
-const key = (name: string): string => name.toLowerCase();
+const key = nameKey;
 
 interface TokenRow {
   id: number;

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { retryBusy } from './db.js';
+import { nameKey } from './name-key.js';
 
 /**
  * Persistence of Claude Code hook events, the state they imply, approval rules and approval
@@ -111,7 +112,7 @@ export interface HookTx {
 /** Hook events kept for reading; older ones are pruned. */
 const HOOK_EVENTS_KEPT = 20_000;
 
-const key = (s: string): string => s.toLowerCase();
+const key = nameKey;
 const parseObject = (text: string | null): Record<string, unknown> => {
   if (!text) return {};
   try {

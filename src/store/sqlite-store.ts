@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isBusy, isDamage, openDatabase, quickCheck } from './db.js';
 import { AGENT_SELECT, iso, parseJson, toJson, toRecord, type AgentRow } from './agent-rows.js';
 import { checkFileIntegrity } from './integrity.js';
+import { nameKey } from './name-key.js';
 import {
   ParentCycleError,
   StoreBusyError,
@@ -17,7 +18,7 @@ import {
   type TicketOwner,
 } from './store.js';
 
-const key = (name: string): string => name.toLowerCase();
+const key = nameKey;
 
 
 /** How many SSE events to keep for replay; older ones are pruned. */
@@ -123,7 +124,7 @@ export class SqliteStore implements Store {
       lastEventId: db.prepare(`SELECT COALESCE(MAX(id), 0) AS id FROM events`),
       latestEvents: db.prepare(
         `SELECT id, space, kind, payload, created_at FROM events
-         WHERE id IN (SELECT MAX(id) FROM events WHERE kind = ? GROUP BY lower(space)) ORDER BY id`,
+         WHERE id IN (SELECT MAX(id) FROM events WHERE kind = ? GROUP BY space) ORDER BY id`,
       ),
       pruneEvents: db.prepare(`DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?`),
       acquireLease: db.prepare(`
@@ -251,7 +252,10 @@ export class SqliteStore implements Store {
   async latestEvents(kind: string): Promise<StoredEvent[]> {
     return this.read(() => {
       const rows = this.q.latestEvents!.all(kind) as { id: number; space: string | null; kind: string; payload: string; created_at: number }[];
-      return rows.map((r) => ({ ...r, payload: parseJson(r.payload) }));
+      // The newest per space as names are matched (nameKey), folded here: SQLite folds ASCII letters only.
+      const newest = new Map<string | null, (typeof rows)[number]>();
+      for (const r of rows) newest.set(r.space === null ? null : key(r.space), r); // rows come in id order
+      return [...newest.values()].sort((a, b) => a.id - b.id).map((r) => ({ ...r, payload: parseJson(r.payload) }));
     });
   }
 

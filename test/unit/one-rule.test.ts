@@ -158,3 +158,16 @@ describe('the ignition text', () => {
     }
   });
 });
+
+describe('name folding', () => {
+  it('is one function: the store folds in JavaScript as the core does, not with SQL lower() (ASCII only)', async () => {
+    const { store } = fakeCore();
+    await store.appendEvent('session_liveness', 'Équipe', [1]);
+    await store.appendEvent('session_liveness', 'équipe', [2]);
+    await store.appendEvent('session_liveness', 'web', [3]);
+    const latest = await store.latestEvents('session_liveness');
+    expect(latest.map((e) => e.payload)).toEqual([[2], [3]]);
+    const folding = SOURCES.filter(([f, text]) => f.startsWith('store/') && !f.startsWith('store/migrations/') && f !== 'store/name-key.ts' && /toLowerCase\(|\blower\(/.test(text)).map(([f]) => f);
+    expect(folding).toEqual([]);
+  });
+});
