@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.js';
@@ -48,9 +48,11 @@ describe('spawn_agent finds its programs where the spawning process finds them',
 
   it("the pane's shell alone does not find the program (the situation under test)", async () => {
     await tmux.tmux('new-session', '-d', '-s', 'probe', '-c', tmp.dir);
-    await tmux.tmux('send-keys', '-t', '=probe:', '-l', `command -v boss-fake-program agent-boss > ${join(tmp.dir, 'probe.txt')}; echo "$PATH" >> ${join(tmp.dir, 'probe.txt')}`);
+    const out = join(tmp.dir, 'probe.txt');
+    // Written whole, then moved into place: the test never reads it half written.
+    await tmux.tmux('send-keys', '-t', '=probe:', '-l', `{ command -v boss-fake-program agent-boss; echo "$PATH"; } > ${out}.tmp; mv ${out}.tmp ${out}`);
     await tmux.tmux('send-keys', '-t', '=probe:', 'Enter');
-    const probe = await waitFor(() => readFileSync(join(tmp.dir, 'probe.txt'), 'utf8'), 10_000, 'probe output');
+    const probe = await waitFor(() => (existsSync(out) ? readFileSync(out, 'utf8') : undefined), 10_000, 'probe output');
     expect(probe.trim()).toBe(PANE_PATH);
     await tmux.tmux('kill-session', '-t', '=probe');
   });
