@@ -48,6 +48,8 @@ export async function startHub(opts: { token?: string } = {}) {
     url: server.url,
     /** Opens the dashboard as the operator (single use: later tabs of the same browser share its cookie). */
     loginUrl,
+    /** The operator key serve made in its data directory (a bearer token the dashboard's sign-in form also takes). */
+    operatorKey: server.operatorKey,
     tmux,
     /** Starts a fake agent in tmux session `session` and registers it as `space`/`agent`. */
     async agent(space: string, agent: string, session: string, extra: { parent?: string; role?: string; workMs?: number } = {}) {

@@ -69,11 +69,23 @@ describe('the dashboard of a hub with a token', { timeout: 60_000 }, () => {
     await other.close();
   });
 
-  it('acts with the token, and forgets it on sign-out', async () => {
+  it('acts only as the operator: the hub token reads, the operator key sends; sign-out forgets it', async () => {
     const api = card(page, 'web', 'api');
+    // The hub's token lets the page in, but only the operator may type into an agent's terminal.
     await api.locator('textarea').fill('second task');
     await api.getByRole('button', { name: 'Send' }).click();
-    await expectText(api.locator('.result'), /^sent at /);
+    await expectText(api.locator('.result'), /only the operator may send input to "api"/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expectVisible(page.locator('#login'));
+    await page.locator('#token').fill(hub.operatorKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectText(card(page, 'web', 'api').locator('.badge'), 'idle', 10_000);
+    expect(await page.evaluate(() => sessionStorage.getItem('agent-boss.token'))).toBe(hub.operatorKey);
+    const asOperator = card(page, 'web', 'api');
+    await asOperator.locator('textarea').fill('second task');
+    await asOperator.getByRole('button', { name: 'Send' }).click();
+    await expectText(asOperator.locator('.result'), /^sent at /);
+    expect(requests.every((r) => !r.url.includes(hub.operatorKey))).toBe(true);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expectVisible(page.locator('#login'));
     expect(await page.evaluate(() => sessionStorage.getItem('agent-boss.token'))).toBeNull();
