@@ -253,7 +253,7 @@ export class Coordinator {
         ...(res.promptId !== undefined && { prompt_id: res.promptId }),
         ...(res.chosen !== undefined && { chosen: res.chosen }),
       };
-    });
+    }, { self: false });
   }
 
   async interrupt(
@@ -360,9 +360,9 @@ export class Coordinator {
    * Resolves agent, backend and session for an action on another agent, checking the caller may act
    * on it (the lifecycle functions use it too).
    */
-  async actionTarget(caller: Caller, target: Target, what: string): Promise<ActionTarget> {
+  async actionTarget(caller: Caller, target: Target, what: string, opts: { self?: boolean } = {}): Promise<ActionTarget> {
     const agent = await this.getAgent(target);
-    await this.identity.authorize(caller, agent, what);
+    await this.identity.authorize(caller, agent, what, opts);
     if (!agent.session_id) {
       throw new DomainError(
         'no_session',
@@ -410,12 +410,12 @@ export class Coordinator {
    * Runs an action on an agent's session in its turn (ActionQueue: one action per session at a
    * time, across processes, in call order); agent and session are resolved when the turn comes.
    */
-  private action<T>(caller: Caller, target: Target, what: string, act: (t: ActionTarget<SessionActor & SessionObserver>) => Promise<T>): Promise<T> {
+  private action<T>(caller: Caller, target: Target, what: string, act: (t: ActionTarget<SessionActor & SessionObserver>) => Promise<T>, opts: { self?: boolean } = {}): Promise<T> {
     return this.stored(() =>
       this.actions.run(
         agentKey(target.space, target.agent),
         async () => {
-          const t = await this.actionTarget(caller, target, what);
+          const t = await this.actionTarget(caller, target, what, opts);
           return { ...t, queue: sessionQueue(t.backend.name, t.sessionId) };
         },
         act,

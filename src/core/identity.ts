@@ -144,10 +144,18 @@ export class Identity {
    * The one rule for acting on another agent: the operator may act on anyone; a caller bound to
    * (space, agent) only on agents of its own space whose parent chain leads to it (itself included).
    */
-  async authorize(caller: Caller, agent: AgentRecord, what: string): Promise<void> {
+  async authorize(caller: Caller, agent: AgentRecord, what: string, opts: { self?: boolean } = {}): Promise<void> {
     refuseUnverified(caller, `${what} "${agent.name}" without naming itself`);
     const me = this.bindingOf(caller);
     if (me === undefined) return;
+    // A permission prompt asks the agent's operator or manager: the agent answering its own would
+    // make every prompt a formality (a background `curl` of its own could approve them all).
+    if (opts.self === false && sameSpace(me, agent) && sameName(agent.name, me.agent)) {
+      throw new DomainError(
+        'forbidden',
+        `agent "${me.agent}" cannot ${what} itself: its permission prompts are answered by the operator or ${agent.parent ? `its manager "${agent.parent}"` : 'its manager'}, or by an approval rule the operator sets.`,
+      );
+    }
     if (!sameSpace(me, agent)) {
       throw new DomainError(
         'forbidden',

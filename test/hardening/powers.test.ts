@@ -141,7 +141,7 @@ const TABLE: Record<string, { default: Partial<Record<Who, Cells>>; agents: Part
   register: { default: { operator: [A, A, A], named: [A, R, R], unnamed: [A, A, A] }, agents: { operator: [A, A, A], 'agent-token': [A, R, R], 'no-credential': [U, U, U] } },
   report: { default: { operator: [A, A, A], named: [A, R, R], unnamed: [A, A, A] }, agents: { operator: [A, A, A], 'agent-token': [A, R, R], 'no-credential': [U, U, U] } },
   send: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
-  approve: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
+  approve: { default: { operator: [A, A, A], named: [R, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [R, A, R], 'no-credential': [U, U, U] } },
   interrupt: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
   stop: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
   capture: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },

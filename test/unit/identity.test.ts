@@ -109,3 +109,15 @@ describe('where a hook event lands', () => {
     expect(() => identity.hookEventTarget(as('alice'), { agent: 'bob' })).toThrow(/cannot record hook events of "bob"/);
   });
 });
+
+describe('answering permission prompts', () => {
+  it('lets an agent answer the prompts of the agents it manages, never its own; the operator answers any', async () => {
+    const err = await refusal(identity.authorize(as('lead'), rec('web', 'lead'), 'approve prompts of', { self: false }));
+    expect(err.message).toMatch(/agent "lead" cannot approve prompts of itself: its permission prompts are answered by the operator or its manager "boss"/);
+    await identity.authorize(as('lead'), rec('web', 'dev'), 'approve prompts of', { self: false });
+    await refusal(identity.authorize(as('lead'), rec('web', 'carol'), 'approve prompts of', { self: false }));
+    await identity.authorize(OPERATOR, rec('web', 'lead'), 'approve prompts of', { self: false });
+    // Other actions on itself stay allowed.
+    await identity.authorize(as('lead'), rec('web', 'lead'), 'interrupt');
+  });
+});
