@@ -3,6 +3,7 @@ import { UnknownBackendError, type BackendChoice, type BackendRegistry } from '.
 import type { ApprovalDecision, SessionActor, SessionBackend, SessionObserver } from '../backends/session-backend.js';
 import { ParentCycleError, type AgentRecord, type Report, type Store, type StoredEvent } from '../store/store.js';
 import { ActionQueue, sessionQueue } from './action-queue.js';
+import { Activity, quote, target as named } from './activity.js';
 import { backendCall } from './backend-failures.js';
 import { guessKind } from './kind-guess.js';
 import { DomainError, fromStoreError } from './errors.js';
@@ -20,6 +21,7 @@ import { normalizeInput, SUBMIT_BY_DEFAULT } from './text.js';
 
 export { OPERATOR, type Caller, type Target } from './identity.js';
 export type { LivenessRow } from './liveness.js';
+export type { SharedSessionRule } from './session-claims.js';
 
 export interface CoordinatorOptions {
   store: Store;
@@ -49,8 +51,6 @@ export interface ActionTarget<B = SessionBackend> {
 
 export const DEFAULT_STALE_AFTER_MS = 10 * 60_000;
 
-export type { SharedSessionRule } from './session-claims.js';
-
 /**
  * The coordination functions: the one door every face (MCP tools, HTTP routes, prompts, resources,
  * the hook command) goes through. Who may act on whom lives in `identity.ts`, liveness in
@@ -72,6 +72,8 @@ export class Coordinator {
   private readonly screenSince = new ScreenSince();
   private readonly actions: ActionQueue;
   private readonly agentTokens: CoordinatorOptions['agentTokens'];
+  /** The activity log: every act and every refusal, one line each (activity.ts). */
+  readonly activity = new Activity();
 
   constructor(opts: CoordinatorOptions) {
     this.store = opts.store;
@@ -85,6 +87,7 @@ export class Coordinator {
     this.staleAfterMs = opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.clock = opts.clock ?? Date.now;
     this.hooks = opts.hooks;
+    this.hooks?.useActivity(this.activity);
   }
 
   /** The (space, agent) pair a caller is bound to; undefined for the operator. */
@@ -147,7 +150,8 @@ export class Coordinator {
         ...(input.parent !== undefined && { parent: input.parent }),
         ...(input.role !== undefined && { role: input.role }),
       });
-      return { record, created, session_id: record.session_id, backend: backend.name, warnings: guess ? [...warnings, guess.note] : warnings };
+      const line = `${created ? 'registered' : 're-registered'} ${named(input)} on ${backend.name} session ${quote(record.session_id ?? '')}`;
+      return this.activity.did(caller, line, { record, created, session_id: record.session_id, backend: backend.name, warnings: guess ? [...warnings, guess.note] : warnings });
     } catch (err) {
       throw this.storeError(err);
     }
@@ -184,7 +188,7 @@ export class Coordinator {
       this.backend(report);
     }
     try {
-      return await this.store.report(target.space, target.agent, report);
+      return this.activity.did(caller, `report from ${named(target)}: ${report.status} ${quote(report.summary)}`, await this.store.report(target.space, target.agent, report));
     } catch (err) {
       throw this.storeError(err);
     }
@@ -214,7 +218,7 @@ export class Coordinator {
     const text = normalizeInput(target.text);
     return this.action(caller, target, 'send input to', async ({ agent, backend, sessionId }) => {
       await backendCall({ agent, sessionId }, () => backend.sendInput(sessionId, text, { submit }));
-      return { agent, session_id: sessionId };
+      return this.activity.did(caller, `send to ${named(target)} (session ${quote(sessionId)}): ${text.length} characters${submit ? ' + Enter' : ''}`, { agent, session_id: sessionId });
     });
   }
 
@@ -244,7 +248,8 @@ export class Coordinator {
         }),
       );
       await this.hooks?.recordApprove(agent, decision, res);
-      return {
+      const line = `approval for ${named(target)}: ${decision}${res.toolName ? ` (${quote(res.toolName)})` : ''}${res.cleared ? '' : ', prompt still shown'}`;
+      return this.activity.did(caller, line, {
         agent,
         session_id: sessionId,
         decision,
@@ -252,7 +257,7 @@ export class Coordinator {
         ...(res.toolName !== undefined && { tool_name: res.toolName }),
         ...(res.promptId !== undefined && { prompt_id: res.promptId }),
         ...(res.chosen !== undefined && { chosen: res.chosen }),
-      };
+      });
     }, { self: false });
   }
 
@@ -268,7 +273,7 @@ export class Coordinator {
         : res.stopped
           ? `Interrupted "${agent.name}".`
           : `Sent ${res.escapes} Escape(s) to "${agent.name}" but it still looks busy; check list_liveness.`;
-      return { agent, session_id: sessionId, ...res, message };
+      return this.activity.did(caller, `interrupt ${named(target)}: ${res.stopped ? 'stopped' : 'still busy'} after ${res.escapes} Escape(s)`, { agent, session_id: sessionId, ...res, message });
     });
   }
 
@@ -282,13 +287,6 @@ export class Coordinator {
       staleAfterMs: this.staleAfterMs,
       now: this.clock(),
     });
-  }
-
-  /** The last `lines` non-empty lines of the agent's terminal (the dashboard's preview, capture_output). */
-  async captureOutput(caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
-    const { agent, backend, sessionId } = await this.actionTarget(caller, target, 'read the screen of');
-    const lines = await backendCall({ agent, sessionId }, () => backend.captureOutput(sessionId, target.lines ?? 10));
-    return { agent, session_id: sessionId, lines };
   }
 
   /**
@@ -333,7 +331,7 @@ export class Coordinator {
     await this.identity.authorize(caller, agent, 'delete');
     if (!(await this.stored(() => this.store.deleteAgent(target.space, target.agent)))) await this.getAgent(target);
     await this.agentTokens?.revokeAgent(agent.space, agent.name);
-    return agent;
+    return this.activity.did(caller, `removed ${named(target)}`, agent);
   }
 
   /** Whether the server can serve: the store, and every configured backend by its name. */
@@ -343,7 +341,9 @@ export class Coordinator {
 
   /** How a face answers `thrown` (see failure.ts): the caller's failure as it is, a bug logged and answered generically. */
   explainFailure(thrown: unknown, where: string): Failure {
-    return explainFailure(thrown, where, this.store.path);
+    const f = explainFailure(thrown, where, this.store.path);
+    if (f.domain) this.activity.failed(f.domain, where);
+    return f;
   }
 
   /** The newest event id (follow the feed from here and nothing is missed). */

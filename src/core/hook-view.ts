@@ -7,6 +7,7 @@
 import type { ApprovalInfo } from '../backends/session-backend.js';
 import type { AgentRecord } from '../store/store.js';
 import type { ApprovalDecisionRecord, ApprovalRuleRecord, HookStore, StoredHookState } from '../store/hooks-store.js';
+import { quote, type Activity } from './activity.js';
 import { DomainError } from './errors.js';
 import { dialogShowsSubject, differentTools, type ScreenView } from './fusion.js';
 import { normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
@@ -44,10 +45,17 @@ export class ScreenSince {
 }
 
 export class HookView {
+  private activity: Activity | undefined;
+
   constructor(
     private readonly store: HookStore,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /** Logs rule changes to the coordinator's activity log (activity.ts). */
+  useActivity(activity: Activity): void {
+    this.activity = activity;
+  }
 
   /** Records one hook event (what `agent-boss hook` does on the database, for the hub's POST /hooks/event). */
   record(ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
@@ -169,7 +177,10 @@ export class HookView {
     if (input.agent !== undefined && input.space === undefined) {
       throw new DomainError('validation', 'agent needs space: a rule for one agent must name its space too (a rule without both applies more widely).');
     }
-    return this.store.setRule({ space: input.space ?? null, agent: input.agent ?? null, tool: input.tool, pattern: input.pattern, decision: input.decision });
+    const res = await this.store.setRule({ space: input.space ?? null, agent: input.agent ?? null, tool: input.tool, pattern: input.pattern, decision: input.decision });
+    const rule = res.rule;
+    const line = `approval rule #${rule.id} ${res.created ? 'set' : 'kept'}: ${rule.decision} ${quote(rule.tool)} ${quote(rule.pattern)} for ${rule.agent !== null ? quote(rule.agent) : 'every agent'} in ${rule.space !== null ? quote(rule.space) : 'every space'}`;
+    return this.activity ? this.activity.did(caller, line, res) : res;
   }
 
   async deleteRule(caller: CallerLike, id: number): Promise<ApprovalRuleRecord> {
@@ -178,7 +189,7 @@ export class HookView {
     if (!rule || !(await this.store.deleteRule(id))) {
       throw new DomainError('not_found', `There is no approval rule ${id}. Call list_approval_rules to see the rules and their ids.`);
     }
-    return rule;
+    return this.activity ? this.activity.did(caller, `approval rule #${id} deleted`, rule) : rule;
   }
 
   /**

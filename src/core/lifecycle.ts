@@ -13,6 +13,7 @@ import type { LivenessState } from './fusion.js';
 import { LIVENESS_STATES } from './liveness.js';
 import { shellQuote } from '../backends/shell-quote.js';
 import { withAbsoluteProgram } from './program-path.js';
+import { quote, target as logTarget } from './activity.js';
 
 /**
  * Starting, stopping and watching agents: spawn_agent, stop_agent, capture_output and wait_for.
@@ -173,7 +174,8 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ignited = true;
   }
   const screen = ready.ready ? undefined : await backend.captureOutput(sessionId, 8).catch(() => undefined);
-  return {
+  const done = `spawned ${logTarget(input)} in session ${quote(sessionId)}: ${quote(program)}, ${ready.ready ? (ignited ? 'ignited' : 'ready') : `not ready (${ready.state})`}`;
+  return coordinator.activity.did(caller, done, {
     ...(screen !== undefined && { screen }),
     record: fresh,
     session_id: sessionId,
@@ -183,7 +185,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ignited,
     state: ready.state,
     ...(ready.lastLine !== undefined && { last_line: ready.lastLine }),
-  };
+  });
 }
 
 /**
@@ -324,12 +326,20 @@ export async function stopAgent(coordinator: Coordinator, caller: Caller, target
     status: 'done',
     summary: `Stopped by ${by}; session "${sessionId}" ${ended ? 'ended' : 'was already gone'}.`,
   });
-  return { record, session_id: sessionId, ended };
+  return coordinator.activity.did(caller, `stop ${logTarget({ space: agent.space, agent: agent.name })}: session ${quote(sessionId)} ${ended ? 'ended' : 'was already gone'}`, { record, session_id: sessionId, ended });
 }
 
-/** The last `lines` (default 50) non-empty lines of the agent's screen. Changes nothing. */
+/** The last `lines` non-empty lines of the agent's terminal (the dashboard's preview; not logged). Changes nothing. */
+export async function readScreen(coordinator: Coordinator, caller: Caller, target: Target & { lines: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
+  const { agent, backend, sessionId } = await coordinator.actionTarget(caller, target, 'read the screen of');
+  const lines = await call({ agent, sessionId }, () => backend.captureOutput(sessionId, target.lines));
+  return { agent, session_id: sessionId, lines };
+}
+
+/** capture_output: the last `lines` (default 50) non-empty lines of the agent's screen, logged as an act. */
 export async function captureOutput(coordinator: Coordinator, caller: Caller, target: Target & { lines?: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
-  return coordinator.captureOutput(caller, { ...target, lines: target.lines ?? 50 });
+  const res = await readScreen(coordinator, caller, { ...target, lines: target.lines ?? 50 });
+  return coordinator.activity.did(caller, `capture of ${logTarget(target)}: ${res.lines.length} lines`, res);
 }
 
 /** The states wait_for can wait for: every liveness state (an agent that exits is `dead`, or `gone` by its hooks). */

@@ -1,6 +1,7 @@
 import { isDomainError } from './errors.js';
 import type { Caller, Coordinator, LivenessRow } from './coordinator.js';
 import { agentKey } from './identity.js';
+import { readScreen } from './lifecycle.js';
 import { LIVENESS_STATES, STATE_LABELS, type LivenessEventRow } from './liveness.js';
 import type { LivenessState } from './fusion.js';
 import { LIVENESS_EVENT } from './monitor.js';
@@ -74,7 +75,7 @@ export async function agentPreviews(coordinator: Coordinator, caller: Caller, op
   return Promise.all(
     agents.map(async (a): Promise<AgentPreview> => {
       try {
-        const res = await coordinator.captureOutput(caller, { space: a.space, agent: a.name, lines: opts.lines });
+        const res = await readScreen(coordinator, caller, { space: a.space, agent: a.name, lines: opts.lines });
         return { space: a.space, agent: a.name, lines: res.lines };
       } catch (err) {
         if (!isDomainError(err)) throw err;

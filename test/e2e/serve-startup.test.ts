@@ -66,7 +66,7 @@ describe('agent-boss serve startup text and activity log', () => {
     const lines = server.stderr().split('\n');
     expect(lines.some((l) => /^agent-boss info: refused: agent "api-dev" cannot register session "web-api-dev" for "api-dev"/.test(l))).toBe(true);
     expect(lines).toContain('agent-boss info: registered "api-dev" in "default" on tmux session "web-api-dev" (by operator)');
-    expect(lines).toContain('agent-boss info: report from "api-dev" in "default": active "line one, line two"');
+    expect(lines).toContain('agent-boss info: report from "api-dev" in "default": active "line one, line two" (by agent "api-dev")');
     expect(lines.some((l) => /^agent-boss info: refused: agent "api-dev" cannot post to "someone-else"'s channel/.test(l))).toBe(true);
   });
 });

@@ -1,5 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { logActivity } from '../../src/core/activity.js';
 import { describe, expect, it } from 'vitest';
 import { LIVENESS_STATES, STATE_LABELS } from '../../src/core/liveness.js';
 import { validSessionId } from '../../src/backends/session-ids.js';
@@ -169,5 +172,51 @@ describe('name folding', () => {
     expect(latest.map((e) => e.payload)).toEqual([[2], [3]]);
     const folding = SOURCES.filter(([f, text]) => f.startsWith('store/') && !f.startsWith('store/migrations/') && f !== 'store/name-key.ts' && /toLowerCase\(|\blower\(/.test(text)).map(([f]) => f);
     expect(folding).toEqual([]);
+  });
+});
+
+describe('the activity log', () => {
+  it('logs every coordination act and every refusal, one line each, whichever tool it came through', async () => {
+    const base = fakeCore({ defaultSpace: 'web' });
+    const coordinator = new Coordinator({ store: base.store, backends: base.backends, defaultSpace: 'web', hooks: new HookView(new HookStore(base.db)) });
+    const lines: string[] = [];
+    logActivity(coordinator, { info: (m) => lines.push(`info: ${m}`), debug: (m) => lines.push(`debug: ${m}`) });
+    const op = await connectClient(coordinator);
+    const dev = await connectClient(coordinator, { agent: 'dev', space: 'web' });
+    const dir = mkdtempSync(join(tmpdir(), 'activity-'));
+    try {
+      const ok = async (r: Promise<CallToolResult>) => {
+        const res = await r;
+        expect(res.isError, textOf(res)).toBeFalsy();
+      };
+      await ok(op.call('spawn_agent', { agent: 'dev', work_dir: dir, command: 'true', ready_timeout_s: 1 }));
+      await ok(op.call('capture_output', { agent: 'dev', lines: 5 }));
+      await ok(op.call('set_approval_rule', { tool: 'Bash', pattern: 'npm test', decision: 'allow' }));
+      await ok(op.call('delete_approval_rule', { id: 1 }));
+      await ok(op.call('stop_agent', { agent: 'dev' }));
+      await ok(op.call('delete_agent', { agent: 'dev' }));
+      // Refusals by a rule: an agent may not change approval rules, nor read another's screen.
+      await ok(op.call('register_session', { agent: 'other', session_id: 'web-other' }));
+      expect((await dev.call('set_approval_rule', { tool: 'Bash', pattern: '*', decision: 'allow' })).isError).toBe(true);
+      expect((await dev.call('stop_agent', { agent: 'other' })).isError).toBe(true);
+    } finally {
+      await op.close();
+      await dev.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const at = (re: RegExp) => lines.filter((l) => re.test(l));
+    expect(at(/^info: spawned "dev" in "web" in session "web-dev": .* \(by operator\)$/)).toHaveLength(1);
+    expect(at(/^info: capture of "dev" in "web": \d+ lines \(by operator\)$/)).toHaveLength(1);
+    expect(at(/^info: approval rule #1 set: allow "Bash" "npm test" for every agent in every space \(by operator\)$/)).toHaveLength(1);
+    expect(at(/^info: approval rule #1 deleted \(by operator\)$/)).toHaveLength(1);
+    expect(at(/^info: stop "dev" in "web": session "web-dev" ended \(by operator\)$/)).toHaveLength(1);
+    expect(at(/^info: removed "dev" in "web" \(by operator\)$/)).toHaveLength(1);
+    expect(at(/^info: refused: agent "dev" cannot set approval rules/)).toHaveLength(1);
+    expect(at(/^info: refused: .*"dev".*"other"/)).toHaveLength(1);
+  });
+
+  it('has one path: the coordinator is not wrapped method by method', () => {
+    const activity = SOURCES.find(([f]) => f === 'core/activity.ts')![1];
+    expect(activity).not.toMatch(/\.apply\(|methods\[/);
   });
 });
