@@ -31,6 +31,8 @@ const EMPTY_STALL_MS = 1_500;
 const SUBMIT_TAKEN_TIMEOUT_MS = 2_000;
 /** How long after a submit a late first paste of a text that was sent again is watched for. */
 const LATE_COPY_WATCH_MS = 2_500;
+/** How often Enter is pressed again when the box kept the text (the key was lost). */
+const MAX_LOST_ENTERS = 1;
 /** How often an Enter that became a newline is taken back and pressed again. */
 const MAX_RESUBMITS = 2;
 /** Most presses of the clear key to empty a box (one per line of a multi-line box, and its line breaks). */
@@ -79,8 +81,33 @@ export async function sendInput(ctx: InputContext, sessionId: string, text: stri
       await terminal.pressKey(sessionId, 'Enter');
       taken = await waitForInput(ctx, sessionId, (b) => !ui.inputShows(b, text), SUBMIT_TAKEN_TIMEOUT_MS);
     }
+    if (!taken) await enterNotTaken(ctx, sessionId, text);
   }
   if (seen.retyped) await removeLateCopy(ctx, sessionId, text);
+}
+
+/**
+ * The box still shows the text after Enter. A program that keeps no submitted text in its box
+ * (no submitAfterPasteMs) lost the key (Claude Code 2.1 drops keys when busy, as right after a
+ * turn ends on a loaded machine): Enter is pressed again. A box that still shows the text after
+ * that is never answered as sent, since the next send would submit it together with its own text:
+ * the error says what the box holds.
+ */
+async function enterNotTaken(ctx: InputContext, sessionId: string, text: string): Promise<void> {
+  const { terminal, ui } = ctx;
+  for (let i = 0; ui.submitAfterPasteMs === undefined && i < MAX_LOST_ENTERS; i++) {
+    const box = ui.inputBoxText(await terminal.capture(sessionId));
+    if (box === undefined || !ui.inputShows(box, text)) return;
+    ctx.log(`${terminal.describe(sessionId)}: the input box still shows the text after Enter; pressing Enter again`);
+    await terminal.pressKey(sessionId, 'Enter');
+    if (await waitForInput(ctx, sessionId, (b) => !ui.inputShows(b, text), SUBMIT_TAKEN_TIMEOUT_MS)) return;
+  }
+  const box = ui.inputBoxText(await terminal.capture(sessionId));
+  if (box === undefined || !ui.inputShows(box, text)) return;
+  throw new BackendError(
+    `Enter was pressed in session "${sessionId}", but its input box still shows ${quoted(box)}: the text was not submitted and is still in the box. Look at the agent's screen, then send_input with empty text to submit what the box holds (sending the text again would add it to the box).`,
+    'command_failed',
+  );
 }
 
 /**

@@ -56,6 +56,8 @@ export class FakePane {
    * itself). Pastes beyond the list arrive at once.
    */
   readonly pasteArrivals: (number | 'drop' | 'twice' | 'half')[] = [];
+  /** How many of the next Enter presses on a non-empty input box are lost (a busy program dropping keys). */
+  lostEnters = 0;
   /** false: the input box takes text but never draws it (the box always looks empty). */
   echo = true;
   /** The most characters the input box held at once (to see text typed twice into a box that does not echo). */
@@ -163,6 +165,7 @@ export class FakePane {
       return;
     }
     if (key === 'Enter') {
+      if (this.box !== '' && this.lostEnters > 0) return void this.lostEnters--;
       const last = this.inputs.at(-1);
       if (this.box !== '' && last && !last.submit) last.submit = true;
       else this.inputs.push({ text: '', submit: true });

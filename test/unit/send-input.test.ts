@@ -67,6 +67,28 @@ describe('send_input into a slow or lossy input box', () => {
   }, 15_000);
 });
 
+describe('send_input when Enter is lost: never answered as sent while the text is in the box', () => {
+  it('a lost Enter is pressed again: the text is submitted once and the box left empty', async () => {
+    const { backend, pane } = setup();
+    pane.lostEnters = 1;
+    await backend.sendInput('dev', UNICODE_SAMPLES['an emoji with U+FE0F']!);
+    expect(submitted(pane)).toEqual([UNICODE_SAMPLES['an emoji with U+FE0F']]);
+    expect(boxOf(pane)).toBe('');
+    // The next send submits its own text only.
+    await backend.sendInput('dev', TEXT);
+    expect(submitted(pane)).toEqual([UNICODE_SAMPLES['an emoji with U+FE0F'], TEXT]);
+  }, 15_000);
+
+  it('Enter lost every time: the error says the text is still in the box, and nothing was submitted', async () => {
+    const { backend, pane } = setup();
+    pane.lostEnters = 10;
+    const err = await backend.sendInput('dev', TEXT).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/input box still shows "please run the tests": the text was not submitted and is still in the box/);
+    expect(submitted(pane)).toEqual([]);
+    expect(boxOf(pane)).toBe(TEXT);
+  }, 15_000);
+});
+
 describe('send_input when the text cannot be put in: the box is left as it was, or the error says what it holds', () => {
   const LONG = `${'a long message that the box draws otherwise. '.repeat(8)}the end`;
 
