@@ -107,32 +107,23 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   return server;
 }
 
+/** What the SDK checks a tool's arguments against: any object (each tool's own schema is applied in its handler). */
+const ANY_ARGUMENTS = z.looseObject({});
+
 function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: string) => void): void {
   const source = deps.tools ?? allTools;
   const readOnly = deps.readOnly ?? false;
   const list = source.filter((t) => !readOnly || t.annotations.readOnlyHint === true);
-  const byName = new Map(list.map((t) => [t.name, t]));
-  // The SDK validates input before a handler runs and words failures its own way; this replaces its
-  // (private) validator so a failure names each field and the next step.
-  (server as unknown as { validateToolInput: (tool: unknown, args: unknown, name: string) => Promise<unknown> }).validateToolInput = async (
-    _tool,
-    args,
-    name,
-  ) => {
-    const def = byName.get(name);
-    if (def === undefined) return args;
-    const r = await def.input.safeParseAsync(args ?? {});
-    // A plain Error: the SDK answers it as an isError result with exactly this text.
-    if (!r.success) throw new Error(describeInvalidInput(name, def.input, r.error));
-    return r.data;
-  };
   for (const tool of list) {
     server.registerTool(
       tool.name,
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
+        // The SDK checks input against this (any object passes); the tool's own schema is applied
+        // below, so a failure names each field and the next step (validation.ts). tools/list shows
+        // the tool's own schema (toolListOf).
+        inputSchema: ANY_ARGUMENTS,
         outputSchema: tool.output,
         annotations: { title: tool.title, ...tool.annotations },
       },
@@ -153,8 +144,10 @@ function registerTools(server: McpServer, deps: McpServerDeps, logError: (m: str
             },
           }),
         };
+        const input = await tool.input.safeParseAsync(args ?? {});
+        if (!input.success) return { isError: true, content: [{ type: 'text', text: describeInvalidInput(tool.name, tool.input, input.error) }] };
         try {
-          const res = await tool.handle(args as never, toolCtx);
+          const res = await tool.handle(input.data as never, toolCtx);
           return {
             content: [{ type: 'text', text: res.text }],
             structuredContent: res.structured as Record<string, unknown>,

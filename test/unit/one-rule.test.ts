@@ -220,3 +220,19 @@ describe('the activity log', () => {
     expect(activity).not.toMatch(/\.apply\(|methods\[/);
   });
 });
+
+describe('tool input validation', () => {
+  it('uses only the SDK\'s public API: no private method of McpServer is replaced', async () => {
+    const { server, call, close } = await connectClient(fakeCore().coordinator);
+    try {
+      expect(Object.hasOwn(server, 'validateToolInput')).toBe(false);
+      expect(SOURCES.filter(([, text]) => text.includes('validateToolInput')).map(([f]) => f)).toEqual([]);
+      // The tool's own schema still answers, naming the field and the next step.
+      const res = await call('stop_agent', { agent: 'dev', extra: 1 });
+      expect(res.isError).toBe(true);
+      expect(textOf(res)).toBe('Invalid input for stop_agent: unknown field "extra" (stop_agent accepts space, agent). Fix that field and call stop_agent again (its input schema is in tools/list).');
+    } finally {
+      await close();
+    }
+  });
+});
