@@ -125,20 +125,58 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleepBuffer, 0, 0, ms);
 }
 
+/** How long a write keeps retrying while another process holds the database before it gives up. */
+export const WRITE_TIMEOUT_MS = 5_000;
+
+/** Damage a store met on a database (the first detail), shared by every store over that connection. */
+const damageSeen = new WeakMap<Database, string>();
+
+/** Remembers that `db` is damaged: from now on every store over it refuses writes. */
+export function markDamaged(db: Database, detail: string): void {
+  if (!damageSeen.has(db)) damageSeen.set(db, detail);
+}
+
+/** The damage seen on `db`, if any. */
+export const damageOf = (db: Database): string | undefined => damageSeen.get(db);
+
+export interface GuardOptions {
+  /** A write: refused (StoreDamagedError) once the database has shown damage. */
+  write: boolean;
+  /** At most this many attempts while busy (default: until the deadline). */
+  attempts?: number;
+  /** Give up after this long busy (default WRITE_TIMEOUT_MS). */
+  deadlineMs?: number;
+  /** The file named in messages (default: the database's own file name). */
+  path?: string;
+}
+
 /**
- * For the stores beside SqliteStore (hook events, agent tokens) while serving: runs `fn`, and while
- * the database is locked by another process retries it after an asynchronous pause (2 ms doubling
- * to 50 ms), at most `attempts` times; then fails with StoreBusyError, having written nothing.
+ * The one busy-retry and damage rule of every store while serving (SqliteStore, the hook tables):
+ * runs `fn`, and while another process holds the database retries it after an asynchronous pause
+ * (2 ms doubling to 50 ms, with jitter; the event loop keeps serving) up to the attempts or the
+ * deadline, then fails with StoreBusyError having written nothing. A damaged page fails with
+ * StoreDamagedError and marks the database, after which every write on it is refused.
  */
-export async function retryBusy<T>(fn: () => T, attempts = 50, what = 'write to the database'): Promise<T> {
+export async function guarded<T>(db: Database, what: string, fn: () => T, opts: GuardOptions): Promise<T> {
+  const path = opts.path ?? db.name;
+  const seen = damageSeen.get(db);
+  if (opts.write && seen !== undefined) throw new StoreDamagedError(path, seen);
+  const deadline = opts.deadlineMs ?? WRITE_TIMEOUT_MS;
+  const attempts = opts.attempts ?? Number.POSITIVE_INFINITY;
   const started = Date.now();
   for (let i = 0; ; i++) {
     try {
       return fn();
     } catch (err) {
+      if (isDamage(err)) {
+        markDamaged(db, (err as Error).message);
+        throw new StoreDamagedError(path, (err as Error).message);
+      }
       if (!isBusy(err)) throw err;
-      if (i + 1 >= attempts) throw new StoreBusyError(what, Date.now() - started);
-      await sleep(Math.min(2 * 2 ** i, 50));
+      const waited = Date.now() - started;
+      if (i + 1 >= attempts || waited >= deadline) throw new StoreBusyError(what, waited);
+      const pause = Math.min(2 * 2 ** i, 50) * (0.5 + Math.random());
+      await sleep(Math.min(pause, deadline - waited + 1));
     }
   }
 }

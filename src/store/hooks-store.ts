@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { retryBusy } from './db.js';
+import { guarded } from './db.js';
 import { nameKey } from './name-key.js';
 
 /**
@@ -271,39 +271,40 @@ export class HookStore {
       this.tx.now = this.clock();
       return fn(this.tx);
     });
-    return retryBusy(() => run.immediate(), this.attempts);
+    return this.write('record a hook event', () => run.immediate());
   }
 
   async getState(space: string, agent: string): Promise<StoredHookState | undefined> {
-    return this.tx.getState(space, agent);
+    return this.read(() => this.tx.getState(space, agent));
   }
 
   /** The hook state of every agent (of one space), with the agent's stored spelling. */
   async listStates(space?: string): Promise<HookStateRow[]> {
     const k = space === undefined ? null : key(space);
-    const rows = this.q.states!.all(k, k) as { agent: string; space: string; state: string; event: string; detail: string; since: number; at: number }[];
+    const rows = (await this.read(() => this.q.states!.all(k, k))) as { agent: string; space: string; state: string; event: string; detail: string; since: number; at: number }[];
     return rows.map((r) => ({ ...r, detail: parseObject(r.detail) }));
   }
 
   /** Events of one agent at or after `since` (ms), oldest first, optionally of one kind. */
   async eventsSince(space: string, agent: string, since: number, event?: string, limit = 100): Promise<StoredHookEvent[]> {
-    const rows = this.q.eventsAfter!.all(key(space), key(agent), since, event ?? null, event ?? null, limit) as RawEvent[];
+    const rows = (await this.read(() => this.q.eventsAfter!.all(key(space), key(agent), since, event ?? null, event ?? null, limit))) as RawEvent[];
     return rows.map(toEvent);
   }
 
   /** The latest events of one agent, newest first. */
   async recentEvents(space: string, agent: string, limit = 50): Promise<StoredHookEvent[]> {
-    return (this.q.recentEvents!.all(key(space), key(agent), limit) as RawEvent[]).map(toEvent);
+    return ((await this.read(() => this.q.recentEvents!.all(key(space), key(agent), limit))) as RawEvent[]).map(toEvent);
   }
 
   /** Any hook event was ever recorded for the agent (hooks are installed for it). */
   async hasEvents(space: string, agent: string): Promise<boolean> {
-    return this.q.hasAnyEvent!.get(key(space), key(agent)) !== undefined;
+    return (await this.read(() => this.q.hasAnyEvent!.get(key(space), key(agent)))) !== undefined;
   }
 
   /** Creates the rule, or changes the decision of the rule with the same scope, tool and pattern. */
   async setRule(input: ApprovalRuleInput): Promise<{ rule: ApprovalRuleRecord; created: boolean }> {
-    return retryBusy(
+    return this.write(
+      'set an approval rule',
       () =>
         this.db
           .transaction(() => {
@@ -321,23 +322,22 @@ export class HookStore {
             return { rule: toRule(row), created: row.created_at === now && row.updated_at === now };
           })
           .immediate(),
-      this.attempts,
     );
   }
 
   async listRules(scope?: { space: string; agent?: string }): Promise<ApprovalRuleRecord[]> {
-    if (!scope) return (this.q.allRules!.all() as ApprovalRuleRecord[]).map(toRule);
+    if (!scope) return ((await this.read(() => this.q.allRules!.all())) as ApprovalRuleRecord[]).map(toRule);
     if (scope.agent !== undefined) return this.tx.rulesFor(scope.space, scope.agent);
     return (this.q.allRules!.all() as ApprovalRuleRecord[]).map(toRule).filter((r) => r.space === null || key(r.space) === key(scope.space));
   }
 
   async getRule(id: number): Promise<ApprovalRuleRecord | undefined> {
-    const row = this.q.ruleById!.get(id) as ApprovalRuleRecord | undefined;
+    const row = (await this.read(() => this.q.ruleById!.get(id))) as ApprovalRuleRecord | undefined;
     return row && toRule(row);
   }
 
   async deleteRule(id: number): Promise<boolean> {
-    return retryBusy(() => this.q.deleteRule!.run(id).changes > 0, this.attempts);
+    return this.write('delete an approval rule', () => this.q.deleteRule!.run(id).changes > 0);
   }
 
   async recordDecision(d: ApprovalDecisionInput): Promise<number> {
@@ -348,8 +348,18 @@ export class HookStore {
   async listDecisions(filter: { space?: string; agent?: string; afterId?: number; limit?: number } = {}): Promise<ApprovalDecisionRecord[]> {
     const s = filter.space === undefined ? null : key(filter.space);
     const a = filter.agent === undefined ? null : key(filter.agent);
-    const rows = this.q.decisions!.all(s, s, a, a, filter.afterId ?? 0, filter.limit ?? 50) as (ApprovalDecisionRecord & Record<string, unknown>)[];
+    const rows = (await this.read(() => this.q.decisions!.all(s, s, a, a, filter.afterId ?? 0, filter.limit ?? 50))) as (ApprovalDecisionRecord & Record<string, unknown>)[];
     return rows.map(({ space_key: _s, agent_key: _a, ...r }) => r as ApprovalDecisionRecord);
+  }
+
+  /** A write, by the stores' one busy and damage rule (db.ts `guarded`): refused once the file showed damage. */
+  private write<T>(what: string, fn: () => T): Promise<T> {
+    return guarded(this.db, what, fn, { write: true, attempts: this.attempts });
+  }
+
+  /** A read: a damaged page is StoreDamagedError (and later writes are refused), a busy database is retried. */
+  private read<T>(fn: () => T): Promise<T> {
+    return guarded(this.db, 'read', fn, { write: false, attempts: this.attempts });
   }
 }
 

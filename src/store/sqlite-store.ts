@@ -1,6 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isBusy, isDamage, openDatabase, quickCheck } from './db.js';
+import { damageOf, guarded, markDamaged, openDatabase, quickCheck, WRITE_TIMEOUT_MS } from './db.js';
 import { AGENT_SELECT, iso, parseJson, toJson, toRecord, type AgentRow } from './agent-rows.js';
 import { checkFileIntegrity } from './integrity.js';
 import { nameKey } from './name-key.js';
@@ -24,11 +23,7 @@ const key = nameKey;
 /** How many SSE events to keep for replay; older ones are pruned. */
 const EVENTS_KEPT = 10_000;
 
-/** How long a write keeps retrying while another process holds the database before it gives up. */
-export const WRITE_TIMEOUT_MS = 5_000;
-/** Pauses between attempts at a busy database: short at first, then capped (plus jitter). */
-const RETRY_FIRST_MS = 2;
-const RETRY_MAX_MS = 50;
+export { WRITE_TIMEOUT_MS };
 /** A health answer is reused this long: the check reads the whole file. */
 const HEALTH_CACHE_MS = 2_000;
 
@@ -59,7 +54,6 @@ export class SqliteStore implements Store {
   private readonly transaction;
   private readonly clock: () => number;
   private readonly writeTimeoutMs: number;
-  private damage: string | undefined;
   private healthCache: { at: number; value: Promise<StoreHealth> } | undefined;
   private closed = false;
 
@@ -302,7 +296,8 @@ export class SqliteStore implements Store {
    */
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, detail: 'the store is closed' };
-    if (this.damage !== undefined) return { ok: false, detail: new StoreDamagedError(this.path, this.damage).message };
+    const damage = damageOf(this.db);
+    if (damage !== undefined) return { ok: false, detail: new StoreDamagedError(this.path, damage).message };
     const now = Date.now();
     if (this.healthCache && now - this.healthCache.at < HEALTH_CACHE_MS) return this.healthCache.value;
     const value = this.checkHealth();
@@ -330,38 +325,18 @@ export class SqliteStore implements Store {
   }
 
   private damaged(detail: string): StoreHealth {
-    this.damage ??= detail;
+    markDamaged(this.db, detail);
     return { ok: false, detail: new StoreDamagedError(this.path, detail).message };
   }
 
   /** Runs a read; a busy database (rare under WAL: recovery after a crash) is retried asynchronously. */
   private async read<T>(fn: () => T): Promise<T> {
-    return this.attempt('read', fn);
+    return guarded(this.db, 'read', fn, { write: false, deadlineMs: this.writeTimeoutMs, path: this.path });
   }
 
   /** Runs `fn` in one IMMEDIATE transaction, retried asynchronously while another process holds the lock. */
   private async write<T>(what: string, fn: () => T): Promise<T> {
-    if (this.damage !== undefined) throw new StoreDamagedError(this.path, this.damage);
-    return this.attempt(what, () => this.transaction.immediate(fn) as T);
-  }
-
-  private async attempt<T>(what: string, fn: () => T): Promise<T> {
-    const started = Date.now();
-    for (let i = 0; ; i++) {
-      try {
-        return fn();
-      } catch (err) {
-        if (isDamage(err)) {
-          this.damage ??= (err as Error).message;
-          throw new StoreDamagedError(this.path, (err as Error).message);
-        }
-        if (!isBusy(err)) throw err;
-        const waited = Date.now() - started;
-        if (waited >= this.writeTimeoutMs) throw new StoreBusyError(what, waited);
-        const pause = Math.min(RETRY_FIRST_MS * 2 ** i, RETRY_MAX_MS) * (0.5 + Math.random());
-        await sleep(Math.min(pause, this.writeTimeoutMs - waited + 1));
-      }
-    }
+    return guarded(this.db, what, () => this.transaction.immediate(fn) as T, { write: true, deadlineMs: this.writeTimeoutMs, path: this.path });
   }
 
   private agentNow(space: string, agent: string): AgentRecord | undefined {

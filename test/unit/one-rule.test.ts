@@ -236,3 +236,11 @@ describe('tool input validation', () => {
     }
   });
 });
+
+describe('busy-retry', () => {
+  it('is written once (store/db.ts guarded) and every store while serving uses it', () => {
+    const backoff = SOURCES.filter(([f, text]) => f.startsWith('store/') && /\*\* i\b/.test(text)).map(([f]) => f);
+    expect(backoff).toEqual(['store/db.ts']);
+    for (const f of ['store/sqlite-store.ts', 'store/hooks-store.ts']) expect(SOURCES.find(([g]) => g === f)![1]).toContain('guarded(this.db');
+  });
+});
