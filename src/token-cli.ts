@@ -1,4 +1,4 @@
-import { DEFAULT_SPACE } from './core/identity.js';
+import { DEFAULT_SPACE, nameKey } from './core/identity.js';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { argErrorMessage, didYouMean } from './cli-suggest.js';
@@ -122,7 +122,7 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
       const { token, info } = await tokens.issue(space, config.agent!);
       const known = db
         .prepare(`SELECT 1 FROM agents a JOIN spaces s ON s.id = a.space_id WHERE s.name_key = ? AND a.name_key = ?`)
-        .get(space.toLowerCase(), config.agent!.toLowerCase());
+        .get(nameKey(space), nameKey(config.agent!));
       io.err(
         `issued token ${info.id} for agent "${info.agent}" in space "${info.space}"${known ? '' : ' (not registered yet)'}; it is shown once:\n`,
       );

@@ -18,13 +18,13 @@ export async function findAgent(coordinator: Coordinator, space: string, agent: 
 /** Every space that has agents, in first-seen casing, sorted. */
 export async function listSpaces(coordinator: Coordinator): Promise<string[]> {
   const seen = new Map<string, string>();
-  for (const a of await listAgents(coordinator)) if (!seen.has(a.space.toLowerCase())) seen.set(a.space.toLowerCase(), a.space);
-  return [...seen.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+  for (const a of await listAgents(coordinator)) if (!seen.has(nameKey(a.space))) seen.set(nameKey(a.space), a.space);
+  return [...seen.values()].sort((a, b) => nameKey(a).localeCompare(nameKey(b)));
 }
 
 /** Names starting with `prefix` (case-insensitive), at most `max`, for argument completion. */
 export const completeFrom = (names: readonly string[], prefix: string, max = 100): string[] =>
-  names.filter((n) => n.toLowerCase().startsWith(prefix.toLowerCase())).slice(0, max);
+  names.filter((n) => nameKey(n).startsWith(nameKey(prefix))).slice(0, max);
 
 /** An agent's peers in the order every face lists them: the other agents of its space, by name (names folded as everywhere: nameKey). */
 export const peersOf = <T extends { name: string }>(agents: readonly T[], name: string): T[] =>

@@ -7,7 +7,7 @@
 import type { AgentRef, ApprovalRuleRecord, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
 import { decideFrom, evaluateRules, permissionDecisionOutput, type RuleEvaluation } from './approval-rules.js';
 import { agentNameProblem, nameProblem } from './names.js';
-import { spaceFor } from './identity.js';
+import { sameName, spaceFor } from './identity.js';
 import { sessionIdProblem } from '../backends/session-ids.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
@@ -78,8 +78,8 @@ function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: A
   }
   if (who.tmuxSession !== undefined) {
     let found = tx.findAgentsBySession(who.tmuxSession);
-    if (who.space !== undefined) found = found.filter((a) => a.space.toLowerCase() === who.space!.toLowerCase());
-    if (found.length > 1) found = found.filter((a) => a.space.toLowerCase() === who.defaultSpace.toLowerCase());
+    if (who.space !== undefined) found = found.filter((a) => sameName(a.space, who.space!));
+    if (found.length > 1) found = found.filter((a) => sameName(a.space, who.defaultSpace));
     if (found.length === 1) return { agent: found[0]! };
     if (found.length > 1) return { problem: `tmux session "${who.tmuxSession}" is registered for several agents; set BOSS_AGENT and BOSS_SPACE in the agent's environment` };
     if (ev.event === 'SessionStart') {

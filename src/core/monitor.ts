@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { Coordinator } from './coordinator.js';
-import { agentKey as keyOf } from './identity.js';
+import { agentKey as keyOf, nameKey } from './identity.js';
 import { toEventRow, type LivenessEventRow, type LivenessRow } from './liveness.js';
 
 export type { LivenessEventRow } from './liveness.js';
@@ -146,7 +146,7 @@ export class LivenessMonitor {
       const samePrompt = prev?.promptSince !== undefined && promptIds.some((id) => prev.promptIds.includes(id));
       const promptSince = r.needs_approval ? (samePrompt ? prev.promptSince! : now) : undefined;
       nextSeen.set(k, { fp, since, promptIds, ...(approvalSince !== undefined && { approvalSince }), ...(promptSince !== undefined && { promptSince }) });
-      const spaceKey = r.space.toLowerCase();
+      const spaceKey = nameKey(r.space);
       if (!bySpace.has(spaceKey)) bySpace.set(spaceKey, { space: r.space, rows: [] });
       bySpace.get(spaceKey)!.rows.push(toEventRow(r, since, approvalSince, promptSince));
     }

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { DomainError } from '../core/errors.js';
-import { OPERATOR, sameName as same, type Caller } from '../core/identity.js';
+import { nameKey, OPERATOR, sameName as same, type Caller } from '../core/identity.js';
 import { agentName, spaceName } from '../core/schemas.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { jsonError, type AppEnv, type Principal } from './middleware.js';
@@ -94,7 +94,7 @@ export function requestCaller(c: Context<AppEnv>, space?: string): Caller {
 
 /** A stable key of who holds a request's credentials (an MCP session stays with one). */
 export const principalKey = (p: Principal | undefined): string | undefined =>
-  p === undefined ? undefined : p.kind === 'operator' ? 'operator' : `agent:${p.space.toLowerCase()}/${p.agent.toLowerCase()}`;
+  p === undefined ? undefined : p.kind === 'operator' ? 'operator' : `agent:${nameKey(p.space)}/${nameKey(p.agent)}`;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

@@ -1,3 +1,4 @@
+import { sameName } from '../core/identity.js';
 import type { Context } from 'hono';
 import type { Logger } from '../log.js';
 import type { StoredEvent } from '../core/records.js';
@@ -318,7 +319,7 @@ const parseLastEventId = (v: string | undefined): number | undefined => {
 };
 
 const matches = (ev: StoredEvent, f: EventFilter): boolean =>
-  f.space === undefined || ev.space === null || ev.space.toLowerCase() === f.space.toLowerCase();
+  f.space === undefined || ev.space === null || sameName(ev.space, f.space);
 
 /** One SSE frame: `id:`, `event:`, `data:` (JSON on one line), blank line. */
 export const formatEvent = (ev: StoredEvent): string => `id: ${ev.id}\nevent: ${ev.kind}\ndata: ${JSON.stringify(ev.payload)}\n\n`;

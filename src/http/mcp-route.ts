@@ -1,3 +1,4 @@
+import { sameName } from '../core/identity.js';
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
@@ -68,7 +69,7 @@ function releaseAnsweredStreams(transport: WebStandardStreamableHTTPServerTransp
 }
 
 const sameCaller = (a: Caller, b: Caller): boolean =>
-  (a.agent ?? '').toLowerCase() === (b.agent ?? '').toLowerCase() && (a.space ?? '').toLowerCase() === (b.space ?? '').toLowerCase();
+  sameName(a.agent ?? '', b.agent ?? '') && sameName(a.space ?? '', b.space ?? '');
 
 export class McpSessions {
   private readonly sessions = new Map<string, McpSession>();

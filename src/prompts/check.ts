@@ -1,3 +1,4 @@
+import { sameName } from '../core/identity.js';
 import { findAgent, listAgents } from '../core/directory.js';
 import { agentArgs, cell, peerTable, who } from './common.js';
 import { definePrompt } from './define.js';
@@ -11,7 +12,7 @@ export const check = definePrompt({
     const { agent, space } = who(args, ctx);
     const self = await findAgent(ctx.coordinator, space, agent);
     const name = self?.name ?? agent;
-    const peers = (await listAgents(ctx.coordinator, space)).filter((a) => a.name.toLowerCase() !== name.toLowerCase());
+    const peers = (await listAgents(ctx.coordinator, space)).filter((a) => !sameName(a.name, name));
     const waiting = peers.filter((p) => p.status === 'blocked' || (p.questions?.length ?? 0) > 0 || (p.blockers?.length ?? 0) > 0);
     return [
       `Status check for **${cell(name)}** in space **${cell(self?.space ?? space)}**.`,

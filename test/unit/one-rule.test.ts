@@ -244,3 +244,15 @@ describe('busy-retry', () => {
     for (const f of ['store/sqlite-store.ts', 'store/hooks-store.ts']) expect(SOURCES.find(([g]) => g === f)![1]).toContain('guarded(this.db');
   });
 });
+
+describe('name folding', () => {
+  it('is one function (store/name-key.ts): the core, the store, HTTP, prompts and the CLI call it, and the dashboard page has the same definition', () => {
+    const NAME = /\b(space|agent|name|prefix|who\.space|who\.defaultSpace|p\.space|p\.agent|a\.space|a\.name|r\.space|ev\.space|f\.space|config\.agent!?)\)?\.toLowerCase\(\)/;
+    const folding = SOURCES.filter(([f, text]) => f !== 'store/name-key.ts' && f !== 'http/dashboard/assets/app.js' && NAME.test(text)).map(([f]) => f);
+    expect(folding).toEqual([]);
+    expect(SOURCES.find(([f]) => f === 'store/name-key.ts')![1]).toContain('export const nameKey = (name: string): string => name.toLowerCase();');
+    const page = SOURCES.find(([f]) => f === 'http/dashboard/assets/app.js')![1];
+    expect(page).toContain('const nameKey = (name) => String(name).toLowerCase();');
+    expect(page.match(/toLowerCase\(\)/g)).toHaveLength(3); // nameKey, and the filter box's free-text search (twice)
+  });
+});

@@ -1,3 +1,4 @@
+import { nameKey } from '../name-key.js';
 import type { Database } from 'better-sqlite3';
 
 /**
@@ -89,8 +90,8 @@ export function importLegacyRows(db: Database, now: number): number {
     const space = asText(pick(row, ['space_name', 'space'])) ?? 'default';
     const createdAt = asEpochMs(row.created_at, now);
     const updatedAt = asEpochMs(row.updated_at, createdAt);
-    const { id: spaceId } = ensureSpace.get(space, space.toLowerCase(), now, now) as { id: number };
-    const prior = existing.get(spaceId, name.toLowerCase()) as { id: number; updated_at: number } | undefined;
+    const { id: spaceId } = ensureSpace.get(space, nameKey(space), now, now) as { id: number };
+    const prior = existing.get(spaceId, nameKey(name)) as { id: number; updated_at: number } | undefined;
     // Duplicate names (case-insensitive) in the legacy table: the most recently updated row wins;
     // the others stay readable in legacy_agents.
     if (prior) {
@@ -101,7 +102,7 @@ export function importLegacyRows(db: Database, now: number): number {
     const rec: Record<string, unknown> = {
       space_id: spaceId,
       name,
-      name_key: name.toLowerCase(),
+      name_key: nameKey(name),
       status: asText(row.status) ?? 'idle',
       summary: asText(row.summary) ?? '',
       test_count: typeof testCount === 'number' ? Math.trunc(testCount) : testCount == null ? null : Number.parseInt(String(testCount), 10) || null,

@@ -15,7 +15,9 @@ const OVERVIEW_EVERY_MS = 30_000;
 const PREVIEW_LINES = 8;
 
 const $ = (id) => document.getElementById(id);
-const keyOf = (space, agent) => JSON.stringify([String(space).toLowerCase(), String(agent).toLowerCase()]);
+/** How names are folded for matching: the page's copy of the one rule (src/store/name-key.ts), checked equal by a test. */
+const nameKey = (name) => String(name).toLowerCase();
+const keyOf = (space, agent) => JSON.stringify([nameKey(space), nameKey(agent)]);
 
 /** agent key → { data, view, space }; space key → { name, section, grid, count }; agent key → tray item. */
 const agents = new Map();
@@ -190,7 +192,7 @@ function removeAgent(key) {
 // ── agent cards ─────────────────────────────────────────────────────────────
 
 function spaceFor(name) {
-  const key = String(name).toLowerCase();
+  const key = nameKey(name);
   let space = spaces.get(key);
   if (space) return space;
   const count = el('span', { className: 'space-count' });
@@ -249,8 +251,8 @@ function createAgent(key, row) {
   v.interrupt.addEventListener('click', () => void interrupt(entry));
 
   // Keep the space's cards in name order.
-  const lower = String(row.agent).toLowerCase();
-  const next = [...space.grid.children].find((c) => (agents.get(c.dataset.key)?.data.agent ?? '').toLowerCase() > lower);
+  const lower = nameKey(row.agent);
+  const next = [...space.grid.children].find((c) => nameKey(agents.get(c.dataset.key)?.data.agent ?? '') > lower);
   space.grid.insertBefore(v.root, next ?? null);
   space.size++;
   agents.set(key, entry);
