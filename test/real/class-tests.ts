@@ -26,7 +26,7 @@ export function classTests(version: string): void {
         const row = await b.waitForRow((r) => r.state === 'gone', 'gone after /exit', 30_000);
         expect(row.exists).toBe(true); // the terminal lives on
         expect(row.needs_approval).toBe(false);
-        expect(row.resume_command).toMatch(/^claude (?:\S+ )*--resume [0-9a-f-]{36}$/u);
+        expect(row.resume_command, `the resume command read from the screen:\n${(await b.cc.capture()).join('\n')}`).toMatch(/^claude (?:\S+ )*--resume [0-9a-f-]{36}$/u);
         expect(row.last_line).toMatch(/\$$/u);
         // Nothing to interrupt in a shell: no key is sent to it.
         const r = await b.call('interrupt', { agent: AGENT });

@@ -13,7 +13,7 @@ import { stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 import { bossMcpConfig } from './boss-mcp.js';
-import { escapeToIdle, idlePromptShown } from './scenarios.js';
+import { escapeToIdle } from './scenarios.js';
 
 export const SPACE = 'real';
 export const AGENT = 'dev';
@@ -52,6 +52,15 @@ export interface Bench {
  * after them. With `resetToIdle`, every test ends with Claude Code back at its idle prompt, so a
  * failed test does not leave a dialog open for the next one.
  */
+/** How long a test's end may take to settle at the idle prompt before the reset sends keys. */
+const RESET_SETTLE_MS = 5_000;
+/**
+ * The reset's bound: the settle, then escapeToIdle's own bounded waits (three rounds of up to 5 s
+ * for the input box and 5 s, the last 20 s, for the prompt). The 20 s hook default cut it short on a
+ * loaded machine, hiding escapeToIdle's error, which shows the screen it is stuck on.
+ */
+const RESET_TIMEOUT_MS = 60_000;
+
 export function benchPerBlock(use: (bench: Bench) => void, options: { resetToIdle?: boolean; version?: string } = {}): void {
   let bench: Bench | undefined;
   beforeAll(async () => {
@@ -63,8 +72,12 @@ export function benchPerBlock(use: (bench: Bench) => void, options: { resetToIdl
   });
   if (options.resetToIdle) {
     afterEach(async () => {
-      if (bench && !(await idlePromptShown(bench.cc))) await escapeToIdle(bench);
-    });
+      if (!bench) return;
+      // A test may end a moment before Claude Code draws its idle footer again (on a loaded
+      // machine, a turn's last redraw lags the row that said idle): wait for it before any key.
+      if (await bench.cc.waitForPrompt(RESET_SETTLE_MS).then(() => true, () => false)) return;
+      await escapeToIdle(bench);
+    }, RESET_TIMEOUT_MS);
   }
 }
 

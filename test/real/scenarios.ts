@@ -82,7 +82,11 @@ export async function escapeToIdle({ cc, model }: ScenarioContext): Promise<void
   // middle of redrawing can look idle for a moment: Escape again until the idle prompt is there.
   for (let i = 0; ; i++) {
     await sleep(400);
-    await cc.keys('Escape');
+    const screen = (await cc.capture()).join('\n');
+    if (idlePrompt(screen)) return;
+    // Escape only what Escape answers (a dialog, a menu, a working turn): on an idle 2.1 input box
+    // a second Escape opens the rewind menu, a screen this loop would then have to leave again.
+    if (!inputBoxIdle(screen)) await cc.keys('Escape');
     try {
       await cc.waitForScreen(inputBoxIdle, 'the idle input box after Escape', 5_000);
       // Clear whatever Escape put back into the input box.
