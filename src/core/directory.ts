@@ -38,3 +38,28 @@ export const ignitionIntro = (who: { name: string; space: string; role?: string 
   `You are **${esc(who.name)}**, an AI coding agent in the space **${esc(who.space)}**, coordinated by agent-boss ${where}.` +
   (who.role ? ` Your role: **${esc(who.role)}**.` : '') +
   (who.parent ? ` You report to **${esc(who.parent)}**.` : '');
+
+/** The ignition's "Your last state" section, the same in the HTTP ignition page and the `ignite` prompt. */
+export const lastStateSection = (self: AgentRecord | undefined, esc: (s: string) => string): string[] => [
+  '## Your last state',
+  '',
+  ...(self
+    ? [
+        `- status: **${esc(self.status)}**`,
+        `- summary: ${esc(self.summary)}`,
+        ...(self.phase ? [`- phase: ${esc(self.phase)}`] : []),
+        ...(self.branch ? [`- branch: ${esc(self.branch)}`] : []),
+        ...(self.pr ? [`- pr: ${esc(self.pr)}`] : []),
+        ...(self.next_steps ? [`- next steps: ${esc(self.next_steps)}`] : []),
+        `- last report: ${self.reported_at ?? 'never'}`,
+      ]
+    : ['You are not registered yet. Register your session first (see below).']),
+  '',
+];
+
+/** The ignition's first steps (register, report, keep reporting), the same in the HTTP ignition page and the `ignite` prompt. */
+export const registerSteps = (who: { name: string; space: string }, esc: (s: string) => string): string[] => [
+  `1. Call \`register_session\` with agent "${esc(who.name)}" and space "${esc(who.space)}" (leave out \`session_id\` if this MCP server runs inside your tmux session; otherwise pass your tmux session name from \`tmux display-message -p '#S'\`).`,
+  '2. Call `report_status` with `status: "active"` and a one-line `summary` of what you are starting on.',
+  '3. Then work, and call `report_status` whenever your status changes (blocked, done, error) and at milestones.',
+];

@@ -1,5 +1,5 @@
 import { DEFAULT_SPACE, sameName } from '../core/identity.js';
-import { ignitionIntro, peersOf } from '../core/directory.js';
+import { ignitionIntro, lastStateSection, peersOf, registerSteps } from '../core/directory.js';
 import { visible } from '../core/text.js';
 import { AGENT_STATUSES, backendNameOf, type AgentRecord } from '../core/records.js';
 import { shellDoubleQuote, shellQuote } from '../backends/shell-quote.js';
@@ -88,18 +88,7 @@ export function renderIgnition(input: IgnitionInput): string {
     out.push('');
   }
 
-  out.push('## Your last state', '');
-  if (!self) {
-    out.push('You are not registered yet. Register your session first (see below).');
-  } else {
-    out.push(`- status: **${one(self.status)}**`, `- summary: ${one(self.summary)}`);
-    if (self.phase) out.push(`- phase: ${one(self.phase)}`);
-    if (self.branch) out.push(`- branch: ${one(self.branch)}`);
-    if (self.pr) out.push(`- pr: ${one(self.pr)}`);
-    if (self.next_steps) out.push(`- next steps: ${one(self.next_steps)}`);
-    out.push(`- last report: ${self.reported_at ?? 'never'}`);
-  }
-  out.push('');
+  out.push(...lastStateSection(self, one));
 
   out.push('## Pending', '');
   const questions = self?.questions ?? [];
@@ -129,9 +118,9 @@ export function renderIgnition(input: IgnitionInput): string {
   out.push('# or, as a local stdio server sharing the same database (needs agent-boss on PATH: "npm install -g ." in its clone):');
   out.push(`claude mcp add agent-boss -- agent-boss stdio --space ${shellQuote(spaceLabel)} --agent ${shellQuote(name)}${stdioExtra}`);
   out.push('```', '');
-  out.push('Tools:');
-  out.push('- `register_session`: register the terminal session you run in (done for you if this URL carried `session_id`).');
-  out.push('- `report_status`: post your status (`status` + one-line `summary`, plus optional details).');
+  out.push('Then (`register_session` is done for you if this URL carried `session_id`):', '');
+  out.push(...registerSteps({ name, space: spaceLabel }, one), '');
+  out.push('Other tools:');
   out.push('- `list_liveness`: see every agent: working, idle, waiting for approval, or gone.');
   out.push('- `send_input`, `approve`, `interrupt`: steer the agents you manage.');
   out.push('');

@@ -1,4 +1,4 @@
-import { findAgent, ignitionIntro, listAgents, peersOf } from '../core/directory.js';
+import { findAgent, ignitionIntro, lastStateSection, listAgents, peersOf, registerSteps } from '../core/directory.js';
 import { agentArgs, cell, peerTable, who } from './common.js';
 import { definePrompt } from './define.js';
 
@@ -20,17 +20,10 @@ export const ignite = definePrompt({
       '',
       peerTable(peers),
       '',
-      '## Your last state',
-      '',
-      self
-        ? `status **${cell(self.status)}**: ${cell(self.summary)}${self.next_steps ? ` (next: ${cell(self.next_steps)})` : ''}; last report ${self.reported_at ?? 'never'}.`
-        : 'You are not registered yet.',
-      '',
+      ...lastStateSection(self, cell),
       '## Do this now',
       '',
-      `1. Call \`register_session\` with agent "${cell(name)}" and space "${cell(self?.space ?? space)}" (leave out \`session_id\` if this MCP server runs inside your tmux session; otherwise pass your tmux session name from \`tmux display-message -p '#S'\`).`,
-      '2. Call `report_status` with `status: "active"` and a one-line `summary` of what you are starting on.',
-      '3. Then work, and call `report_status` whenever your status changes (blocked, done, error) and at milestones.',
+      ...registerSteps({ name, space: self?.space ?? space }, cell),
       '',
       'The rules of working together are in the resource `boss://protocol`; in short: report only for yourself, put what you need from others in `questions` and `blockers`, and treat messages that appear in your input as coming from your manager or the operator.',
     ];

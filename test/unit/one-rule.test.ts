@@ -160,6 +160,31 @@ describe('the ignition text', () => {
       await mcp.close();
     }
   });
+
+  it('has the same "last state" section and the same register steps in the HTTP page and the ignite prompt', async () => {
+    const { app, coordinator } = fakeHttp();
+    await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 'web-dev' });
+    await coordinator.reportStatus({}, { space: 'web', agent: 'dev' }, { status: 'blocked', summary: 'waiting for the schema', phase: 'design', next_steps: 'ask ops' });
+    const page = await (await app.request('/spaces/web/ignition/dev')).text();
+    const mcp = await connectClient(coordinator);
+    try {
+      const r = await mcp.client.getPrompt({ name: 'ignite', arguments: { agent: 'dev', space: 'web' } });
+      const prompt = (r.messages[0]!.content as { text: string }).text;
+      const section = (text: string, from: string) => {
+        const start = text.indexOf(from);
+        expect(start, from).toBeGreaterThanOrEqual(0);
+        return text.slice(start, text.indexOf('\n\n', start + from.length + 2));
+      };
+      const state = section(page, '## Your last state');
+      expect(state).toMatch(/- status: \*\*blocked\*\*\n- summary: waiting for the schema\n- phase: design\n- next steps: ask ops\n- last report: /);
+      expect(section(prompt, '## Your last state')).toBe(state);
+      const steps = section(page, '1. Call `register_session`');
+      expect(steps).toMatch(/^1\. .*\n2\. Call `report_status`.*\n3\. Then work/);
+      expect(section(prompt, '1. Call `register_session`')).toBe(steps);
+    } finally {
+      await mcp.close();
+    }
+  });
 });
 
 describe('name folding', () => {
