@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 // @ts-expect-error -- a plain .mjs script without type declarations
 import { CLAUDE_CODE_VERSION, claudeCodeBinary, claudeCodeDir } from '../../scripts/ensure-claude-code.mjs';
+import { waitForExit } from './process-exit.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 
@@ -259,26 +260,6 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
     }
   }
   return cc;
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-      return;
-    }
-    await sleep(POLL_MS);
-  }
 }
 
 /** Runs `claude ARGS` (not in tmux) with the same private HOME and environment, e.g. `mcp list`. */

@@ -6,6 +6,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForExit } from './process-exit.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 
@@ -123,24 +124,4 @@ export async function startTui(opts: TuiOptions): Promise<TuiSession> {
     }
   }
   return tui;
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    if (Date.now() > deadline) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-      return;
-    }
-    await sleep(POLL_MS);
-  }
 }

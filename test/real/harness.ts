@@ -48,6 +48,41 @@ export interface Bench {
 }
 
 /**
+ * The operator's calls on a bench's MCP client: `call` fails the test on an isError result unless
+ * `allowError`; `row` is agent "dev"'s list_liveness row; `waitForRow` polls it until `pred` holds,
+ * failing with the last row and the screen `capture` shows.
+ */
+export function liveCalls<Row extends LivenessRow = LivenessRow>(
+  client: Pick<Awaited<ReturnType<typeof stdioClient>>, 'call'>,
+  capture: () => Promise<string[]>,
+): Pick<Bench, 'call' | 'waitForRow'> & { row(): Promise<Row> } {
+  const call = async (name: string, args: Record<string, unknown> = {}, allowError = false) => {
+    const r = await client.call(name, args);
+    if (!allowError) expect(r.isError, `${name} failed: ${textOf(r)}`).toBeFalsy();
+    return r;
+  };
+  const row = async () => {
+    const r = await call('list_liveness');
+    const found = (r.structuredContent as { agents: Row[] }).agents.find((a) => a.agent === AGENT);
+    if (!found) throw new Error(`list_liveness has no row for ${AGENT}: ${textOf(r)}`);
+    return found;
+  };
+  const waitForRow = async (pred: (r: LivenessRow) => boolean, what: string, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: LivenessRow | undefined;
+    for (;;) {
+      last = await row();
+      if (pred(last)) return last;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last row ${JSON.stringify(last)}; screen:\n${(await capture()).join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return { call, row, waitForRow };
+}
+
+/**
  * One bench for the enclosing describe block: started before its tests (handed to `use`), closed
  * after them. With `resetToIdle`, every test ends with Claude Code back at its idle prompt, so a
  * failed test does not leave a dialog open for the next one.
@@ -103,30 +138,8 @@ export async function startBench(
     closers.push(() => cc.stop());
     const client = await stdioClient(['--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--space', SPACE]);
     closers.push(() => client.close());
-    const call = async (name: string, args: Record<string, unknown> = {}, allowError = false) => {
-      const r = await client.call(name, args);
-      if (!allowError) expect(r.isError, `${name} failed: ${textOf(r)}`).toBeFalsy();
-      return r;
-    };
+    const { call, row, waitForRow } = liveCalls(client, () => cc.capture());
     if (opts.register !== false) await call('register_session', { agent: AGENT, session_id: cc.session });
-    const row = async () => {
-      const r = await call('list_liveness');
-      const found = (r.structuredContent as { agents: LivenessRow[] }).agents.find((a) => a.agent === AGENT);
-      if (!found) throw new Error(`list_liveness has no row for ${AGENT}: ${textOf(r)}`);
-      return found;
-    };
-    const waitForRow = async (pred: (r: LivenessRow) => boolean, what: string, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      let last: LivenessRow | undefined;
-      for (;;) {
-        last = await row();
-        if (pred(last)) return last;
-        if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last row ${JSON.stringify(last)}; screen:\n${(await cc.capture()).join('\n')}`);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
     return { model, tmux, cc, dataDir: data.dir, call, row, waitForRow, close };
   } catch (err) {
     await close();

@@ -5,13 +5,11 @@
  * the program's `agent_kind`.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { expect } from 'vitest';
-import { textOf } from '../helpers/core.js';
 import { stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 import type { TuiSession } from '../helpers/tui-program.js';
-import type { LivenessRow } from './harness.js';
+import { liveCalls, type LivenessRow } from './harness.js';
 
 export const SPACE = 'real';
 export const AGENT = 'dev';
@@ -37,30 +35,8 @@ export async function startProgramBench(kind: string, start: (tmux: TmuxTestServ
     closers.push(() => tui.stop());
     const client = await stdioClient(['--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--space', SPACE]);
     closers.push(() => client.close());
-    const call = async (name: string, args: Record<string, unknown> = {}, allowError = false) => {
-      const r = await client.call(name, args);
-      if (!allowError) expect(r.isError, `${name} failed: ${textOf(r)}`).toBeFalsy();
-      return r;
-    };
+    const { call, row, waitForRow } = liveCalls<LivenessRow & { agent_kind?: string }>(client, () => tui.capture());
     await call('register_session', { agent: AGENT, session_id: tui.session, agent_kind: kind });
-    const row = async () => {
-      const r = await call('list_liveness');
-      const found = (r.structuredContent as { agents: (LivenessRow & { agent_kind?: string })[] }).agents.find((a) => a.agent === AGENT);
-      if (!found) throw new Error(`list_liveness has no row for ${AGENT}: ${textOf(r)}`);
-      return found;
-    };
-    const waitForRow = async (pred: (r: LivenessRow) => boolean, what: string, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      let last: LivenessRow | undefined;
-      for (;;) {
-        last = await row();
-        if (pred(last)) return last;
-        if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last row ${JSON.stringify(last)}; screen:\n${(await tui.capture()).join('\n')}`);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
     return { tui, dataDir: data.dir, call, row, waitForRow, close };
   } catch (err) {
     await close();
