@@ -6,6 +6,8 @@
  * I/O through a Terminal and asks its AgentUi what to do.
  */
 import type { BlockedReason } from './blocked.js';
+import { BackendError } from './errors.js';
+import { promptIdFor } from './prompt-id.js';
 import type { ApprovalDecision, ApprovalOption } from './session-backend.js';
 
 /** What one screen of the agent means. */
@@ -148,4 +150,71 @@ export interface AgentUiCatalog {
   kinds(): readonly string[];
   /** The UI of `kind`, or undefined for a kind it does not know. */
   ui(kind: string): AgentUi | undefined;
+}
+
+/** A pane's text as rows (multi-line entries split, trailing blanks cut), and the index of its last non-blank row. */
+export function paneRows(lines: readonly string[]): { rows: string[]; content: number[]; lastIdx: number | undefined } {
+  const rows = lines.flatMap((l) => l.split('\n')).map((l) => l.trimEnd());
+  const content = rows.flatMap((r, i) => (r.trim() === '' ? [] : [i]));
+  return { rows, content, lastIdx: content.at(-1) };
+}
+
+/** The waiting_approval reading of a dialog found on screen, with its promptId. */
+export function approvalReading(dialog: { toolName: string; promptText: string; options: ApprovalOption[] }, lastLine: string): ScreenReading {
+  return {
+    state: 'waiting_approval',
+    toolName: dialog.toolName,
+    promptText: dialog.promptText,
+    promptId: promptIdFor(dialog.toolName, dialog.promptText),
+    options: dialog.options,
+    lastLine,
+  };
+}
+
+/** How a program's numbered dialog is answered: which decision an option's label means, its key. */
+export interface NumberedDialogKeys {
+  decisionOf(label: string): ApprovalDecision | undefined;
+  keyFor(option: ApprovalOption): Keystroke;
+  /** The kind of option an answer looked for, as the program words it: '"yes"', '"don't ask again"'. */
+  wording: { yes: string; always: string };
+}
+
+/**
+ * Answers a numbered dialog: the option asked for, else the one whose label means the decision; a
+ * "no" with no such option is Escape. An option the dialog does not offer is an error naming the
+ * ones it does, and nothing is sent.
+ */
+export function answerNumbered(keys: NumberedDialogKeys, dialog: ScreenReading, decision: ApprovalDecision, option: number | undefined, where: string): DialogAnswer {
+  const offered = dialog.options ?? [];
+  const chosen = option !== undefined ? offered.find((o) => o.number === option) : offered.find((o) => keys.decisionOf(o.label) === decision);
+  if (!chosen) {
+    if (option === undefined && decision === 'no') return { keys: [{ key: 'Escape' }], keySent: 'Escape' };
+    const list = offered.map((o) => `${o.number}. ${o.label}`).join('; ');
+    throw new BackendError(
+      option !== undefined
+        ? `The prompt in ${where} has no option ${option}; it offers: ${list}. Nothing was sent.`
+        : `The prompt in ${where} offers no ${decision === 'always' ? keys.wording.always : keys.wording.yes} option; it offers: ${list}. Pick one with option N. Nothing was sent.`,
+      'option_unavailable',
+    );
+  }
+  const key = keys.keyFor(chosen);
+  return { keys: [key], keySent: 'key' in key ? key.key : key.literal, chosen };
+}
+
+const MAX_EXACT_CHARS = 256;
+const SHOWN_TAIL_CHARS = 24;
+const squash = (s: string): string => s.replace(/\s+/gu, '');
+
+/**
+ * The input-box checks of a program whose box wraps text freely (whitespace does not count) and
+ * draws a long paste as a placeholder (`pasted`): the box shows the text when it shows the
+ * placeholder or the text's last characters; a short first text must show whole.
+ */
+export function wrappedInputChecks(pasted: RegExp): Pick<AgentUi, 'inputShows' | 'mustShowExactly' | 'inputIs' | 'lostStart'> {
+  return {
+    inputShows: (box, text) => pasted.test(box) || squash(box).includes(squash(text).slice(-SHOWN_TAIL_CHARS)),
+    mustShowExactly: (text, before) => before === '' && text.length <= MAX_EXACT_CHARS && !/[\x00-\x1f\x7f]/u.test(text),
+    inputIs: (box, text) => squash(box) === squash(text),
+    lostStart: (box, text) => squash(box).length < squash(text).length && squash(text).endsWith(squash(box)),
+  };
 }

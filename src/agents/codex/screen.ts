@@ -15,8 +15,7 @@
  * "make the following edits" → apply_patch, "send input to … terminal" → write_stdin, "grant these
  * permissions" → permissions; another question → the question as shown.
  */
-import { promptIdFor } from '../../backends/prompt-id.js';
-import type { ScreenReading } from '../../backends/agent-ui.js';
+import { approvalReading, paneRows, type ScreenReading } from '../../backends/agent-ui.js';
 import type { ApprovalOption } from '../../backends/session-backend.js';
 
 /** What the empty input box shows (dimmed) instead of text. */
@@ -38,7 +37,6 @@ interface CodexDialog {
   options: ApprovalOption[];
 }
 
-const toRows = (lines: readonly string[]): string[] => lines.flatMap((l) => l.split('\n')).map((l) => l.trimEnd());
 const squashSpaces = (s: string): string => s.replace(/\s+/gu, ' ').trim();
 
 function toolOf(question: string): string {
@@ -110,23 +108,12 @@ function inputBoxStart(rows: readonly string[]): number | undefined {
 }
 
 export function parseCodexScreen(lines: readonly string[]): ScreenReading {
-  const rows = toRows(lines);
-  const content = rows.flatMap((r, i) => (r.trim() === '' ? [] : [i]));
-  const lastIdx = content.at(-1);
+  const { rows, content, lastIdx } = paneRows(lines);
   if (lastIdx === undefined) return { state: 'working', starting: true };
   const lastLine = rows[lastIdx]!.trim();
 
   const dialog = findCodexDialog(rows);
-  if (dialog) {
-    return {
-      state: 'waiting_approval',
-      toolName: dialog.toolName,
-      promptText: dialog.promptText,
-      promptId: promptIdFor(dialog.toolName, dialog.promptText),
-      options: dialog.options,
-      lastLine,
-    };
-  }
+  if (dialog) return approvalReading(dialog, lastLine);
   if (SHELL_PROMPT_END.test(lastLine) && !/^\s/u.test(rows[lastIdx]!)) return { state: 'gone', lastLine };
   if (content.slice(-BOTTOM_REGION).some((i) => WORKING.test(rows[i]!))) return { state: 'working', lastLine };
   if (inputBoxStart(rows) !== undefined) return { state: 'idle', inputReady: true, lastLine };
@@ -139,7 +126,7 @@ export function parseCodexScreen(lines: readonly string[]): ScreenReading {
  * placeholder; undefined when no input box is shown (a dialog replaces it).
  */
 export function codexInputBoxText(lines: readonly string[]): string | undefined {
-  const rows = toRows(lines);
+  const { rows } = paneRows(lines);
   if (findCodexDialog(rows)) return undefined;
   const start = inputBoxStart(rows);
   if (start === undefined) return undefined;

@@ -3,8 +3,7 @@
  * again, Escape to decline, as the options show them), Escape to interrupt, its input box. Facts
  * measured on 0.171.0 (docs/testing.md). Codex is started with `--no-daemon` (see program.ts).
  */
-import type { AgentLaunch, AgentUi, DialogAnswer, InterruptPlan, Keystroke, ScreenReading } from '../../backends/agent-ui.js';
-import { BackendError } from '../../backends/errors.js';
+import { answerNumbered, wrappedInputChecks, type AgentLaunch, type AgentUi, type DialogAnswer, type InterruptPlan, type Keystroke, type ScreenReading } from '../../backends/agent-ui.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
 import { codexInputBoxText, parseCodexScreen } from './screen.js';
 
@@ -25,11 +24,6 @@ export const CODEX_LAUNCH: AgentLaunch = {
   skipPermissionsFlag: '--dangerously-bypass-approvals-and-sandbox',
   skipPermissionWords: ['--dangerously-bypass-approvals-and-sandbox', '--yolo', 'approval_policy=never', '--ask-for-approval=never'],
 };
-const MAX_EXACT_CHARS = 256;
-const SHOWN_TAIL_CHARS = 24;
-
-const squash = (s: string): string => s.replace(/\s+/gu, '');
-const optionList = (offered: readonly ApprovalOption[]): string => offered.map((o) => `${o.number}. ${o.label}`).join('; ');
 
 /** "Yes, proceed (y)" → yes; "Yes, and don't ask again … (p)" → always; "No, …" → no. */
 function decisionOf(label: string): ApprovalDecision | undefined {
@@ -48,19 +42,7 @@ function keyFor(option: ApprovalOption): Keystroke {
 }
 
 export function answerCodex(dialog: ScreenReading, decision: ApprovalDecision, option: number | undefined, where: string): DialogAnswer {
-  const offered = dialog.options ?? [];
-  const chosen = option !== undefined ? offered.find((o) => o.number === option) : offered.find((o) => decisionOf(o.label) === decision);
-  if (!chosen) {
-    if (option === undefined && decision === 'no') return { keys: [{ key: 'Escape' }], keySent: 'Escape' };
-    throw new BackendError(
-      option !== undefined
-        ? `The prompt in ${where} has no option ${option}; it offers: ${optionList(offered)}. Nothing was sent.`
-        : `The prompt in ${where} offers no ${decision === 'always' ? `"don't ask again"` : '"yes"'} option; it offers: ${optionList(offered)}. Pick one with option N. Nothing was sent.`,
-      'option_unavailable',
-    );
-  }
-  const key = keyFor(chosen);
-  return { keys: [key], keySent: 'key' in key ? key.key : key.literal, chosen };
+  return answerNumbered({ decisionOf, keyFor, wording: { yes: '"yes"', always: `"don't ask again"` } }, dialog, decision, option, where);
 }
 
 export function codexUi(): AgentUi {
@@ -74,10 +56,7 @@ export function codexUi(): AgentUi {
     dialogSettleMs: DIALOG_SETTLE_MS,
     inputBoxText: codexInputBoxText,
     // A long paste is drawn as "[Pasted Content N chars]".
-    inputShows: (box, text) => /\[Pasted Content \d+ chars\]/u.test(box) || squash(box).includes(squash(text).slice(-SHOWN_TAIL_CHARS)),
-    mustShowExactly: (text, before) => before === '' && text.length <= MAX_EXACT_CHARS && !/[\x00-\x1f\x7f]/u.test(text),
-    inputIs: (box, text) => squash(box) === squash(text),
-    lostStart: (box, text) => squash(box).length < squash(text).length && squash(text).endsWith(squash(box)),
+    ...wrappedInputChecks(/\[Pasted Content \d+ chars\]/u),
     clearInputKey: 'C-u',
   };
 }

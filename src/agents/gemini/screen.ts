@@ -15,8 +15,7 @@
  * names (Shell → run_shell_command, WriteFile → write_file, Edit → replace, WebFetch → web_fetch),
  * the names Gemini's hooks use.
  */
-import { promptIdFor } from '../../backends/prompt-id.js';
-import type { ScreenReading } from '../../backends/agent-ui.js';
+import { approvalReading, paneRows, type ScreenReading } from '../../backends/agent-ui.js';
 import type { ApprovalOption } from '../../backends/session-backend.js';
 
 const PLACEHOLDER = 'Type your message or @path/to/file';
@@ -32,7 +31,6 @@ const MAX_LINES_BELOW_INPUT = 4;
 const BOTTOM_REGION = 12;
 const MAX_DIALOG_LINES = 40;
 
-const toRows = (lines: readonly string[]): string[] => lines.flatMap((l) => l.split('\n')).map((l) => l.trimEnd());
 const squashSpaces = (s: string): string => s.replace(/\s+/gu, ' ').trim();
 
 /** A row with its box frames taken off (`│ … │`, nested `│ │ … │ │`); corners give ''. */
@@ -109,23 +107,12 @@ function inputBoxLine(rows: readonly string[]): { first: number; bottom: number 
 }
 
 export function parseGeminiScreen(lines: readonly string[]): ScreenReading {
-  const rows = toRows(lines);
-  const content = rows.flatMap((r, i) => (r.trim() === '' ? [] : [i]));
-  const lastIdx = content.at(-1);
+  const { rows, content, lastIdx } = paneRows(lines);
   if (lastIdx === undefined) return { state: 'working', starting: true };
   const lastLine = unframe(rows[lastIdx]!).text || rows[lastIdx]!.trim();
 
   const dialog = findGeminiDialog(rows);
-  if (dialog) {
-    return {
-      state: 'waiting_approval',
-      toolName: dialog.toolName,
-      promptText: dialog.promptText,
-      promptId: promptIdFor(dialog.toolName, dialog.promptText),
-      options: dialog.options,
-      lastLine,
-    };
-  }
+  if (dialog) return approvalReading(dialog, lastLine);
   if (SHELL_PROMPT_END.test(rows[lastIdx]!) && !/^\s/u.test(rows[lastIdx]!)) return { state: 'gone', lastLine };
   if (content.slice(-BOTTOM_REGION).some((i) => WORKING.test(rows[i]!))) return { state: 'working', lastLine };
   if (inputBoxLine(rows)) return { state: 'idle', inputReady: true, lastLine };
@@ -137,7 +124,7 @@ export function parseGeminiScreen(lines: readonly string[]): ScreenReading {
  * placeholder, undefined when no input box is shown (a confirmation box hides it).
  */
 export function geminiInputBoxText(lines: readonly string[]): string | undefined {
-  const rows = toRows(lines);
+  const { rows } = paneRows(lines);
   if (findGeminiDialog(rows)) return undefined;
   const box = inputBoxLine(rows);
   if (!box) return undefined;

@@ -3,8 +3,7 @@
  * `1` allow once, `2` allow for this session, `3` no), Escape to interrupt, its input box. Facts
  * measured on 0.61.0 (docs/testing.md).
  */
-import type { AgentLaunch, AgentUi, DialogAnswer, InterruptPlan, ScreenReading } from '../../backends/agent-ui.js';
-import { BackendError } from '../../backends/errors.js';
+import { answerNumbered, wrappedInputChecks, type AgentLaunch, type AgentUi, type DialogAnswer, type InterruptPlan, type ScreenReading } from '../../backends/agent-ui.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
 import { geminiInputBoxText, parseGeminiScreen } from './screen.js';
 
@@ -21,11 +20,6 @@ export const GEMINI_LAUNCH: AgentLaunch = {
   skipPermissionsFlag: '--yolo',
   skipPermissionWords: ['yolo'],
 };
-const MAX_EXACT_CHARS = 256;
-const SHOWN_TAIL_CHARS = 24;
-
-const squash = (s: string): string => s.replace(/\s+/gu, '');
-const optionList = (offered: readonly ApprovalOption[]): string => offered.map((o) => `${o.number}. ${o.label}`).join('; ');
 
 /** "Allow once" → yes; "Allow for this session" / "Allow always" → always; "No, …" → no. */
 function decisionOf(label: string): ApprovalDecision | undefined {
@@ -35,19 +29,11 @@ function decisionOf(label: string): ApprovalDecision | undefined {
   return undefined;
 }
 
+/** Gemini's options are answered by their digit. */
+const keyFor = (option: ApprovalOption): { literal: string } => ({ literal: String(option.number) });
+
 export function answerGemini(dialog: ScreenReading, decision: ApprovalDecision, option: number | undefined, where: string): DialogAnswer {
-  const offered = dialog.options ?? [];
-  const chosen = option !== undefined ? offered.find((o) => o.number === option) : offered.find((o) => decisionOf(o.label) === decision);
-  if (!chosen) {
-    if (option === undefined && decision === 'no') return { keys: [{ key: 'Escape' }], keySent: 'Escape' };
-    throw new BackendError(
-      option !== undefined
-        ? `The prompt in ${where} has no option ${option}; it offers: ${optionList(offered)}. Nothing was sent.`
-        : `The prompt in ${where} offers no ${decision === 'always' ? '"for this session"' : '"allow"'} option; it offers: ${optionList(offered)}. Pick one with option N. Nothing was sent.`,
-      'option_unavailable',
-    );
-  }
-  return { keys: [{ literal: String(chosen.number) }], keySent: String(chosen.number), chosen };
+  return answerNumbered({ decisionOf, keyFor, wording: { yes: '"allow"', always: '"for this session"' } }, dialog, decision, option, where);
 }
 
 export function geminiUi(): AgentUi {
@@ -61,10 +47,7 @@ export function geminiUi(): AgentUi {
     dialogSettleMs: DIALOG_SETTLE_MS,
     inputBoxText: geminiInputBoxText,
     // A long paste is drawn as "[Pasted Text: N lines]".
-    inputShows: (box, text) => /\[Pasted Text: \d+ (?:lines|chars)\]/u.test(box) || squash(box).includes(squash(text).slice(-SHOWN_TAIL_CHARS)),
-    mustShowExactly: (text, before) => before === '' && text.length <= MAX_EXACT_CHARS && !/[\x00-\x1f\x7f]/u.test(text),
-    inputIs: (box, text) => squash(box) === squash(text),
-    lostStart: (box, text) => squash(box).length < squash(text).length && squash(text).endsWith(squash(box)),
+    ...wrappedInputChecks(/\[Pasted Text: \d+ (?:lines|chars)\]/u),
     clearInputKey: 'C-u',
     // Gemini takes an Enter that comes within 40 ms of an untrusted paste (its timer; later on a
     // busy machine) as a newline in the text: measured, 50 ms after a paste it was a newline,
