@@ -16,14 +16,11 @@
  *
  * Also importable: `ensureClaudeCode()` returns the binary's path or throws.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ensureNpmProgram, PROJECT, runAsScript } from './ensure-npm-program.mjs';
 
 export const CLAUDE_CODE_PACKAGE = '@anthropic-ai/claude-code';
-
-const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The pinned version (the real-client tests' default) and the tested ones (oldest first), read from
@@ -57,72 +54,25 @@ export function claudeCodeBinary(env = process.env) {
   return join(claudeCodeDir(env), 'node_modules', '.bin', 'claude');
 }
 
-/** `claude --version` output, or an Error saying why it did not run. */
-function versionOf(binary) {
-  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DISABLE_AUTOUPDATER: '1' } });
-  if (r.error) return new Error(`could not start ${binary}: ${r.error.message}`);
-  if (r.status !== 0) return new Error(`${binary} --version exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim()}`);
-  return r.stdout.trim();
-}
-
 /** Installs (when missing) and checks the wanted Claude Code; returns the binary's path. */
-export function ensureClaudeCode({ env = process.env, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
-  const CLAUDE_CODE_VERSION = claudeCodeVersion(env);
-  const dir = claudeCodeDir(env);
-  const binary = claudeCodeBinary(env);
-  const wanted = `${CLAUDE_CODE_VERSION} (Claude Code)`;
-  if (existsSync(binary) && versionOf(binary) === wanted) return binary;
-
-  log(`claude-code: installing ${CLAUDE_CODE_PACKAGE}@${CLAUDE_CODE_VERSION} into ${dir} (about 370 MB, once)`);
-  mkdirSync(dir, { recursive: true });
-  // A package.json of its own, so npm installs here and never touches the project's one.
-  const manifest = join(dir, 'package.json');
-  writeFileSync(
-    manifest,
-    `${JSON.stringify(
-      {
-        name: 'agent-boss-claude-code-cache',
-        private: true,
-        description: 'Claude Code for the real-client tests of agent-boss-mcp (scripts/ensure-claude-code.mjs)',
-        dependencies: { [CLAUDE_CODE_PACKAGE]: CLAUDE_CODE_VERSION },
-        allowScripts: { [CLAUDE_CODE_PACKAGE]: true },
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', '--loglevel', 'error', `${CLAUDE_CODE_PACKAGE}@${CLAUDE_CODE_VERSION}`], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 15 * 60_000,
+export function ensureClaudeCode({ env = process.env, log } = {}) {
+  const version = claudeCodeVersion(env);
+  return ensureNpmProgram({
+    label: 'claude-code',
+    pkg: CLAUDE_CODE_PACKAGE,
+    version,
+    bin: 'claude',
+    dir: claudeCodeDir(env),
+    expect: `${version} (Claude Code)`,
+    env: { DISABLE_AUTOUPDATER: '1' },
+    dirEnv: 'BOSS_CLAUDE_CODE_DIR',
+    size: 'about 370 MB',
+    allowScripts: true,
+    missingHint:
+      `the native binary for ${process.platform}-${process.arch} comes from an optional dependency; ` +
+      'check that npm did not skip optional dependencies (--omit=optional).',
+    log,
   });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      `npm could not install ${CLAUDE_CODE_PACKAGE}@${CLAUDE_CODE_VERSION} into ${dir} (${r.error?.message ?? `exit ${r.status}`}): ${(r.stderr || r.stdout || '').trim().slice(-2000)}. ` +
-        'The real-client tests need it: check that the npm registry is reachable, or install it by hand with ' +
-        `"npm install --prefix <dir> ${CLAUDE_CODE_PACKAGE}@${CLAUDE_CODE_VERSION}" and set BOSS_CLAUDE_CODE_DIR=<dir>.`,
-    );
-  }
-  if (!existsSync(binary)) {
-    throw new Error(
-      `${CLAUDE_CODE_PACKAGE}@${CLAUDE_CODE_VERSION} installed into ${dir} but ${binary} is missing: the native binary for ${process.platform}-${process.arch} ` +
-        'comes from an optional dependency; check that npm did not skip optional dependencies (--omit=optional).',
-    );
-  }
-  const version = versionOf(binary);
-  if (version instanceof Error) throw new Error(`Claude Code does not start: ${version.message}`);
-  if (version !== wanted) throw new Error(`${binary} --version printed "${version}", expected "${wanted}". Remove ${dir} and run again.`);
-  log(`claude-code: ${version} ready`);
-  return binary;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    const binary = ensureClaudeCode();
-    if (process.argv.includes('--print')) process.stdout.write(`${binary}\n`);
-  } catch (err) {
-    process.stderr.write(`claude-code: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
-}
+runAsScript(import.meta.url, 'claude-code', ensureClaudeCode);

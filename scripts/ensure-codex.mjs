@@ -17,7 +17,7 @@ export const codexDir = (env = process.env) => (env.BOSS_CODEX_DIR ? resolve(env
 export const codexBinary = (env = process.env) => join(codexDir(env), 'node_modules', '.bin', 'codex');
 
 export function ensureCodex({ env = process.env, log } = {}) {
-  return ensureNpmProgram({ label: 'codex', pkg: CODEX_PACKAGE, version: CODEX_VERSION, bin: 'codex', dir: codexDir(env), expect: `codex-cli ${CODEX_VERSION}`, log });
+  return ensureNpmProgram({ label: 'codex', pkg: CODEX_PACKAGE, version: CODEX_VERSION, bin: 'codex', dir: codexDir(env), expect: `codex-cli ${CODEX_VERSION}`, dirEnv: 'BOSS_CODEX_DIR', log });
 }
 
 runAsScript(import.meta.url, 'codex', ensureCodex);

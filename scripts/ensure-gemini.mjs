@@ -25,6 +25,7 @@ export function ensureGemini({ env = process.env, log } = {}) {
     dir: geminiDir(env),
     expect: GEMINI_VERSION,
     env: { GEMINI_CLI_NO_RELAUNCH: 'true', HOME: join(geminiDir(env), 'home') },
+    dirEnv: 'BOSS_GEMINI_DIR',
     log,
   });
 }
