@@ -17,9 +17,9 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 // @ts-expect-error -- a plain .mjs script without type declarations
 import { CLAUDE_CODE_VERSION, claudeCodeBinary, claudeCodeDir } from '../../scripts/ensure-claude-code.mjs';
+import { paneScreen, shellQuote } from './pane-screen.js';
 import { waitForExit } from './process-exit.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
@@ -31,7 +31,6 @@ export const FAKE_API_KEY = 'sk-ant-api03-fake-key-for-offline-tests-0123456789a
 
 /** First screen takes 5–8 s on a 2-core machine; more when the machine is loaded. */
 const READY_TIMEOUT_MS = 60_000;
-const POLL_MS = 50;
 
 export interface ClaudeCodeOptions {
   /** Base URL of the Messages API (the fake model's `url`). */
@@ -150,8 +149,6 @@ export function claudeEnv(modelUrl: string, home: string, extra: Record<string, 
   };
 }
 
-const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-
 export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCodeSession> {
   const version = opts.version ?? CLAUDE_CODE_VERSION;
   const binary = claudeBinary(version);
@@ -197,28 +194,7 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
     ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',
   );
 
-  const capture = async (): Promise<string[]> => {
-    const out = await tmux.tmux('capture-pane', '-p', '-J', '-t', `=${session}:`);
-    const lines = out.split('\n').map((l) => l.trimEnd());
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    return lines;
-  };
-  const paneDead = async (): Promise<boolean> =>
-    (await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_dead}').catch(() => '1')).trim() === '1';
-
-  const waitForScreen = async (pred: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-      last = (await capture().catch(() => [])).join('\n');
-      if (pred(last)) return last;
-      if (await paneDead()) {
-        throw new Error(`Claude Code exited while waiting for ${what}. Last screen:\n${last}`);
-      }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. Last screen:\n${last}`);
-      await sleep(POLL_MS);
-    }
-  };
+  const { capture, waitForScreen } = paneScreen(tmux, session, 'Claude Code');
 
   let stopped = false;
   const cc: ClaudeCodeSession = {

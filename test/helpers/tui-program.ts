@@ -5,12 +5,10 @@
  * program's private HOME and pick its flags; this file is the session around it.
  */
 import { realpathSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { paneScreen, shellQuote } from './pane-screen.js';
 import { waitForExit } from './process-exit.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
-
-const POLL_MS = 50;
 
 export interface TuiSession {
   readonly tmux: TmuxTestServer;
@@ -46,7 +44,6 @@ export interface TuiOptions {
 }
 
 let counter = 0;
-const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
 export async function startTui(opts: TuiOptions): Promise<TuiSession> {
   const ownTmux = opts.tmux === undefined;
@@ -69,25 +66,7 @@ export async function startTui(opts: TuiOptions): Promise<TuiSession> {
     'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', workDir, command,
     ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',
   );
-  const capture = async (): Promise<string[]> => {
-    const out = await tmux.tmux('capture-pane', '-p', '-J', '-t', `=${session}:`);
-    const lines = out.split('\n').map((l) => l.trimEnd());
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    return lines;
-  };
-  const paneDead = async (): Promise<boolean> =>
-    (await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_dead}').catch(() => '1')).trim() === '1';
-  const waitForScreen = async (pred: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> => {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-      last = (await capture().catch(() => [])).join('\n');
-      if (pred(last)) return last;
-      if (await paneDead()) throw new Error(`${opts.label} exited while waiting for ${what}. Last screen:\n${last}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}. Last screen:\n${last}`);
-      await sleep(POLL_MS);
-    }
-  };
+  const { capture, waitForScreen } = paneScreen(tmux, session, opts.label);
   let stopped = false;
   const tui: TuiSession = {
     tmux,
