@@ -20,7 +20,6 @@ import { join } from 'node:path';
 // @ts-expect-error -- a plain .mjs script without type declarations
 import { CLAUDE_CODE_VERSION, claudeCodeBinary, claudeCodeDir } from '../../scripts/ensure-claude-code.mjs';
 import { paneScreen, shellQuote } from './pane-screen.js';
-import { waitForExit } from './process-exit.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 
@@ -194,7 +193,7 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
     ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',
   );
 
-  const { capture, waitForScreen } = paneScreen(tmux, session, 'Claude Code');
+  const pane = paneScreen(tmux, session, 'Claude Code');
 
   let stopped = false;
   const cc: ClaudeCodeSession = {
@@ -204,22 +203,16 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
     workDir,
     width,
     height,
-    capture,
-    waitForScreen,
-    waitForPrompt: (timeoutMs = 20_000) => waitForScreen(idlePrompt, 'the idle prompt ("? for shortcuts")', timeoutMs),
-    async keys(...keys) {
-      for (const key of keys) await tmux.tmux('send-keys', '-t', `=${session}:`, key);
-    },
-    async type(text) {
-      await tmux.tmux('send-keys', '-t', `=${session}:`, '-l', '--', text);
-    },
+    capture: pane.capture,
+    waitForScreen: pane.waitForScreen,
+    waitForPrompt: (timeoutMs = 20_000) => pane.waitForScreen(idlePrompt, 'the idle prompt ("? for shortcuts")', timeoutMs),
+    keys: pane.keys,
+    type: pane.type,
     async stop() {
       if (stopped) return;
       stopped = true;
-      const pid = Number((await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_pid}').catch(() => '')).trim());
-      await tmux.tmux('kill-session', '-t', `=${session}`).catch(() => undefined);
       // Claude Code writes to its HOME while it exits: wait for it before removing the folder.
-      if (pid > 0) await waitForExit(pid, 5_000);
+      await pane.kill();
       if (ownTmux) await tmux.kill();
       homeDir.cleanup();
       ownWork?.cleanup();
@@ -228,8 +221,8 @@ export async function startClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCo
 
   if ((opts.waitFor ?? 'prompt') === 'prompt') {
     try {
-      if (opts.trusted === false) await waitForScreen((s) => /trust this folder/iu.test(s), 'the folder-trust dialog', READY_TIMEOUT_MS);
-      else await waitForScreen(idlePrompt, 'the first screen ("? for shortcuts")', READY_TIMEOUT_MS);
+      if (opts.trusted === false) await pane.waitForScreen((s) => /trust this folder/iu.test(s), 'the folder-trust dialog', READY_TIMEOUT_MS);
+      else await pane.waitForScreen(idlePrompt, 'the first screen ("? for shortcuts")', READY_TIMEOUT_MS);
     } catch (err) {
       await cc.stop();
       throw new Error(`Claude Code ${version} (${binary}) did not start: ${(err as Error).message}`);

@@ -1,5 +1,6 @@
 /** Reading a program's tmux pane in a test: its screen, whether it died, waiting for a screen. */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForExit } from './process-exit.js';
 import type { TmuxTestServer } from './tmux.js';
 
 const POLL_MS = 50;
@@ -12,6 +13,12 @@ export interface PaneScreen {
   capture(): Promise<string[]>;
   /** Polls until `pred` holds for the screen; fails when the program (named `label`) exits or time is up. */
   waitForScreen(pred: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** Presses keys by tmux name ("Enter", "Escape", "C-c"). */
+  keys(...keys: string[]): Promise<void>;
+  /** Types text literally (`send-keys -l`). */
+  type(text: string): Promise<void>;
+  /** Kills the session and waits (bounded) for the program to be gone, as it may still write to its HOME. */
+  kill(): Promise<void>;
 }
 
 export function paneScreen(tmux: TmuxTestServer, session: string, label: string): PaneScreen {
@@ -34,5 +41,19 @@ export function paneScreen(tmux: TmuxTestServer, session: string, label: string)
       await sleep(POLL_MS);
     }
   };
-  return { capture, waitForScreen };
+  return {
+    capture,
+    waitForScreen,
+    async keys(...keys) {
+      for (const key of keys) await tmux.tmux('send-keys', '-t', `=${session}:`, key);
+    },
+    async type(text) {
+      await tmux.tmux('send-keys', '-t', `=${session}:`, '-l', '--', text);
+    },
+    async kill() {
+      const pid = Number((await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_pid}').catch(() => '')).trim());
+      await tmux.tmux('kill-session', '-t', `=${session}`).catch(() => undefined);
+      if (pid > 0) await waitForExit(pid, 5_000);
+    },
+  };
 }

@@ -6,7 +6,6 @@
  */
 import { realpathSync } from 'node:fs';
 import { paneScreen, shellQuote } from './pane-screen.js';
-import { waitForExit } from './process-exit.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 
@@ -66,7 +65,7 @@ export async function startTui(opts: TuiOptions): Promise<TuiSession> {
     'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', workDir, command,
     ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',
   );
-  const { capture, waitForScreen } = paneScreen(tmux, session, opts.label);
+  const pane = paneScreen(tmux, session, opts.label);
   let stopped = false;
   const tui: TuiSession = {
     tmux,
@@ -75,20 +74,14 @@ export async function startTui(opts: TuiOptions): Promise<TuiSession> {
     workDir,
     width,
     height,
-    capture,
-    waitForScreen,
-    async keys(...keys) {
-      for (const key of keys) await tmux.tmux('send-keys', '-t', `=${session}:`, key);
-    },
-    async type(text) {
-      await tmux.tmux('send-keys', '-t', `=${session}:`, '-l', '--', text);
-    },
+    capture: pane.capture,
+    waitForScreen: pane.waitForScreen,
+    keys: pane.keys,
+    type: pane.type,
     async stop() {
       if (stopped) return;
       stopped = true;
-      const pid = Number((await tmux.tmux('display-message', '-p', '-t', `=${session}:`, '#{pane_pid}').catch(() => '')).trim());
-      await tmux.tmux('kill-session', '-t', `=${session}`).catch(() => undefined);
-      if (pid > 0) await waitForExit(pid, 5_000);
+      await pane.kill();
       if (ownTmux) await tmux.kill();
       homeDir.cleanup();
       workTmp.cleanup();
@@ -96,7 +89,7 @@ export async function startTui(opts: TuiOptions): Promise<TuiSession> {
   };
   if (opts.ready) {
     try {
-      await waitForScreen(opts.ready, `the first screen of ${opts.label}`, opts.readyTimeoutMs ?? 60_000);
+      await pane.waitForScreen(opts.ready, `the first screen of ${opts.label}`, opts.readyTimeoutMs ?? 60_000);
     } catch (err) {
       await tui.stop();
       throw new Error(`${opts.label} (${opts.argv[0]}) did not start: ${(err as Error).message}`);
