@@ -22,6 +22,7 @@ import { CLAUDE_CODE_VERSION, claudeCodeBinary, claudeCodeDir } from '../../scri
 import { paneScreen, shellQuote } from './pane-screen.js';
 import { tempDir } from './tmp.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
+import type { TuiSession } from './tui-program.js';
 
 export { CLAUDE_CODE_VERSION };
 
@@ -67,26 +68,9 @@ export interface ClaudeCodeOptions {
   version?: string;
 }
 
-export interface ClaudeCodeSession {
-  readonly tmux: TmuxTestServer;
-  /** tmux session name (also the id to register with the coordinator). */
-  readonly session: string;
-  readonly home: string;
-  readonly workDir: string;
-  readonly width: number;
-  readonly height: number;
-  /** The visible screen, lines joined across wraps (`capture-pane -p -J`), trailing blanks dropped. */
-  capture(): Promise<string[]>;
-  /** Polls the screen until `pred` holds (bounded); resolves with that screen. */
-  waitForScreen(pred: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+export interface ClaudeCodeSession extends TuiSession {
   /** Waits until the empty input box and its idle footer are shown (see idlePrompt). */
   waitForPrompt(timeoutMs?: number): Promise<string>;
-  /** Key names for tmux send-keys (`Enter`, `Escape`, `Down`, `BTab`, ...). */
-  keys(...keys: string[]): Promise<void>;
-  /** Types text literally (send-keys -l). */
-  type(text: string): Promise<void>;
-  /** Ends Claude Code and, when this helper made them, the tmux server and temp dirs. */
-  stop(): Promise<void>;
 }
 
 let counter = 0;

@@ -11,16 +11,21 @@ import { createTmuxServer, type TmuxTestServer } from './tmux.js';
 
 export interface TuiSession {
   readonly tmux: TmuxTestServer;
-  /** tmux session name (the id to register). */
+  /** tmux session name (also the id to register with the coordinator). */
   readonly session: string;
   readonly home: string;
   readonly workDir: string;
   readonly width: number;
   readonly height: number;
+  /** The visible screen, lines joined across wraps (`capture-pane -p -J`), trailing blanks dropped. */
   capture(): Promise<string[]>;
+  /** Polls the screen until `pred` holds (bounded); resolves with that screen. */
   waitForScreen(pred: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** Key names for tmux send-keys (`Enter`, `Escape`, `Down`, `BTab`, ...). */
   keys(...keys: string[]): Promise<void>;
+  /** Types text literally (send-keys -l). */
   type(text: string): Promise<void>;
+  /** Ends the program and, when this helper made them, the tmux server and temp dirs. */
   stop(): Promise<void>;
 }
 
