@@ -69,36 +69,33 @@ export async function sendInput(ctx: InputContext, sessionId: string, text: stri
   if (wait > 0) await sleep(wait);
   await terminal.pressKey(sessionId, 'Enter');
   // Return once the box let go of the text, so the next call's text cannot join this message.
-  if (seen.shown) {
-    let taken = await waitForInput(ctx, sessionId, (box) => !ui.inputShows(box, text), SUBMIT_TAKEN_TIMEOUT_MS);
-    // A program that took the Enter as a newline still holds the text: take the newline back, submit again.
-    for (let i = 0; !taken && ui.submitAfterPasteMs !== undefined && i < MAX_RESUBMITS; i++) {
-      const box = ui.inputBoxText(await terminal.capture(sessionId));
-      if (box === undefined || !ui.inputShows(box, text)) break;
-      ctx.log(`${terminal.describe(sessionId)}: Enter became a newline in the input box; removing it and pressing Enter again`);
-      await terminal.pressKey(sessionId, 'BSpace');
-      await sleep(ctx.submitSettleMs);
-      await terminal.pressKey(sessionId, 'Enter');
-      taken = await waitForInput(ctx, sessionId, (b) => !ui.inputShows(b, text), SUBMIT_TAKEN_TIMEOUT_MS);
-    }
-    if (!taken) await enterNotTaken(ctx, sessionId, text);
+  if (seen.shown && !(await waitForInput(ctx, sessionId, (box) => !ui.inputShows(box, text), SUBMIT_TAKEN_TIMEOUT_MS))) {
+    await enterNotTaken(ctx, sessionId, text);
   }
   if (seen.retyped) await removeLateCopy(ctx, sessionId, text);
 }
 
 /**
- * The box still shows the text after Enter. A program that keeps no submitted text in its box
- * (no submitAfterPasteMs) lost the key (Claude Code 2.1 drops keys when busy, as right after a
- * turn ends on a loaded machine): Enter is pressed again. A box that still shows the text after
- * that is never answered as sent, since the next send would submit it together with its own text:
- * the error says what the box holds.
+ * The box still shows the text after Enter. A program that waits after a paste
+ * (submitAfterPasteMs) took the Enter as a newline: the newline is taken back and Enter pressed
+ * again. One that keeps no submitted text in its box lost the key (Claude Code 2.1 drops keys when
+ * busy, as right after a turn ends on a loaded machine): Enter is pressed again. A box that still
+ * shows the text after that is never answered as sent, since the next send would submit it
+ * together with its own text: the error says what the box holds.
  */
 async function enterNotTaken(ctx: InputContext, sessionId: string, text: string): Promise<void> {
   const { terminal, ui } = ctx;
-  for (let i = 0; ui.submitAfterPasteMs === undefined && i < MAX_LOST_ENTERS; i++) {
+  const newline = ui.submitAfterPasteMs !== undefined;
+  for (let i = 0; i < (newline ? MAX_RESUBMITS : MAX_LOST_ENTERS); i++) {
     const box = ui.inputBoxText(await terminal.capture(sessionId));
     if (box === undefined || !ui.inputShows(box, text)) return;
-    ctx.log(`${terminal.describe(sessionId)}: the input box still shows the text after Enter; pressing Enter again`);
+    if (newline) {
+      ctx.log(`${terminal.describe(sessionId)}: Enter became a newline in the input box; removing it and pressing Enter again`);
+      await terminal.pressKey(sessionId, 'BSpace');
+      await sleep(ctx.submitSettleMs);
+    } else {
+      ctx.log(`${terminal.describe(sessionId)}: the input box still shows the text after Enter; pressing Enter again`);
+    }
     await terminal.pressKey(sessionId, 'Enter');
     if (await waitForInput(ctx, sessionId, (b) => !ui.inputShows(b, text), SUBMIT_TAKEN_TIMEOUT_MS)) return;
   }
