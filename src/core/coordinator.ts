@@ -109,12 +109,13 @@ export class Coordinator {
    * Registers the agent's session (idempotent). Without `session_id` the session is the one this
    * process runs in (found by the backend), else the one already registered; `requireSession: false`
    * (legacy ignition setting only parent/role) lets an agent be created without any session yet.
-   * `agent_kind` names the agent program (kept when omitted; an unknown one is refused up front).
+   * `agent_kind` names the agent program (kept when omitted; an unknown one is refused up front);
+   * omitted for a new agent, it is guessed from the pane (kind-guess.ts) unless `guessKind` is false.
    */
   async registerSession(
     caller: Caller,
     input: Target & { session_id?: string; backend?: string; agent_kind?: string; parent?: string; role?: string },
-    opts: { requireSession?: boolean; sharedSession?: SharedSessionRule } = {},
+    opts: { requireSession?: boolean; sharedSession?: SharedSessionRule; guessKind?: boolean } = {},
   ): Promise<{ record: AgentRecord; created: boolean; session_id: string | null; backend: string; warnings: string[] }> {
     checkName(input.agent);
     this.identity.checkSelf(caller, input, 'register a session for');
@@ -140,7 +141,7 @@ export class Coordinator {
     const { warnings, takeFrom } = sessionId
       ? await sharedSessionOutcome(backend, input, sessionId, await checkSessionClaim(this, caller, input, backend, sessionId, { own, current: existing }), opts.sharedSession ?? 'warn')
       : { warnings: [], takeFrom: [] };
-    const guess = sessionId && input.agent_kind === undefined && !existing ? await guessKind(backend, sessionId) : undefined;
+    const guess = sessionId && input.agent_kind === undefined && !existing && opts.guessKind !== false ? await guessKind(backend, sessionId) : undefined;
     try {
       const { record, created } = await this.store.register(input.space, input.agent, {
         ...(sessionId && { session_id: sessionId }),

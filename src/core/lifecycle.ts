@@ -157,7 +157,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(input.agent_kind !== undefined && { agent_kind: input.agent_kind }),
     ...(parent !== undefined && { parent }),
     ...(input.role !== undefined && { role: input.role }),
-  }, { sharedSession: 'take_over' }); // the session was just made for this agent
+  }, { sharedSession: 'take_over', guessKind: false }); // the session was just made for this agent, its program still starting
   // An agent spawned again after an error starts clean: its last report no longer says error.
   const fresh =
     existing?.status === 'error'
