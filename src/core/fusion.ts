@@ -25,7 +25,8 @@ import type { ScreenStateName } from '../backends/session-backend.js';
 import type { HookState } from './hook-state.js';
 
 export type LivenessState = ScreenStateName;
-export type StateSource = 'hook' | 'screen';
+/** hook: a hook event; screen: the terminal; call: the agent is calling a tool right now (see liveness.ts ownTurn). */
+export type StateSource = 'hook' | 'screen' | 'call';
 
 /** What the screen probe showed, and since when this process has seen it (undefined: first sight). */
 export interface ScreenView {

@@ -15,7 +15,7 @@ import { HookView, type ScreenSince } from './hook-view.js';
  */
 export const SCREEN_STATES = ['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown', 'gone'] as const satisfies readonly ScreenStateName[];
 export const LIVENESS_STATES = SCREEN_STATES satisfies readonly LivenessState[];
-export const STATE_SOURCES = ['hook', 'screen'] as const satisfies readonly StateSource[];
+export const STATE_SOURCES = ['hook', 'screen', 'call'] as const satisfies readonly StateSource[];
 // Each list names every value of its type (a new state must be added here, and so to the schemas).
 true satisfies [Exclude<ScreenStateName, (typeof SCREEN_STATES)[number]>] extends [never] ? true : false;
 true satisfies [Exclude<LivenessState, (typeof LIVENESS_STATES)[number]>] extends [never] ? true : false;
@@ -231,6 +231,21 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
     const hook = hookStates?.get(HookView.key(a.space, a.name));
     return withProvenance(row, fuseState(hook, { ...screen, since: io.screenSince.since(a.space, a.name, screen, now) }, now));
   });
+}
+
+/**
+ * The caller's own row while it calls a tool. An agent program calls tools only inside a turn, so
+ * the agent answering this call is working whatever its screen showed at that instant (Claude Code
+ * can draw its status line a frame after the call starts, and a hook event can be late). Only a row
+ * read as idle is overruled; the screen's reading stays in screen_state.
+ */
+export function ownTurn(rows: readonly LivenessRow[], caller: { agent?: string; unverified?: true }, callerSpace: string, now: number): LivenessRow[] {
+  if (caller.agent === undefined || caller.unverified) return [...rows];
+  return rows.map((r) =>
+    r.space === callerSpace && r.agent === caller.agent && r.exists && r.state === 'idle'
+      ? { ...r, state: 'working', source: 'call', since: new Date(now).toISOString(), activity: 'calling an agent-boss tool' }
+      : r,
+  );
 }
 
 /** Copies the fused state (hooks + screen) onto a liveness row. */

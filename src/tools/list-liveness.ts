@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../core/errors.js';
-import { BLOCKED_REASONS, LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, stateCounts, type LivenessRow } from '../core/liveness.js';
+import { BLOCKED_REASONS, LIVENESS_STATES, SCREEN_STATES, STATE_SOURCES, ownTurn, stateCounts, type LivenessRow } from '../core/liveness.js';
 import { spaceName } from '../core/schemas.js';
 import { defineTool } from './define.js';
 
@@ -27,7 +27,7 @@ const row = z.object({
   updated_at: z.string(),
   stale: z.boolean().describe('No report for a long time.'),
   // Provenance: where the state comes from (Claude Code hooks or the screen) and since when.
-  source: z.enum(STATE_SOURCES).describe('hook: from a Claude Code hook event (exact); screen: read from the terminal.'),
+  source: z.enum(STATE_SOURCES).describe('hook: from a hook event of the agent program (exact); screen: read from the terminal; call: the agent is the caller, so it is in a turn.'),
   since: z.string().describe('When the state began (ISO time), as its source knows it.'),
   tool_input: z.unknown().optional().describe('Exact input of the tool the pending prompt is about (from the hook).'),
   subject: z.string().optional().describe('The command, file, URL or MCP arguments the pending prompt is about (from the hook).'),
@@ -70,7 +70,7 @@ export const listLiveness = defineTool({
       throw new DomainError('validation', 'Pass either space or all_spaces, not both.');
     }
     const space = input.all_spaces ? undefined : coordinator.spaceOf(caller, input.space);
-    const agents = await coordinator.listLiveness(space);
+    const agents = ownTurn(await coordinator.listLiveness(space), caller, coordinator.spaceOf(caller), coordinator.now());
     const rows = agents.map(({ session_id, ...rest }) => (session_id === null ? rest : { ...rest, session_id }));
     return {
       structured: { agents: rows },

@@ -30,12 +30,15 @@ describe('Claude Code runs agent-boss as its MCP server', { timeout: 90_000 }, (
     b.model.script(...deferredToolTurns(name, input), textTurn(`called ${name}`));
     const seq = b.model.lastSeq();
     await submitPrompt(b.cc, `please call ${name}`);
-    const req = await b.model.waitForRequest((r) => r.toolResults.length > 0 && r.body.messages!.some((m) => JSON.stringify(m.content).includes(`"name":"${name}"`)), {
-      afterSeq: seq + 1, // the request after ToolSearch's result
+    // The request carrying the result of the call itself (not of the ToolSearch that loaded it).
+    const callIds = (r: { body: { messages?: { content: unknown }[] } }) =>
+      (r.body.messages ?? []).flatMap((m) => (Array.isArray(m.content) ? (m.content as { type?: string; name?: string; id?: string }[]) : [])).filter((c) => c.type === 'tool_use' && c.name === name).map((c) => c.id);
+    const req = await b.model.waitForRequest((r) => r.toolResults.some((t) => callIds(r).includes(t.toolUseId)), {
+      afterSeq: seq,
       what: `with the result of ${name}`,
     });
     await b.cc.waitForPrompt();
-    const result = req.toolResults[0]!;
+    const result = req.toolResults.find((t) => callIds(req).includes(t.toolUseId))!;
     expect(result.isError, result.text).toBe(false);
     return JSON.parse(result.text) as Record<string, unknown>;
   }
