@@ -81,7 +81,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   });
 
   app.use('/mcp', limitBody(BODY_LIMITS.mcp, 'jsonrpc'));
-  app.on(['GET', 'POST', 'DELETE'], '/mcp', (c) => mcp.handle(c));
+  app.on(['GET', 'POST', 'DELETE'], '/mcp', (c) => mcp.handle(c, credentialCheck(c)));
   app.all('/mcp', (c) => {
     c.header('Allow', 'GET, POST, DELETE');
     return c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }, 405);

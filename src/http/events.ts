@@ -40,7 +40,7 @@ const PAGE = 500;
  * How often the credential a stream was opened with is checked again: a token revoked (by
  * `agent-boss token revoke`, in another process) ends its open streams within this.
  */
-const CREDENTIAL_CHECK_MS = 1000;
+export const CREDENTIAL_CHECK_MS = 1000;
 
 /** Whether the credential a stream was opened with still holds (re-checked while it is open). */
 export type CredentialCheck = () => Promise<boolean>;

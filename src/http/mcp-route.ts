@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { createMcpServer } from '../mcp/server.js';
 import { callerFromHeaders, principalKey } from './caller.js';
 import type { AppEnv } from './middleware.js';
+import { CREDENTIAL_CHECK_MS, type CredentialCheck } from './events.js';
 
 /**
  * MCP over Streamable HTTP at /mcp, stateful: an initialize request (POST without
@@ -28,6 +29,8 @@ interface McpSession {
   caller: Caller;
   /** Under --auth agents, whose token opened the session: every later request must carry the same principal's token. */
   principal: string | undefined;
+  /** Under --auth agents, whether the agent token that opened the session still holds (re-checked while it is open). */
+  stillAllowed: CredentialCheck | undefined;
 }
 
 /** Sessions kept at most; the least recently used is closed beyond this (clients that vanished without DELETE). */
@@ -74,6 +77,8 @@ const sameCaller = (a: Caller, b: Caller): boolean =>
 export class McpSessions {
   private readonly sessions = new Map<string, McpSession>();
   private closed = false;
+  private credentialTimer: NodeJS.Timeout | undefined;
+  private checking = false;
 
   constructor(private readonly opts: McpSessionsOptions) {}
 
@@ -81,8 +86,11 @@ export class McpSessions {
     return this.sessions.size;
   }
 
-  /** Handles POST, GET and DELETE /mcp. */
-  async handle(c: Context<AppEnv>): Promise<Response> {
+  /**
+   * Handles POST, GET and DELETE /mcp. `stillAllowed` (an agent token's re-check) is kept with a
+   * session it opens: once the token is revoked the session is closed, its GET stream with it.
+   */
+  async handle(c: Context<AppEnv>, stillAllowed?: CredentialCheck): Promise<Response> {
     if (this.closed) return jsonRpcError(503, -32000, 'Server is shutting down');
     const who = callerFromHeaders(c);
     if ('error' in who) return jsonRpcError(who.status, who.status === 403 ? -32000 : -32600, `${who.status === 403 ? 'Forbidden' : 'Bad Request'}: ${who.error}`);
@@ -120,11 +128,11 @@ export class McpSessions {
     if (!messages.some((m) => isInitializeRequest(m))) {
       return jsonRpcError(400, -32000, 'Bad Request: no valid Mcp-Session-Id; start with an initialize request');
     }
-    return this.open(c, who.caller, principal, body);
+    return this.open(c, who.caller, principal, body, stillAllowed);
   }
 
   /** Creates the McpServer and transport of a new session and lets it answer the initialize request. */
-  private async open(c: Context, caller: Caller, principal: string | undefined, body: unknown): Promise<Response> {
+  private async open(c: Context, caller: Caller, principal: string | undefined, body: unknown, stillAllowed: CredentialCheck | undefined): Promise<Response> {
     const server = createMcpServer({
       coordinator: this.opts.coordinator,
       caller,
@@ -140,9 +148,10 @@ export class McpSessions {
       // notifications still reach clients on the GET stream.
       enableJsonResponse: true,
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, caller, principal });
+        this.sessions.set(id, { transport, server, caller, principal, stillAllowed });
         this.opts.log?.debug(`MCP session ${id} opened${caller.agent ? ` for agent "${caller.agent}"` : ' (operator)'}`);
         this.evict();
+        if (stillAllowed !== undefined) this.watchCredentials();
       },
       onsessionclosed: (id) => {
         this.sessions.delete(id);
@@ -173,9 +182,51 @@ export class McpSessions {
     }
   }
 
+  /** While a session opened with an agent token is open, re-checks the tokens every CREDENTIAL_CHECK_MS. */
+  private watchCredentials(): void {
+    if (this.credentialTimer !== undefined || this.closed) return;
+    this.credentialTimer = setInterval(() => void this.dropRevoked(), CREDENTIAL_CHECK_MS);
+    this.credentialTimer.unref();
+  }
+
+  /** Closes the sessions whose agent token was revoked (`agent-boss token revoke`, or the agent deleted). */
+  async dropRevoked(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      let watched = 0;
+      for (const [id, s] of [...this.sessions]) {
+        if (s.stillAllowed === undefined) continue;
+        let allowed: boolean;
+        try {
+          allowed = await s.stillAllowed();
+        } catch (err) {
+          this.opts.log?.error(`checking an MCP session's credential failed: ${(err as Error).message}`);
+          allowed = false;
+        }
+        if (allowed) {
+          watched++;
+          continue;
+        }
+        if (this.sessions.get(id) !== s) continue;
+        this.opts.log?.info(`closing MCP session ${id}: the agent token that opened it was revoked`);
+        this.sessions.delete(id);
+        await s.server.close().catch(() => undefined);
+      }
+      if (watched === 0 && this.credentialTimer !== undefined) {
+        clearInterval(this.credentialTimer);
+        this.credentialTimer = undefined;
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
   /** Closes every session (server shutdown): their SSE streams end and new requests get 503. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.credentialTimer !== undefined) clearInterval(this.credentialTimer);
+    this.credentialTimer = undefined;
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map((s) => s.server.close().catch(() => undefined)));

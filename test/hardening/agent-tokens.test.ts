@@ -80,6 +80,51 @@ describe('--auth agents over the legacy routes', () => {
     expect(await hub.tokens!.revoke(info.id)).toBe(false);
   });
 
+  it('a revoked token closes the MCP session it opened, GET stream included; the operator\'s session stays open', async () => {
+    hub = await realHub({ token: OPERATOR, agentAuth: true });
+    const { token, info } = await hub.tokens!.issue('web', 'alice');
+    const headers = (t: string, session?: string) => ({
+      ...bearer(t),
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      ...(session !== undefined && { 'Mcp-Session-Id': session, 'Mcp-Protocol-Version': '2025-06-18' }),
+    });
+    const openSession = async (t: string) => {
+      const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+      const res = await hub!.app.request('/mcp', { method: 'POST', headers: headers(t), body: JSON.stringify(init) });
+      expect(res.status).toBe(200);
+      await res.text();
+      const session = res.headers.get('mcp-session-id')!;
+      const ack = await hub!.app.request('/mcp', { method: 'POST', headers: headers(t, session), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+      expect(ack.status).toBe(202);
+      const get = await hub!.app.request('/mcp', { method: 'GET', headers: { ...headers(t, session), Accept: 'text/event-stream' } });
+      expect(get.status).toBe(200);
+      return { session, reader: get.body!.getReader() };
+    };
+    const agent = await openSession(token);
+    const operator = await openSession(OPERATOR);
+    expect(await hub.tokens!.revoke(info.id)).toBe(true);
+    const ended = async (reader: ReadableStreamDefaultReader<Uint8Array>, ms: number) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        const r = await Promise.race([reader.read(), new Promise<'timeout'>((done) => setTimeout(() => done('timeout'), left))]);
+        if (r === 'timeout') return false;
+        if (r.done) return true;
+      }
+    };
+    expect(await ended(agent.reader, 5000)).toBe(true);
+    expect(await ended(operator.reader, 1500)).toBe(false);
+    // The operator's session still answers; the closed one is gone.
+    const list = await hub.app.request('/mcp', { method: 'POST', headers: headers(OPERATOR, operator.session), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }) });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(0);
+    const gone = await hub.app.request('/mcp', { method: 'POST', headers: headers(OPERATOR, agent.session), body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }) });
+    expect(gone.status).toBe(404);
+    await operator.reader.cancel();
+  });
+
   it('a revoked token ends the /events stream it opened; the operator\'s stream stays open', async () => {
     hub = await realHub({ token: OPERATOR, agentAuth: true });
     const { token, info } = await hub.tokens!.issue('web', 'alice');
