@@ -17,6 +17,8 @@ export interface OptionSpec {
   value?: string;
   help: string;
   boolean?: boolean;
+  /** May be given several times (the values are a list). */
+  multiple?: boolean;
   commands: readonly RunCommand[];
 }
 
@@ -69,6 +71,33 @@ export const OPTIONS = {
     help: 'Let spawn_agent start agents with permission prompts skipped (skip_permissions: true)',
     boolean: true,
     commands: ['stdio', 'serve'],
+  },
+  'notify-webhook': {
+    env: 'BOSS_NOTIFY_WEBHOOK',
+    value: 'URL',
+    help: 'POST a JSON event here when an agent waits for a prompt, is blocked, is gone or ends a long turn (repeatable; the variable: URLs separated by spaces)',
+    multiple: true,
+    commands: ['serve'],
+  },
+  'notify-command': {
+    env: 'BOSS_NOTIFY_COMMAND',
+    value: 'CMD',
+    help: 'Run CMD (with /bin/sh -c) for each such event: the event as JSON on stdin and in NOTIFY_JSON, its fields in NOTIFY_* variables',
+    multiple: true,
+    commands: ['serve'],
+  },
+  'notify-long-turn': { env: 'BOSS_NOTIFY_LONG_TURN', default: '300', value: 'S', help: 'Notify when a turn that worked at least S seconds ends (0: never)', commands: ['serve'] },
+  'approval-links': {
+    env: 'BOSS_APPROVAL_LINKS',
+    help: 'Put one-time approval links (/approve/<prompt_id>?t=…, single use, 15 minutes) in webhook and command events',
+    boolean: true,
+    commands: ['serve'],
+  },
+  'public-url': {
+    env: 'BOSS_PUBLIC_URL',
+    value: 'URL',
+    help: 'The hub\'s address as the operator\'s phone or browser reaches it, for the links in notifications (default: the address served)',
+    commands: ['serve'],
   },
   hub: { value: 'URL', help: 'Configure HTTP to this hub (e.g. http://127.0.0.1:8899) instead of a stdio server', commands: ['setup'] },
   name: { default: 'agent-boss', value: 'NAME', help: 'Server name in the client configuration', commands: ['setup'] },

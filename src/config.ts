@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { notifyConfig, type NotifyConfig } from './config-notify.js';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -70,6 +71,8 @@ export interface Config {
   projectDir: string;
   /** setup: environment variable holding the hub's token (`Authorization: Bearer ${VAR}`). */
   tokenEnv?: string;
+  /** serve: where notifications go (config-notify.ts). */
+  notify?: NotifyConfig;
 }
 
 /** A bad command line: the CLI prints the message and exits with code 2. */
@@ -148,7 +151,7 @@ function tokenOf(
  */
 export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
   const options = Object.fromEntries(
-    Object.entries(OPTIONS as Record<string, OptionSpec>).map(([name, o]) => [name, { type: o.boolean ? ('boolean' as const) : ('string' as const) }]),
+    Object.entries(OPTIONS as Record<string, OptionSpec>).map(([name, o]) => [name, { type: o.boolean ? ('boolean' as const) : ('string' as const), multiple: o.multiple === true }]),
   );
   let parsed;
   try {
@@ -168,7 +171,8 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     throw new ConfigError(argErrorMessage(err, [...flags, 'help'], own ? `agent-boss help ${cmd}` : 'agent-boss help'));
   }
   const { values, positionals } = parsed;
-  const flags = values as Record<string, string | boolean | undefined>;
+  const lists = values as Record<string, string[] | string | boolean | undefined>;
+  const flags = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Array.isArray(v) ? v.at(-1) : v])) as Record<string, string | boolean | undefined>;
   const first = positionals[0];
 
   const base = (command: Command): Config => ({
@@ -291,6 +295,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   const submitDelay = get('submit-delay-ms');
   if (submitDelay !== undefined) config.submitDelayMs = parseInteger('submit-delay-ms', submitDelay, 0, 10_000);
 
+  if (command === 'serve') config.notify = notifyConfig(lists, env, config.readOnly);
   if (command === 'setup') {
     const hub = get('hub');
     if (hub !== undefined) {

@@ -1,4 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { BackendRegistry } from './backends/registry.js';
+import { ApprovalLinks } from './core/approval-links.js';
+import type { NotificationSink } from './core/notifications.js';
+import { CommandSink } from './notify/command.js';
+import { WebhookSink } from './notify/webhook.js';
+import { ensureApprovalLinkKey } from './store/operator-key.js';
 import { TmuxSessionBackend } from './backends/tmux/tmux-backend.js';
 import type { Config } from './config.js';
 import { Coordinator } from './core/coordinator.js';
@@ -57,4 +63,19 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
       await store.close();
     },
   };
+}
+
+/**
+ * One-time approval links signed with the data directory's key; a link is spent by a lease of the
+ * store (a fresh holder each time, so only the first use takes it, in any process on the database).
+ */
+export function approvalLinksOf(runtime: Runtime, dataDir: string): ApprovalLinks {
+  return new ApprovalLinks({ key: ensureApprovalLinkKey(dataDir), claim: (name, ttlMs) => runtime.store.acquireLease(name, randomUUID(), ttlMs) });
+}
+
+/** The sinks `serve --notify-webhook` / `--notify-command` name. */
+export function notificationSinks(config: Config, env: NodeJS.ProcessEnv, log: Logger): NotificationSink[] {
+  const notify = config.notify;
+  if (!notify) return [];
+  return [...notify.webhooks.map((url) => new WebhookSink(url, { log })), ...notify.commands.map((cmd) => new CommandSink(cmd, { log, env }))];
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import type { Coordinator } from './coordinator.js';
 import { agentKey as keyOf, nameKey } from './identity.js';
 import { toEventRow, type LivenessEventRow, type LivenessRow } from './liveness.js';
+import { NOTIFICATION_EVENT, type NotificationSink, type Notifier } from './notifications.js';
 
 export type { LivenessEventRow } from './liveness.js';
 
@@ -32,6 +33,12 @@ export interface LivenessMonitorOptions {
   holderId?: string;
   clock?: () => number;
   onError?: (err: unknown) => void;
+  /**
+   * Decides the notifications from each tick's rows (only while this process holds the lease), records
+   * each as a `notification` event and hands it to the sinks.
+   */
+  notifier?: Notifier;
+  sinks?: readonly NotificationSink[];
 }
 
 /** What a session shows, minus what changes all the time (last_line) — the basis for "changed". */
@@ -61,6 +68,8 @@ export class LivenessMonitor {
   private readonly leaseTtlMs: number;
   private readonly clock: () => number;
   private readonly onError: (err: unknown) => void;
+  private readonly notifier: Notifier | undefined;
+  private readonly sinks: readonly NotificationSink[];
   /** Per agent: what was seen and since when; per space: the last rows emitted. */
   private seen = new Map<string, Seen>();
   private emitted = new Map<string, { space: string; sig: string }>();
@@ -77,6 +86,8 @@ export class LivenessMonitor {
     this.holderId = opts.holderId ?? `${process.pid}-${randomUUID()}`;
     this.clock = opts.clock ?? Date.now;
     this.onError = opts.onError ?? (() => undefined);
+    this.notifier = opts.notifier;
+    this.sinks = opts.sinks ?? [];
   }
 
   get isLeader(): boolean {
@@ -126,6 +137,7 @@ export class LivenessMonitor {
       this.leader = false;
       this.seen.clear();
       this.emitted.clear();
+      this.notifier?.reset();
       return [];
     }
     this.leader = true;
@@ -164,6 +176,25 @@ export class LivenessMonitor {
       if (!bySpace.has(spaceKey)) ids.push(await this.store.appendEvent(LIVENESS_EVENT, space, []));
     }
     this.emitted = nextEmitted;
+    if (this.notifier) ids.push(...(await this.notify(rows)));
+    return ids;
+  }
+
+  /** Records each notification the rows call for (after the liveness events, so a reader has the row first) and hands it to the sinks. */
+  private async notify(rows: readonly LivenessRow[]): Promise<number[]> {
+    const ids: number[] = [];
+    for (const event of this.notifier!.observe(rows)) {
+      // The feed is readable by agents: the one-time links go only to the operator's own sinks.
+      const { approve_links: _links, ...recorded } = event;
+      ids.push(await this.store.appendEvent(NOTIFICATION_EVENT, event.space, recorded));
+      for (const sink of this.sinks) {
+        try {
+          sink.deliver(event);
+        } catch (err) {
+          this.onError(err);
+        }
+      }
+    }
     return ids;
   }
 }

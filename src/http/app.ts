@@ -6,6 +6,8 @@ import { visible } from '../core/text.js';
 import type { Logger } from '../log.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { VERSION } from '../version.js';
+import type { ApprovalLinks } from '../core/approval-links.js';
+import { APPROVE_PATH, approveLinkRoutes } from './approve-link.js';
 import { authenticateAgents } from './caller.js';
 import { createDashboard } from './dashboard/routes.js';
 import { EventHub } from './events.js';
@@ -37,6 +39,8 @@ export interface HttpAppDeps {
   /** MCP sessions and SSE hub; created here when not given (the server passes its own to close them on shutdown). */
   mcp?: McpSessions;
   events?: EventHub;
+  /** One-time approval links (`serve --approval-links`): their route answers at /approve/<prompt_id>. */
+  approvalLinks?: ApprovalLinks;
   /** Process start, for /healthz uptime. */
   startedAt?: number;
 }
@@ -53,9 +57,17 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   const startedAt = deps.startedAt ?? Date.now();
   const app = new Hono<AppEnv>();
 
-  app.use('*', checkHostAndOrigin({ bindHost: deps.bindHost ?? '127.0.0.1', allowedHosts: deps.allowedHosts ?? [] }));
+  app.use(
+    '*',
+    checkHostAndOrigin({
+      bindHost: deps.bindHost ?? '127.0.0.1',
+      allowedHosts: deps.allowedHosts ?? [],
+      ...(deps.approvalLinks !== undefined && { navigableFromAnywhere: [APPROVE_PATH] }),
+    }),
+  );
   const dashboard = createDashboard({ coordinator, readOnly: deps.readOnly ?? false, tokenRequired: deps.token !== undefined });
-  const publicPaths = ['/healthz', '/login', ...dashboard.publicPaths];
+  // An approval link's own token is its credential (checked by its route), never the hub's.
+  const publicPaths = ['/healthz', '/login', ...dashboard.publicPaths, ...(deps.approvalLinks !== undefined ? [`${APPROVE_PATH}*`] : [])];
   const operator = deps.operator;
   if (deps.agentTokens !== undefined) {
     if (deps.token === undefined) throw new Error('--auth agents needs the operator token (--token)');
@@ -117,6 +129,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
   );
 
   app.route('/', dashboard.routes);
+  if (deps.approvalLinks !== undefined) app.route('/', approveLinkRoutes({ coordinator, links: deps.approvalLinks, readOnly: deps.readOnly ?? false }));
   // Claude Code hooks: events from `agent-boss hook --url`, approval rules, decisions.
   app.route('/', hookRoutes({ coordinator, readOnly: deps.readOnly ?? false }));
 

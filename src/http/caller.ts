@@ -4,7 +4,7 @@ import { DomainError } from '../core/errors.js';
 import { nameKey, OPERATOR, sameName as same, type Caller } from '../core/identity.js';
 import { agentName, spaceName } from '../core/schemas.js';
 import type { AgentTokenStore } from '../store/agent-tokens.js';
-import { jsonError, type AppEnv, type Principal } from './middleware.js';
+import { exemptPaths, jsonError, type AppEnv, type Principal } from './middleware.js';
 import type { OperatorAuth } from './operator.js';
 
 /**
@@ -113,9 +113,9 @@ export interface AgentAuthOptions {
  */
 export function authenticateAgents(opts: AgentAuthOptions): MiddlewareHandler<AppEnv> {
   const operator = digest(opts.operatorToken);
-  const except = new Set(opts.except ?? []);
+  const exempt = exemptPaths(opts.except ?? []);
   return async function authenticateAgents(c, next) {
-    if (except.has(c.req.path)) return next();
+    if (exempt(c.req.path)) return next();
     const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '');
     let principal: Principal | undefined;
     if (opts.operator?.hasSession(c) || (m && opts.operator?.isKey(m[1]!))) principal = { kind: 'operator', agentsNeedTokens: true };

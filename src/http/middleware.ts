@@ -51,6 +51,11 @@ export function parseHostHeader(value: string): { hostname: string; port?: strin
 export interface HostCheckOptions {
   /** Address the server is bound to (accepted as Host besides the loopback names). */
   bindHost: string;
+  /**
+   * Path prefixes a browser may open from another site (a link in a chat or a notification app):
+   * only a top-level GET navigation, which must change nothing (the approval links' confirm page).
+   */
+  navigableFromAnywhere?: readonly string[];
   /** Extra accepted Host values: a hostname (any port) or `hostname:port` (that port only). */
   allowedHosts?: readonly string[];
 }
@@ -105,7 +110,9 @@ export function checkHostAndOrigin(opts: HostCheckOptions): MiddlewareHandler {
     // Browsers omit Origin on simple cross-site GETs (an <img> or a link to the ignition URL, which
     // registers a session) but mark them with Sec-Fetch-Site. Non-browser clients send neither.
     const site = c.req.header('sec-fetch-site')?.toLowerCase();
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    const navigation =
+      c.req.method === 'GET' && c.req.header('sec-fetch-mode') === 'navigate' && (opts.navigableFromAnywhere ?? []).some((p) => c.req.path.startsWith(p));
+    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation) {
       return jsonError(c, 403, `forbidden: cross-site browser requests (Sec-Fetch-Site: ${site}) are not accepted.`, 'forbidden_origin');
     }
     await next();
@@ -113,6 +120,13 @@ export function checkHostAndOrigin(opts: HostCheckOptions): MiddlewareHandler {
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Paths exempt from a credential check: exact paths, and prefixes written with a final `*`. */
+export function exemptPaths(paths: readonly string[]): (path: string) => boolean {
+  const exact = new Set(paths.filter((p) => !p.endsWith('*')));
+  const prefixes = paths.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
+  return (path) => exact.has(path) || prefixes.some((p) => path.startsWith(p));
+}
 
 /** The token of `Authorization: Bearer <token>`, if the request carries one. */
 export const bearerToken = (c: Context): string | undefined => /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('authorization') ?? '')?.[1];
@@ -129,9 +143,9 @@ export function requireToken(
   opts: { except?: readonly string[]; operator?: OperatorAuth } = {},
 ): MiddlewareHandler<AppEnv> {
   const want = token === undefined ? undefined : digest(token);
-  const except = new Set(opts.except ?? []);
+  const exempt = exemptPaths(opts.except ?? []);
   return async function requireToken(c, next) {
-    if (except.has(c.req.path)) return next();
+    if (exempt(c.req.path)) return next();
     const presented = bearerToken(c);
     if (opts.operator !== undefined && ((presented !== undefined && opts.operator.isKey(presented)) || opts.operator.hasSession(c))) {
       c.set('principal', { kind: 'operator', agentsNeedTokens: false });

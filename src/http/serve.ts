@@ -5,7 +5,8 @@ import { agentEnvOf, describeStartupError, prepareDataDir, type Config } from '.
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
-import { createRuntime, ensureOperatorKey, operatorKeyPath, type Runtime } from '../runtime.js';
+import { Notifier } from '../core/notifications.js';
+import { approvalLinksOf, createRuntime, ensureOperatorKey, notificationSinks, operatorKeyPath, type Runtime } from '../runtime.js';
 import { createHttpApp } from './app.js';
 import { EventHub } from './events.js';
 import { McpSessions } from './mcp-route.js';
@@ -19,6 +20,8 @@ import { DEFAULT_SPACE, sessionNameFor } from '../core/identity.js';
 const DRAIN_MS = 5000;
 /** How long an idle HTTP connection stays open for the next request. */
 export const KEEP_ALIVE_MS = 65_000;
+/** How long a shutdown waits for notifications still being delivered. */
+const NOTIFY_DRAIN_MS = 2000;
 /** Longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 12_000;
 
@@ -75,24 +78,19 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   logActivity(coordinator, log);
   const startedAt = Date.now();
 
-  let lastMonitorError = '';
-  const monitor = new LivenessMonitor({
-    coordinator,
-    onError: (err) => {
-      // A failing probe repeats every second; say so once per distinct failure.
-      const msg = err instanceof Error ? err.message : String(err);
-      if (msg !== lastMonitorError) log.warn(`liveness monitor: ${msg}`);
-      lastMonitorError = msg;
-    },
-  });
   const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log });
   const events = new EventHub(coordinator, log);
   const operator = new OperatorAuth(operatorKey);
+  const notify = config.notify;
+  const approvalLinks = notify?.approvalLinks ? approvalLinksOf(runtime, config.dataDir) : undefined;
+  // The address in notifications is one the hub must answer to.
+  const publicHost = notify?.publicUrl !== undefined ? new URL(notify.publicUrl).host : undefined;
   const app = createHttpApp({
     coordinator,
     log,
     bindHost: config.host,
-    allowedHosts: config.allowedHosts,
+    allowedHosts: publicHost !== undefined ? [...config.allowedHosts, publicHost] : config.allowedHosts,
+    ...(approvalLinks !== undefined && { approvalLinks }),
     ...(config.token !== undefined && { token: config.token }),
     ...(config.auth === 'agents' && { agentTokens: runtime.tokens }),
     operator,
@@ -146,6 +144,26 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   const hasDashboard = app.routes.some((r) => r.path === '/' && (r.method === 'GET' || r.method === 'ALL'));
   const base = `http://${shownHost}:${port}`;
   process.stderr.write(startupText(config, base, hasDashboard, hasDashboard ? `${base}/login?code=${operator.loginCode()}` : undefined));
+
+  // Notifications are decided by the monitor, in the one process holding its lease.
+  const sinks = notificationSinks(config, env, log);
+  const notifier = new Notifier({
+    baseUrl: notify?.publicUrl ?? base,
+    ...(notify !== undefined && { longTurnMs: notify.longTurnMs }),
+    ...(approvalLinks !== undefined && { approveLinks: (p: { space: string; agent: string; prompt_id: string }) => approvalLinks.links(p) }),
+  });
+  let lastMonitorError = '';
+  const monitor = new LivenessMonitor({
+    coordinator,
+    notifier,
+    sinks,
+    onError: (err) => {
+      // A failing probe repeats every second; say so once per distinct failure.
+      const msg = err instanceof Error ? err.message : String(err);
+      if (msg !== lastMonitorError) log.warn(`liveness monitor: ${msg}`);
+      lastMonitorError = msg;
+    },
+  });
   monitor.start();
 
   let closing = false;
@@ -172,6 +190,8 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
       }
       await mcp.close();
       await monitor.stop();
+      // Events already decided get a moment to go out; a receiver that is down does not hold the exit.
+      await Promise.race([Promise.all(sinks.map((sink) => sink.drain?.())), new Promise((r) => setTimeout(r, NOTIFY_DRAIN_MS).unref())]);
       server.closeAllConnections();
       await closed;
       // Detaches the tmux control clients and closes the database.
@@ -233,6 +253,7 @@ export function startupText(config: Config, base: string, hasDashboard: boolean,
     row('database', config.dbPath),
     row('tmux', `watching ${tmux}`),
     ...(config.token !== undefined ? [row('token', `required on every route but /healthz: Authorization: Bearer <token>`)] : []),
+    ...notifyRows(config).map(([label, value]) => row(label, value)),
     ...(config.auth === 'agents' ? [row('auth', 'agents: X-Agent-Name is honoured only with that agent\'s token (agent-boss token issue)')] : []),
     '',
     `Connect a Claude Code agent to this hub (run it in the agent's working directory; replace api-dev with its name and ${space} with its space):`,
@@ -244,4 +265,15 @@ export function startupText(config: Config, base: string, hasDashboard: boolean,
     '',
   ];
   return `${lines.join('\n')}`;
+}
+
+/** What `serve` prints about its notifications: where they go (webhooks by origin only: their URLs hold secrets). */
+function notifyRows(config: Config): [string, string][] {
+  const n = config.notify;
+  if (!n || (n.webhooks.length === 0 && n.commands.length === 0)) return [];
+  const to = [...n.webhooks.map((u) => `webhook ${new URL(u).origin}`), ...n.commands.map(() => 'a command')].join(', ');
+  return [
+    ['notify', `${to}${n.approvalLinks ? '; with one-time approval links' : ''}`],
+    ...(n.publicUrl !== undefined ? [['links', `${n.publicUrl}/`] as [string, string]] : []),
+  ];
 }

@@ -22,9 +22,30 @@ function checkMode(path: string): void {
   }
 }
 
+/**
+ * The key that signs one-time approval links (`<data-dir>/approval-link.key`, HMAC-SHA256): made and
+ * guarded like the operator key, never sent anywhere.
+ */
+export const APPROVAL_LINK_KEY_FILE = 'approval-link.key';
+export const APPROVAL_LINK_KEY_PREFIX = 'abl_';
+
 /** The key in the data directory, or undefined when there is none (nothing is created). */
 export function readOperatorKey(dataDir: string): string | undefined {
-  const path = operatorKeyPath(dataDir);
+  return readKeyFile(dataDir, OPERATOR_KEY_FILE, OPERATOR_KEY_PREFIX);
+}
+
+/** The key in the data directory, made first if there is none (see ensureKeyFile). */
+export function ensureOperatorKey(dataDir: string): string {
+  return ensureKeyFile(dataDir, OPERATOR_KEY_FILE, OPERATOR_KEY_PREFIX);
+}
+
+/** The approval links' signing key, made first if there is none. */
+export function ensureApprovalLinkKey(dataDir: string): string {
+  return ensureKeyFile(dataDir, APPROVAL_LINK_KEY_FILE, APPROVAL_LINK_KEY_PREFIX);
+}
+
+function readKeyFile(dataDir: string, file: string, prefix: string): string | undefined {
+  const path = join(dataDir, file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -34,7 +55,7 @@ export function readOperatorKey(dataDir: string): string | undefined {
   }
   checkMode(path);
   const key = text.trim();
-  if (!key.startsWith(OPERATOR_KEY_PREFIX) || key.length < 40) throw new Error(`${path} holds no operator key: delete it (the hub makes a new one)`);
+  if (!key.startsWith(prefix) || key.length < 40) throw new Error(`${path} holds no key: delete it (the hub makes a new one)`);
   return key;
 }
 
@@ -43,11 +64,11 @@ export function readOperatorKey(dataDir: string): string | undefined {
  * private temporary file (0600 from its creation), then linked to its name, which fails if another
  * process made one meanwhile (that one is then used), so nobody ever reads a half-written key.
  */
-export function ensureOperatorKey(dataDir: string): string {
-  const existing = readOperatorKey(dataDir);
+function ensureKeyFile(dataDir: string, file: string, prefix: string): string {
+  const existing = readKeyFile(dataDir, file, prefix);
   if (existing !== undefined) return existing;
-  const key = `${OPERATOR_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const tmp = join(dataDir, `.${OPERATOR_KEY_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
+  const key = `${prefix}${randomBytes(32).toString('base64url')}`;
+  const tmp = join(dataDir, `.${file}.${process.pid}.${randomBytes(6).toString('hex')}`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, `${key}\n`);
@@ -55,11 +76,11 @@ export function ensureOperatorKey(dataDir: string): string {
     closeSync(fd);
   }
   try {
-    linkSync(tmp, operatorKeyPath(dataDir));
+    linkSync(tmp, join(dataDir, file));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   } finally {
     unlinkSync(tmp);
   }
-  return readOperatorKey(dataDir)!;
+  return readKeyFile(dataDir, file, prefix)!;
 }

@@ -38,6 +38,8 @@ const RULES: [folder: string, mayImport: string[]][] = [
   ['http/', ['http/', 'mcp/', 'core/', 'backends/shell-quote.ts', 'store/agent-tokens.ts', 'log.ts', 'version.ts', 'config.ts', 'runtime.ts', 'setup-claude.ts']],
   // cli-suggest.ts: the dependency-free "did you mean" of the command line (setup hooks' flags).
   // json-edit.ts, settings-file.ts: how `setup hooks` and `setup claude` change a user's settings file.
+  // Notification sinks (webhook, command): they know the event, nothing else of ours.
+  ['notify/', ['notify/', 'core/notifications.ts', 'core/text.ts', 'log.ts', 'version.ts']],
   ['hooks/', ['hooks/', 'core/', 'cli-suggest.ts', 'json-edit.ts', 'settings-file.ts', 'backends/shell-quote.ts']],
 ];
 
