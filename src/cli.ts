@@ -79,6 +79,11 @@ export async function main(argv: string[]): Promise<number> {
     const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, sessionOf: tmuxSessionOf });
     process.exit(code); // stdin may still be open (an oversized event): do not wait for it
   }
+  // ── the runner of one ACP agent (started detached by the acp backend) ──
+  if (argv[0] === 'acp-runner') {
+    const { runAcpRunner } = await import('./backends/acp/runner.js');
+    return runAcpRunner(argv.slice(1));
+  }
   if (argv[0] === 'setup' && argv[1] === 'hooks') {
     const { runSetupHooks } = await import('./hooks/setup-command.js');
     return runSetupHooks(argv.slice(2), {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { AcpSessionBackend } from './backends/acp/acp-backend.js';
 import { BackendRegistry } from './backends/registry.js';
 import { ApprovalLinks } from './core/approval-links.js';
 import type { NotificationSink } from './core/notifications.js';
@@ -18,6 +20,9 @@ import { tools } from './tools/index.js';
 
 /** The operator's key in the data directory (`serve` makes it; the CLI reads it). */
 export { ensureOperatorKey, operatorKeyPath, readOperatorKey } from './store/operator-key.js';
+
+/** This build's command line (runners and the MCP server handed to ACP agents are started with it). */
+const CLI_PATH = fileURLToPath(new URL('./cli.js', import.meta.url));
 
 /** Everything a running server holds: the store, the backends and the core over them. */
 export interface Runtime {
@@ -39,6 +44,8 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
       mcpToolTitles: new Map(tools.map((t) => [t.title, t.name])),
       log: (m) => log.debug(m),
     }),
+    // Headless agents over the Agent Client Protocol, each under its own runner (`agent-boss acp-runner`).
+    new AcpSessionBackend({ dataDir: config.dataDir, nodePath: process.execPath, cliPath: CLI_PATH, log: (m) => log.debug(m) }),
   ]);
   const tokens = new SqliteAgentTokens(store.db);
   const coordinator = new Coordinator({

@@ -36,6 +36,8 @@ export interface ApprovalInfo {
   options?: ApprovalOption[];
   /** The subagent that asks (ScreenReading.subagent). */
   subagent?: string;
+  /** The exact input of the tool asked about, when the backend knows it (ACP: the request's raw input). */
+  toolInput?: unknown;
 }
 
 export interface CreateSessionOptions {
@@ -48,6 +50,11 @@ export interface CreateSessionOptions {
   workDir?: string;
   width?: number;
   height?: number;
+  /**
+   * Environment the agent's program gets (also in `command` as `env K=V …`): a backend that hands
+   * the agent an agent-boss MCP server itself (acp) gives it the same, so it binds to the agent.
+   */
+  env?: Record<string, string>;
 }
 
 /** One session as seen by a batch probe. */
@@ -64,6 +71,11 @@ export interface SessionProbe {
   resumeCommand?: string;
   blocked?: BlockedReason;
   retrying?: string;
+  /**
+   * The state is exact, known from the agent's protocol rather than read from a screen (the acp
+   * backend): liveness takes it as is, with this as the row's source.
+   */
+  protocol?: 'acp';
 }
 
 export interface ProbeOptions {

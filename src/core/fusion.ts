@@ -25,8 +25,8 @@ import type { ScreenStateName } from '../backends/session-backend.js';
 import type { HookState } from './hook-state.js';
 
 export type LivenessState = ScreenStateName;
-/** hook: a hook event; screen: the terminal; call: the agent is calling a tool right now (see liveness.ts ownTurn). */
-export type StateSource = 'hook' | 'screen' | 'call';
+/** hook: a hook event; screen: the terminal; call: the agent is calling a tool right now (see liveness.ts ownTurn); acp: the agent's Agent Client Protocol session said it (exact, nothing to fuse). */
+export type StateSource = 'hook' | 'screen' | 'call' | 'acp';
 
 /** What the screen probe showed, and since when this process has seen it (undefined: first sight). */
 export interface ScreenView {

@@ -27,6 +27,8 @@ export interface SpawnInput extends Target {
   command?: string;
   /** The agent program started (default: the agent's registered kind, else the backend's default). */
   agent_kind?: string;
+  /** The session backend (default: the agent's registered one, else tmux). */
+  backend?: string;
   parent?: string;
   role?: string;
   skip_permissions?: boolean;
@@ -51,6 +53,8 @@ export interface LifecycleOptions {
 export interface SpawnResult {
   record: AgentRecord;
   session_id: string;
+  /** The session backend it runs on. */
+  backend: string;
   /** The agent program its screen is read as. */
   agent_kind: string;
   command: string;
@@ -110,7 +114,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   const existing = await coordinator.findAgent(input);
   // Whom the caller may spawn (identity.ts): its own space, agents that report to it, and no one else's agent again.
   const parent = await coordinator.identity.checkSpawn(caller, input, input.parent, existing);
-  const base = coordinator.backend({ backend_type: existing?.backend_type ?? null });
+  const base = coordinator.backend({ backend_type: input.backend ?? existing?.backend_type ?? null });
   // Refused before anything starts; the session is then watched and typed into with that kind's UI.
   if (input.agent_kind !== undefined) coordinator.checkAgentKind(base, input.agent_kind);
   const backend = coordinator.backend({ backend_type: base.name, agent_kind: input.agent_kind ?? existing?.agent_kind ?? null });
@@ -147,7 +151,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
           .join(' ')} ${program}`;
 
   await backendCall('starting the session', () =>
-    backend.createSession({ sessionId, agent: input.agent, workDir: input.work_dir, ...(line !== undefined && { command: line }) }),
+    backend.createSession({ sessionId, agent: input.agent, workDir: input.work_dir, env, ...(line !== undefined && { command: line }) }),
   );
   const { record } = await coordinator.registerSession(OPERATOR, {
     space: input.space,
@@ -179,6 +183,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(screen !== undefined && { screen }),
     record: fresh,
     session_id: sessionId,
+    backend: backend.name,
     agent_kind: backend.agentKind,
     command: program,
     ready: ready.ready,

@@ -15,7 +15,7 @@ import { HookView, type ScreenSince } from './hook-view.js';
  */
 export const SCREEN_STATES = ['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown', 'gone'] as const satisfies readonly ScreenStateName[];
 export const LIVENESS_STATES = SCREEN_STATES satisfies readonly LivenessState[];
-export const STATE_SOURCES = ['hook', 'screen', 'call'] as const satisfies readonly StateSource[];
+export const STATE_SOURCES = ['hook', 'screen', 'call', 'acp'] as const satisfies readonly StateSource[];
 // Each list names every value of its type (a new state must be added here, and so to the schemas).
 true satisfies [Exclude<ScreenStateName, (typeof SCREEN_STATES)[number]>] extends [never] ? true : false;
 true satisfies [Exclude<LivenessState, (typeof LIVENESS_STATES)[number]>] extends [never] ? true : false;
@@ -228,8 +228,14 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
       ...(probe?.blocked !== undefined && { blocked: probe.blocked }),
       ...(probe?.retrying !== undefined && { retrying: probe.retrying }),
     };
+    const since = io.screenSince.since(a.space, a.name, screen, now);
+    if (probe?.protocol !== undefined) {
+      // Exact state from the agent's protocol: no screen to read and no hook to fuse it with.
+      const exact = withProvenance(row, { ...fuseState(undefined, { ...screen, since }, now), source: probe.protocol });
+      return probe.approval.toolInput !== undefined && exact.needs_approval ? { ...exact, tool_input: probe.approval.toolInput } : exact;
+    }
     const hook = hookStates?.get(HookView.key(a.space, a.name));
-    return withProvenance(row, fuseState(hook, { ...screen, since: io.screenSince.since(a.space, a.name, screen, now) }, now));
+    return withProvenance(row, fuseState(hook, { ...screen, since }, now));
   });
 }
 

@@ -27,7 +27,7 @@ const row = z.object({
   updated_at: z.string(),
   stale: z.boolean().describe('No report for a long time.'),
   // Provenance: where the state comes from (Claude Code hooks or the screen) and since when.
-  source: z.enum(STATE_SOURCES).describe('hook: from a hook event of the agent program (exact); screen: read from the terminal; call: the agent is the caller, so it is in a turn.'),
+  source: z.enum(STATE_SOURCES).describe('hook: from a hook event of the agent program (exact); screen: read from the terminal; call: the agent is the caller, so it is in a turn; acp: from the agent\'s Agent Client Protocol session (exact).'),
   since: z.string().describe('When the state began (ISO time), as its source knows it.'),
   tool_input: z.unknown().optional().describe('Exact input of the tool the pending prompt is about (from the hook).'),
   subject: z.string().optional().describe('The command, file, URL or MCP arguments the pending prompt is about (from the hook).'),

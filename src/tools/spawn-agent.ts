@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_READY_TIMEOUT_S, spawnAgent } from '../core/lifecycle.js';
-import { agentKind, agentName, line, spaceName, text } from '../core/schemas.js';
+import { agentKind, agentName, backendName, line, spaceName, text } from '../core/schemas.js';
 import { ignite } from '../prompts/ignite.js';
 import { defineTool } from './define.js';
 
@@ -8,7 +8,7 @@ export const spawnAgentTool = defineTool({
   name: 'spawn_agent',
   title: 'Spawn agent',
   description:
-    "Start a new agent: a tmux session named {space}-{agent} in work_dir, the agent program in it once the shell is ready (by default its kind's own command: \"claude\", \"codex --no-daemon\", \"gemini\"; a shell kind types nothing), its registration, and the ignite prompt typed in once its input box is drawn. The program is found on this server's PATH and started by its absolute path with that PATH (a login shell that resets PATH still starts it); an agent whose last start failed is started clean. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
+    "Start a new agent: a session named {space}-{agent} in work_dir (a tmux session, or with backend \"acp\" a headless agent over the Agent Client Protocol), the agent program in it once the shell is ready (by default its kind's own command: \"claude\", \"codex --no-daemon\", \"gemini\"; a shell kind types nothing), its registration, and the ignite prompt typed in once its input box is drawn. The program is found on this server's PATH and started by its absolute path with that PATH (a login shell that resets PATH still starts it); an agent whose last start failed is started clean. The program gets BOSS_AGENT and BOSS_SPACE in its environment, so an agent-boss stdio server it starts (claude mcp add agent-boss -- agent-boss stdio) is bound to it. Permission prompts are never skipped unless the operator started this server with --allow-skip-permissions and skip_permissions is true. Use wait_for and capture_output to follow it.",
   input: z.strictObject({
     space: spaceName.optional(),
     agent: agentName.describe('Name of the new agent, e.g. "api-dev".'),
@@ -17,6 +17,9 @@ export const spawnAgentTool = defineTool({
       .describe('Directory the agent works in (absolute, or relative to the server\'s directory); must exist.'),
     command: line(4096).optional().describe('Program to start, as typed into the shell (default: the agent kind\'s own command, e.g. "claude", "codex --no-daemon").'),
     agent_kind: agentKind.optional(),
+    backend: backendName
+      .optional()
+      .describe('Session backend: "tmux" (default: the agent\'s current one, else tmux) runs the program in a terminal; "acp" runs it headless over the Agent Client Protocol (claude-agent-acp, "gemini --acp") under its own runner, with exact state, approvals and interrupts.'),
     parent: agentName.optional().describe('Manager the agent reports to (a bound agent spawning is always the parent).'),
     role: line(200).optional().describe('Role of the agent, e.g. "backend", "reviewer".'),
     skip_permissions: z.boolean().optional().describe("Add the program's own flag that skips its permission prompts (claude --dangerously-skip-permissions, codex --dangerously-bypass-approvals-and-sandbox, gemini --yolo); refused unless the server runs with --allow-skip-permissions."),
@@ -32,6 +35,7 @@ export const spawnAgentTool = defineTool({
     space: z.string(),
     agent: z.string(),
     session_id: z.string(),
+    backend: z.string().describe('The session backend it runs on (tmux, acp).'),
     agent_kind: z.string().describe('The agent program its screen is read as.'),
     command: z.string().describe('What was started (after the BOSS_* environment).'),
     ready: z.boolean().describe("The program's input box appeared in time."),
@@ -61,6 +65,7 @@ export const spawnAgentTool = defineTool({
         space: res.record.space,
         agent: res.record.name,
         session_id: res.session_id,
+        backend: res.backend,
         agent_kind: res.agent_kind,
         command: res.command,
         ready: res.ready,
@@ -69,7 +74,7 @@ export const spawnAgentTool = defineTool({
         ...(res.last_line !== undefined && { last_line: res.last_line }),
         ...(res.screen !== undefined && { screen: res.screen }),
       },
-      text: `Started "${res.record.name}" in space "${res.record.space}" (tmux session "${res.session_id}", ${res.command}). ${next}${screen}`,
+      text: `Started "${res.record.name}" in space "${res.record.space}" (${res.backend} session "${res.session_id}", ${res.command}). ${next}${screen}`,
     };
   },
 });

@@ -175,6 +175,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "work_dir",
             "command",
             "agent_kind",
+            "backend",
             "parent",
             "role",
             "skip_permissions",
