@@ -2,6 +2,7 @@
 // only the DOM nodes of the agent an event is about (one card per agent, keyed by space and name).
 
 import { api, clearToken, getToken, setToken, Unauthorized } from './api.js';
+import { initNotifications, openFromHash, setWaitingCount, showNotification } from './notify.js';
 import { follow } from './sse.js';
 import { clockTime, el, formatDuration, setAttr, setHidden, setText } from './view.js';
 
@@ -38,6 +39,8 @@ async function boot() {
     setHidden($('main'), false);
     setHidden($('signout'), !overview.token_required);
     applyOverview(overview);
+    // A link to a prompt or an agent (a notification's, a webhook's dashboard_url) opens it.
+    openFromHash();
     if (!stream) startStream(overview.event_id);
     void loadPreviews();
   } catch (err) {
@@ -120,6 +123,8 @@ function startStream(eventId) {
         scheduleOverview();
       } else if (event === 'agent_deleted') {
         removeAgent(keyOf(data.space, data.agent));
+      } else if (event === 'notification') {
+        showNotification(data);
       }
       renderCounts();
     },
@@ -333,6 +338,7 @@ function renderCounts() {
   const parts = [`${agents.size} agent${agents.size === 1 ? '' : 's'}`, ...STATES.filter((s) => counts[s]).map((s) => `${counts[s]} ${STATE_LABELS[s]}`)];
   setText($('counts'), parts.join(' · '));
   setText($('tray-count'), String(tray.size));
+  setWaitingCount(tray.size);
   setHidden($('tray-empty'), tray.size > 0);
   $('tray').dataset.pending = String(tray.size > 0);
 }
@@ -516,4 +522,5 @@ $('filter').addEventListener('input', () => {
   for (const space of spaces.values()) renderSpace(space);
 });
 
+initNotifications();
 void boot();
