@@ -35,14 +35,14 @@ export const hook: Benchmark = {
   async run(ctx) {
     assertBuilt();
     const dataDir = join(benchTempDir('hook'), 'data');
-    const [{ openDatabase }, { SqliteStore }, { HookStore }] = await Promise.all([
+    const [{ openDatabase }, { SqliteStore }, { SqliteHookStore }] = await Promise.all([
       import('../src/store/db.js'),
       import('../src/store/sqlite-store.js'),
       import('../src/store/hooks-store.js'),
     ]);
     const db = openDatabase(join(dataDir, 'boss.db'));
     await new SqliteStore(db).register('bench', 'bench', { session_id: 'bench-s' });
-    await new HookStore(db).setRule({ tool: 'Bash', pattern: 'npm test*', decision: 'allow' });
+    await new SqliteHookStore(db).setRule({ tool: 'Bash', pattern: 'npm test*', decision: 'allow' });
     db.close();
 
     const args = [CLI, 'hook', '--data-dir', dataDir];

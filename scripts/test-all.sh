@@ -4,6 +4,8 @@
 #   tmux        the sessions under test (private servers, never your default one)
 #   sqlite3     the store's lock tests hold the database's write lock from a real sqlite3 shell
 #   chromium    the dashboard's browser tests (playwright-core drives it; it never downloads a browser)
+#   postgresql  the PostgreSQL store's tests start their own temporary cluster (initdb, pg_ctl) on a
+#               private port; as root they run it as the package's postgres user
 # System packages come from apt-get (Debian/Ubuntu), as root or through sudo; elsewhere install them
 # yourself (BOSS_CHROMIUM may name another Chromium). The real Claude Code the tests drive is fetched
 # into .cache/ by the tests themselves.
@@ -15,6 +17,8 @@ command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 chromium="${BOSS_CHROMIUM:-/usr/bin/chromium}"
 [ -x "$chromium" ] || missing+=(chromium)
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+{ [ -n "$(pg_bin)" ] || command -v initdb >/dev/null 2>&1; } || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test-all: installing ${missing[*]}" >&2
   sudo=()
@@ -30,6 +34,7 @@ fi
 tmux -V
 sqlite3 --version
 "$chromium" --version
+{ [ -n "$(pg_bin)" ] && "$(pg_bin)/postgres" --version; } || initdb --version
 node --version
 npm --version
 

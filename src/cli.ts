@@ -6,7 +6,7 @@ import type { Logger } from './log.js';
 // event and must start in a fraction of the time the MCP server's dependencies take to load.
 
 async function runStdio(config: Config, log: Logger): Promise<number> {
-  const [{ LineStdioServerTransport }, { createMcpServer }, { createRuntime }, { agentEnvOf, describeStartupError, prepareDataDir }, { logActivity }] =
+  const [{ LineStdioServerTransport }, { createMcpServer }, { createRuntime }, { agentEnvOf, describeStartupError, prepareDataDir, storeLabel }, { logActivity }] =
     await Promise.all([
       import('./mcp/stdio-transport.js'),
       import('./mcp/server.js'),
@@ -14,10 +14,10 @@ async function runStdio(config: Config, log: Logger): Promise<number> {
       import('./config.js'),
       import('./core/activity.js'),
     ]);
-  let runtime: ReturnType<typeof createRuntime>;
+  let runtime: Awaited<ReturnType<typeof createRuntime>>;
   try {
     prepareDataDir(config);
-    runtime = createRuntime(config, process.env, log);
+    runtime = await createRuntime(config, process.env, log);
   } catch (err) {
     const line = describeStartupError(err, config);
     if (line === undefined) throw err;
@@ -48,7 +48,7 @@ async function runStdio(config: Config, log: Logger): Promise<number> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
   await server.connect(transport);
-  log.info(`stdio server ready (data ${config.dbPath}${config.agent ? `, agent ${config.agent}` : ''})`);
+  log.info(`stdio server ready (data ${storeLabel(config)}${config.agent ? `, agent ${config.agent}` : ''})`);
   return -1;
 }
 

@@ -33,6 +33,18 @@ export const OPTIONS = {
     help: 'Directory of the SQLite database boss.db (default $XDG_STATE_HOME/agent-boss, else ~/.local/state/agent-boss)',
     commands: ['stdio', 'serve', 'setup'],
   },
+  store: {
+    env: 'BOSS_STORE',
+    value: 'URL',
+    help: 'A PostgreSQL database shared by the hubs of several hosts (postgres://user@host/db) instead of the SQLite file; set BOSS_STORE rather than the flag to keep its password out of the process list',
+    commands: ['stdio', 'serve'],
+  },
+  'host-name': {
+    env: 'BOSS_HOST_NAME',
+    value: 'NAME',
+    help: "This host's name on its agents' rows when hubs share a PostgreSQL store (default: the machine's hostname)",
+    commands: ['stdio', 'serve'],
+  },
   'tmux-socket': {
     env: 'BOSS_TMUX_SOCKET',
     value: 'NAME',

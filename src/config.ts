@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { notifyConfig, type NotifyConfig } from './config-notify.js';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { agentName, spaceName } from './core/schemas.js';
 import { defaultDataDir } from './store/location.js';
+import { isPostgresUrl, STORE_URL_FORM } from './store/store-url.js';
+export { storeLabel } from './store/store-url.js';
 import type { LogLevel } from './log.js';
 import { argErrorMessage, didYouMean } from './cli-suggest.js';
 import {
@@ -33,6 +35,12 @@ export interface Config {
   /** Directory holding boss.db (absolute). */
   dataDir: string;
   dbPath: string;
+  /** A PostgreSQL URL (--store / BOSS_STORE): the store shared by hubs on several hosts, instead of dbPath. */
+  storeUrl?: string;
+  /** Where storeUrl came from: the flag shows it (and its password) in the process list. */
+  storeFrom?: 'flag' | 'env';
+  /** This host's name on the rows of the sessions it owns (--host-name, default the machine's hostname). */
+  hostName: string;
   /** Where dataDir came from: a flag, BOSS_DATA_DIR, or the per-user default. */
   dataDirFrom: 'flag' | 'env' | 'default';
   /**
@@ -180,6 +188,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     dataDir: defaultDataDir(env),
     dbPath: join(defaultDataDir(env), 'boss.db'),
     dataDirFrom: 'default',
+    hostName: hostname(),
     port: 8899,
     host: '127.0.0.1',
     allowedHosts: [],
@@ -292,6 +301,12 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     config.tokenFrom = tokenFrom;
     if (tokenFile !== undefined) config.tokenFile = tokenFile;
   }
+  const store = get('store');
+  if (store !== undefined && (!isPostgresUrl(store) || !URL.canParse(store))) throw new ConfigError(`--store must be a PostgreSQL URL: ${STORE_URL_FORM}`);
+  if (store !== undefined) Object.assign(config, { storeUrl: store, storeFrom: typeof flags.store === 'string' ? 'flag' : 'env' });
+  const hostName = get('host-name');
+  if (hostName !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(hostName)) throw new ConfigError(`--host-name must be 1-100 letters, digits, "_", "." or "-", got "${hostName}"`);
+  if (hostName !== undefined) config.hostName = hostName;
   const submitDelay = get('submit-delay-ms');
   if (submitDelay !== undefined) config.submitDelayMs = parseInteger('submit-delay-ms', submitDelay, 0, 10_000);
 
@@ -335,7 +350,11 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
   if (!(err instanceof Error)) return undefined;
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const otherDir = 'or pass another --data-dir DIR (or BOSS_DATA_DIR)';
-  if (err.name === 'DatabaseTooNewError') return err.message;
+  if (err.name === 'DatabaseTooNewError' || err.name === 'StoreUnavailableError') return err.message;
+  // PostgreSQL's own refusal (wrong password, no such database, no permission): its sentence and code.
+  if (typeof (err as { severity?: unknown }).severity === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    return `the PostgreSQL store refused: ${err.message} (${code}); check the --store / BOSS_STORE URL (user, password, database) and the user's rights`;
+  }
   if (err.name === 'StoreDamagedError') {
     return /not a database/.test(err.message)
       ? `${config.dbPath} is not an agent-boss database (file is not a database): move it away, ${otherDir}`

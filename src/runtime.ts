@@ -13,7 +13,7 @@ import { Coordinator } from './core/coordinator.js';
 import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
 import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js';
-import { HookStore } from './store/hooks-store.js';
+import { SqliteHookStore, type HookStore } from './store/hooks-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { tools } from './tools/index.js';
@@ -34,8 +34,34 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logger): Runtime {
+/** The stores of one engine: the agents store, the hook tables and the agent tokens. */
+export interface Stores {
+  store: Store;
+  hooks: HookStore;
+  tokens: AgentTokenStore;
+}
+
+/**
+ * Opens the configured store: PostgreSQL for `--store postgres://…` (the driver is loaded only
+ * then), else the SQLite file in the data directory. Both are migrated to the latest schema.
+ */
+export async function openStores(config: Pick<Config, 'dbPath' | 'storeUrl'>): Promise<Stores> {
+  if (config.storeUrl !== undefined) {
+    const [{ PgDatabase }, { PgStore }, { PgHookStore }, { PgAgentTokens }] = await Promise.all([
+      import('./store/pg-db.js'),
+      import('./store/pg-store.js'),
+      import('./store/pg-hooks-store.js'),
+      import('./store/pg-agent-tokens.js'),
+    ]);
+    const db = await PgDatabase.open(config.storeUrl);
+    return { store: new PgStore(db), hooks: new PgHookStore(db), tokens: new PgAgentTokens(db) };
+  }
   const store = SqliteStore.open(config.dbPath);
+  return { store, hooks: new SqliteHookStore(store.db), tokens: new SqliteAgentTokens(store.db) };
+}
+
+export async function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logger): Promise<Runtime> {
+  const { store, hooks, tokens } = await openStores(config);
   const backends = new BackendRegistry([
     new TmuxSessionBackend({
       ...(config.tmuxSocket !== undefined && { socketName: config.tmuxSocket }),
@@ -47,13 +73,12 @@ export function createRuntime(config: Config, env: NodeJS.ProcessEnv, log: Logge
     // Headless agents over the Agent Client Protocol, each under its own runner (`agent-boss acp-runner`).
     new AcpSessionBackend({ dataDir: config.dataDir, nodePath: process.execPath, cliPath: CLI_PATH, log: (m) => log.debug(m) }),
   ]);
-  const tokens = new SqliteAgentTokens(store.db);
   const coordinator = new Coordinator({
     store,
     backends,
     env,
     agentTokens: tokens,
-    hooks: new HookView(new HookStore(store.db)),
+    hooks: new HookView(hooks),
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });

@@ -1,11 +1,10 @@
-import { DEFAULT_SPACE, nameKey } from './core/identity.js';
+import { DEFAULT_SPACE } from './core/identity.js';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { argErrorMessage, didYouMean } from './cli-suggest.js';
 import { ConfigError, describeStartupError, prepareDataDir, resolveConfig } from './config.js';
 import { TOKEN_ACTIONS } from './config-options.js';
-import { SqliteAgentTokens } from './store/agent-tokens.js';
-import { openDatabase } from './store/db.js';
+import { openStores, type Stores } from './runtime.js';
 
 /**
  * `agent-boss token issue|list|revoke`: manages the agent tokens a hub started with
@@ -19,7 +18,8 @@ export const TOKEN_HELP = `Usage:
   agent-boss token revoke ID                             Revoke one token (ID from "token list")
   agent-boss token revoke --agent NAME [--space SPACE]   Revoke every token of an agent
 
-Options: --data-dir DIR [BOSS_DATA_DIR] must be the hub's. --space defaults to "default".
+Options: --data-dir DIR [BOSS_DATA_DIR] must be the hub's (with a PostgreSQL store, BOSS_STORE instead).
+--space defaults to "default".
 A hub started with --auth agents honours X-Agent-Name only with that agent's token.
 `;
 
@@ -95,7 +95,7 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
   // Only issue creates a database, the way the servers do (directory readable by this user only);
   // listing or revoking in a database that does not exist means the wrong --data-dir.
   let created = false;
-  if (!existsSync(config.dbPath)) {
+  if (config.storeUrl === undefined && !existsSync(config.dbPath)) {
     if (action !== 'issue') {
       io.err(
         `agent-boss: token ${action}: there is no database at ${config.dbPath}: pass the hub's --data-dir DIR (or BOSS_DATA_DIR; ` +
@@ -105,10 +105,10 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
     }
     created = true;
   }
-  let db: ReturnType<typeof openDatabase>;
+  let stores: Stores;
   try {
-    prepareDataDir(config);
-    db = openDatabase(config.dbPath);
+    if (config.storeUrl === undefined) prepareDataDir(config);
+    stores = await openStores(config);
   } catch (err) {
     const line = describeStartupError(err, config);
     if (line === undefined) throw err;
@@ -117,12 +117,10 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
   }
   if (created) io.err(`created a new database ${config.dbPath} (a hub must be started with the same --data-dir to accept this token)\n`);
   try {
-    const tokens = new SqliteAgentTokens(db);
+    const { tokens } = stores;
     if (action === 'issue') {
       const { token, info } = await tokens.issue(space, config.agent!);
-      const known = db
-        .prepare(`SELECT 1 FROM agents a JOIN spaces s ON s.id = a.space_id WHERE s.name_key = ? AND a.name_key = ?`)
-        .get(nameKey(space), nameKey(config.agent!));
+      const known = await stores.store.getAgent(space, config.agent!);
       io.err(
         `issued token ${info.id} for agent "${info.agent}" in space "${info.space}"${known ? '' : ' (not registered yet)'}; it is shown once:\n`,
       );
@@ -155,6 +153,6 @@ export async function runTokenCommand(argv: readonly string[], env: NodeJS.Proce
     io.err(`revoked ${n} token${n === 1 ? '' : 's'} of agent "${config.agent}" in space "${space}"\n`);
     return 0;
   } finally {
-    db.close();
+    await stores.store.close();
   }
 }

@@ -1,4 +1,4 @@
-import { StoreBusyError, StoreDamagedError } from '../store/store.js';
+import { StoreBusyError, StoreDamagedError, StoreUnavailableError } from '../store/store.js';
 
 /**
  * A failure the caller can fix. Both faces show `message` as is: an MCP tool returns it as an
@@ -22,6 +22,8 @@ export type DomainErrorCode =
   | 'session_busy'
   /** Another process holds the database; nothing was written. Retry. */
   | 'store_busy'
+  /** The database server cannot be reached (PostgreSQL); nothing was written. Retry. */
+  | 'store_unavailable'
   /** The database file is damaged. */
   | 'store_damaged';
 
@@ -39,6 +41,7 @@ const HTTP_STATUS: Record<DomainErrorCode, number> = {
   session_dead: 409,
   session_busy: 503,
   store_busy: 503,
+  store_unavailable: 503,
   store_damaged: 503,
 };
 
@@ -66,6 +69,7 @@ export const isDomainError = (err: unknown): err is DomainError => err instanceo
  */
 export function fromStoreError(err: unknown): unknown {
   if (err instanceof StoreBusyError) return new DomainError('store_busy', err.message, err.retryAfterSeconds);
+  if (err instanceof StoreUnavailableError) return new DomainError('store_unavailable', err.message, err.retryAfterSeconds);
   if (err instanceof StoreDamagedError) return new DomainError('store_damaged', err.message);
   return err;
 }

@@ -106,10 +106,10 @@ export class HookView {
 
   /** Records an answer given with the approve tool, and moves the hook state on (no hook fires for it). */
   async recordApprove(agent: AgentRecord, decision: string, res: { toolName?: string; promptId?: string; cleared: boolean }): Promise<void> {
-    await this.store.transact((tx) => {
-      const st = tx.getState(agent.space, agent.name);
+    await this.store.transact(async (tx) => {
+      const st = await tx.getState(agent.space, agent.name);
       const hookPending = st?.state === 'waiting_approval' ? st : undefined;
-      tx.insertDecision({
+      await tx.insertDecision({
         space: agent.space,
         agent: agent.name,
         tool_name: (hookPending?.detail.tool_name as string | undefined) ?? res.toolName ?? null,
@@ -127,7 +127,7 @@ export class HookView {
           at: tx.now,
           detail: { ...(hookPending.detail.cc_session !== undefined && { cc_session: hookPending.detail.cc_session }), activity: `answered "${decision}" with approve` },
         };
-        tx.putState(agent.space, agent.name, next);
+        await tx.putState(agent.space, agent.name, next);
       }
     });
   }

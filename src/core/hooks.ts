@@ -56,28 +56,28 @@ const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
 /** The hooks are Claude Code's: an agent they register runs Claude Code (its agent kind, src/agents/claude-code/). */
 export const HOOK_AGENT_KIND = 'claude-code';
 
-function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: AgentRef; registered?: boolean; problem?: string } {
+async function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): Promise<{ agent?: AgentRef; registered?: boolean; problem?: string }> {
   const space = spaceFor(undefined, who.space, who.defaultSpace);
   const spaceProblem = nameProblem('space name', space);
   if (spaceProblem) return { problem: `space name "${space}": ${spaceProblem}` };
-  const register = (name: string): { agent?: AgentRef; registered?: boolean; problem?: string } => {
+  const register = async (name: string): Promise<{ agent?: AgentRef; registered?: boolean; problem?: string }> => {
     // The names register_session and the routes refuse are refused here too (hook events come from every face).
     const problem = agentNameProblem(name);
     if (problem) return { problem: `cannot register "${name}": ${problem}; set BOSS_AGENT to another name` };
     const sessionProblem = who.tmuxSession ? sessionIdProblem(who.tmuxSession) : undefined;
     if (sessionProblem) return { problem: `tmux session ${JSON.stringify(who.tmuxSession)}: a session id ${sessionProblem}` };
     const session = who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {};
-    const { agent, created } = tx.ensureAgent(space, name, { ...session, agent_kind: HOOK_AGENT_KIND });
+    const { agent, created } = await tx.ensureAgent(space, name, { ...session, agent_kind: HOOK_AGENT_KIND });
     return { agent, registered: created };
   };
   if (who.agent !== undefined) {
-    const known = tx.findAgent(space, who.agent);
+    const known = await tx.findAgent(space, who.agent);
     if (ev.event === 'SessionStart' && (!known || (!known.session_id && who.tmuxSession))) return register(who.agent);
     if (known) return { agent: known };
     return { problem: `agent "${who.agent}" is not registered in space "${space}" (it is registered on SessionStart, or with register_session)` };
   }
   if (who.tmuxSession !== undefined) {
-    let found = tx.findAgentsBySession(who.tmuxSession);
+    let found = await tx.findAgentsBySession(who.tmuxSession);
     if (who.space !== undefined) found = found.filter((a) => sameName(a.space, who.space!));
     if (found.length > 1) found = found.filter((a) => sameName(a.space, who.defaultSpace));
     if (found.length === 1) return { agent: found[0]! };
@@ -98,19 +98,19 @@ function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): { agent?: A
 export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
   const ask = ev.event === 'PermissionRequest' && ev.toolName !== undefined && !ev.truncated ? { toolName: ev.toolName, toolInput: ev.toolInput } : undefined;
   const evaluation: RuleEvaluation<ApprovalRuleRecord> | undefined = ask && evaluateRules(await hooks.listRules(), ask);
-  return hooks.transact((tx): HookOutcome => {
-    const { agent, registered, problem } = resolveAgent(tx, ev, who);
+  return hooks.transact(async (tx): Promise<HookOutcome> => {
+    const { agent, registered, problem } = await resolveAgent(tx, ev, who);
     if (!agent) return { recorded: false, problem: problem! };
     const { space, name } = agent;
     const now = tx.now;
-    const prev = tx.getState(space, name) as HookState | undefined;
+    const prev = (await tx.getState(space, name)) as HookState | undefined;
     let next = nextHookState(prev, ev, now);
 
     // A prompt that was pending and is now over without an answer from agent-boss was answered at the terminal.
     const pendingId = prev?.state === 'waiting_approval' ? prev.detail.prompt_id : undefined;
     const answer = ANSWERED_BY[ev.event];
-    if (pendingId && answer && !(ev.event === 'PermissionRequest' && next?.detail.prompt_id === pendingId) && !tx.hasDecision(space, name, pendingId, prev!.since)) {
-      tx.insertDecision({
+    if (pendingId && answer && !(ev.event === 'PermissionRequest' && next?.detail.prompt_id === pendingId) && !(await tx.hasDecision(space, name, pendingId, prev!.since))) {
+      await tx.insertDecision({
         space,
         agent: name,
         tool_name: prev!.detail.tool_name ?? null,
@@ -124,9 +124,9 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
 
     let output: string | undefined;
     let decision: HookOutcome['decision'];
-    const d = ask && evaluation && next ? decideFrom(evaluation, tx.rulesFor(space, name)) : undefined;
+    const d = ask && evaluation && next ? decideFrom(evaluation, await tx.rulesFor(space, name)) : undefined;
     if (ask && next && d) {
-      tx.insertDecision({
+      await tx.insertDecision({
         space,
         agent: name,
         tool_name: ask.toolName,
@@ -155,10 +155,10 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
       };
     }
 
-    tx.insertEvent(space, name, ev.event, ev.ccSession ?? null, storedPayload(raw));
+    await tx.insertEvent(space, name, ev.event, ev.ccSession ?? null, storedPayload(raw));
     if (next) {
-      tx.putState(space, name, next as unknown as StoredHookState);
-      tx.appendFeed('agent_hook', space, {
+      await tx.putState(space, name, next as unknown as StoredHookState);
+      await tx.appendFeed('agent_hook', space, {
         space,
         agent: name,
         event: ev.event,
@@ -190,7 +190,7 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
  * The store modules are loaded only here, so the hook's other paths stay cheap.
  */
 export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity, busyTimeoutMs: number): Promise<HookOutcome> {
-  const [{ openDatabase }, { HookStore }] = await Promise.all([import('../store/db.js'), import('../store/hooks-store.js')]);
+  const [{ openDatabase }, { SqliteHookStore }] = await Promise.all([import('../store/db.js'), import('../store/hooks-store.js')]);
   let db;
   try {
     db = openDatabase(dbPath, { busyTimeoutMs, openDeadlineMs: 0, integrityCheck: false });
@@ -198,7 +198,7 @@ export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Recor
     return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
   }
   try {
-    return await recordHookEvent(new HookStore(db, { busyAttempts: 1 }), ev, raw, who);
+    return await recordHookEvent(new SqliteHookStore(db, { busyAttempts: 1 }), ev, raw, who);
   } catch (err) {
     // The store gives up on a locked file at once (busyAttempts 1) with StoreBusyError; the driver's own codes too.
     const code = err instanceof Error && err.name === 'StoreBusyError' ? 'locked by another process' : (err as { code?: unknown }).code;

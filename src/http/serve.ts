@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { agentEnvOf, describeStartupError, prepareDataDir, type Config } from '../config.js';
+import { agentEnvOf, describeStartupError, prepareDataDir, storeLabel, type Config } from '../config.js';
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import type { Logger } from '../log.js';
@@ -50,6 +50,9 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
         'pass it in BOSS_TOKEN or with --token-file PATH instead.\n',
     );
   }
+  if (config.storeFrom === 'flag' && config.storeUrl !== undefined && URL.canParse(config.storeUrl) && new URL(config.storeUrl).password !== '') {
+    process.stderr.write('agent-boss: warning: the --store URL holds a password visible to every local user (ps, /proc/<pid>/cmdline): set BOSS_STORE instead.\n');
+  }
   if (config.auth === 'agents' && config.token === undefined) {
     process.stderr.write(
       `agent-boss: --auth agents needs the operator's token: pass --token (or BOSS_TOKEN) with a secret of 16+ characters. ` +
@@ -69,7 +72,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   try {
     prepareDataDir(config);
     operatorKey = ensureOperatorKey(config.dataDir);
-    runtime = createRuntime(config, env, log);
+    runtime = await createRuntime(config, env, log);
   } catch (err) {
     process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
     return 1;
@@ -250,7 +253,7 @@ export function startupText(config: Config, base: string, hasDashboard: boolean,
     row('operator key', `${operatorKeyPath(config.dataDir)}   (Authorization: Bearer <key>: the operator; agents are not given it)`),
     row('events', `${base}/events   (Server-Sent Events)`),
     row('health', `${base}/healthz`),
-    row('database', config.dbPath),
+    row('database', storeLabel(config)),
     row('tmux', `watching ${tmux}`),
     ...(config.token !== undefined ? [row('token', `required on every route but /healthz: Authorization: Bearer <token>`)] : []),
     ...notifyRows(config).map(([label, value]) => row(label, value)),

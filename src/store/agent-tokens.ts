@@ -36,10 +36,10 @@ export interface AgentTokenStore {
 
 export const TOKEN_PREFIX = 'abt_';
 
-const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 const key = nameKey;
 
-interface TokenRow {
+export interface TokenRow {
   id: number;
   space: string;
   agent: string;
@@ -48,7 +48,7 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
-const toInfo = (r: TokenRow): AgentTokenInfo => ({
+export const toInfo = (r: TokenRow): AgentTokenInfo => ({
   id: r.id,
   space: r.space,
   agent: r.agent,

@@ -157,7 +157,7 @@ export interface GuardOptions {
  * deadline, then fails with StoreBusyError having written nothing. A damaged page fails with
  * StoreDamagedError and marks the database, after which every write on it is refused.
  */
-export async function guarded<T>(db: Database, what: string, fn: () => T, opts: GuardOptions): Promise<T> {
+export async function guarded<T>(db: Database, what: string, fn: () => T | Promise<T>, opts: GuardOptions): Promise<T> {
   const path = opts.path ?? db.name;
   const seen = damageSeen.get(db);
   if (opts.write && seen !== undefined) throw new StoreDamagedError(path, seen);
@@ -166,7 +166,7 @@ export async function guarded<T>(db: Database, what: string, fn: () => T, opts: 
   const started = Date.now();
   for (let i = 0; ; i++) {
     try {
-      return fn();
+      return await (opts.write ? exclusively(db, fn) : fn());
     } catch (err) {
       if (isDamage(err)) {
         markDamaged(db, (err as Error).message);
@@ -178,5 +178,63 @@ export async function guarded<T>(db: Database, what: string, fn: () => T, opts: 
       const pause = Math.min(2 * 2 ** i, 50) * (0.5 + Math.random());
       await sleep(Math.min(pause, deadline - waited + 1));
     }
+  }
+}
+
+/** Per connection: whether a write runs, and the writes waiting for it (in call order). */
+interface Gate {
+  busy: boolean;
+  waiting: (() => void)[];
+}
+const gates = new WeakMap<Database, Gate>();
+
+/**
+ * Runs the writes of this process on `db` one at a time. A write is synchronous and cannot overlap
+ * another, except a transaction that awaits its own statements (`inTransaction`, the hook tables):
+ * while it is open, another write on the same connection would land inside it. A free gate runs
+ * `fn` at once (synchronously); otherwise it runs when the writes before it are done.
+ */
+export function exclusively<T>(db: Database, fn: () => T | Promise<T>): T | Promise<T> {
+  let gate = gates.get(db);
+  if (!gate) gates.set(db, (gate = { busy: false, waiting: [] }));
+  const g = gate;
+  const release = () => {
+    const next = g.waiting.shift();
+    if (next) next();
+    else g.busy = false;
+  };
+  const run = (): T | Promise<T> => {
+    let r: T | Promise<T>;
+    try {
+      r = fn();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if (r instanceof Promise) return r.finally(release);
+    release();
+    return r;
+  };
+  if (!g.busy) {
+    g.busy = true;
+    return run();
+  }
+  return new Promise<void>((resolve) => g.waiting.push(resolve)).then(run);
+}
+
+/**
+ * `fn` in one IMMEDIATE transaction whose statements are awaited (the hook tables' `transact`):
+ * committed when it resolves, rolled back when it throws. Call it inside a guarded write, which keeps
+ * this process's other writes out until it ends.
+ */
+export async function inTransaction<T>(db: Database, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
   }
 }

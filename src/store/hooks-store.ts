@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { guarded } from './db.js';
+import { guarded, inTransaction } from './db.js';
 import { nameKey } from './name-key.js';
 
 /**
@@ -90,30 +90,56 @@ export interface AgentRef {
   backend_type: string | null;
 }
 
-/** Synchronous operations available inside one `transact` call (all in one transaction). */
+/**
+ * Operations available inside one `transact` call, all in one transaction. Each returns a Promise
+ * (a PostgreSQL store talks to its server); the callback awaits only these while the transaction
+ * is open, never anything slow.
+ */
 export interface HookTx {
   now: number;
-  findAgent(space: string, agent: string): AgentRef | undefined;
-  findAgentsBySession(sessionId: string): AgentRef[];
-  /** Creates space and agent when new, and sets the session when the agent has none. Returns the agent and whether it was created. */
+  findAgent(space: string, agent: string): Promise<AgentRef | undefined>;
+  findAgentsBySession(sessionId: string): Promise<AgentRef[]>;
   /** Creates the agent (of `agent_kind`) when new; gives a known agent without a session this one (and the kind when it has none). */
-  ensureAgent(space: string, agent: string, session: { session_id?: string; backend_type?: string; agent_kind?: string }): { agent: AgentRef; created: boolean };
-  getState(space: string, agent: string): StoredHookState | undefined;
-  putState(space: string, agent: string, state: StoredHookState): void;
-  insertEvent(space: string, agent: string, event: string, ccSession: string | null, payload: unknown): number;
-  rulesFor(space: string, agent: string): ApprovalRuleRecord[];
-  insertDecision(d: ApprovalDecisionInput): number;
+  ensureAgent(space: string, agent: string, session: { session_id?: string; backend_type?: string; agent_kind?: string }): Promise<{ agent: AgentRef; created: boolean }>;
+  getState(space: string, agent: string): Promise<StoredHookState | undefined>;
+  putState(space: string, agent: string, state: StoredHookState): Promise<void>;
+  insertEvent(space: string, agent: string, event: string, ccSession: string | null, payload: unknown): Promise<number>;
+  rulesFor(space: string, agent: string): Promise<ApprovalRuleRecord[]>;
+  insertDecision(d: ApprovalDecisionInput): Promise<number>;
   /** A decision was recorded for this prompt of this agent at or after `since`. */
-  hasDecision(space: string, agent: string, promptId: string, since: number): boolean;
+  hasDecision(space: string, agent: string, promptId: string, since: number): Promise<boolean>;
   /** Appends to the SSE feed (`events`), read by the hub in any process. */
-  appendFeed(kind: string, space: string, payload: unknown): void;
+  appendFeed(kind: string, space: string, payload: unknown): Promise<void>;
+}
+
+/** Hook events, hook state, approval rules and decisions: the contract both engines implement. */
+export interface HookStore {
+  /** Runs `fn` in one transaction: all its writes or none. */
+  transact<T>(fn: (tx: HookTx) => Promise<T>): Promise<T>;
+  getState(space: string, agent: string): Promise<StoredHookState | undefined>;
+  /** The hook state of every agent (of one space), with the agent's stored spelling. */
+  listStates(space?: string): Promise<HookStateRow[]>;
+  /** Events of one agent at or after `since` (ms), oldest first, optionally of one kind. */
+  eventsSince(space: string, agent: string, since: number, event?: string, limit?: number): Promise<StoredHookEvent[]>;
+  /** The latest events of one agent, newest first. */
+  recentEvents(space: string, agent: string, limit?: number): Promise<StoredHookEvent[]>;
+  /** Any hook event was ever recorded for the agent (hooks are installed for it). */
+  hasEvents(space: string, agent: string): Promise<boolean>;
+  /** Creates the rule, or changes the decision of the rule with the same scope, tool and pattern. */
+  setRule(input: ApprovalRuleInput): Promise<{ rule: ApprovalRuleRecord; created: boolean }>;
+  listRules(scope?: { space: string; agent?: string }): Promise<ApprovalRuleRecord[]>;
+  getRule(id: number): Promise<ApprovalRuleRecord | undefined>;
+  deleteRule(id: number): Promise<boolean>;
+  recordDecision(d: ApprovalDecisionInput): Promise<number>;
+  /** Decisions, newest first, of one space / agent (or all), with ids above `afterId`. */
+  listDecisions(filter?: { space?: string; agent?: string; afterId?: number; limit?: number }): Promise<ApprovalDecisionRecord[]>;
 }
 
 /** Hook events kept for reading; older ones are pruned. */
 const HOOK_EVENTS_KEPT = 20_000;
 
 const key = nameKey;
-const parseObject = (text: string | null): Record<string, unknown> => {
+export const parseObject = (text: string | null): Record<string, unknown> => {
   if (!text) return {};
   try {
     const v = JSON.parse(text) as unknown;
@@ -129,11 +155,13 @@ export interface HookStoreOptions {
   busyAttempts?: number;
 }
 
-export class HookStore {
+export class SqliteHookStore implements HookStore {
   private readonly q: Record<string, Statement>;
   private readonly clock: () => number;
   private readonly attempts: number;
   private readonly tx: HookTx;
+  private readonly getStateNow: (space: string, agent: string) => StoredHookState | undefined;
+  private readonly rulesForNow: (space: string, agent: string) => ApprovalRuleRecord[];
 
   constructor(
     readonly db: Database,
@@ -203,11 +231,22 @@ export class HookStore {
       appendFeed: db.prepare(`INSERT INTO events (space, kind, payload, created_at) VALUES (?, ?, ?, ?)`),
     };
     const q = this.q;
+    const findAgent = (space: string, agent: string) => q.agent!.get(key(space), key(agent)) as AgentRef | undefined;
+    const appendFeed = (kind: string, space: string, payload: unknown) => {
+      q.appendFeed!.run(space, kind, JSON.stringify(payload), tx.now);
+    };
+    const getState = (space: string, agent: string): StoredHookState | undefined => {
+      const r = q.getState!.get(key(space), key(agent)) as { state: string; event: string; detail: string; since: number; at: number } | undefined;
+      return r && { state: r.state, event: r.event, since: r.since, at: r.at, detail: parseObject(r.detail) };
+    };
+    const rulesFor = (space: string, agent: string) => (q.rulesFor!.all(key(space), key(agent)) as ApprovalRuleRecord[]).map(toRule);
+    this.getStateNow = getState;
+    this.rulesForNow = rulesFor;
     const tx: HookTx = {
       now: 0,
-      findAgent: (space, agent) => q.agent!.get(key(space), key(agent)) as AgentRef | undefined,
-      findAgentsBySession: (sessionId) => q.agentsBySession!.all(sessionId) as AgentRef[],
-      ensureAgent: (space, agent, session) => {
+      findAgent: async (space, agent) => findAgent(space, agent),
+      findAgentsBySession: async (sessionId) => q.agentsBySession!.all(sessionId) as AgentRef[],
+      ensureAgent: async (space, agent, session) => {
         const now = tx.now;
         let sp = q.spaceByKey!.get(key(space)) as { id: number; name: string } | undefined;
         if (!sp) sp = { id: (q.insertSpace!.get(space, key(space), now, now) as { id: number }).id, name: space };
@@ -215,15 +254,12 @@ export class HookStore {
           q.insertAgent!.run(sp.id, agent, key(agent), `${agent}: started (hook)`, session.session_id ?? null, session.backend_type ?? null, session.agent_kind ?? null, now, now)
             .changes > 0;
         if (!created && session.session_id) q.setSession!.run(session.session_id, session.backend_type ?? null, session.agent_kind ?? null, now, sp.id, key(agent));
-        const ref = tx.findAgent(space, agent)!;
-        if (created) tx.appendFeed('agent_registered', ref.space, { space: ref.space, agent: ref.name, session_id: ref.session_id, by: 'hook' });
+        const ref = findAgent(space, agent)!;
+        if (created) appendFeed('agent_registered', ref.space, { space: ref.space, agent: ref.name, session_id: ref.session_id, by: 'hook' });
         return { agent: ref, created };
       },
-      getState: (space, agent) => {
-        const r = q.getState!.get(key(space), key(agent)) as { state: string; event: string; detail: string; since: number; at: number } | undefined;
-        return r && { state: r.state, event: r.event, since: r.since, at: r.at, detail: parseObject(r.detail) };
-      },
-      putState: (space, agent, st) => {
+      getState: async (space, agent) => getState(space, agent),
+      putState: async (space, agent, st) => {
         q.putState!.run({
           space_key: key(space),
           agent_key: key(agent),
@@ -234,13 +270,13 @@ export class HookStore {
           at: st.at,
         });
       },
-      insertEvent: (space, agent, event, ccSession, payload) => {
+      insertEvent: async (space, agent, event, ccSession, payload) => {
         const { id } = q.insertEvent!.get(space, agent, key(space), key(agent), event, ccSession, JSON.stringify(payload), tx.now) as { id: number };
         if (id % 500 === 0) q.pruneEvents!.run(HOOK_EVENTS_KEPT);
         return id;
       },
-      rulesFor: (space, agent) => (q.rulesFor!.all(key(space), key(agent)) as ApprovalRuleRecord[]).map(toRule),
-      insertDecision: (d) =>
+      rulesFor: async (space, agent) => rulesFor(space, agent),
+      insertDecision: async (d) =>
         (
           q.insertDecision!.get({
             space: d.space,
@@ -257,25 +293,28 @@ export class HookStore {
             created_at: tx.now,
           }) as { id: number }
         ).id,
-      hasDecision: (space, agent, promptId, since) => q.hasDecision!.get(key(space), key(agent), promptId, since) !== undefined,
-      appendFeed: (kind, space, payload) => {
-        q.appendFeed!.run(space, kind, JSON.stringify(payload), tx.now);
-      },
+      hasDecision: async (space, agent, promptId, since) => q.hasDecision!.get(key(space), key(agent), promptId, since) !== undefined,
+      appendFeed: async (kind, space, payload) => appendFeed(kind, space, payload),
     };
     this.tx = tx;
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (retried while busy, up to the configured attempts). */
-  async transact<T>(fn: (tx: HookTx) => T): Promise<T> {
-    const run = this.db.transaction(() => {
-      this.tx.now = this.clock();
-      return fn(this.tx);
-    });
-    return this.write('record a hook event', () => run.immediate());
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (retried while busy, up to the configured attempts). The
+   * operations `fn` awaits answer at once, and this process's other writes on the file wait for the
+   * end of the transaction (db.ts `exclusively`), so none of them lands inside it.
+   */
+  async transact<T>(fn: (tx: HookTx) => Promise<T>): Promise<T> {
+    return this.write('record a hook event', () =>
+      inTransaction(this.db, async () => {
+        this.tx.now = this.clock();
+        return fn(this.tx);
+      }),
+    );
   }
 
   async getState(space: string, agent: string): Promise<StoredHookState | undefined> {
-    return this.read(() => this.tx.getState(space, agent));
+    return this.read(() => this.getStateNow(space, agent));
   }
 
   /** The hook state of every agent (of one space), with the agent's stored spelling. */
@@ -327,7 +366,7 @@ export class HookStore {
 
   async listRules(scope?: { space: string; agent?: string }): Promise<ApprovalRuleRecord[]> {
     if (!scope) return ((await this.read(() => this.q.allRules!.all())) as ApprovalRuleRecord[]).map(toRule);
-    if (scope.agent !== undefined) return this.tx.rulesFor(scope.space, scope.agent);
+    if (scope.agent !== undefined) return this.rulesForNow(scope.space, scope.agent);
     return (this.q.allRules!.all() as ApprovalRuleRecord[]).map(toRule).filter((r) => r.space === null || key(r.space) === key(scope.space));
   }
 
@@ -353,7 +392,7 @@ export class HookStore {
   }
 
   /** A write, by the stores' one busy and damage rule (db.ts `guarded`): refused once the file showed damage. */
-  private write<T>(what: string, fn: () => T): Promise<T> {
+  private write<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
     return guarded(this.db, what, fn, { write: true, attempts: this.attempts });
   }
 
@@ -363,7 +402,7 @@ export class HookStore {
   }
 }
 
-interface RawEvent {
+export interface RawEvent {
   id: number;
   space: string;
   agent: string;
@@ -372,9 +411,9 @@ interface RawEvent {
   payload: string;
   created_at: number;
 }
-const toEvent = (r: RawEvent): StoredHookEvent => ({ ...r, payload: parseObject(r.payload) });
+export const toEvent = (r: RawEvent): StoredHookEvent => ({ ...r, payload: parseObject(r.payload) });
 
-const toRule = (r: ApprovalRuleRecord): ApprovalRuleRecord => ({
+export const toRule = (r: ApprovalRuleRecord): ApprovalRuleRecord => ({
   id: r.id,
   space: r.space,
   agent: r.agent,

@@ -175,6 +175,26 @@ export class StoreBusyError extends Error {
   }
 }
 
+/**
+ * A networked database (PostgreSQL) cannot be reached or dropped the connection: the transaction was
+ * rolled back (or never began), so nothing was written; the same call can be made again.
+ */
+export class StoreUnavailableError extends Error {
+  readonly retryAfterSeconds = 2;
+  constructor(
+    /** The database's address without its password. */
+    readonly where: string,
+    readonly what: string,
+    readonly detail: string,
+  ) {
+    super(
+      `The database ${where} is unavailable (${detail}) and could not ${what}; nothing was written. ` +
+        `Retry in a few seconds. If this persists, check that PostgreSQL is running and reachable from this host.`,
+    );
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** The database file is damaged: the store refuses to write to it. */
 export class StoreDamagedError extends Error {
   constructor(

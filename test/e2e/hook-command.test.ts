@@ -9,7 +9,7 @@ import { Coordinator, type LivenessRow } from '../../src/core/coordinator.js';
 import { hookPromptId } from '../../src/core/hook-state.js';
 import { HookView } from '../../src/core/hook-view.js';
 import { openDatabase } from '../../src/store/db.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { connectClient } from '../helpers/core.js';
 import { readEvents, startFakeAgent, waitFor } from '../helpers/fake-agent.js';
@@ -41,7 +41,7 @@ describe('agent-boss hook', () => {
   let cleanup: () => void;
   let db: ReturnType<typeof openDatabase>;
   let store: SqliteStore;
-  let hooks: HookStore;
+  let hooks: SqliteHookStore;
   let coordinator: Coordinator;
   let paneEnv: Record<string, string>;
   let backend: TmuxSessionBackend;
@@ -56,7 +56,7 @@ describe('agent-boss hook', () => {
     paneEnv = { TMUX: `${socketPathOf(tmux.socketName)},${pid},0`, TMUX_PANE: pane };
     db = openDatabase(join(dir, 'boss.db'));
     store = new SqliteStore(db);
-    hooks = new HookStore(db);
+    hooks = new SqliteHookStore(db);
     backend = new TmuxSessionBackend({ socketName: tmux.socketName });
     coordinator = new Coordinator({ store, backends: new BackendRegistry([backend]), hooks: new HookView(hooks), defaultSpace: 'web' });
   });

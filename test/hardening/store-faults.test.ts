@@ -8,7 +8,7 @@ import { BackendRegistry } from '../../src/backends/registry.js';
 import { Coordinator } from '../../src/core/coordinator.js';
 import { isDomainError } from '../../src/core/errors.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { StoreDamagedError } from '../../src/store/store.js';
 import { waitFor } from '../helpers/fake-agent.js';
 import { FakeBackend } from '../helpers/fake-terminal.js';
@@ -173,14 +173,14 @@ describe('store faults', () => {
   it('the hook tables follow the same damage rule: a damaged page is StoreDamagedError, then every write is refused', async () => {
     const path = join(dir(), 'boss.db');
     const setup = SqliteStore.open(path);
-    const rules = new HookStore(setup.db);
+    const rules = new SqliteHookStore(setup.db);
     for (let i = 0; i < 60; i++) await rules.setRule({ space: 's', agent: null, tool: 'Bash', pattern: `p${i} ${'q'.repeat(200)}`, decision: 'allow' });
     setup.db.pragma('wal_checkpoint(TRUNCATE)');
     const { rootpage } = setup.db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'approval_rules'`).get() as { rootpage: number };
     await setup.close();
     corruptPage(path, rootpage);
     const db = new BetterSqlite3(path);
-    const hooks = new HookStore(db);
+    const hooks = new SqliteHookStore(db);
     const store = new SqliteStore(db);
     try {
       await expect(hooks.listRules()).rejects.toBeInstanceOf(StoreDamagedError);

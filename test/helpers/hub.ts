@@ -15,7 +15,7 @@ import { OPERATOR_KEY } from './core.js';
 import { KEEP_ALIVE_MS } from '../../src/http/serve.js';
 import { createLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { tools } from '../../src/tools/index.js';
 import { createTmuxServer, type TmuxTestServer } from './tmux.js';
@@ -58,7 +58,7 @@ export async function realHub(opts: HubOptions = {}) {
     backends,
     env: {},
     // As createRuntime wires it for serve and stdio: the hook store is always there.
-    hooks: new HookView(new HookStore(db)),
+    hooks: new HookView(new SqliteHookStore(db)),
     ...(opts.defaultSpace !== undefined && { defaultSpace: opts.defaultSpace }),
     ...(opts.defaultAgent !== undefined && { defaultAgent: opts.defaultAgent }),
     ...(tokens !== undefined && { agentTokens: tokens }),

@@ -7,6 +7,7 @@ import { LATEST_VERSION, migrations } from '../../src/store/migrations/index.js'
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
+// What both engines share is tested once for both in store-contract.test.ts; here, SQLite's own file.
 describe('SQLite store on a real file', () => {
   let cleanup: (() => void) | undefined;
   afterEach(() => cleanup?.());
@@ -47,55 +48,6 @@ describe('SQLite store on a real file', () => {
     raw.close();
     expect(() => openDatabase(path)).toThrow(DatabaseTooNewError);
     expect(() => openDatabase(path)).toThrow(/newer than this agent-boss/);
-  });
-
-  it('keeps names unique per space case-insensitively with first-seen casing', async () => {
-    const store = new SqliteStore(openDatabase(dbPath()));
-    await store.register('Team', 'Dev-One', { session_id: 's1' });
-    await store.register('team', 'dev-one', { session_id: 's2' });
-    await store.register('other', 'DEV-ONE', { session_id: 's3' });
-    const agents = await store.listAgents();
-    expect(agents.map((a) => [a.space, a.name, a.session_id])).toEqual([
-      ['other', 'DEV-ONE', 's3'],
-      ['Team', 'Dev-One', 's2'],
-    ]);
-    store.db.close();
-  });
-
-  it('walks the parent chain cycle-safely, starting at the agent', async () => {
-    const store = new SqliteStore(openDatabase(dbPath()));
-    await store.register('s', 'lead', {});
-    await store.register('s', 'mid', { parent: 'Lead' });
-    await store.register('s', 'leaf', { parent: 'mid' });
-    expect(await store.parentChain('S', 'LEAF')).toEqual(['LEAF', 'mid', 'Lead']);
-    expect(await store.parentChain('s', 'nobody')).toEqual(['nobody']);
-    expect(await store.parentChain('nospace', 'x')).toEqual(['x']);
-    store.db.close();
-  });
-
-  it('keeps every accepted report in the history and an event for each', async () => {
-    const store = new SqliteStore(openDatabase(dbPath()));
-    for (let i = 0; i < 5; i++) await store.report('s', 'a', { status: 'active', summary: `r${i}`, items: [`i${i}`] });
-    const h = store.db.prepare(`SELECT summary, report FROM status_history WHERE space = 's' AND agent = 'a' ORDER BY id DESC`).all() as { summary: string; report: string }[];
-    expect(h.map((x) => x.summary)).toEqual(['r4', 'r3', 'r2', 'r1', 'r0']);
-    expect(JSON.parse(h[0]!.report)).toMatchObject({ items: ['i4'] });
-    const events = (await store.eventsSince(0)).filter((e) => e.kind === 'agent_updated');
-    expect(events).toHaveLength(5);
-    expect(events[4]!.payload).toEqual({ space: 's', agent: 'a', status: 'active', summary: 'r4' });
-    store.db.close();
-  });
-
-  it('grants a lease to one holder at a time until it expires', async () => {
-    let now = 1_000;
-    const store = new SqliteStore(openDatabase(dbPath()), () => now);
-    expect(await store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
-    expect(await store.acquireLease('monitor', 'p2', 5_000)).toBe(false);
-    expect(await store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
-    now += 6_000;
-    expect(await store.acquireLease('monitor', 'p2', 5_000)).toBe(true);
-    await store.releaseLease('monitor', 'p2');
-    expect(await store.acquireLease('monitor', 'p1', 5_000)).toBe(true);
-    store.db.close();
   });
 
   it('takes writes from two processes at once without losing any', async () => {

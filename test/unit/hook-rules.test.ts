@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { RULE_SUBJECT_MAX } from '../../src/core/approval-rules.js';
 import { recordHookEvent, type HookIdentity } from '../../src/core/hooks.js';
 import { openDatabase } from '../../src/store/db.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Every glob match, with what a second connection could do meanwhile. */
@@ -30,13 +30,13 @@ const who: HookIdentity = { agent: 'dev', space: 'web', defaultSpace: 'web' };
 const ask = (command: string) => ({ event: 'PermissionRequest', toolName: 'Bash', toolInput: { command } });
 
 let dir: { dir: string; cleanup: () => void };
-let hooks: HookStore;
+let hooks: SqliteHookStore;
 let path: string;
 
 beforeEach(async () => {
   dir = tempDir();
   path = join(dir.dir, 'boss.db');
-  hooks = new HookStore(openDatabase(path));
+  hooks = new SqliteHookStore(openDatabase(path));
   await recordHookEvent(hooks, { event: 'SessionStart' }, {}, who);
   probe.calls = 0;
   probe.during = undefined;

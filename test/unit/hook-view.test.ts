@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hookPromptId } from '../../src/core/hook-state.js';
 import { recordHookEvent } from '../../src/core/hooks.js';
 import { HookView } from '../../src/core/hook-view.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { connectClient, fakeCore, textOf } from '../helpers/core.js';
 import { claudeCodeSubmits } from '../fixtures/unicode-text.js';
 import { fixtureScreen } from '../helpers/fake-terminal.js';
@@ -10,7 +10,7 @@ import { fixtureScreen } from '../helpers/fake-terminal.js';
 /** The core with a hook store on the same (in-memory) database and the fake backend. */
 async function setup() {
   const core = fakeCore({ defaultSpace: 'web' });
-  const hooks = new HookStore(core.db);
+  const hooks = new SqliteHookStore(core.db);
   const { Coordinator } = await import('../../src/core/coordinator.js');
   const coordinator = new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' });
   await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });

@@ -10,7 +10,7 @@ import { Coordinator } from '../../src/core/coordinator.js';
 import { recordHookEvent } from '../../src/core/hooks.js';
 import { sessionId } from '../../src/core/schemas.js';
 import { HookView } from '../../src/core/hook-view.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { connectClient, fakeCore, fakeHttp, textOf } from '../helpers/core.js';
 
 /** Rules that used to be written once per face: each now lives in one function every face calls. */
@@ -60,7 +60,7 @@ describe('approval rules and decisions', () => {
   /** HTTP and MCP over one core with the hook tables, holding a rule for a whole space and decisions of two agents. */
   async function setup() {
     const base = fakeCore({ defaultSpace: 'web' });
-    const store = new HookStore(base.db);
+    const store = new SqliteHookStore(base.db);
     const coordinator = new Coordinator({ store: base.store, backends: base.backends, hooks: new HookView(store), defaultSpace: 'web' });
     const http = fakeHttp({}, { ...base, coordinator });
     await store.setRule({ space: 'web', agent: null, tool: 'Bash', pattern: 'npm test', decision: 'allow' });
@@ -125,7 +125,7 @@ describe('session id validity', () => {
     expect(validSessionId(bad)).toBe(false);
     const core = fakeCore();
     expect(core.backend.sessionIdProblem(bad)).toMatch(/not valid/);
-    const store = new HookStore(core.db);
+    const store = new SqliteHookStore(core.db);
     const out = await recordHookEvent(store, { event: 'SessionStart' }, {}, { agent: 'dev', tmuxSession: bad, defaultSpace: 'web' });
     expect(out).toMatchObject({ recorded: false, problem: expect.stringMatching(/a session id must not contain control characters/) });
     expect(await core.store.listAgents()).toEqual([]);
@@ -203,7 +203,7 @@ describe('name folding', () => {
 describe('the activity log', () => {
   it('logs every coordination act and every refusal, one line each, whichever tool it came through', async () => {
     const base = fakeCore({ defaultSpace: 'web' });
-    const coordinator = new Coordinator({ store: base.store, backends: base.backends, defaultSpace: 'web', hooks: new HookView(new HookStore(base.db)) });
+    const coordinator = new Coordinator({ store: base.store, backends: base.backends, defaultSpace: 'web', hooks: new HookView(new SqliteHookStore(base.db)) });
     const lines: string[] = [];
     logActivity(coordinator, { info: (m) => lines.push(`info: ${m}`), debug: (m) => lines.push(`debug: ${m}`) });
     const op = await connectClient(coordinator);

@@ -6,7 +6,7 @@ import { recordHookEvent } from '../../src/core/hooks.js';
 import type { LivenessEventRow } from '../../src/core/liveness.js';
 import { LIVENESS_EVENT, LivenessMonitor } from '../../src/core/monitor.js';
 import { agentOverview } from '../../src/core/overview.js';
-import { HookStore } from '../../src/store/hooks-store.js';
+import { SqliteHookStore } from '../../src/store/hooks-store.js';
 import { fakeCore } from '../helpers/core.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
@@ -15,7 +15,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** The monitor over a fake core with one agent (web/dev on session s1) and a clock the test moves. */
 async function setup(withHooks = false) {
   const core = fakeCore({ defaultSpace: 'web' });
-  const hooks = new HookStore(core.db);
+  const hooks = new SqliteHookStore(core.db);
   const coordinator = withHooks
     ? new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' })
     : core.coordinator;
