@@ -268,6 +268,14 @@ export class AgentSessionBackend implements SessionBackend {
   async sendInput(sessionId: string, text: string, options: SendInputOptions = {}): Promise<void> {
     checkSessionId(sessionId);
     await this.readyForKeys(sessionId);
+    // The agent program exited to its shell: text for the agent would run there as a command.
+    const now = await this.read(sessionId);
+    if (now.state === 'gone') {
+      throw new BackendError(
+        `The program in ${this.terminal.describe(sessionId)} has exited and its shell prompt is back${now.lastLine ? ` (${JSON.stringify(now.lastLine)})` : ''}, so nothing was typed: the shell would have run the text as a command.`,
+        'program_exited',
+      );
+    }
     await sendInput({ terminal: this.terminal, ui: this.ui, log: this.log, submitSettleMs: this.submitSettleMs }, sessionId, text, options.submit ?? true);
   }
 

@@ -10,6 +10,7 @@ export class BackendError extends Error {
       | 'no_server'
       | 'session_missing'
       | 'pane_dead'
+      | 'program_exited'
       | 'session_exists'
       | 'no_pending_approval'
       | 'prompt_mismatch'

@@ -45,6 +45,11 @@ export function backendFailure(err: BackendError, ctx: BackendCallContext): Doma
         'session_dead',
         `The session of ${who ?? `"${ctx.sessionId}"`} is dead: the agent's program has exited, so nothing was sent. Restart the agent in it (tmux respawn-pane -k -t "=${ctx.sessionId}:"), or start a new session and register it (register_session).`,
       );
+    case 'program_exited':
+      return new DomainError(
+        'session_dead',
+        `${err.message} Start ${ctx.agent ? `agent "${ctx.agent.name}"` : 'the agent'} again (spawn_agent), or, to type commands into that shell, register the session with agent_kind "shell".`,
+      );
     case 'no_pending_approval':
       return new DomainError(
         'no_pending_approval',

@@ -16,7 +16,7 @@ export type DomainErrorCode =
   | 'prompt_mismatch'
   | 'backend_unavailable'
   | 'backend_failed'
-  /** The session's pane is dead (its program exited; tmux kept the pane). */
+  /** The session's program exited: its pane is dead (tmux kept it), or its shell prompt is back. */
   | 'session_dead'
   /** Other actions on the same session kept this one waiting too long; nothing was sent. */
   | 'session_busy'

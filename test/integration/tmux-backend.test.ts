@@ -62,6 +62,8 @@ async function expectBackendError(promise: Promise<unknown>, code: BackendError[
   return err as BackendError;
 }
 
+// Commands typed into a bare shell go through the shell kind's UI: a Claude Code agent's session
+// that shows a shell prompt reads as gone, and takes no text (it would run as a command).
 describe('lifecycle', () => {
   it('addresses sessions exactly: web is not web-2', async () => {
     await backend.createSession({ sessionId: 'web-2', workDir: tmp.dir });
@@ -94,7 +96,7 @@ describe('lifecycle', () => {
     expect((await backend.listSessions()).sort()).toEqual([...names].sort());
     for (const sessionId of names) {
       expect(await backend.sessionExists(sessionId)).toBe(true);
-      await backend.sendInput(sessionId, `echo "[${sessionId.replace(/["$`\\]/g, '\\$&')}]"`);
+      await backend.forAgentKind('shell').sendInput(sessionId, `echo "[${sessionId.replace(/["$`\\]/g, '\\$&')}]"`);
     }
     for (const sessionId of names) {
       await waitFor(`echo in ${sessionId}`, async () =>
@@ -341,7 +343,7 @@ describe('probeSessions', () => {
     await sleep(1100); // a quiet screen: the next capture is trusted by later probes
     const before = (await backend.probeSessions(['quick'])).get('quick');
     expect(before?.lastLine).toMatch(/[#$]$/);
-    await backend.sendInput('quick', "clear; printf 'MARKER-%s' $((6*7)); sleep 30");
+    await backend.forAgentKind('shell').sendInput('quick', "clear; printf 'MARKER-%s' $((6*7)); sleep 30");
     await waitFor('marker on screen', async () => (await backend.captureOutput('quick')).join('\n') === 'MARKER-42');
     expect((await backend.probeSessions(['quick'])).get('quick')?.lastLine).toBe('MARKER-42');
   });
@@ -409,7 +411,7 @@ describe('discovery and identity', () => {
   it('identifies the session a process inside a pane runs in', async () => {
     await backend.createSession({ sessionId: 'me too', workDir: tmp.dir });
     const out = join(tmp.dir, 'env.json');
-    await backend.sendInput(
+    await backend.forAgentKind('shell').sendInput(
       'me too',
       `node -e 'require("fs").writeFileSync(process.argv[1], JSON.stringify({TMUX: process.env.TMUX, TMUX_PANE: process.env.TMUX_PANE}))' ${out}`,
     );

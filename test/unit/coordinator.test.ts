@@ -138,6 +138,23 @@ describe('Coordinator', () => {
     expect(sess.keys).toEqual(['Down', 'Enter']);
   });
 
+  it('types nothing into the shell of an agent whose program exited, and says how to go on', async () => {
+    const { coordinator, backend } = fakeCore();
+    const sess = backend.add('s1', 'idle').showLines(['Resume this session with:', 'claude --resume 0b1c2d3e', 'dev@box:~/webapp$']);
+    await coordinator.registerSession({}, { space: 's', agent: 'a', session_id: 's1' });
+    expect((await coordinator.listLiveness()).find((r) => r.agent === 'a')?.state).toBe('gone');
+    await expectDomain(
+      coordinator.sendInput({}, { space: 's', agent: 'a', text: 'rm -rf build', submit: true }),
+      'session_dead',
+      /has exited and its shell prompt is back \("dev@box:~\/webapp\$"\), so nothing was typed: the shell would have run the text as a command\. Start agent "a" again \(spawn_agent\), or, to type commands into that shell, register the session with agent_kind "shell"\./,
+    );
+    expect(sess.keys).toEqual([]); // a custom screen records pastes and keys alike
+    // Registered as a shell, the same pane takes the text as a command.
+    await coordinator.registerSession({}, { space: 's', agent: 'a', agent_kind: 'shell' });
+    await coordinator.sendInput({}, { space: 's', agent: 'a', text: 'ls', submit: true });
+    expect(sess.keys).toEqual(['ls', 'Enter']);
+  });
+
   it('says which thing is missing for operator actions', async () => {
     const { coordinator, store } = fakeCore();
     await expectDomain(coordinator.sendInput({}, { space: 's', agent: 'nobody', text: 'x' }), 'not_found', /not registered in space "s". Call register_session/);
