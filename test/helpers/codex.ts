@@ -65,6 +65,8 @@ export interface CodexOptions {
   tmux?: TmuxTestServer;
   session?: string;
   args?: string[];
+  /** What the pane shows once the program exits (see startTui). */
+  afterExit?: 'dead' | 'shell';
   /** Extra config.toml text. */
   config?: string;
 }
@@ -87,5 +89,6 @@ export async function startCodex(opts: CodexOptions): Promise<TuiSession> {
     ...(opts.height !== undefined && { height: opts.height }),
     ...(opts.tmux !== undefined && { tmux: opts.tmux }),
     ...(opts.session !== undefined && { session: opts.session }),
+    ...(opts.afterExit !== undefined && { afterExit: opts.afterExit }),
   });
 }

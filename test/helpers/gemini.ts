@@ -41,6 +41,8 @@ export interface GeminiOptions {
   tmux?: TmuxTestServer;
   session?: string;
   args?: string[];
+  /** What the pane shows once the program exits (see startTui). */
+  afterExit?: 'dead' | 'shell';
 }
 
 export async function startGemini(opts: GeminiOptions): Promise<TuiSession> {
@@ -62,5 +64,6 @@ export async function startGemini(opts: GeminiOptions): Promise<TuiSession> {
     ...(opts.height !== undefined && { height: opts.height }),
     ...(opts.tmux !== undefined && { tmux: opts.tmux }),
     ...(opts.session !== undefined && { session: opts.session }),
+    ...(opts.afterExit !== undefined && { afterExit: opts.afterExit }),
   });
 }

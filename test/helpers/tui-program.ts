@@ -42,6 +42,11 @@ export interface TuiOptions {
   height?: number;
   tmux?: TmuxTestServer;
   session?: string;
+  /**
+   * What the pane shows once the program exits: "dead" (default: the pane stays, marked dead), or
+   * "shell": an interactive shell with the prompt `work$ `, as when the program was started from one.
+   */
+  afterExit?: 'dead' | 'shell';
   /** Resolves when the first screen is up (default: no wait). */
   ready?: (screen: string) => boolean;
   readyTimeoutMs?: number;
@@ -60,12 +65,17 @@ export async function startTui(opts: TuiOptions): Promise<TuiSession> {
   const height = opts.height ?? 40;
   const session = opts.session ?? `${opts.label}-${process.pid}-${++counter}`;
   opts.prepare?.(home, workDir);
-  const command = [
-    'exec env -i',
+  const env = opts.env(home, workDir);
+  const run = [
+    'env -i',
     'TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM"',
-    ...Object.entries(opts.env(home, workDir)).map(([k, v]) => `${k}=${shellQuote(v)}`),
+    ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
     ...opts.argv.map(shellQuote),
   ].join(' ');
+  const command =
+    opts.afterExit === 'shell'
+      ? `${run}; exec env -i TERM="$TERM" HOME=${shellQuote(home)} PATH=${shellQuote(env.PATH ?? '/usr/bin:/bin')} PS1='work$ ' bash --norc --noprofile -i`
+      : `exec ${run}`;
   await tmux.tmux(
     'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', workDir, command,
     ';', 'set-option', '-w', '-t', `=${session}:`, 'remain-on-exit', 'on',

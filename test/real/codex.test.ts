@@ -1,13 +1,16 @@
 /**
  * The real Codex CLI (pinned, offline against the fake Responses API), driven through the MCP tools
- * as agent_kind "codex", at 120 and 80 columns: every state read right, a command approval answered
- * with each answer (y, p, Escape), interrupt, and send_input of multi-line Unicode text.
+ * as agent_kind "codex", at 120 and 80 columns: every state read right (idle, working while the
+ * model thinks and while a command runs, waiting_approval, and after /quit dead, or gone when it
+ * was started from a shell), a command approval answered with each answer (y, p, Escape), interrupt,
+ * and send_input of multi-line Unicode text.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeResponses, type FakeResponses } from '../fixtures/fake-responses.js';
 import { codexIdle, startCodex } from '../helpers/codex.js';
+import { textOf } from '../helpers/core.js';
 import { AGENT, startProgramBench, type ProgramBench } from './program-bench.js';
 
 describe.each([120, 80])('Codex CLI at %i columns', { timeout: 60_000 }, (width) => {
@@ -15,7 +18,9 @@ describe.each([120, 80])('Codex CLI at %i columns', { timeout: 60_000 }, (width)
   let b: ProgramBench;
   beforeAll(async () => {
     model = await startFakeResponses();
-    b = await startProgramBench('codex', (tmux) => startCodex({ modelUrl: model.url, tmux, width, height: width === 80 ? 30 : 40 }));
+    // At 80 columns Codex is started from a shell, which shows again once it exits.
+    const afterExit = width === 80 ? 'shell' : 'dead';
+    b = await startProgramBench('codex', (tmux) => startCodex({ modelUrl: model.url, tmux, width, height: width === 80 ? 30 : 40, afterExit }));
   }, 60_000);
   afterAll(async () => {
     await b?.close();
@@ -86,9 +91,40 @@ describe.each([120, 80])('Codex CLI at %i columns', { timeout: 60_000 }, (width)
     expect((await b.tui.capture()).join('\n')).toMatch(/interrupted/iu);
   });
 
+  it('is working while an approved command runs, and interrupt stops it with Escape', async () => {
+    model.script({ text: 'Sleeping.', command: 'sleep 20', escalate: true }, { text: 'Too late.' });
+    await b.call('send_input', { agent: AGENT, text: 'sleep for a while' });
+    const row = await b.waitForRow((r) => r.state === 'waiting_approval', 'the approval of sleep 20');
+    expect(row).toMatchObject({ tool_name: 'Bash', prompt_text: 'sleep 20' });
+    await b.call('approve', { agent: AGENT, decision: 'yes', prompt_id: row.prompt_id });
+    await b.tui.waitForScreen((s) => s.includes('Running sleep 20'), 'the command running');
+    await b.waitForRow((r) => r.state === 'working', 'working while sleep 20 runs');
+    const t0 = Date.now();
+    const r = await b.call('interrupt', { agent: AGENT });
+    expect(r.structuredContent).toMatchObject({ stopped: true });
+    await b.waitForRow((x) => x.state === 'idle', 'idle after the interrupt');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect((await b.tui.capture()).join('\n')).toMatch(/Conversation interrupted/u);
+  });
+
   it('an idle agent: nothing to interrupt, no key sent', async () => {
     await b.waitForRow((r) => r.state === 'idle', 'idle');
     const r = await b.call('interrupt', { agent: AGENT });
     expect(r.structuredContent).toMatchObject({ stopped: true, escapes: 0, nothing_to_interrupt: true });
+  });
+
+  it(`after /quit reads ${width === 80 ? 'gone (its shell is back)' : 'dead (the pane is kept)'}`, async () => {
+    await b.call('send_input', { agent: AGENT, text: '/quit' });
+    if (width === 80) {
+      await b.tui.waitForScreen((s) => s.trimEnd().endsWith('work$'), 'the shell after Codex');
+      expect(await b.waitForRow((r) => r.state === 'gone', 'gone')).toMatchObject({ agent_kind: 'codex', exists: true, last_line: 'work$' });
+    } else {
+      expect(await b.waitForRow((r) => r.state === 'dead', 'dead')).toMatchObject({ agent_kind: 'codex', exists: true });
+    }
+    // Nothing is typed into what is left: a shell would run the text as a command.
+    const refused = await b.call('send_input', { agent: AGENT, text: 'anyone there?' }, true);
+    expect(refused.isError, textOf(refused)).toBe(true);
+    expect(textOf(refused)).toMatch(/has exited.*nothing was (?:sent|typed)/su);
+    expect((await b.tui.capture()).join('\n')).not.toContain('anyone there?');
   });
 });

@@ -1,14 +1,17 @@
 /**
  * The real Gemini CLI (pinned, offline: its own `--fake-responses` replay), driven through the MCP
- * tools as agent_kind "gemini", at 120 and 80 columns: every state read right, a shell command's
- * confirmation answered with each answer (1 once, 2 for this session, 3 no), interrupt, and
- * send_input of multi-line Unicode text. The replay is strict (in order), so the tests of a block
+ * tools as agent_kind "gemini", at 120 and 80 columns: every state read right (idle, working while a
+ * command runs, waiting_approval, and after /quit dead, or gone when it was started from a shell),
+ * a shell command's confirmation answered with each answer (1 once, 2 for this session, 3 no),
+ * interrupt, and send_input of multi-line Unicode text. Its replayed answers stream at once, so
+ * "working while the model thinks" cannot be held long enough to read offline. The replay is strict (in order), so the tests of a block
  * run in the order the file lists the model's answers.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routerLine, shellLine, textLine, writeFakeResponses } from '../fixtures/fake-gemini.js';
+import { textOf } from '../helpers/core.js';
 import { geminiIdle, startGemini } from '../helpers/gemini.js';
 import { tempDir } from '../helpers/tmp.js';
 import { AGENT, startProgramBench, type ProgramBench } from './program-bench.js';
@@ -24,13 +27,17 @@ describe.each([120, 80])('Gemini CLI at %i columns', { timeout: 60_000 }, (width
       routerLine(), textLine('Got it.'),
       routerLine(), shellLine('touch once.txt'), textLine('Finished once.'),
       routerLine(), shellLine('touch always.txt'), textLine('Finished always.'),
+      // Allowed for this session: the next touch runs unasked.
+      routerLine(), shellLine('touch again.txt'), textLine('Finished again.'),
       // Not `touch`: "allow for this session" above covers every touch command. Declined, the
       // turn ends without asking the model again.
       routerLine(), shellLine('mkdir declined'),
       // Last: interrupted, the turn asks the model nothing more.
       routerLine(), shellLine('sleep 20'),
     ]);
-    b = await startProgramBench('gemini', (tmux) => startGemini({ responsesFile: file, tmux, width, height: width === 80 ? 30 : 40 }));
+    // At 80 columns Gemini is started from a shell, which shows again once it exits.
+    const afterExit = width === 80 ? 'shell' : 'dead';
+    b = await startProgramBench('gemini', (tmux) => startGemini({ responsesFile: file, tmux, width, height: width === 80 ? 30 : 40, afterExit }));
   }, 60_000);
   afterAll(async () => {
     await b?.close();
@@ -68,6 +75,13 @@ describe.each([120, 80])('Gemini CLI at %i columns', { timeout: 60_000 }, (width
       await b.tui.waitForScreen((s) => s.includes(`Finished ${decision === 'yes' ? 'once' : 'always'}.`) && geminiIdle(s), 'the answer after the command');
       await b.waitForRow((x) => x.state === 'idle', 'idle after the answer');
       expect(existsSync(join(b.tui.workDir, file))).toBe(true);
+      if (decision === 'always') {
+        // "Allow for this session" covers touch: the next touch runs without a confirmation.
+        await b.call('send_input', { agent: AGENT, text: 'once more' });
+        await b.tui.waitForScreen((s) => s.includes('Finished again.') && geminiIdle(s), 'the answer after the unasked command');
+        expect(existsSync(join(b.tui.workDir, 'again.txt'))).toBe(true);
+        await b.waitForRow((x) => x.state === 'idle', 'idle after the unasked command');
+      }
     });
   }
 
@@ -98,5 +112,20 @@ describe.each([120, 80])('Gemini CLI at %i columns', { timeout: 60_000 }, (width
     await b.waitForRow((x) => x.state === 'idle', 'idle');
     const r = await b.call('interrupt', { agent: AGENT });
     expect(r.structuredContent).toMatchObject({ stopped: true, escapes: 0, nothing_to_interrupt: true });
+  });
+
+  it(`after /quit reads ${width === 80 ? 'gone (its shell is back)' : 'dead (the pane is kept)'}`, async () => {
+    await b.call('send_input', { agent: AGENT, text: '/quit' });
+    if (width === 80) {
+      await b.tui.waitForScreen((s) => s.trimEnd().endsWith('work$'), 'the shell after Gemini');
+      expect(await b.waitForRow((r) => r.state === 'gone', 'gone')).toMatchObject({ agent_kind: 'gemini', exists: true, last_line: 'work$' });
+    } else {
+      expect(await b.waitForRow((r) => r.state === 'dead', 'dead')).toMatchObject({ agent_kind: 'gemini', exists: true });
+    }
+    // Nothing is typed into what is left: a shell would run the text as a command.
+    const refused = await b.call('send_input', { agent: AGENT, text: 'anyone there?' }, true);
+    expect(refused.isError, textOf(refused)).toBe(true);
+    expect(textOf(refused)).toMatch(/has exited.*nothing was (?:sent|typed)/su);
+    expect((await b.tui.capture()).join('\n')).not.toContain('anyone there?');
   });
 });
