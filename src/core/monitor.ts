@@ -3,7 +3,7 @@ import type { Store } from '../store/store.js';
 import type { Coordinator } from './coordinator.js';
 import { agentKey as keyOf, nameKey } from './identity.js';
 import { toEventRow, type LivenessEventRow, type LivenessRow } from './liveness.js';
-import { NOTIFICATION_EVENT, type NotificationSink, type Notifier } from './notifications.js';
+import { NOTIFICATION_EVENT, type NotificationEvent, type NotificationSink, type Notifier } from './notifications.js';
 
 export type { LivenessEventRow } from './liveness.js';
 
@@ -140,6 +140,7 @@ export class LivenessMonitor {
       this.notifier?.reset();
       return [];
     }
+    if (!this.leader && this.notifier) await this.recallNotifications();
     this.leader = true;
     const rows = await this.coordinator.listLiveness();
     if (this.stopped) return [];
@@ -178,6 +179,18 @@ export class LivenessMonitor {
     this.emitted = nextEmitted;
     if (this.notifier) ids.push(...(await this.notify(rows)));
     return ids;
+  }
+
+  /** Hands the notifier what the feed says was announced already (the table keeps its last 10,000 events). */
+  private async recallNotifications(): Promise<void> {
+    const announced: NotificationEvent[] = [];
+    for (let after = Math.max(0, (await this.store.lastEventId()) - 10_000); ; ) {
+      const page = await this.store.eventsSince(after, 1000);
+      if (page.length === 0) break;
+      for (const e of page) if (e.kind === NOTIFICATION_EVENT) announced.push(e.payload as NotificationEvent);
+      after = page.at(-1)!.id;
+    }
+    this.notifier!.remember(announced);
   }
 
   /** Records each notification the rows call for (after the liveness events, so a reader has the row first) and hands it to the sinks. */

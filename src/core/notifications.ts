@@ -75,6 +75,8 @@ export interface NotifierOptions {
 }
 
 export const DEFAULT_LONG_TURN_MS = 5 * 60_000;
+/** How far back a hub taking the lease looks at what was announced (blocks and exits; prompts: PROMPT_MEMORY_MS). */
+const RECALL_MS = 60 * 60_000;
 /** A prompt seen again within this time (a flicker of the screen, a hook id replacing the screen's) is the same prompt. */
 const PROMPT_MEMORY_MS = 10 * 60_000;
 /** Enough for a burst of real prompts; a flapping agent cannot flood a phone. */
@@ -124,6 +126,29 @@ export class Notifier {
     this.prompts.clear();
   }
 
+  /**
+   * Takes in what was announced before this process held the lease (the `notification` events of
+   * the feed, oldest first), so a hub taking over, or restarting, does not announce again a prompt
+   * still pending or a block or exit already told.
+   */
+  remember(events: readonly NotificationEvent[]): void {
+    const now = this.clock();
+    for (const e of events) {
+      const at = Date.parse(e.at);
+      if (!(now - at <= RECALL_MS)) continue;
+      const k = agentKey(e.space, e.agent);
+      if (e.kind === 'prompt' && e.prompt_id !== undefined && now - at <= PROMPT_MEMORY_MS) {
+        let seen = this.prompts.get(k);
+        if (!seen) this.prompts.set(k, (seen = new Map()));
+        seen.set(e.prompt_id, at);
+      } else if (e.kind === 'blocked') {
+        this.last.set(k, { state: 'idle', blocked: String(e.reason), everAlive: true });
+      } else if (e.kind === 'gone') {
+        this.last.set(k, { state: String(e.reason), everAlive: true });
+      }
+    }
+  }
+
   /** The dashboard at this agent's card, or its prompt in the tray. */
   dashboardUrl(space: string, agent: string, prompt?: boolean): string {
     return `${this.baseUrl}/#${prompt ? 'prompt' : 'agent'}=${encodeURIComponent(space)}/${encodeURIComponent(agent)}`;
@@ -137,11 +162,13 @@ export class Notifier {
     for (const r of rows) {
       const k = agentKey(r.space, r.agent);
       const prev = this.last.get(k);
-      const working = r.state === 'working';
+      // A turn runs from the first "working" until idle, through the prompts it asks on the way.
+      const inTurn = r.state === 'working' || (r.state === 'waiting_approval' && prev?.workingSince !== undefined);
+      const workingSince = inTurn ? (prev?.workingSince ?? now) : undefined;
       const cur: Last = {
         state: r.state,
         ...(r.blocked !== undefined && { blocked: r.blocked }),
-        ...(working && { workingSince: prev?.state === 'working' && prev.workingSince !== undefined ? prev.workingSince : now }),
+        ...(workingSince !== undefined && { workingSince }),
         everAlive: (prev?.everAlive ?? false) || ALIVE.has(r.state),
       };
       next.set(k, cur);
@@ -200,7 +227,7 @@ export class Notifier {
         text: `${r.agent} (${r.space}) is gone: ${what}${r.resume_command !== undefined ? ` (resume: ${oneLine(r.resume_command, SUBJECT_MAX)})` : ''}`,
       });
     }
-    if (this.longTurnMs > 0 && r.state === 'idle' && prev?.state === 'working' && prev.workingSince !== undefined && now - prev.workingSince >= this.longTurnMs) {
+    if (this.longTurnMs > 0 && r.state === 'idle' && prev?.workingSince !== undefined && now - prev.workingSince >= this.longTurnMs) {
       const seconds = Math.round((now - prev.workingSince) / 1000);
       return this.event(r, 'turn_done', now, {
         tool: r.agent_kind,

@@ -24,7 +24,7 @@ async function setup(screen = 'idle', opts: { longTurnMs?: number } = {}) {
     now += ms;
     await monitor.tick();
   };
-  return { ...core, pane, sink, notifier, monitor, tick, kinds: () => sink.events.map((e) => e.kind) };
+  return { ...core, pane, sink, notifier, monitor, tick, clock: () => now, kinds: () => sink.events.map((e) => e.kind) };
 }
 
 describe('notifications: one decision per event', () => {
@@ -122,6 +122,43 @@ describe('notifications: one decision per event', () => {
     expect(t.kinds()).toEqual(['prompt']);
     expect(second.events).toEqual([]);
     expect(other.isLeader).toBe(false);
+  });
+
+  it('a hub taking over the lease (or restarting) does not announce again what was announced', async () => {
+    const t = await setup('bash-one-line');
+    await t.coordinator.registerSession({}, { space: 'web', agent: 'api', session_id: 's2' });
+    const api = t.backend.add('s2', 'working');
+    await t.tick();
+    api.showLines(fixtureScreen('api-rate-limit', '120x40'));
+    await t.tick();
+    expect(t.kinds()).toEqual(['prompt', 'blocked']);
+    await t.monitor.stop();
+
+    const next = memorySink();
+    const b = new LivenessMonitor({ coordinator: t.coordinator, notifier: new Notifier({ baseUrl: 'http://x', clock: t.clock }), sinks: [next], holderId: 'two' });
+    await b.tick();
+    await b.tick();
+    expect(next.events).toEqual([]);
+    // What happens after the takeover is announced by the new holder.
+    t.pane.show('edit');
+    await b.tick();
+    expect(next.events.map((e) => [e.kind, e.agent])).toEqual([['prompt', 'dev']]);
+    await b.stop();
+  });
+
+  it('a long turn counts through the prompts asked on the way', async () => {
+    const t = await setup('working', { longTurnMs: 60_000 });
+    await t.tick();
+    await t.tick(40_000);
+    t.pane.show('bash-one-line');
+    await t.tick();
+    t.pane.show('working');
+    await t.tick(10_000);
+    await t.tick(15_000);
+    t.pane.show('idle');
+    await t.tick();
+    expect(t.kinds()).toEqual(['prompt', 'turn_done']);
+    expect(t.sink.events[1]!.duration_s).toBeGreaterThanOrEqual(60);
   });
 
   it('the feed never carries the one-time links; the sinks do', async () => {
