@@ -73,10 +73,15 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
   }
-  // ── Claude Code hooks (src/hooks/): dispatched before anything else is loaded ──
+  // ── the agent programs' hooks (src/hooks/): dispatched before anything else is loaded ──
   if (argv[0] === 'hook') {
-    const [{ runHookCommand }, { tmuxSessionOf }] = await Promise.all([import('./hooks/hook-command.js'), import('./backends/tmux/pane-session.js')]);
-    const code = await runHookCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, sessionOf: tmuxSessionOf });
+    const [{ runHookCommand }, { tmuxSessionOf }, { agentHooksCatalog, DEFAULT_HOOK_KIND }] = await Promise.all([
+      import('./hooks/hook-command.js'),
+      import('./backends/tmux/pane-session.js'),
+      import('./agents/hooks.js'),
+    ]);
+    const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, sessionOf: tmuxSessionOf };
+    const code = await runHookCommand(argv.slice(1), { ...io, programs: agentHooksCatalog, defaultKind: DEFAULT_HOOK_KIND });
     process.exit(code); // stdin may still be open (an oversized event): do not wait for it
   }
   // ── the runner of one ACP agent (started detached by the acp backend) ──
@@ -85,8 +90,10 @@ export async function main(argv: string[]): Promise<number> {
     return runAcpRunner(argv.slice(1));
   }
   if (argv[0] === 'setup' && argv[1] === 'hooks') {
-    const { runSetupHooks } = await import('./hooks/setup-command.js');
+    const [{ runSetupHooks }, { agentHooksCatalog, DEFAULT_HOOK_KIND }] = await Promise.all([import('./hooks/setup-command.js'), import('./agents/hooks.js')]);
     return runSetupHooks(argv.slice(2), {
+      programs: agentHooksCatalog,
+      defaultKind: DEFAULT_HOOK_KIND,
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,

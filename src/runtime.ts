@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AcpSessionBackend } from './backends/acp/acp-backend.js';
+import { agentHooksCatalog } from './agents/hooks.js';
 import { BackendRegistry } from './backends/registry.js';
 import { ApprovalLinks } from './core/approval-links.js';
 import type { NotificationSink } from './core/notifications.js';
@@ -78,7 +79,8 @@ export async function createRuntime(config: Config, env: NodeJS.ProcessEnv, log:
     backends,
     env,
     agentTokens: tokens,
-    hooks: new HookView(hooks),
+    // What each agent program's hook events mean (src/agents/<kind>/hooks.ts): the core names none.
+    hooks: new HookView(hooks, agentHooksCatalog),
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });

@@ -1,9 +1,11 @@
 /**
- * Approval rules: the operator's standing answers to Claude Code permission prompts. Pure matching,
- * no I/O; the hook command evaluates them on every PermissionRequest.
+ * Approval rules: the operator's standing answers to the agents' permission prompts. Pure matching,
+ * no I/O; the hook command evaluates them on every event its program's dialect says asks for
+ * permission (AgentHooks.asks).
  *
  * A rule names a tool (exact, or a glob such as `mcp__github__*`) and a pattern over the prompt's
- * subject (the Bash command, the file path, the URL, the MCP arguments as JSON; see toolSubject).
+ * subject (the shell command, the file path, the URL, the MCP arguments as JSON; the program's
+ * dialect says which: AgentHooks.subject and subjectForm).
  * Patterns are anchored globs (src/core/glob.ts): `*` matches any run of characters, `?` one
  * character, `\*` and `\?` the character itself; everything else is literal. Matching takes at most
  * (pattern length + 1) × (subject length + 1) steps, and a prompt's rules together at most
@@ -12,7 +14,7 @@
  * Whole commands only: a subject over RULE_SUBJECT_MAX characters gets no rule decision (it is never
  * cut to fit a rule).
  *
- * Bash commands are split into their simple commands (src/core/shell-words.ts: `;` `&&` `||` `|`
+ * Shell commands are split into their simple commands (src/core/shell-words.ts: `;` `&&` `||` `|`
  * newlines, `( )`, `{ }`, if/while/until/for/case bodies, `$( )`, backticks, `<( )`).
  * - A deny rule's `*` matches anything; it is tried on the whole command, on each simple command as
  *   written, and on each one's words after quote removal (`r''m -rf x` is `rm -rf x`), also in the
@@ -31,7 +33,7 @@
  */
 import { posix } from 'node:path';
 import { budget, BudgetExceeded, globMatches, type Budget } from './glob.js';
-import { toolSubject } from './hook-state.js';
+import type { AgentHooks, SubjectForm } from '../backends/agent-hooks.js';
 import { nestedShellCode, parseShell, type ShellParse } from './shell-words.js';
 
 export type RuleDecision = 'allow' | 'deny';
@@ -43,29 +45,36 @@ export interface RuleLike {
   decision: RuleDecision;
 }
 
+/** A permission prompt as the rules read it: the tool, and its subject whole, in its program's form. */
 export interface PermissionAsk {
   toolName: string;
-  toolInput: unknown;
+  subject: string;
+  form: SubjectForm;
 }
+
+/** The prompt of `toolName` with `toolInput`, read in its program's dialect. */
+export const permissionAsk = (hooks: AgentHooks, toolName: string, toolInput: unknown): PermissionAsk => ({
+  toolName,
+  subject: hooks.subject(toolName, toolInput),
+  form: hooks.subjectForm(toolName),
+});
 
 /** Longest subject rules decide on (characters); a longer one is left to a human. */
 export const RULE_SUBJECT_MAX = 65_536;
 /** Matching steps all rules of one prompt may take together. */
 export const MATCH_BUDGET = 1_000_000;
 
-const FILE_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'Read', 'NotebookEdit']);
-/** What `*` and `?` never stand for in a Bash allow rule: the shell control characters. */
+/** What `*` and `?` never stand for in a shell command's allow rule: the shell control characters. */
 const SHELL_CONTROL: ReadonlySet<string> = new Set([';', '&', '|', '<', '>', '`', '$', '(', ')', '\n', '\r']);
 
 export const toolMatches = (ruleTool: string, toolName: string, b: Budget = budget(MATCH_BUDGET)): boolean => globMatches(ruleTool, toolName, b);
 
 /** The subject a rule's pattern is matched against, whole (file paths normalised). */
-export function ruleSubject(toolName: string, toolInput: unknown): string {
-  const subject = toolSubject(toolName, toolInput);
-  return FILE_TOOLS.has(toolName) && subject.startsWith('/') ? posix.normalize(subject) : subject;
+export function ruleSubject(ask: PermissionAsk): string {
+  return ask.form === 'path' && ask.subject.startsWith('/') ? posix.normalize(ask.subject) : ask.subject;
 }
 
-/** A prompt made ready for matching: its subject, and for Bash its simple commands. */
+/** A prompt made ready for matching: its subject, and for a shell command its simple commands. */
 interface Prepared {
   toolName: string;
   subject: string;
@@ -84,8 +93,8 @@ const roughParts = (command: string): string[] =>
     .filter(Boolean);
 
 function prepare(ask: PermissionAsk): Prepared {
-  const subject = ruleSubject(ask.toolName, ask.toolInput);
-  if (ask.toolName !== 'Bash') return { toolName: ask.toolName, subject, denyTexts: [subject], parts: [] };
+  const subject = ruleSubject(ask);
+  if (ask.form !== 'command') return { toolName: ask.toolName, subject, denyTexts: [subject], parts: [] };
   const shell = parseShell(subject);
   const deny = new Set([subject]);
   const addParts = (line: ShellParse, depth: number): void => {
@@ -110,7 +119,7 @@ export interface RuleResult<R extends RuleLike> {
   tool: boolean;
   /** Deny: some part or the whole matches. Allow: the whole command matches (and the parser was sure). */
   whole: boolean;
-  /** Allow, Bash: which simple commands the pattern matches. */
+  /** Allow, a shell command: which simple commands the pattern matches. */
   parts: boolean[];
 }
 
@@ -126,7 +135,7 @@ export interface RuleEvaluation<R extends RuleLike> {
 export function evaluateRules<R extends RuleLike>(rules: readonly R[], ask: PermissionAsk, steps = MATCH_BUDGET): RuleEvaluation<R> {
   // Which rules are about this tool (names of at most 200 characters: cheap), then their patterns.
   const results = new Map<number, RuleResult<R>>(rules.map((rule) => [rule.id, { rule, tool: toolMatches(rule.tool, ask.toolName), whole: false, parts: [] }]));
-  const length = ruleSubject(ask.toolName, ask.toolInput).length;
+  const length = ruleSubject(ask).length;
   if (length > RULE_SUBJECT_MAX) return { results, undecidable: `the subject is ${length} characters long; approval rules decide on at most ${RULE_SUBJECT_MAX}` };
   if (![...results.values()].some((r) => r.tool)) return { results }; // no rule is about this tool: nothing to read
   const b = budget(steps);
@@ -193,18 +202,5 @@ export function ruleMatches(rule: RuleLike, ask: PermissionAsk): boolean {
   return d !== undefined && d.decision === rule.decision;
 }
 
-/**
- * What `agent-boss hook` prints to answer a PermissionRequest, in Claude Code's documented
- * PermissionRequest decision format (https://code.claude.com/docs/en/hooks#permissionrequest-decision-control):
- * `hookSpecificOutput.hookEventName` "PermissionRequest" and `decision.behavior` "allow" or "deny",
- * with `message` telling Claude why it was denied. Printing nothing leaves the dialog to the user.
- */
-export function permissionDecisionOutput(decision: RuleDecision, rule: RuleLike): string {
-  const why = `agent-boss approval rule #${rule.id} (${rule.tool} "${rule.pattern}")`;
-  return JSON.stringify({
-    hookSpecificOutput: {
-      hookEventName: 'PermissionRequest',
-      decision: decision === 'allow' ? { behavior: 'allow' } : { behavior: 'deny', message: `Denied by ${why}.` },
-    },
-  });
-}
+/** How an answer by rule names the rule (the program's answer quotes it to the agent). */
+export const ruleWhy = (rule: RuleLike): string => `agent-boss approval rule #${rule.id} (${rule.tool} "${rule.pattern}")`;

@@ -10,7 +10,6 @@ import { DomainError, fromStoreError } from './errors.js';
 import { explainFailure, type Failure } from './failure.js';
 import { checkHealth, type Health } from './health.js';
 import { checkSessionClaim, sharedSessionOutcome, type SharedSessionRule } from './session-claims.js';
-import type { HookEvent } from './hook-state.js';
 import { HookView, ScreenSince } from './hook-view.js';
 import type { HookOutcome } from './hooks.js';
 import { agentKey, checkName, DEFAULT_SPACE, Identity, sameName, sameTarget, type Caller, type Target } from './identity.js';
@@ -34,7 +33,7 @@ export interface CoordinatorOptions {
   /** An agent that has not reported for this long is marked stale. */
   staleAfterMs?: number;
   clock?: () => number;
-  /** Recorded Claude Code hook events (the hooks tables); without it rows follow the screen only. */
+  /** Recorded hook events of the agent programs (the hooks tables); without it rows follow the screen only. */
   hooks?: HookView;
   /** Serialises actions per session (default: one over `store`). */
   actions?: ActionQueue;
@@ -240,7 +239,7 @@ export class Coordinator {
       // A prompt_id from the hooks is checked against the hook state, then the dialog on screen.
       const expect =
         target.prompt_id && this.hooks
-          ? await backendCall({ agent, sessionId }, () => this.hooks!.expectedScreenPromptId(agent, target.prompt_id!, () => backend.checkApproval(sessionId)))
+          ? await backendCall({ agent, sessionId }, () => this.hooks!.expectedScreenPromptId(agent, this.backends.agentKindOf(agent), target.prompt_id!, () => backend.checkApproval(sessionId)))
           : target.prompt_id;
       const res = await backendCall({ agent, sessionId }, () =>
         backend.approve(sessionId, decision, {
@@ -291,12 +290,13 @@ export class Coordinator {
   }
 
   /**
-   * Waits (bounded) until a UserPromptSubmit hook shows `text` was submitted to the agent after
-   * `sentAt`. Without a hook store it answers at once, not delivered.
+   * Waits (bounded) until a hook of the agent's program shows `text` was submitted to the agent
+   * after `sentAt`. Without a hook store it answers at once, not delivered.
    */
   async awaitReceipt(target: Target, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
     if (!this.hooks) return { delivered: false, receipt_ms: 0, hooked: false };
-    return this.hooks.awaitReceipt(await this.getAgent(target), normalizeInput(text), sentAt, timeoutMs);
+    const agent = await this.getAgent(target);
+    return this.hooks.awaitReceipt(agent, this.backends.agentKindOf(agent), normalizeInput(text), sentAt, timeoutMs);
   }
 
   /** The current time of the core's clock (for callers that time a call, such as a receipt wait). */
@@ -305,20 +305,21 @@ export class Coordinator {
   }
 
   /**
-   * Records a hook event posted to the hub. A bound caller's event lands in its own binding only
-   * (identity.ts); a SessionStart that would register its session (the agent is new, or has none)
-   * claims that terminal, which the hub cannot see the hook run in: the claim rule decides.
+   * Records a hook event posted to the hub, as program `kind` (default: the tmux backend's) wrote it. A
+   * bound caller's event lands in its own binding only (identity.ts); a start event that would register
+   * its session (new agent, or none) claims that terminal, which the hub cannot see: the claim rule decides.
    */
-  async recordHookEvent(caller: Caller, ev: HookEvent, raw: Record<string, unknown>, named: { space?: string; agent?: string; tmuxSession?: string }): Promise<HookOutcome> {
+  async recordHookEvent(caller: Caller, kind: string | undefined, payload: unknown, named: { space?: string; agent?: string; tmuxSession?: string }): Promise<HookOutcome> {
     if (!this.hooks) throw new DomainError('validation', 'This server has no hook store.');
+    const { program, ev, raw } = this.hooks.read(kind ?? this.backend({ backend_type: 'tmux' }).agentKind, payload);
     const { space, agent } = this.identity.hookEventTarget(caller, named);
     const me = this.bindingOf(caller);
-    if (me && named.tmuxSession !== undefined && ev.event === 'SessionStart') {
+    if (me && named.tmuxSession !== undefined && program.registers(ev)) {
       const current = await this.findAgent(me);
       const backend = this.backend({ backend_type: 'tmux' });
       if (!current?.session_id) await checkSessionClaim(this, caller, me, backend, named.tmuxSession, { current });
     }
-    return this.hooks.record(ev, raw, {
+    return this.hooks.record(program, ev, raw, {
       ...(agent !== undefined && { agent }),
       ...(space !== undefined && { space }),
       ...(named.tmuxSession !== undefined && { tmuxSession: named.tmuxSession }),

@@ -1,28 +1,30 @@
 /**
- * One agent's state from two witnesses: its latest Claude Code hook event (exact, early, but blind
- * to Escape, to a prompt answered at the terminal and to dialogs no hook announces) and its screen
- * (always current, but a guess from pixels). Pure: the inputs carry their own times.
+ * One agent's state from two witnesses: its latest hook event (exact, early, but blind to an
+ * interrupt, to a prompt answered at the terminal and to dialogs no hook announces) and its screen
+ * (always current, but a guess from pixels). Pure: the inputs carry their own times. What the
+ * program's events and tools mean comes from its hook dialect (AgentHooks).
  *
  * Rules, first match wins:
  *   1. No hook state (hooks not installed, or none fired yet)      → the screen.
  *   2. The screen says the session is missing                       → the screen (missing).
  *   3. Screen unknown (backend down, session not probed)            → the hook.
- *   4. The hook says gone (SessionEnd) and the screen shows no dialog → gone, from the hook.
- *   5. A dialog on screen while the hook last said PreToolUse        → the screen (the dialog is drawn
- *      before its PermissionRequest hook is recorded).
+ *   4. The hook says gone and the screen shows no dialog            → gone, from the hook.
+ *   5. A dialog on screen while the hook's last event is one a prompt follows (precedesPrompt)
+ *                                                                   → the screen (the dialog is drawn
+ *      before the event announcing it is recorded).
  *   6. The hook event is fresh (younger than `freshMs`)             → the hook: the screen may not
  *      have caught up yet (the dialog not drawn, the spinner not gone).
  *   7. Both agree on the state (and, for a prompt, on the tool)     → the hook, which knows the
  *      exact tool input; the screen adds the prompt's text.
  *   8. They disagree                                                → the screen, which shows what
- *      no hook reports: an Escape (working → idle), a prompt answered at the terminal
+ *      no hook reports: an interrupt (working → idle), a prompt answered at the terminal
  *      (waiting_approval → working / idle), a dialog no hook announced (→ waiting_approval), a turn
- *      Claude Code started by itself (idle → working).
+ *      the program started by itself (idle → working).
  * Whenever the two disagree, the row says so in `conflict`, whichever wins.
  */
 import type { BlockedReason } from '../backends/blocked.js';
 import type { ScreenStateName } from '../backends/session-backend.js';
-import type { HookState } from './hook-state.js';
+import type { AgentHooks, HookState, SubjectForm } from '../backends/agent-hooks.js';
 
 export type LivenessState = ScreenStateName;
 /** hook: a hook event; screen: the terminal; call: the agent is calling a tool right now (see liveness.ts ownTurn); acp: the agent's Agent Client Protocol session said it (exact, nothing to fuse). */
@@ -61,7 +63,7 @@ export interface FusedState {
   blocked?: BlockedReason;
   /** It is retrying the API (working): the status line saying so. */
   retrying?: string;
-  /** Claude Code exited: the command that resumes its conversation, as its screen shows it. */
+  /** The program exited: the command that resumes its conversation, as its screen shows it. */
   resume_command?: string;
   /** The pending prompt is a subagent's (its type). */
   subagent?: string;
@@ -80,7 +82,7 @@ export const HOOK_FRESH_MS = 1000;
 
 const secondsAgo = (now: number, t: number): string => `${Math.max(0, (now - t) / 1000).toFixed(1)} s ago`;
 
-export function fuseState(hook: HookState | undefined, screen: ScreenView, now: number, freshMs = HOOK_FRESH_MS): FusedState {
+export function fuseState(program: AgentHooks | undefined, hook: HookState | undefined, screen: ScreenView, now: number, freshMs = HOOK_FRESH_MS): FusedState {
   const fromScreen = (conflict?: string): FusedState => ({
     state: screen.state,
     source: 'screen',
@@ -94,7 +96,7 @@ export function fuseState(hook: HookState | undefined, screen: ScreenView, now: 
     screen_state: screen.state,
     ...(conflict !== undefined && { conflict }),
   });
-  if (!hook) return fromScreen();
+  if (!hook || !program) return fromScreen();
 
   const d = hook.detail;
   const fromHook = (conflict?: string): FusedState => {
@@ -131,7 +133,7 @@ export function fuseState(hook: HookState | undefined, screen: ScreenView, now: 
   if (screen.state === 'unknown') return fromHook();
 
   const toolsDiffer =
-    hook.state === 'waiting_approval' && screen.state === 'waiting_approval' && screen.toolName !== undefined && differentTools(d.tool_name, screen.toolName);
+    hook.state === 'waiting_approval' && screen.state === 'waiting_approval' && screen.toolName !== undefined && program.differentTools(d.tool_name, screen.toolName);
   const agree = hook.state === screen.state && !toolsDiffer;
   const says = `hook says ${hook.state}${d.tool_name && hook.state === 'waiting_approval' ? ` (${d.tool_name})` : ''} (${hook.event} ${secondsAgo(now, hook.at)}), screen shows ${screen.state}${screen.toolName && screen.state === 'waiting_approval' ? ` (${screen.toolName})` : ''}`;
 
@@ -139,26 +141,12 @@ export function fuseState(hook: HookState | undefined, screen: ScreenView, now: 
     if (screen.state !== 'waiting_approval') return fromHook();
     return fromScreen(`${says}: following the screen (a dialog is open)`);
   }
-  // A dialog is drawn before its PermissionRequest hook is recorded (~60 ms after PreToolUse, plus
-  // the hook's start-up): a screen showing one outranks a fresh PreToolUse.
-  if (hook.event === 'PreToolUse' && screen.state === 'waiting_approval') return fromScreen(`${says}: following the screen (its PermissionRequest has not arrived yet)`);
+  // A dialog is drawn before the hook event announcing it is recorded: a screen showing one
+  // outranks a fresh event that a prompt follows.
+  if (program.precedesPrompt(hook.event) && screen.state === 'waiting_approval') return fromScreen(`${says}: following the screen (a prompt follows ${hook.event}; the hook event announcing it has not arrived yet)`);
   if (now - hook.at < freshMs) return fromHook(agree ? undefined : `${says}: following the hook (the screen may lag the event)`);
   if (agree) return fromHook();
   return fromScreen(`${says}: following the screen (${whyScreen(hook.state, screen.state)})`);
-}
-
-/** Tools whose dialog header the screen parser names exactly as Claude Code's tool name. */
-const SCREEN_NAMED = new Set(['Bash', 'Edit', 'Write', 'Read', 'WebFetch', 'WebSearch', 'NotebookEdit', 'ExitPlanMode']);
-
-/**
- * The screen shows a different dialog than the hook announced. Only names the screen knows exactly
- * are compared (an MCP dialog shows the tool's title, not its name); the trust dialog has no hook.
- */
-export function differentTools(hookTool: string | undefined, screenTool: string): boolean {
-  if (screenTool === 'Trust') return true;
-  if (hookTool === undefined) return false;
-  const h = hookTool === 'MultiEdit' ? 'Edit' : hookTool;
-  return SCREEN_NAMED.has(h) && SCREEN_NAMED.has(screenTool) && h !== screenTool;
 }
 
 /** The screen's facts that belong to `state`: the resume command, the blocked reason, the retry, the subagent. */
@@ -172,18 +160,14 @@ function screenFacts(screen: ScreenView, state: ScreenStateName): Partial<FusedS
 }
 
 function whyScreen(hook: HookState['state'], screen: ScreenStateName): string {
-  if (screen === 'gone') return 'the program exited without a SessionEnd hook (a crash, or it was killed)';
+  if (screen === 'gone') return 'the program exited without a session-end hook (a crash, or it was killed)';
   if (hook === 'waiting_approval' && screen !== 'waiting_approval') return 'the prompt was answered at the terminal or dismissed';
   if (hook !== 'waiting_approval' && screen === 'waiting_approval') return 'a dialog no hook announced is open';
-  if (hook === 'working' && screen === 'idle') return 'interrupted (Escape fires no hook)';
+  if (hook === 'working' && screen === 'idle') return 'interrupted (an interrupt fires no hook)';
   if (hook === 'idle' && screen === 'working') return 'a turn began that no hook announced';
   return 'the screen is current';
 }
 
-/** Tools whose hook subject is a file path; their dialog shows the path (often relative) before the content. */
-const PATH_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'Read', 'NotebookEdit']);
-/** Tools whose hook subject is one word of what the dialog shows (`url: <subject> prompt: …`). */
-const WORD_TOOLS = new Set(['WebFetch', 'WebSearch']);
 /** The longest prompt text the screen parser keeps: a text this long may go on beyond it. */
 const SCREEN_TEXT_CAP = 2000;
 const ELLIPSIS = /…|\.\.\./u;
@@ -208,7 +192,7 @@ function globMatch(pieces: readonly string[], text: string, openStart: boolean, 
  * ignored), a file by a path relative to the project followed by its content, a URL among other
  * fields, and a tool input as `key: value` lines. When unsure it answers false (nothing is sent).
  */
-export function dialogShowsSubject(toolName: string | undefined, subject: string | undefined, screenText: string | undefined): boolean {
+export function dialogShowsSubject(form: SubjectForm, subject: string | undefined, screenText: string | undefined): boolean {
   if (subject === undefined || screenText === undefined || screenText.trim() === '') return false;
   const spaced = (s: string) => s.replace(/\s+/gu, ' ').trim();
   const tight = (s: string) => s.replace(/\s+/gu, '');
@@ -216,17 +200,17 @@ export function dialogShowsSubject(toolName: string | undefined, subject: string
   const openEnd = shown.length >= SCREEN_TEXT_CAP || /(?:…|\.\.\.)$/u.test(shown);
   const openStart = /^(?:…|\.\.\.)/u.test(shown);
   const pieces = (norm: (s: string) => string) => shown.split(ELLIPSIS).map(norm).filter((p) => p !== '');
-  // The subject itself, whole or shortened (Bash commands, a Read of an absolute path).
+  // The subject itself, whole or shortened (shell commands, a file read by its absolute path).
   if (globMatch(pieces(tight), tight(subject), openStart, openEnd)) return true;
-  if (toolName !== undefined && PATH_TOOLS.has(toolName)) {
+  if (form === 'path') {
     // The path, or a tail of it after a "/", as the first word(s) of the dialog's text.
     const path = spaced(subject);
     const tails = [path, ...[...path.matchAll(/\//gu)].map((m) => path.slice(m.index! + 1))].filter((t) => t !== '');
     return tails.some((t) => shown === t || shown.startsWith(`${t} `));
   }
-  if (toolName !== undefined && WORD_TOOLS.has(toolName)) return ` ${shown} `.includes(` ${spaced(subject)} `);
+  if (form === 'word') return ` ${shown} `.includes(` ${spaced(subject)} `);
   // A tool input drawn as `key: value` lines: the same letters and digits, in order.
-  if (toolName !== 'Bash') {
+  if (form !== 'command') {
     const alnum = (s: string) => s.replace(/[^\p{L}\p{N}]+/gu, '');
     return globMatch(pieces(alnum), alnum(subject), openStart, openEnd);
   }

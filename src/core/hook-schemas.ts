@@ -7,11 +7,13 @@ export const approvalRuleShape = {
   agent: agentName.optional().describe('One agent of that space; omit for every agent. Needs space.'),
   tool: line(200)
     .min(1, 'tool must not be empty')
-    .describe('Claude Code tool name, e.g. "Bash", "Edit", "WebFetch", "mcp__github__create_issue"; a glob such as "mcp__github__*" matches several.'),
+    .describe(
+      'Tool name as the agent\'s program names it in its permission requests (each program has its own: see list_approval_decisions for the names seen), e.g. "mcp__github__create_issue"; a glob such as "mcp__github__*" matches several.',
+    ),
   pattern: line(4096)
     .min(1, 'pattern must not be empty')
     .describe('Glob over the subject, e.g. "npm test", "npm run *", "/repo/src/*", "https://docs.example.com/*".'),
-  decision: z.enum(['allow', 'deny']).describe('allow: approve without asking; deny: refuse (Claude is told why).'),
+  decision: z.enum(['allow', 'deny']).describe('allow: approve without asking; deny: refuse (the agent is told why).'),
 } as const;
 
 /** Filters of the decision log, shared by list_approval_decisions and GET /approval-decisions. */
@@ -25,6 +27,8 @@ export const decisionFilterShape = {
 /** The body `agent-boss hook --url` posts to the hub's /hooks/event. */
 export const hookEventBody = z.object({
   payload: z.record(z.string(), z.unknown()),
+  /** The agent program whose hook sent it (`agent-boss hook --kind`); default: the server's default kind. */
+  kind: z.string().min(1).max(40).optional(),
   agent: agentName.optional(),
   space: spaceName.optional(),
   tmux_session: sessionId.optional(),

@@ -4,13 +4,14 @@
  * approval rules and the decision log. The Coordinator holds one (when the store has the hook
  * tables) and calls it from listLiveness and approve; the rule and decision tools call it directly.
  */
+import type { AgentHooks, AgentHooksCatalog } from '../backends/agent-hooks.js';
 import type { ApprovalInfo } from '../backends/session-backend.js';
 import type { AgentRecord } from '../store/store.js';
 import type { ApprovalDecisionRecord, ApprovalRuleRecord, HookStore, StoredHookState } from '../store/hooks-store.js';
 import { quote, type Activity } from './activity.js';
 import { DomainError } from './errors.js';
-import { dialogShowsSubject, differentTools, type ScreenView } from './fusion.js';
-import { normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
+import { dialogShowsSubject, type ScreenView } from './fusion.js';
+import { hookEventOf, normalisePrompt, sha256, type HookEvent, type HookState } from './hook-state.js';
 import { recordHookEvent, type HookIdentity, type HookOutcome } from './hooks.js';
 import { agentKey, refuseUnverified, sameName, type Target } from './identity.js';
 import { visible } from './text.js';
@@ -49,17 +50,34 @@ export class HookView {
 
   constructor(
     private readonly store: HookStore,
+    /** What each agent program's hook events mean (src/agents/hooks.ts, handed in by the composition root). */
+    readonly programs: AgentHooksCatalog,
     private readonly clock: () => number = Date.now,
   ) {}
+
+  /** The hook dialect of agent kind `kind`; a kind without hooks is a validation error naming those with. */
+  program(kind: string): AgentHooks {
+    const found = this.programs.hooks(kind);
+    if (!found) throw new DomainError('validation', `kind: agent kind "${kind}" has no hooks agent-boss reads; kinds with hooks: ${this.programs.kinds().join(', ')}.`);
+    return found;
+  }
 
   /** Logs rule changes to the coordinator's activity log (activity.ts). */
   useActivity(activity: Activity): void {
     this.activity = activity;
   }
 
-  /** Records one hook event (what `agent-boss hook` does on the database, for the hub's POST /hooks/event). */
-  record(ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
-    return recordHookEvent(this.store, ev, raw, who);
+  /** Reads a posted event in the dialect of `kind`; an unknown kind or a bad payload is a validation error. */
+  read(kind: string, payload: unknown): { program: AgentHooks; ev: HookEvent; raw: Record<string, unknown> } {
+    const program = this.program(kind);
+    const parsed = hookEventOf(program, payload);
+    if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
+    return { program, ev: parsed.event, raw: parsed.raw };
+  }
+
+  /** Records one hook event of `program` (what `agent-boss hook` does on the database, for the hub's POST /hooks/event). */
+  record(program: AgentHooks, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
+    return recordHookEvent(this.store, program, ev, raw, who);
   }
 
   /** The hook state of every agent of `space` (all spaces when undefined), by agent key. */
@@ -83,17 +101,18 @@ export class HookView {
    * its own id is required. A hook state can be stale (a hook dropped, an Escape fires none) while
    * another dialog is open: then nothing is sent and the answer says what is pending now.
    */
-  async expectedScreenPromptId(agent: AgentRecord, given: string, checkScreen: () => Promise<ApprovalInfo>): Promise<string> {
-    const pending = await this.pendingPrompt(agent);
-    if (!pending || pending.detail.prompt_id !== given) return given;
+  async expectedScreenPromptId(agent: AgentRecord, kind: string, given: string, checkScreen: () => Promise<ApprovalInfo>): Promise<string> {
+    const program = this.programs.hooks(kind);
+    const pending = program && (await this.pendingPrompt(agent));
+    if (!program || !pending || pending.detail.prompt_id !== given) return given;
     const screen = await checkScreen();
     if (!screen.needsApproval || screen.promptId === undefined) {
       throw new DomainError('no_pending_approval', `The hooks report prompt ${given} of "${agent.name}", but its screen shows no permission prompt (it may have been answered at the terminal). Call list_liveness again.`);
     }
     if (screen.promptId === given) return given;
     const hookTool = pending.detail.tool_name;
-    const sameTool = screen.toolName === undefined || !differentTools(hookTool, screen.toolName);
-    if (!sameTool || !dialogShowsSubject(hookTool, pending.detail.subject, screen.promptText)) {
+    const sameTool = screen.toolName === undefined || !program.differentTools(hookTool, screen.toolName);
+    if (!sameTool || !dialogShowsSubject(program.subjectForm(hookTool), pending.detail.subject, screen.promptText)) {
       const quote = (s: string | undefined) => (s === undefined ? '' : ` "${visible(s.replace(/\s+/gu, ' ').trim().slice(0, QUOTE_CHARS))}${s.length > QUOTE_CHARS ? '…' : ''}"`);
       throw new DomainError(
         'prompt_mismatch',
@@ -133,17 +152,20 @@ export class HookView {
   }
 
   /**
-   * Waits until a UserPromptSubmit hook of the agent, at or after `sentAt`, carries `text` (compared
-   * whitespace-insensitively), or the time runs out. `hooked`: the agent has ever sent a hook event.
+   * Waits until the agent's program reports a submitted prompt (its dialect's promptEvent), at or
+   * after `sentAt`, carrying `text` (compared whitespace-insensitively), or the time runs out.
+   * `hooked`: the agent has ever sent a hook event. A program that reports no prompts answers at once.
    */
-  async awaitReceipt(agent: AgentRecord, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
+  async awaitReceipt(agent: AgentRecord, kind: string, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
+    const promptEvent = this.programs.hooks(kind)?.promptEvent;
+    if (promptEvent === undefined) return { delivered: false, receipt_ms: 0, hooked: await this.store.hasEvents(agent.space, agent.name) };
     const want = normalisePrompt(text);
     const wantSha = sha256(want);
     const head = want.slice(0, 1000);
     const deadline = sentAt + timeoutMs;
     let seenId = 0;
     for (;;) {
-      const events = await this.store.eventsSince(agent.space, agent.name, sentAt, 'UserPromptSubmit');
+      const events = await this.store.eventsSince(agent.space, agent.name, sentAt, promptEvent);
       for (const e of events) {
         if (e.id <= seenId) continue;
         seenId = e.id;

@@ -1,18 +1,19 @@
 /**
- * Recording one Claude Code hook event: find the agent, update its hook state, answer a
- * PermissionRequest from the approval rules, record decisions, auto-register on SessionStart.
- * Called by `agent-boss hook` (straight into the database) and by the hub's hook route, so both
- * paths follow the same rules. Imports no schema library: the hook command loads it per event.
+ * Recording one hook event of an agent program: find the agent, update its hook state, answer a
+ * permission request from the approval rules, record decisions, register the agent when its
+ * program starts. What the event means is its program's hook dialect (AgentHooks). Called by
+ * `agent-boss hook` (straight into the database) and by the hub's hook route, so both paths
+ * follow the same rules. Imports no schema library: the hook command loads it per event.
  */
 import type { AgentRef, ApprovalRuleRecord, HookStore, HookTx, StoredHookState } from '../store/hooks-store.js';
-import { decideFrom, evaluateRules, permissionDecisionOutput, type RuleEvaluation } from './approval-rules.js';
+import { decideFrom, evaluateRules, permissionAsk, ruleWhy, type RuleEvaluation } from './approval-rules.js';
 import { agentNameProblem, nameProblem } from './names.js';
 import { sameName, spaceFor } from './identity.js';
 import { sessionIdProblem } from '../backends/session-ids.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
 export { defaultDataDir } from '../store/location.js';
-import { hookSubject, nextHookState, storedPayload, type HookEvent, type HookState } from './hook-state.js';
+import { hookSubject, storedPayload, type AgentHooks, type HookEvent, type HookState } from './hook-state.js';
 
 /** Who sent the event, as far as the hook process knows. */
 export interface HookIdentity {
@@ -30,10 +31,10 @@ export interface HookOutcome {
   recorded: boolean;
   space?: string;
   agent?: string;
-  /** The agent was created by this SessionStart. */
+  /** The agent was created by this event (its program started). */
   registered?: boolean;
   state?: HookState;
-  /** What the hook prints on stdout (a PermissionRequest decision), if anything. */
+  /** What the hook prints on stdout (the program's answer to a permission request), if anything. */
   output?: string;
   decision?: { decision: 'allow' | 'deny'; rule_id: number };
   /** Why nothing was recorded. */
@@ -43,20 +44,7 @@ export interface HookOutcome {
 /** Why `name` cannot be an agent or space name: the one rule of every face. */
 export { nameProblem } from './names.js';
 
-/** Events after which a prompt that was still pending has been answered, and how. */
-const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
-  PostToolUse: 'allow',
-  PostToolUseFailure: 'allow',
-  UserPromptSubmit: 'deny',
-  Stop: 'deny',
-  StopFailure: 'deny',
-  PermissionRequest: 'deny',
-};
-
-/** The hooks are Claude Code's: an agent they register runs Claude Code (its agent kind, src/agents/claude-code/). */
-export const HOOK_AGENT_KIND = 'claude-code';
-
-async function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): Promise<{ agent?: AgentRef; registered?: boolean; problem?: string }> {
+async function resolveAgent(tx: HookTx, program: AgentHooks, ev: HookEvent, who: HookIdentity): Promise<{ agent?: AgentRef; registered?: boolean; problem?: string }> {
   const space = spaceFor(undefined, who.space, who.defaultSpace);
   const spaceProblem = nameProblem('space name', space);
   if (spaceProblem) return { problem: `space name "${space}": ${spaceProblem}` };
@@ -67,14 +55,14 @@ async function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): Promi
     const sessionProblem = who.tmuxSession ? sessionIdProblem(who.tmuxSession) : undefined;
     if (sessionProblem) return { problem: `tmux session ${JSON.stringify(who.tmuxSession)}: a session id ${sessionProblem}` };
     const session = who.tmuxSession ? { session_id: who.tmuxSession, backend_type: 'tmux' } : {};
-    const { agent, created } = await tx.ensureAgent(space, name, { ...session, agent_kind: HOOK_AGENT_KIND });
+    const { agent, created } = await tx.ensureAgent(space, name, { ...session, agent_kind: program.kind });
     return { agent, registered: created };
   };
   if (who.agent !== undefined) {
     const known = await tx.findAgent(space, who.agent);
-    if (ev.event === 'SessionStart' && (!known || (!known.session_id && who.tmuxSession))) return register(who.agent);
+    if (program.registers(ev) && (!known || (!known.session_id && who.tmuxSession))) return register(who.agent);
     if (known) return { agent: known };
-    return { problem: `agent "${who.agent}" is not registered in space "${space}" (it is registered on SessionStart, or with register_session)` };
+    return { problem: `agent "${who.agent}" is not registered in space "${space}" (it is registered when its program starts, or with register_session)` };
   }
   if (who.tmuxSession !== undefined) {
     let found = await tx.findAgentsBySession(who.tmuxSession);
@@ -82,34 +70,32 @@ async function resolveAgent(tx: HookTx, ev: HookEvent, who: HookIdentity): Promi
     if (found.length > 1) found = found.filter((a) => sameName(a.space, who.defaultSpace));
     if (found.length === 1) return { agent: found[0]! };
     if (found.length > 1) return { problem: `tmux session "${who.tmuxSession}" is registered for several agents; set BOSS_AGENT and BOSS_SPACE in the agent's environment` };
-    if (ev.event === 'SessionStart') {
-      return register(who.tmuxSession);
-    }
-    return { problem: `no agent is registered for tmux session "${who.tmuxSession}" (it is registered on SessionStart, or set BOSS_AGENT)` };
+    if (program.registers(ev)) return register(who.tmuxSession);
+    return { problem: `no agent is registered for tmux session "${who.tmuxSession}" (it is registered when its program starts, or set BOSS_AGENT)` };
   }
-  return { problem: 'cannot tell which agent this is: set BOSS_AGENT (and BOSS_SPACE) in its environment, or run Claude Code inside tmux' };
+  return { problem: 'cannot tell which agent this is: set BOSS_AGENT (and BOSS_SPACE) in its environment, or run the agent program inside tmux' };
 }
 
 /**
- * Records one event in one transaction and decides a PermissionRequest from the rules. The rules are
+ * Records one event in one transaction and decides a permission request from the rules. The rules are
  * read and matched before the transaction (matching never holds the database's write lock); inside
  * it, only the results of the rules that apply to the agent are combined (decideFrom).
  */
-export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
-  const ask = ev.event === 'PermissionRequest' && ev.toolName !== undefined && !ev.truncated ? { toolName: ev.toolName, toolInput: ev.toolInput } : undefined;
+export async function recordHookEvent(hooks: HookStore, program: AgentHooks, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity): Promise<HookOutcome> {
+  const ask = program.asks(ev) && ev.toolName !== undefined && !ev.truncated ? permissionAsk(program, ev.toolName, ev.toolInput) : undefined;
   const evaluation: RuleEvaluation<ApprovalRuleRecord> | undefined = ask && evaluateRules(await hooks.listRules(), ask);
   return hooks.transact(async (tx): Promise<HookOutcome> => {
-    const { agent, registered, problem } = await resolveAgent(tx, ev, who);
+    const { agent, registered, problem } = await resolveAgent(tx, program, ev, who);
     if (!agent) return { recorded: false, problem: problem! };
     const { space, name } = agent;
     const now = tx.now;
     const prev = (await tx.getState(space, name)) as HookState | undefined;
-    let next = nextHookState(prev, ev, now);
+    let next = program.next(prev, ev, now);
 
     // A prompt that was pending and is now over without an answer from agent-boss was answered at the terminal.
     const pendingId = prev?.state === 'waiting_approval' ? prev.detail.prompt_id : undefined;
-    const answer = ANSWERED_BY[ev.event];
-    if (pendingId && answer && !(ev.event === 'PermissionRequest' && next?.detail.prompt_id === pendingId) && !(await tx.hasDecision(space, name, pendingId, prev!.since))) {
+    const answer = program.answeredBy(ev);
+    if (pendingId && answer && !(program.asks(ev) && next?.detail.prompt_id === pendingId) && !(await tx.hasDecision(space, name, pendingId, prev!.since))) {
       await tx.insertDecision({
         space,
         agent: name,
@@ -130,7 +116,7 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
         space,
         agent: name,
         tool_name: ask.toolName,
-        subject: hookSubject(ask.toolName, ask.toolInput),
+        subject: hookSubject(program, ask.toolName, ev.toolInput),
         prompt_id: next.detail.prompt_id ?? null,
         decision: d.decision,
         decided_by: 'rule',
@@ -139,9 +125,9 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
     }
     // Decision "none": rules are about this tool but cannot decide; the prompt stays for a human (detail says why).
     if (ask && next && d && d.decision !== 'none') {
-      output = permissionDecisionOutput(d.decision, d.rule);
+      output = program.answer(ev, d.decision, ruleWhy(d.rule));
       decision = { decision: d.decision, rule_id: d.rule.id };
-      // No dialog is shown: Claude Code goes on (runs the tool, or reads the denial) at once.
+      // No dialog is shown: the program goes on (runs the tool, or reads the denial) at once.
       next = {
         state: 'working',
         event: ev.event,
@@ -189,7 +175,7 @@ export async function recordHookEvent(hooks: HookStore, ev: HookEvent, raw: Reco
  * once (a hook must not wait), and answers a busy or unopenable file as a problem, not a throw.
  * The store modules are loaded only here, so the hook's other paths stay cheap.
  */
-export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity, busyTimeoutMs: number): Promise<HookOutcome> {
+export async function recordInDatabase(dbPath: string, program: AgentHooks, ev: HookEvent, raw: Record<string, unknown>, who: HookIdentity, busyTimeoutMs: number): Promise<HookOutcome> {
   const [{ openDatabase }, { SqliteHookStore }] = await Promise.all([import('../store/db.js'), import('../store/hooks-store.js')]);
   let db;
   try {
@@ -198,7 +184,7 @@ export async function recordInDatabase(dbPath: string, ev: HookEvent, raw: Recor
     return { recorded: false, problem: `cannot open ${dbPath}: ${(err as Error).message}` };
   }
   try {
-    return await recordHookEvent(new SqliteHookStore(db, { busyAttempts: 1 }), ev, raw, who);
+    return await recordHookEvent(new SqliteHookStore(db, { busyAttempts: 1 }), program, ev, raw, who);
   } catch (err) {
     // The store gives up on a locked file at once (busyAttempts 1) with StoreBusyError; the driver's own codes too.
     const code = err instanceof Error && err.name === 'StoreBusyError' ? 'locked by another process' : (err as { code?: unknown }).code;

@@ -251,7 +251,7 @@ async function waitForInputBox(
   }
 }
 
-/** A last line that is a shell prompt: ends in `$`, `#` or `%` (Claude Code never draws one). */
+/** A last line that is a shell prompt: ends in `$`, `#` or `%` (the agent programs' screens never end so). */
 const SHELL_PROMPT_END = /(?:[$#]|(?<!\d)%)$/u;
 
 /**

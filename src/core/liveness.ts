@@ -10,7 +10,7 @@ import { HookView, type ScreenSince } from './hook-view.js';
 /**
  * The liveness states, listed once (for schemas and every consumer): what a screen can show (the
  * backends' ScreenStateName), which is also what the hooks can say. `gone`: the agent program
- * exited (SessionEnd, or a shell prompt / exit line back on its screen) though its terminal may
+ * exited (its session-end hook, or a shell prompt / exit line back on its screen) though its terminal may
  * still be open.
  */
 export const SCREEN_STATES = ['working', 'idle', 'waiting_approval', 'dead', 'missing', 'unknown', 'gone'] as const satisfies readonly ScreenStateName[];
@@ -42,7 +42,7 @@ export function stateCounts(states: readonly LivenessState[], withZeros = true):
 
 /**
  * One agent's liveness: its registration, what its session shows (the screen probe fused with its
- * Claude Code hook state) and its last report. The one definition of this fact: list_liveness's
+ * program's hook state) and its last report. The one definition of this fact: list_liveness's
  * output schema is checked against it, and the legacy and event rows are views of it.
  */
 export interface LivenessRow {
@@ -50,7 +50,7 @@ export interface LivenessRow {
   agent: string;
   session_id: string | null;
   backend: string;
-  /** The agent program it runs (its registered agent_kind, else its backend's default, claude-code). */
+  /** The agent program it runs (its registered agent_kind, else its backend's default kind). */
   agent_kind: string;
   /** A session id is registered for the agent. */
   registered: boolean;
@@ -62,7 +62,7 @@ export interface LivenessRow {
   prompt_id?: string;
   last_line?: string;
   // ── provenance (hooks fused with the screen, see fusion.ts) ──
-  /** Where `state` comes from: a Claude Code hook event, or the screen. */
+  /** Where `state` comes from: a hook event of its program, or the screen. */
   source: StateSource;
   /** When the state began, as its source knows it (ISO time). */
   since: string;
@@ -72,9 +72,9 @@ export interface LivenessRow {
   /** The screen's id of the same prompt, when prompt_id came from the hook (approve accepts either). */
   screen_prompt_id?: string;
   error?: string;
-  /** Stuck on the model API: the agent gave up on this kind of error (from the screen or StopFailure). */
+  /** Stuck on the model API: the agent gave up on this kind of error (from the screen or a hook's API error). */
   blocked?: BlockedReason;
-  /** Retrying the model API (working): Claude Code's status line saying so. */
+  /** Retrying the model API (working): the program's status line saying so. */
   retrying?: string;
   /** The agent program exited (gone): the command that resumes it, when its screen shows one. */
   resume_command?: string;
@@ -231,11 +231,13 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
     const since = io.screenSince.since(a.space, a.name, screen, now);
     if (probe?.protocol !== undefined) {
       // Exact state from the agent's protocol: no screen to read and no hook to fuse it with.
-      const exact = withProvenance(row, { ...fuseState(undefined, { ...screen, since }, now), source: probe.protocol });
+      const exact = withProvenance(row, { ...fuseState(undefined, undefined, { ...screen, since }, now), source: probe.protocol });
       return probe.approval.toolInput !== undefined && exact.needs_approval ? { ...exact, tool_input: probe.approval.toolInput } : exact;
     }
-    const hook = hookStates?.get(HookView.key(a.space, a.name));
-    return withProvenance(row, fuseState(hook, { ...screen, since }, now));
+    // The hook state is read in the dialect of the agent's program (none: its screen alone).
+    const program = io.hooks?.programs.hooks(kind);
+    const hook = program && hookStates?.get(HookView.key(a.space, a.name));
+    return withProvenance(row, fuseState(program, hook, { ...screen, since }, now));
   });
 }
 

@@ -4,7 +4,7 @@ import { shellQuote } from '../backends/shell-quote.js';
 
 /**
  * Finding an agent's program when spawn_agent is asked, not when the session's shell runs it: a
- * login shell may set a PATH that lost the directories `claude` or `agent-boss` live in (a version
+ * login shell may set a PATH that lost the directories the agent program or `agent-boss` live in (a version
  * manager's bin, npm's global prefix), so the spawn names the program by its absolute path and hands
  * the spawning process's PATH to the program (whose own MCP servers, such as `agent-boss stdio`, are
  * then found too).
@@ -31,8 +31,8 @@ export function findOnPath(name: string, path: string | undefined): string | und
 const LEADING_PROGRAM = /^(\s*)([A-Za-z0-9_][A-Za-z0-9_.+-]*)(?=\s|$)/;
 
 /**
- * `command` with its program replaced by the absolute path found on `path` (`claude --x` →
- * `'/home/u/.local/bin/claude' --x`); unchanged when the program is given with a path, is not found
+ * `command` with its program replaced by the absolute path found on `path` (`codex --x` →
+ * `'/home/u/.local/bin/codex' --x`); unchanged when the program is given with a path, is not found
  * (the shell's own lookup then reports it), or the line does not start with a plain program name.
  */
 export function withAbsoluteProgram(command: string, path: string | undefined): string {

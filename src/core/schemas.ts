@@ -46,7 +46,7 @@ export const sessionId = z
 export const backendName = identifier('backend').describe('Session backend that runs the agent\'s terminal, e.g. "tmux".');
 /** Checked against the kinds the backend can drive by the core (the refusal lists them). */
 export const agentKind = identifier('agent_kind').describe(
-  'Agent program the session runs, e.g. "claude-code": its screen is read and answered with that program\'s UI (default: the agent\'s current kind, else claude-code). An unknown kind is refused with the list of known ones.',
+  'Agent program the session runs, e.g. "codex", "gemini" or "shell": its screen is read and answered with that program\'s UI (default: the agent\'s current kind, else the server\'s default program). An unknown kind is refused with the list of known ones.',
 );
 
 /** Multi-line text (free_text, items…): newlines and tabs, no other control characters. */

@@ -294,8 +294,8 @@ export function parseShell(line: string): ShellParse {
  * The words of `line` mean running an agent program with its permission prompts skipped: a word (as
  * the program receives it, after quote removal) contains one of `flags` (compared ignoring case, and
  * ignoring quotes and backslashes a nested shell, `sh -c '…'`, would remove). `flags` is the
- * program's own list (a flag like `--dangerously-skip-permissions`, or a value like the permission
- * mode `bypassPermissions`, which also catches it inside `--settings` JSON or `env -S "…"`).
+ * program's own list (a flag that skips its prompts, or a value like a permission mode's, which also
+ * catches it inside a JSON settings argument or `env -S "…"`).
  */
 export function skipsPermissions(words: readonly string[], flags: readonly string[]): boolean {
   const wanted = flags.map((f) => f.toLowerCase());

@@ -1,13 +1,14 @@
 /**
- * `agent-boss hook`: the command Claude Code runs for each hook event (installed by
- * `agent-boss setup hooks`). Reads one JSON event from stdin and records it, straight into the
+ * `agent-boss hook`: the command an agent program runs for each hook event (installed by
+ * `agent-boss setup hooks`; `--kind` names the program, default the default kind). Reads one JSON
+ * event from stdin and records it, read in that program's hook dialect, straight into the
  * database (`--data-dir` / `BOSS_DATA_DIR`) or through a hub (`--url` / `BOSS_URL`, `--token` /
  * `BOSS_TOKEN`).
  *
- * Contract with Claude Code: it always exits 0, within HOOK_DEADLINE_MS, whatever happens
+ * Contract with the program: it always exits 0, within HOOK_DEADLINE_MS, whatever happens
  * (malformed, oversized or unknown input, no database, no hub, a locked database): a failing hook
- * must never disturb the agent. stdout stays empty unless the event is a PermissionRequest that an
- * approval rule answers; then it carries Claude Code's decision JSON. Problems go to stderr.
+ * must never disturb the agent. stdout stays empty unless the event asks for permission and an
+ * approval rule answers it; then it carries the program's decision JSON. Problems go to stderr.
  *
  * Start-up is kept cheap: only node built-ins, better-sqlite3 and the small zod-free core modules
  * are loaded, each only on the path that needs it (bench/hook.ts measures it).
@@ -15,16 +16,17 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AgentHooksCatalog } from '../core/hook-state.js';
 import type { HookIdentity, HookOutcome } from '../core/hooks.js';
 import { DEFAULT_SPACE } from '../core/identity.js';
 
 /**
- * Claude Code waits for the hook: the most its work may take once Node has started it (Node's own
+ * The program waits for the hook: the most its work may take once Node has started it (Node's own
  * start-up, ~40-100 ms, comes before). Counted from entry rather than from the process start, so a
  * loaded machine that starts Node slowly does not make the hook drop the event.
  */
 export const HOOK_DEADLINE_MS = 250;
-/** Bounds of --timeout-ms / BOSS_HOOK_TIMEOUT_MS (Claude Code itself kills the hook after 5 s). */
+/** Bounds of --timeout-ms / BOSS_HOOK_TIMEOUT_MS (the programs kill the hook after 5 s or more). */
 const MIN_DEADLINE_MS = 50;
 const MAX_DEADLINE_MS = 4_000;
 /** SQLite busy timeout of the hook: a database locked longer than this is given up on. */
@@ -42,16 +44,20 @@ export interface HookIo {
   startedAt?: number;
   /** The terminal session this process runs in (the CLI passes the tmux lookup); none: never found. */
   sessionOf?: (env: NodeJS.ProcessEnv, timeoutMs: number) => Promise<string | undefined>;
+  /** The hook dialects of the agent programs (the CLI passes src/agents/hooks.ts) and the kind used without --kind. */
+  programs: AgentHooksCatalog;
+  defaultKind: string;
 }
 
-export const HOOK_USAGE = `Usage: agent-boss hook [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME] [--space NAME]
-                       [--timeout-ms MS]
+export const HOOK_USAGE = `Usage: agent-boss hook [--kind KIND] [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME]
+                       [--space NAME] [--timeout-ms MS]
 
-Run by Claude Code for each hook event (install with "agent-boss setup hooks"); reads the event
-as JSON on stdin. Always exits 0. It gives up after --timeout-ms (default ${HOOK_DEADLINE_MS}, at most
-${MAX_DEADLINE_MS}): Claude Code waits for it, and an answer by approval rule that comes too late
-leaves the permission prompt to the user. Environment: BOSS_DATA_DIR, BOSS_URL, BOSS_TOKEN,
-BOSS_AGENT, BOSS_SPACE, BOSS_HOOK_TIMEOUT_MS.
+Run by an agent program for each hook event (install with "agent-boss setup hooks --kind KIND");
+reads the event as JSON on stdin. --kind names the program whose event it is (claude-code, codex,
+gemini; default claude-code). Always exits 0. It gives up after --timeout-ms (default
+${HOOK_DEADLINE_MS}, at most ${MAX_DEADLINE_MS}): the program waits for it, and an answer by approval
+rule that comes too late leaves the permission prompt to the user. Environment: BOSS_DATA_DIR,
+BOSS_URL, BOSS_TOKEN, BOSS_AGENT, BOSS_SPACE, BOSS_HOOK_TIMEOUT_MS.
 `;
 
 type HookArgs = Record<string, string | boolean | undefined>;
@@ -81,6 +87,7 @@ function parseHookArgs(argv: readonly string[], warn: (m: string) => void): Hook
     return parseArgs({
       args: [...argv],
       options: {
+        kind: { type: 'string' },
         'data-dir': { type: 'string' },
         url: { type: 'string' },
         token: { type: 'string' },
@@ -122,10 +129,13 @@ async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, l
     return e !== undefined && e !== '' ? e : undefined;
   };
 
+  const kind = typeof values.kind === 'string' && values.kind !== '' ? values.kind : io.defaultKind;
+  const program = io.programs.hooks(kind);
+  if (!program) return { recorded: false, problem: `--kind "${kind}": agent-boss reads no hooks of that program; kinds with hooks: ${io.programs.kinds().join(', ')}` };
   const input = await readInput(io.stdin, MAX_INPUT_BYTES, Math.max(10, left() - 40));
   if (input === undefined) return { recorded: false, problem: 'no input arrived on stdin in time' };
   const { parseHookEvent } = await import('../core/hook-state.js');
-  const parsed = parseHookEvent(input.text, input.truncated);
+  const parsed = parseHookEvent(program, input.text, input.truncated);
   if ('problem' in parsed) return { recorded: false, problem: `ignored: ${parsed.problem}` };
   if (input.truncated) warn(`input is over ${MAX_INPUT_BYTES} bytes: recorded ${parsed.event.event} from its start only`);
 
@@ -136,8 +146,8 @@ async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, l
     const p = v === undefined ? undefined : nameProblem(what, v);
     if (p) return { recorded: false, problem: `${what} "${v}": ${p}` };
   }
-  // The session is needed to find the agent without BOSS_AGENT, and to register it on SessionStart.
-  const tmuxSession = agent === undefined || parsed.event.event === 'SessionStart' ? await io.sessionOf?.(io.env, Math.min(TMUX_TIMEOUT_MS, left())) : undefined;
+  // The session is needed to find the agent without BOSS_AGENT, and to register it when its program starts.
+  const tmuxSession = agent === undefined || program.registers(parsed.event) ? await io.sessionOf?.(io.env, Math.min(TMUX_TIMEOUT_MS, left())) : undefined;
   const who = {
     ...(agent !== undefined && { agent }),
     ...(space !== undefined && { space }),
@@ -157,14 +167,14 @@ async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, l
         warn((err as Error).message);
       }
     }
-    return postToHub(url, token, parsed.raw, who, left());
+    return postToHub(url, token, kind, parsed.raw, who, left());
   }
 
   const { recordInDatabase } = await import('../core/hooks.js');
   const dbPath = join(dataDir, 'boss.db');
   // Never create a database: a hook in a project without agent-boss must leave no files behind.
   if (!existsSync(dbPath)) return { recorded: false, problem: `no agent-boss database at ${dbPath}: start agent-boss with that --data-dir, or pass --data-dir / --url` };
-  return recordInDatabase(dbPath, parsed.event, parsed.raw, { ...who, defaultSpace: DEFAULT_SPACE }, BUSY_TIMEOUT_MS);
+  return recordInDatabase(dbPath, program, parsed.event, parsed.raw, { ...who, defaultSpace: DEFAULT_SPACE }, BUSY_TIMEOUT_MS);
 }
 
 /** Reads stdin up to `max` bytes (then stops: the event is oversized) or until it ends or the time runs out. */
@@ -198,11 +208,12 @@ function readInput(stdin: NodeJS.ReadableStream, max: number, timeoutMs: number)
   });
 }
 
-async function postToHub(url: string, token: string | undefined, raw: Record<string, unknown>, who: Partial<HookIdentity>, timeoutMs: number): Promise<HookOutcome> {
+async function postToHub(url: string, token: string | undefined, kind: string, raw: Record<string, unknown>, who: Partial<HookIdentity>, timeoutMs: number): Promise<HookOutcome> {
   // The hub decides rules on the full tool input, so only the bulky tool_response is left out.
   const { tool_response: _r, ...payload } = raw;
   const body = JSON.stringify({
     payload,
+    kind,
     ...(who.agent !== undefined && { agent: who.agent }),
     ...(who.space !== undefined && { space: who.space }),
     ...(who.tmuxSession !== undefined && { tmux_session: who.tmuxSession }),

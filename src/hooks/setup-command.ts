@@ -1,14 +1,15 @@
 /**
- * `agent-boss setup hooks`: prints the Claude Code hook entries that run `agent-boss hook` for
- * every event agent-boss reads, and with `--write` merges them into `.claude/settings.json` of a
- * project (default: the current directory) or, with `--user`, into `~/.claude/settings.json`.
- * The merge only adds (see settings-merge.ts): the user's own settings and hooks keep every byte,
- * and running it again changes nothing.
+ * `agent-boss setup hooks [--kind KIND]`: prints the hook entries of an agent program (default
+ * Claude Code) that run `agent-boss hook` for every event agent-boss reads, and with `--write`
+ * merges them into that program's settings file of a project (default: the current directory) or,
+ * with `--user`, the user's (the program's hook dialect says where: AgentHooks.settings). The
+ * merge only adds (see settings-merge.ts): the user's own settings and hooks keep every byte, and
+ * running it again changes nothing.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HOOK_EVENTS, TOOL_EVENTS } from '../core/hook-state.js';
+import type { AgentHooksCatalog, HookSettings } from '../core/hook-state.js';
 import { mergeHookSettings, SettingsError, type HookEntry } from './settings-merge.js';
 import { SettingsFileError, updateSettingsFile } from '../settings-file.js';
 import { defaultDataDir } from '../core/hooks.js';
@@ -23,21 +24,25 @@ export interface SetupIo {
   /** The running cli.js (process.argv[1]) and node (process.execPath): the hooks run them by absolute path. */
   cliPath?: string;
   nodePath?: string;
+  /** The hook dialects of the agent programs (the CLI passes src/agents/hooks.ts) and the kind used without --kind. */
+  programs: AgentHooksCatalog;
+  defaultKind: string;
 }
 
-/** Seconds Claude Code lets the hook run before it kills it (the hook itself gives up after 250 ms). */
-const HOOK_TIMEOUT_S = 5;
+const USAGE = `Usage: agent-boss setup hooks [--kind KIND] [--write] [--user | --project DIR] [--data-dir DIR | --url URL]
+                             [--bin COMMAND]
 
-const USAGE = `Usage: agent-boss setup hooks [--write] [--user | --project DIR] [--data-dir DIR | --url URL] [--bin COMMAND]
+Prints the hook entries of an agent program that report every agent event to agent-boss; with
+--write, merges them into that program's settings of the project (default: the current directory)
+or, with --user, into your own. Your own settings and hooks are kept as they are; running it again
+changes nothing.
 
-Prints the Claude Code hook entries that report every agent event to agent-boss; with --write,
-merges them into .claude/settings.json of the project (default: the current directory) or, with
---user, into ~/.claude/settings.json. Your own settings and hooks are kept as they are; running it
-again changes nothing.
-
+  --kind KIND      The program: claude-code (default: .claude/settings.json, ~/.claude/settings.json),
+                   codex (.codex/hooks.json, $CODEX_HOME/hooks.json), gemini (.gemini/settings.json,
+                   ~/.gemini/settings.json)
   --write          Merge into the settings file instead of printing
-  --user           The user settings (~/.claude/settings.json) instead of the project's
-  --project DIR    The project whose .claude/settings.json to change (default: current directory)
+  --user           The user settings instead of the project's
+  --project DIR    The project whose settings to change (default: current directory)
   --data-dir DIR   Database the hook writes to (default: BOSS_DATA_DIR, else the per-user default
                    ~/.local/state/agent-boss, as the servers use), made absolute
   --url URL        Send events to this hub instead (the hook reads the token from BOSS_TOKEN)
@@ -47,6 +52,7 @@ again changes nothing.
 `;
 
 const OPTIONS = {
+  kind: { type: 'string' },
   write: { type: 'boolean' },
   user: { type: 'boolean' },
   project: { type: 'string' },
@@ -76,14 +82,21 @@ export function defaultHookProgram(io: Pick<SetupIo, 'cliPath' | 'nodePath'>): s
 }
 
 
-/** The hook entry per event for this command line. */
-export function hookEntries(command: string): Record<string, HookEntry> {
+/** The hook entry per event of a program's settings for this command line. */
+export function hookEntries(settings: HookSettings, command: string): Record<string, HookEntry> {
   return Object.fromEntries(
-    HOOK_EVENTS.map((event) => [
+    settings.events.map((event) => [
       event,
-      { ...(TOOL_EVENTS.has(event) && { matcher: '*' }), hooks: [{ type: 'command' as const, command, timeout: HOOK_TIMEOUT_S }] },
+      { ...(settings.toolEvents.has(event) && { matcher: '*' }), hooks: [{ type: 'command' as const, command, timeout: settings.timeout }] },
     ]),
   );
+}
+
+/** The user's settings file of a program: under its own home variable when set, else under HOME. */
+function userFile(settings: HookSettings, env: NodeJS.ProcessEnv): string | undefined {
+  const own = settings.homeVariable !== undefined ? env[settings.homeVariable.name] : undefined;
+  if (own) return join(own, settings.homeVariable!.file);
+  return env.HOME ? join(env.HOME, settings.userFile) : undefined;
 }
 
 export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promise<number> {
@@ -103,6 +116,13 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     io.stdout.write(USAGE);
     return 0;
   }
+  const kind = values.kind ?? io.defaultKind;
+  const program = io.programs.hooks(kind);
+  if (!program) {
+    io.stderr.write(`agent-boss setup hooks: --kind "${kind}": agent-boss reads no hooks of that program; kinds with hooks: ${io.programs.kinds().join(', ')}\n`);
+    return 2;
+  }
+  const { settings } = program;
   if (values.user && values.project !== undefined) {
     io.stderr.write('agent-boss setup hooks: pass either --user or --project, not both\n');
     return 2;
@@ -123,39 +143,40 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
     target = `--url ${shellQuote(values.url)}`;
   } else {
     const dir = values['data-dir'] ?? (io.env.BOSS_DATA_DIR || defaultDataDir(io.env));
-    // Claude Code runs hooks in the project directory: a relative data dir would point elsewhere.
+    // The programs run hooks in the project directory: a relative data dir would point elsewhere.
     target = `--data-dir ${shellQuote(resolve(io.cwd, dir))}`;
   }
-  const program = values.bin ?? defaultHookProgram(io) ?? 'agent-boss';
-  const command = `${program} hook ${target}`;
+  const bin = values.bin ?? defaultHookProgram(io) ?? 'agent-boss';
+  const command = `${bin} hook${kind === io.defaultKind ? '' : ` --kind ${kind}`} ${target}`;
   const pathNote =
-    values.bin === undefined && program !== 'agent-boss'
-      ? `The hooks run this install by absolute path (${program}), so they work whatever PATH the agent's shell has; ` +
+    values.bin === undefined && bin !== 'agent-boss'
+      ? `The hooks run this install by absolute path (${bin}), so they work whatever PATH the agent's shell has; ` +
         'after moving the install or its Node, edit the commands (or remove them and run this again), or pass --bin agent-boss to look it up on PATH.\n'
       : '';
-  const entries = hookEntries(command);
+  const entries = hookEntries(settings, command);
+  const note = settings.note ? `${settings.note}\n` : '';
 
   if (!values.write) {
     io.stdout.write(`${JSON.stringify({ hooks: Object.fromEntries(Object.entries(entries).map(([e, v]) => [e, [v]])) }, null, 2)}\n`);
-    io.stderr.write(`${pathNote}Add these to .claude/settings.json, or run again with --write (--user for ~/.claude/settings.json).\n`);
+    io.stderr.write(`${pathNote}Add these to ${settings.projectFile}, or run again with --write (--user for your own settings).\n${note}`);
     return 0;
   }
 
   let file: string;
   if (values.user) {
-    const home = io.env.HOME;
-    if (!home) {
+    const found = userFile(settings, io.env);
+    if (!found) {
       io.stderr.write('agent-boss setup hooks: HOME is not set, so the user settings cannot be found; use --project DIR\n');
       return 2;
     }
-    file = join(home, '.claude', 'settings.json');
+    file = found;
   } else {
     const project = resolve(io.cwd, values.project ?? '.');
     if (!existsSync(project) || !statSync(project).isDirectory()) {
       io.stderr.write(`agent-boss setup hooks: project directory ${project} does not exist\n`);
       return 2;
     }
-    file = join(project, '.claude', 'settings.json');
+    file = join(project, settings.projectFile);
   }
 
   let merged;
@@ -190,9 +211,11 @@ export async function runSetupHooks(argv: readonly string[], io: SetupIo): Promi
   }
   if (merged.added.length === 0) {
     io.stdout.write(`${file} already has the agent-boss hooks; nothing changed.\n`);
+    if (note) io.stderr.write(note);
     return 0;
   }
   io.stdout.write(`Added agent-boss hooks for ${merged.added.length} events to ${written === file ? file : `${file} (a link to ${written})`}: ${merged.added.join(', ')}.\n`);
   if (pathNote) io.stderr.write(pathNote);
+  if (note) io.stderr.write(note);
   return 0;
 }

@@ -3,15 +3,15 @@ import { z } from 'zod';
 import type { Coordinator } from '../core/coordinator.js';
 import { DomainError } from '../core/errors.js';
 import { approvalRuleShape, decisionFilterShape, hookEventBody } from '../core/hook-schemas.js';
-import { hookEventOf } from '../core/hook-state.js';
 import { decisionJson, ruleJson } from '../core/hook-view.js';
 import { agentName, describeZodError, spaceName } from '../core/schemas.js';
 import { requestCaller } from './caller.js';
 import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from './middleware.js';
 
 /**
- * The hub's face for Claude Code hooks:
- *   POST   /hooks/event            one event from `agent-boss hook --url` → {recorded, state, output?, problem?}
+ * The hub's face for the agent programs' hooks:
+ *   POST   /hooks/event            one event from `agent-boss hook --url` ({payload, kind?, agent?, space?, tmux_session?})
+ *                                  → {recorded, state, output?, problem?}
  *   GET    /approval-rules         ?space=&agent=          (what list_approval_rules returns)
  *   POST   /approval-rules         {space?, agent?, tool, pattern, decision}   operator only
  *   DELETE /approval-rules/:id                             operator only
@@ -52,10 +52,8 @@ export function hookRoutes(deps: HookRoutesDeps): Hono<AppEnv> {
     refuseChange();
     const caller = requestCaller(c);
     const body = parse(hookEventBody, await jsonBody(c));
-    const parsed = hookEventOf(body.payload);
-    if ('problem' in parsed) throw new DomainError('validation', `payload: ${parsed.problem}`);
-    // Where it lands and what it may register is the core's rule (a bound caller: its own binding only).
-    const outcome = await coordinator.recordHookEvent(caller, parsed.event, parsed.raw, {
+    // Read in its program's dialect; where it lands and what it may register is the core's rule (a bound caller: its own binding only).
+    const outcome = await coordinator.recordHookEvent(caller, body.kind, body.payload, {
       ...(body.agent !== undefined && { agent: body.agent }),
       ...(body.space !== undefined && { space: body.space }),
       ...(body.tmux_session !== undefined && { tmuxSession: body.tmux_session }),

@@ -1,4 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
+import { agentHooksCatalog } from '../../src/agents/hooks.js';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -58,7 +60,7 @@ describe('agent-boss hook', () => {
     store = new SqliteStore(db);
     hooks = new SqliteHookStore(db);
     backend = new TmuxSessionBackend({ socketName: tmux.socketName });
-    coordinator = new Coordinator({ store, backends: new BackendRegistry([backend]), hooks: new HookView(hooks), defaultSpace: 'web' });
+    coordinator = new Coordinator({ store, backends: new BackendRegistry([backend]), hooks: new HookView(hooks, agentHooksCatalog), defaultSpace: 'web' });
   });
   afterAll(async () => {
     await backend?.close();
@@ -106,7 +108,7 @@ describe('agent-boss hook', () => {
       tool_name: 'Bash',
       tool_input: input,
       subject: 'rm -rf build && npm test',
-      prompt_id: hookPromptId('Bash', input),
+      prompt_id: hookPromptId(claudeCodeHooks, 'Bash', input),
     });
     // The fake agent shows no dialog: the fresh hook wins and the disagreement is in the row.
     expect(waiting.conflict).toMatch(/hook says waiting_approval \(Bash\).*screen shows idle: following the hook/);
@@ -137,7 +139,7 @@ describe('agent-boss hook', () => {
       return x.source === 'screen' ? x : undefined;
     }, 5000, 'screen to take over');
     expect(r).toMatchObject({ state: 'idle', screen_state: 'idle', hook_state: 'working' });
-    expect(r.conflict).toMatch(/Escape fires no hook/);
+    expect(r.conflict).toMatch(/an interrupt fires no hook/);
     quiet(await hook('Stop'));
     expect(await row()).toMatchObject({ state: 'idle', source: 'hook' });
   });

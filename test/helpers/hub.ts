@@ -1,3 +1,4 @@
+import { agentHooksCatalog } from '../../src/agents/hooks.js';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Database } from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
@@ -58,7 +59,7 @@ export async function realHub(opts: HubOptions = {}) {
     backends,
     env: {},
     // As createRuntime wires it for serve and stdio: the hook store is always there.
-    hooks: new HookView(new SqliteHookStore(db)),
+    hooks: new HookView(new SqliteHookStore(db), agentHooksCatalog),
     ...(opts.defaultSpace !== undefined && { defaultSpace: opts.defaultSpace }),
     ...(opts.defaultAgent !== undefined && { defaultAgent: opts.defaultAgent }),
     ...(tokens !== undefined && { agentTokens: tokens }),

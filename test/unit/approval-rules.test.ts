@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideFrom, evaluateRules, MATCH_BUDGET, permissionDecisionOutput, RULE_SUBJECT_MAX, ruleMatches, type RuleLike } from '../../src/core/approval-rules.js';
+import { claudeCodeHooks, permissionDecisionOutput } from '../../src/agents/claude-code/hooks.js';
+import * as rules from '../../src/core/approval-rules.js';
+import { decideFrom, MATCH_BUDGET, permissionAsk, RULE_SUBJECT_MAX, ruleWhy, type PermissionAsk, type RuleLike } from '../../src/core/approval-rules.js';
 import { budget, globMatches } from '../../src/core/glob.js';
 
 const rule = (tool: string, pattern: string, decision: 'allow' | 'deny' = 'allow', id = 1): RuleLike => ({ id, tool, pattern, decision });
 const bash = (command: string) => ({ toolName: 'Bash', toolInput: { command } });
+/** A prompt as Claude Code's hooks report it, read in its dialect. */
+type Ask = { toolName: string; toolInput: unknown };
+const asked = (a: Ask): PermissionAsk => permissionAsk(claudeCodeHooks, a.toolName, a.toolInput);
+const ruleMatches = (r: RuleLike, a: Ask) => rules.ruleMatches(r, asked(a));
+const decide = <R extends RuleLike>(rs: readonly R[], a: Ask) => rules.decide(rs, asked(a));
+const evaluateRules = <R extends RuleLike>(rs: readonly R[], a: Ask, steps?: number) => rules.evaluateRules(rs, asked(a), steps);
 
 describe('approval rule matching (table)', () => {
   const cases: [name: string, r: RuleLike, ask: { toolName: string; toolInput: unknown }, matches: boolean][] = [
@@ -45,10 +53,10 @@ describe('approval rule matching (table)', () => {
   });
 
   it("answers in Claude Code's PermissionRequest decision format", () => {
-    expect(JSON.parse(permissionDecisionOutput('allow', rule('Bash', 'npm test')))).toEqual({
+    expect(JSON.parse(permissionDecisionOutput('allow', ruleWhy(rule('Bash', 'npm test'))))).toEqual({
       hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'allow' } },
     });
-    expect(JSON.parse(permissionDecisionOutput('deny', rule('Bash', 'rm *', 'deny', 7)))).toEqual({
+    expect(JSON.parse(permissionDecisionOutput('deny', ruleWhy(rule('Bash', 'rm *', 'deny', 7))))).toEqual({
       hookSpecificOutput: { hookEventName: 'PermissionRequest', decision: { behavior: 'deny', message: 'Denied by agent-boss approval rule #7 (Bash "rm *").' } },
     });
   });

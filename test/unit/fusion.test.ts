@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { dialogShowsSubject, fuseState, HOOK_FRESH_MS, type ScreenView } from '../../src/core/fusion.js';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
+import * as fusion from '../../src/core/fusion.js';
+import { HOOK_FRESH_MS, type ScreenView } from '../../src/core/fusion.js';
 import type { HookState } from '../../src/core/hook-state.js';
+
+/** The fusion of a Claude Code agent's hook state and screen. */
+const fuseState = (h: HookState | undefined, s: ScreenView, now: number, freshMs?: number) => fusion.fuseState(claudeCodeHooks, h, s, now, freshMs);
+/** Whether the dialog shows the subject of a Claude Code tool's prompt. */
+const dialogShowsSubject = (tool: string | undefined, subject: string | undefined, text: string | undefined) => fusion.dialogShowsSubject(claudeCodeHooks.subjectForm(tool), subject, text);
 
 const NOW = 5_000_000;
 const hook = (state: HookState['state'], ageMs: number, detail: HookState['detail'] = {}, event = 'PreToolUse'): HookState => ({
@@ -21,9 +28,9 @@ describe('fusion of hook state and screen (table)', () => {
     ['no hooks, a dialog: the screen', undefined, screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen' }],
     ['fresh hook agreeing: the hook', hook('working', FRESH), screen('working'), { state: 'working', source: 'hook', conflict: 'none' }],
     ['fresh hook, screen not caught up: the hook, disagreement shown', hook('waiting_approval', FRESH, bash, 'PermissionRequest'), screen('working'), { state: 'waiting_approval', source: 'hook', conflict: /screen may lag/ }],
-    ['a dialog drawn before its PermissionRequest arrived: the screen', hook('working', FRESH, { tool_name: 'Bash' }, 'PreToolUse'), screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen', conflict: /PermissionRequest has not arrived/ }],
+    ['a dialog drawn before its PermissionRequest arrived: the screen', hook('working', FRESH, { tool_name: 'Bash' }, 'PreToolUse'), screen('waiting_approval', { toolName: 'Bash' }), { state: 'waiting_approval', source: 'screen', conflict: /a prompt follows PreToolUse; the hook event announcing it has not arrived/ }],
     ['stale hook agreeing: the hook', hook('idle', STALE, {}, 'Stop'), screen('idle'), { state: 'idle', source: 'hook', conflict: 'none' }],
-    ['Escape (working → idle, no hook): the screen', hook('working', STALE), screen('idle'), { state: 'idle', source: 'screen', conflict: /Escape fires no hook/ }],
+    ['Escape (working → idle, no hook): the screen', hook('working', STALE), screen('idle'), { state: 'idle', source: 'screen', conflict: /an interrupt fires no hook/ }],
     ['prompt answered at the terminal: the screen', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('working'), { state: 'working', source: 'screen', conflict: /answered at the terminal/ }],
     ['prompt declined at the terminal (idle): the screen', hook('waiting_approval', STALE, bash, 'PermissionRequest'), screen('idle'), { state: 'idle', source: 'screen', conflict: /answered at the terminal/ }],
     ['a dialog no hook announced: the screen', hook('idle', STALE, {}, 'Stop'), screen('waiting_approval', { toolName: 'Trust' }), { state: 'waiting_approval', source: 'screen', conflict: /no hook announced/ }],
@@ -35,7 +42,7 @@ describe('fusion of hook state and screen (table)', () => {
     ['backend unknown: the hook', hook('working', STALE), screen('unknown'), { state: 'working', source: 'hook', conflict: 'none' }],
     ['SessionEnd, shell on screen: gone, from the hook', hook('gone', STALE, {}, 'SessionEnd'), screen('gone'), { state: 'gone', source: 'hook', conflict: 'none' }],
     ['SessionEnd, a bare shell the screen cannot tell: gone, from the hook', hook('gone', STALE, {}, 'SessionEnd'), screen('idle'), { state: 'gone', source: 'hook', conflict: 'none' }],
-    ['a crash (no SessionEnd), shell on screen: gone, from the screen', hook('working', STALE, {}, 'UserPromptSubmit'), screen('gone'), { state: 'gone', source: 'screen', conflict: /exited without a SessionEnd/ }],
+    ['a crash (no SessionEnd), shell on screen: gone, from the screen', hook('working', STALE, {}, 'UserPromptSubmit'), screen('gone'), { state: 'gone', source: 'screen', conflict: /exited without a session-end hook/ }],
     ['SessionEnd, terminal gone too: missing', hook('gone', STALE, {}, 'SessionEnd'), screen('missing'), { state: 'missing', source: 'screen', conflict: 'none' }],
   ];
   it.each(cases)('%s', (_name, h, s, expected) => {

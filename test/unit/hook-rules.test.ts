@@ -3,6 +3,7 @@
  * before the write transaction, and a prompt no rule can decide is left to a human with the reason
  * in the decision log.
  */
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -37,7 +38,7 @@ beforeEach(async () => {
   dir = tempDir();
   path = join(dir.dir, 'boss.db');
   hooks = new SqliteHookStore(openDatabase(path));
-  await recordHookEvent(hooks, { event: 'SessionStart' }, {}, who);
+  await recordHookEvent(hooks, claudeCodeHooks, { event: 'SessionStart' }, {}, who);
   probe.calls = 0;
   probe.during = undefined;
 });
@@ -57,7 +58,7 @@ describe('approval rules on the hook path', () => {
       writes.push(hooks.db.inTransaction ? 'inside' : 'outside');
     };
     try {
-      const out = await recordHookEvent(hooks, ask('npm test -- --watch'), {}, who);
+      const out = await recordHookEvent(hooks, claudeCodeHooks, ask('npm test -- --watch'), {}, who);
       expect(out.decision).toMatchObject({ decision: 'allow' });
       expect(probe.calls).toBeGreaterThan(0);
       expect(writes.length).toBe(probe.calls);
@@ -70,7 +71,7 @@ describe('approval rules on the hook path', () => {
   it('a command over the limit gets no rule decision: the prompt waits for a human, the log says why', async () => {
     await hooks.setRule({ tool: 'Bash', pattern: 'npm test*', decision: 'allow' });
     const long = `npm test ${'a'.repeat(RULE_SUBJECT_MAX)}`;
-    const out = await recordHookEvent(hooks, ask(long), {}, who);
+    const out = await recordHookEvent(hooks, claudeCodeHooks, ask(long), {}, who);
     expect(out.output).toBeUndefined();
     expect(out.decision).toBeUndefined();
     expect(out.state?.state).toBe('waiting_approval');
@@ -78,13 +79,13 @@ describe('approval rules on the hook path', () => {
     expect(logged).toMatchObject({ decision: 'none', decided_by: 'rule', rule_id: null, detail: expect.stringMatching(/characters long; approval rules decide on at most 65536/) });
     expect(logged!.subject!.length).toBeLessThanOrEqual(8192);
     // Answered at the terminal afterwards: still inferred and logged.
-    await recordHookEvent(hooks, { event: 'PostToolUse', toolName: 'Bash', toolInput: { command: long } }, {}, who);
+    await recordHookEvent(hooks, claudeCodeHooks, { event: 'PostToolUse', toolName: 'Bash', toolInput: { command: long } }, {}, who);
     expect((await hooks.listDecisions({ agent: 'dev' }))[0]).toMatchObject({ decided_by: 'terminal', decision: 'allow' });
   });
 
   it('no rule about the tool: nothing is logged', async () => {
     await hooks.setRule({ tool: 'Edit', pattern: '*', decision: 'allow' });
-    await recordHookEvent(hooks, ask(`echo ${'a'.repeat(RULE_SUBJECT_MAX)}`), {}, who);
+    await recordHookEvent(hooks, claudeCodeHooks, ask(`echo ${'a'.repeat(RULE_SUBJECT_MAX)}`), {}, who);
     expect(await hooks.listDecisions({ agent: 'dev' })).toEqual([]);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { promptIdFor } from '../../src/backends/prompt-id.js';
 import { promptIdFor as screenPromptIdFor } from '../../src/agents/claude-code/screen.js';
-import { hookPromptId, hookSubject, nextHookState, parseHookEvent, storedPayload, type HookEvent, type HookState } from '../../src/core/hook-state.js';
+import { claudeCodeHooks, nextClaudeCodeState as nextHookState } from '../../src/agents/claude-code/hooks.js';
+import * as hookState from '../../src/core/hook-state.js';
+import { storedPayload, type HookEvent, type HookState } from '../../src/core/hook-state.js';
+
+/** Claude Code's events, read in its dialect. */
+const parseHookEvent = (text: string, truncated?: boolean) => hookState.parseHookEvent(claudeCodeHooks, text, truncated);
+const hookSubject = (tool: string | undefined, input: unknown) => hookState.hookSubject(claudeCodeHooks, tool, input);
+const hookPromptId = (tool: string | undefined, input: unknown) => hookState.hookPromptId(claudeCodeHooks, tool, input);
 
 const T0 = 1_000_000;
 const working: HookState = { state: 'working', event: 'PreToolUse', since: T0 - 500, at: T0 - 100, detail: { tool_name: 'Bash' } };

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
+import { agentHooksCatalog } from '../../src/agents/hooks.js';
 import { hookPromptId } from '../../src/core/hook-state.js';
 import { recordHookEvent } from '../../src/core/hooks.js';
 import { HookView } from '../../src/core/hook-view.js';
@@ -12,13 +14,13 @@ async function setup() {
   const core = fakeCore({ defaultSpace: 'web' });
   const hooks = new SqliteHookStore(core.db);
   const { Coordinator } = await import('../../src/core/coordinator.js');
-  const coordinator = new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' });
+  const coordinator = new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks, agentHooksCatalog), defaultSpace: 'web' });
   await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
   const session = core.backend.add('s1', 'bash-one-line');
   // The command the fixture's dialog shows.
   const input = { command: 'touch one-line.txt' };
-  await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
-  return { ...core, hooks, coordinator, session, hookId: hookPromptId('Bash', input) };
+  await recordHookEvent(hooks, claudeCodeHooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+  return { ...core, hooks, coordinator, session, hookId: hookPromptId(claudeCodeHooks, 'Bash', input) };
 }
 
 describe('approve and rules with hooks', () => {
@@ -47,10 +49,10 @@ describe('approve and rules with hooks', () => {
     const { coordinator, hooks, session } = await setup();
     // The hook recorded `echo SAFE`; that prompt was dismissed (no hook fired) and a dialog for another command is open.
     const safe = { command: 'echo SAFE' };
-    await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: safe }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+    await recordHookEvent(hooks, claudeCodeHooks, { event: 'PermissionRequest', toolName: 'Bash', toolInput: safe }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
     session.showLines(fixtureScreen('bash-one-line').map((l) => l.replace('touch one-line.txt', 'rm -rf ~/project')));
     const screenId = session.promptId()!;
-    const err = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookPromptId('Bash', safe) }).then(
+    const err = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookPromptId(claudeCodeHooks, 'Bash', safe) }).then(
       () => undefined,
       (e: unknown) => e as Error & { code: string },
     );
@@ -65,10 +67,10 @@ describe('approve and rules with hooks', () => {
   it('accepts a hook prompt id whose dialog shows its file by a relative path (a different screen id)', async () => {
     const { coordinator, hooks, session } = await setup();
     const edit = { file_path: '/home/u/webapp/notes.txt', old_string: 'beta', new_string: 'BETA' };
-    await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Edit', toolInput: edit }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+    await recordHookEvent(hooks, claudeCodeHooks, { event: 'PermissionRequest', toolName: 'Edit', toolInput: edit }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
     session.show('edit');
-    expect(session.promptId()).not.toBe(hookPromptId('Edit', edit));
-    const res = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookPromptId('Edit', edit) });
+    expect(session.promptId()).not.toBe(hookPromptId(claudeCodeHooks, 'Edit', edit));
+    const res = await coordinator.approve({}, { space: 'web', agent: 'dev', prompt_id: hookPromptId(claudeCodeHooks, 'Edit', edit) });
     expect(res.cleared).toBe(true);
     expect(session.keys).toEqual(['1']);
   });
@@ -114,7 +116,7 @@ describe('delivery receipt', () => {
     const sentAt = coordinator.now();
     const prompt = claudeCodeSubmits(text);
     expect(prompt).not.toBe(text);
-    await recordHookEvent(hooks, { event: 'UserPromptSubmit', prompt }, { hook_event_name: 'UserPromptSubmit', prompt }, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+    await recordHookEvent(hooks, claudeCodeHooks, { event: 'UserPromptSubmit', prompt }, { hook_event_name: 'UserPromptSubmit', prompt }, { agent: 'dev', space: 'web', defaultSpace: 'web' });
     expect(await coordinator.awaitReceipt({ space: 'web', agent: 'dev' }, text, sentAt, 300)).toMatchObject({ delivered: true });
     expect(await coordinator.awaitReceipt({ space: 'web', agent: 'dev' }, `other ${text}`, sentAt, 300)).toMatchObject({ delivered: false });
   });

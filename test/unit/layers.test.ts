@@ -14,6 +14,7 @@ const BACKEND_TYPES = [
   'backends/session-backend.ts',
   'backends/terminal.ts',
   'backends/agent-ui.ts',
+  'backends/agent-hooks.ts',
   'backends/errors.ts',
   'backends/prompt-id.ts',
   'backends/typed-text.ts',
@@ -29,7 +30,7 @@ const RULES: [folder: string, mayImport: string[]][] = [
   // The session backend over a terminal and an agent UI, the registry: no concrete terminal or agent.
   ['backends/', ['backends/']],
   ['store/', ['store/']],
-  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts', 'backends/blocked.ts', 'backends/session-ids.ts']],
+  ['core/', ['core/', 'store/', 'backends/session-backend.ts', 'backends/agent-hooks.ts', 'backends/errors.ts', 'backends/registry.ts', 'backends/prompt-id.ts', 'backends/typed-text.ts', 'backends/shell-quote.ts', 'backends/blocked.ts', 'backends/session-ids.ts']],
   ['tools/', ['tools/', 'prompts/', 'core/']],
   ['prompts/', ['prompts/', 'core/']],
   ['resources/', ['resources/', 'prompts/', 'core/']],
@@ -145,4 +146,41 @@ describe('layering', () => {
       });
     expect(broken).toEqual([]);
   });
+
+  it('names no program in the core: Claude Code\'s hook events, tools and flags live in agents/claude-code/', () => {
+    const core = files.filter((f) => relative(SRC, f).startsWith('core/'));
+    expect(core.length).toBeGreaterThan(20);
+    const broken = core.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => claudeCodeNames(line).map((name) => `${relative(SRC, f)}:${i + 1}: ${name}`)),
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it('the check for program names can fail', () => {
+    const hooks = readFileSync(join(SRC, 'agents', 'claude-code', 'hooks.ts'), 'utf8');
+    expect(claudeCodeNames(hooks)).toEqual(expect.arrayContaining(['PreToolUse', 'PermissionRequest', "'Bash'", "'Edit'", "'Write'"]));
+    expect(claudeCodeNames(readFileSync(join(SRC, 'agents', 'claude-code', 'ui.ts'), 'utf8'))).toEqual(expect.arrayContaining(['--dangerously-skip-permissions', 'claude']));
+    expect(claudeCodeNames('a bash command line; Write the program literally; a Stop; run the agent program')).toEqual([]);
+  });
 });
+
+/**
+ * Claude Code's names found in `text`: its hook events (whole words; "Stop" and "Notification"
+ * only quoted, being English words too), its tool names (quoted, and the distinctive ones as
+ * words), its permission flags and modes, and "claude" in any case (Claude Code, claude-code).
+ */
+function claudeCodeNames(text: string): string[] {
+  const events = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure', 'StopFailure', 'SubagentStart', 'SubagentStop', 'PreCompact', 'PostCompact', 'SessionEnd'];
+  const words = [...events, 'Bash', 'MultiEdit', 'NotebookEdit', 'WebFetch', 'WebSearch', 'ExitPlanMode', 'AskUserQuestion', 'bypassPermissions', 'acceptEdits'];
+  const quoted = ['Stop', 'Notification', 'Bash', 'Edit', 'Write', 'Read', 'Task', 'Glob', 'Grep'];
+  const flags = ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions', '--permission-mode'];
+  const found = [
+    ...words.filter((w) => new RegExp(`\\b${w}\\b`).test(text)),
+    ...quoted.flatMap((w) => [`'${w}'`, `"${w}"`]).filter((q) => text.includes(q)),
+    ...flags.filter((f) => text.includes(f)),
+    ...(/\bclaude\b/i.test(text) ? ['claude'] : []),
+  ];
+  return found;
+}

@@ -1,4 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
+import { agentHooksCatalog } from '../../src/agents/hooks.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -61,7 +63,7 @@ describe('approval rules and decisions', () => {
   async function setup() {
     const base = fakeCore({ defaultSpace: 'web' });
     const store = new SqliteHookStore(base.db);
-    const coordinator = new Coordinator({ store: base.store, backends: base.backends, hooks: new HookView(store), defaultSpace: 'web' });
+    const coordinator = new Coordinator({ store: base.store, backends: base.backends, hooks: new HookView(store, agentHooksCatalog), defaultSpace: 'web' });
     const http = fakeHttp({}, { ...base, coordinator });
     await store.setRule({ space: 'web', agent: null, tool: 'Bash', pattern: 'npm test', decision: 'allow' });
     await store.recordDecision({ space: 'web', agent: 'dev', tool_name: 'Bash', subject: 'npm test', decision: 'allow', decided_by: 'terminal' });
@@ -126,7 +128,7 @@ describe('session id validity', () => {
     const core = fakeCore();
     expect(core.backend.sessionIdProblem(bad)).toMatch(/not valid/);
     const store = new SqliteHookStore(core.db);
-    const out = await recordHookEvent(store, { event: 'SessionStart' }, {}, { agent: 'dev', tmuxSession: bad, defaultSpace: 'web' });
+    const out = await recordHookEvent(store, claudeCodeHooks, { event: 'SessionStart' }, {}, { agent: 'dev', tmuxSession: bad, defaultSpace: 'web' });
     expect(out).toMatchObject({ recorded: false, problem: expect.stringMatching(/a session id must not contain control characters/) });
     expect(await core.store.listAgents()).toEqual([]);
     expect(validSessionId('web-dev')).toBe(true);
@@ -203,7 +205,7 @@ describe('name folding', () => {
 describe('the activity log', () => {
   it('logs every coordination act and every refusal, one line each, whichever tool it came through', async () => {
     const base = fakeCore({ defaultSpace: 'web' });
-    const coordinator = new Coordinator({ store: base.store, backends: base.backends, defaultSpace: 'web', hooks: new HookView(new SqliteHookStore(base.db)) });
+    const coordinator = new Coordinator({ store: base.store, backends: base.backends, defaultSpace: 'web', hooks: new HookView(new SqliteHookStore(base.db), agentHooksCatalog) });
     const lines: string[] = [];
     logActivity(coordinator, { info: (m) => lines.push(`info: ${m}`), debug: (m) => lines.push(`debug: ${m}`) });
     const op = await connectClient(coordinator);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
+import { agentHooksCatalog } from '../../src/agents/hooks.js';
 import { Coordinator } from '../../src/core/coordinator.js';
 import { hookPromptId } from '../../src/core/hook-state.js';
 import { HookView } from '../../src/core/hook-view.js';
@@ -17,7 +19,7 @@ async function setup(withHooks = false) {
   const core = fakeCore({ defaultSpace: 'web' });
   const hooks = new SqliteHookStore(core.db);
   const coordinator = withHooks
-    ? new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks), defaultSpace: 'web' })
+    ? new Coordinator({ store: core.store, backends: core.backends, hooks: new HookView(hooks, agentHooksCatalog), defaultSpace: 'web' })
     : core.coordinator;
   await coordinator.registerSession({}, { space: 'web', agent: 'dev', session_id: 's1' });
   const pane = core.backend.add('s1', 'working');
@@ -79,12 +81,12 @@ describe('how long a prompt has waited (prompt_since)', () => {
 
     // The PermissionRequest hook arrives: the row now follows it, under the hook's id.
     const input = { file_path: '/work/notes.txt', old_string: 'beta', new_string: 'BETA' };
-    await recordHookEvent(hooks, { event: 'PermissionRequest', toolName: 'Edit', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
+    await recordHookEvent(hooks, claudeCodeHooks, { event: 'PermissionRequest', toolName: 'Edit', toolInput: input }, {}, { agent: 'dev', space: 'web', defaultSpace: 'web' });
     clock.now += 1000;
     expect(await monitor.tick()).toHaveLength(1);
     const row = await lastRow();
     expect(row.source).toBe('hook');
-    expect(row.prompt_id).toBe(hookPromptId('Edit', input));
+    expect(row.prompt_id).toBe(hookPromptId(claudeCodeHooks, 'Edit', input));
     expect(row.prompt_id).not.toBe(screenId);
     expect(row.prompt_since).toBe(iso(T0 + 1000));
     await monitor.stop();

@@ -4,6 +4,7 @@
  * exited, overlays, quoted UI, background work, subagent prompts, tall dialogs, tool naming, API
  * trouble. Each must give its state, tool, subject, options and reason, on every version.
  */
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +64,7 @@ describe('what the class screens mean in detail', () => {
     for (const v of VERSIONS) {
       const a = parse(v, 'subagent-bash.120x40.txt');
       expect(a.promptText, v).toBe('touch from-subagent.txt');
-      expect(a.promptId).toBe(hookPromptId('Bash', { command: 'touch from-subagent.txt', description: 'Create a file' }));
+      expect(a.promptId).toBe(hookPromptId(claudeCodeHooks, 'Bash', { command: 'touch from-subagent.txt', description: 'Create a file' }));
       expect(chooseOption(a.options!, 'yes')?.number).toBe(1);
       expect(chooseOption(a.options!, 'no')?.label).toMatch(/^No/u);
     }
@@ -82,7 +83,7 @@ describe('what the class screens mean in detail', () => {
   });
 
   it('WebSearch: the query is the subject, as the hook has it', () => {
-    for (const v of VERSIONS) expect(parse(v, 'websearch.120x40.txt').promptId, v).toBe(hookPromptId('WebSearch', { query: 'tmux control mode' }));
+    for (const v of VERSIONS) expect(parse(v, 'websearch.120x40.txt').promptId, v).toBe(hookPromptId(claudeCodeHooks, 'WebSearch', { query: 'tmux control mode' }));
   });
 
   it('the Submit tab of a two-question AskUserQuestion offers Submit and Cancel', () => {

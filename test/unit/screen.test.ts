@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
 import type { ApprovalOption } from '../../src/backends/session-backend.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -968,11 +969,11 @@ describe('real Claude Code 2.1.328 screens', () => {
     const described = touch.map((l) => (l === ' Create a file' ? ' Make an empty file for the test' : l));
     expect(described).not.toEqual(touch);
     expect(parseScreen(described).promptId).toBe(parseScreen(touch).promptId);
-    expect(real('bash-one-line.80x30.txt').promptId).toBe(hookPromptId('Bash', { command: 'touch one-line.txt', description: 'Create a file' }));
+    expect(real('bash-one-line.80x30.txt').promptId).toBe(hookPromptId(claudeCodeHooks, 'Bash', { command: 'touch one-line.txt', description: 'Create a file' }));
     expect(real('bash-multi-line.80x30.txt').promptId).toBe(
-      hookPromptId('Bash', { command: 'mkdir -p out\necho first > out/one.txt\necho second > out/two.txt', description: 'Write two files' }),
+      hookPromptId(claudeCodeHooks, 'Bash', { command: 'mkdir -p out\necho first > out/one.txt\necho second > out/two.txt', description: 'Write two files' }),
     );
-    expect(real('read-outside.80x30.txt').promptId).toBe(hookPromptId('Read', { file_path: '/etc/hostname' }));
+    expect(real('read-outside.80x30.txt').promptId).toBe(hookPromptId(claudeCodeHooks, 'Read', { file_path: '/etc/hostname' }));
   });
 
   it('gives two edits of the same file different prompt ids', () => {

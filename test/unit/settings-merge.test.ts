@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
 import { hookEntries } from '../../src/hooks/setup-command.js';
 import { isAgentBossHook, mergeHookSettings, SettingsError } from '../../src/hooks/settings-merge.js';
 
 const CMD = "agent-boss hook --data-dir '/srv/boss data'";
-const wanted = hookEntries(CMD);
+const wanted = hookEntries(claudeCodeHooks.settings, CMD);
 const EVENTS = Object.keys(wanted);
 
 const userSettings = `{
@@ -62,7 +63,7 @@ describe('merging hook entries into settings.json text', () => {
   });
 
   it('an existing agent-boss hook with another command is kept, not doubled', () => {
-    const other = mergeHookSettings('', hookEntries('node /opt/ab/dist/cli.js hook --url http://127.0.0.1:8899')).text;
+    const other = mergeHookSettings('', hookEntries(claudeCodeHooks.settings, 'node /opt/ab/dist/cli.js hook --url http://127.0.0.1:8899')).text;
     const r = mergeHookSettings(other, wanted);
     expect(r.added).toEqual([]);
     expect(r.text).toBe(other);

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { claudeCodeHooks } from '../../src/agents/claude-code/hooks.js';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,7 +131,7 @@ describe('setup claude --write and setup hooks --write keep the user file intact
     expect(h.exitCode, h.stderr).toBe(0);
     const read = JSON.parse(readFileSync(settings, 'utf8')); // what Claude Code sees: the last of each
     expect(read.hooks.Stop.map((e: { hooks: { command: string }[] }) => e.hooks[0]!.command)).toEqual(['mine', expect.stringContaining(' hook --data-dir ')]);
-    expect(Object.keys(read.hooks)).toHaveLength(Object.keys(hookEntries('x')).length);
+    expect(Object.keys(read.hooks)).toHaveLength(Object.keys(hookEntries(claudeCodeHooks.settings, 'x')).length);
     expect(readFileSync(settings, 'utf8').startsWith('{\n  "hooks": {"Stop": []},\n  "model": "opus",\n  "hooks": {\n    "Stop": [],\n')).toBe(true);
 
     const dup = '{"mcpServers": {"a": {}}, "mcpServers": {"b": {}, "agent-boss": {"command": "old"}, "agent-boss": {"command": "older"}}}';
@@ -162,6 +163,6 @@ describe('setup claude --write and setup hooks --write keep the user file intact
     const h = await hooks(p);
     expect(h.exitCode).toBe(1);
     oneLine(h.stderr, join(p, '.claude', 'settings.json'));
-    expect(() => mergeHookSettings(`{"a": ${deep}}`, hookEntries('agent-boss hook'))).toThrow(/nested deeper/);
+    expect(() => mergeHookSettings(`{"a": ${deep}}`, hookEntries(claudeCodeHooks.settings, 'agent-boss hook'))).toThrow(/nested deeper/);
   });
 });

@@ -8,7 +8,9 @@ import type { ApprovalDecision, ApprovalOption } from '../../backends/session-ba
 import { capturedForm } from '../../backends/typed-text.js';
 import { chooseOption, inputBoxText, parseScreen, type ParseOptions } from './screen.js';
 
-export const CLAUDE_CODE = 'claude-code';
+import { CLAUDE_CODE } from './kind.js';
+
+export { CLAUDE_CODE };
 
 /**
  * A dialog must have been on screen this long before a key is sent to it: Claude Code 2.1 lost
