@@ -289,10 +289,7 @@ export class Coordinator {
     });
   }
 
-  /**
-   * Waits (bounded) until a hook of the agent's program shows `text` was submitted to the agent
-   * after `sentAt`. Without a hook store it answers at once, not delivered.
-   */
+  /** Waits (bounded) until a hook of the agent's program shows `text` submitted after `sentAt`; without a hook store, not delivered at once. */
   async awaitReceipt(target: Target, text: string, sentAt: number, timeoutMs: number): Promise<{ delivered: boolean; receipt_ms: number; hooked: boolean }> {
     if (!this.hooks) return { delivered: false, receipt_ms: 0, hooked: false };
     const agent = await this.getAgent(target);

@@ -243,7 +243,7 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
 
 /**
  * The caller's own row while it calls a tool. An agent program calls tools only inside a turn, so
- * the agent answering this call is working whatever its screen showed at that instant (Claude Code
+ * the agent answering this call is working whatever its screen showed at that instant (a program
  * can draw its status line a frame after the call starts, and a hook event can be late). Only a row
  * read as idle is overruled; the screen's reading stays in screen_state.
  */
