@@ -1,9 +1,9 @@
 /**
  * The real Codex CLI (pinned, offline against the fake Responses API), driven through the MCP tools
  * as agent_kind "codex", at 120 and 80 columns: every state read right (idle, working while the
- * model thinks and while a command runs, waiting_approval, and after /quit dead, or gone when it
- * was started from a shell), a command approval answered with each answer (y, p, Escape), interrupt,
- * and send_input of multi-line Unicode text.
+ * model thinks and while a command runs, waiting_approval, unknown for its /model picker, and after
+ * /quit dead, or gone when it was started from a shell), a command approval answered with each
+ * answer (y, p, Escape), interrupt, and send_input of multi-line Unicode text.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +111,19 @@ describe.each([120, 80])('Codex CLI at %i columns', { timeout: 60_000 }, (width)
     await b.waitForRow((r) => r.state === 'idle', 'idle');
     const r = await b.call('interrupt', { agent: AGENT });
     expect(r.structuredContent).toMatchObject({ stopped: true, escapes: 0, nothing_to_interrupt: true });
+  });
+
+  it('reads its /model picker as unknown (never idle or a prompt to approve), and approve sends nothing', async () => {
+    await b.waitForRow((r) => r.state === 'idle', 'idle');
+    await b.call('send_input', { agent: AGENT, text: '/model' });
+    await b.tui.waitForScreen((s) => /esc back/u.test(s), 'the model picker');
+    expect(await b.waitForRow((r) => r.state !== 'idle', 'the picker read')).toMatchObject({ state: 'unknown', needs_approval: false });
+    const refused = await b.call('approve', { agent: AGENT, decision: 'yes' }, true);
+    expect(refused.isError, textOf(refused)).toBe(true);
+    expect(textOf(refused)).toMatch(/no permission prompt/u);
+    expect(/esc back/u.test((await b.tui.capture()).join('\n'))).toBe(true);
+    await b.tui.keys('Escape');
+    await b.waitForRow((r) => r.state === 'idle', 'idle once the picker is closed');
   });
 
   it(`after /quit reads ${width === 80 ? 'gone (its shell is back)' : 'dead (the pane is kept)'}`, async () => {

@@ -1,11 +1,12 @@
 /**
  * The real Gemini CLI (pinned, offline: its own `--fake-responses` replay), driven through the MCP
  * tools as agent_kind "gemini", at 120 and 80 columns: every state read right (idle, working while a
- * command runs, waiting_approval, and after /quit dead, or gone when it was started from a shell),
- * a shell command's confirmation answered with each answer (1 once, 2 for this session, 3 no),
- * interrupt, and send_input of multi-line Unicode text. Its replayed answers stream at once, so
- * "working while the model thinks" cannot be held long enough to read offline. The replay is strict (in order), so the tests of a block
- * run in the order the file lists the model's answers.
+ * command runs, waiting_approval, unknown for its /model picker, and after /quit dead, or gone when
+ * it was started from a shell), a shell command's confirmation answered with each answer (1 once,
+ * 2 for this session, 3 no), interrupt, and send_input of multi-line Unicode text. Its replayed
+ * answers stream at once, so "working while the model thinks" cannot be held long enough to read
+ * offline. The replay is strict (in order), so the tests of a block run in the order the file lists
+ * the model's answers.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -112,6 +113,19 @@ describe.each([120, 80])('Gemini CLI at %i columns', { timeout: 60_000 }, (width
     await b.waitForRow((x) => x.state === 'idle', 'idle');
     const r = await b.call('interrupt', { agent: AGENT });
     expect(r.structuredContent).toMatchObject({ stopped: true, escapes: 0, nothing_to_interrupt: true });
+  });
+
+  it('reads its /model picker as unknown (never idle or a prompt to approve), and approve sends nothing', async () => {
+    await b.waitForRow((r) => r.state === 'idle', 'idle');
+    await b.call('send_input', { agent: AGENT, text: '/model' });
+    await b.tui.waitForScreen((s) => /Select Model/u.test(s), 'the model picker');
+    expect(await b.waitForRow((r) => r.state !== 'idle', 'the picker read')).toMatchObject({ state: 'unknown', needs_approval: false });
+    const refused = await b.call('approve', { agent: AGENT, decision: 'yes' }, true);
+    expect(refused.isError, textOf(refused)).toBe(true);
+    expect(textOf(refused)).toMatch(/no permission prompt/u);
+    expect(/Select Model/u.test((await b.tui.capture()).join('\n'))).toBe(true);
+    await b.tui.keys('Escape');
+    await b.waitForRow((r) => r.state === 'idle', 'idle once the picker is closed');
   });
 
   it(`after /quit reads ${width === 80 ? 'gone (its shell is back)' : 'dead (the pane is kept)'}`, async () => {
