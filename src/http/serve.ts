@@ -152,6 +152,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   const sinks = notificationSinks(config, env, log);
   const notifier = new Notifier({
     baseUrl: notify?.publicUrl ?? base,
+    host: config.hostName,
     ...(notify !== undefined && { longTurnMs: notify.longTurnMs }),
     ...(approvalLinks !== undefined && { approveLinks: (p: { space: string; agent: string; prompt_id: string }) => approvalLinks.links(p) }),
   });
