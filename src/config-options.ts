@@ -193,6 +193,7 @@ export const COMMANDS: Record<RunCommand, CommandSpec> = {
       'agent-boss serve',
       'agent-boss serve --port 9000 --tmux-socket work',
       'export BOSS_TOKEN=$(openssl rand -hex 16); agent-boss serve --host 0.0.0.0',
+      'agent-boss serve --notify-command \'notify-send "$NOTIFY_TITLE" "$NOTIFY_TEXT"\'   # see docs/notifications.md',
     ],
   },
   setup: {
