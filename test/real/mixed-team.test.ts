@@ -4,7 +4,8 @@
  * (`agent-boss serve`) and an operator MCP client on one data dir. Registered without agent_kind,
  * each is recognised; one list_liveness shows all three with their program and state; each is
  * brought to a shell-command permission prompt; the dashboard's tray in real Chromium approves one
- * prompt of each, and each command really runs.
+ * prompt of each, and each command really runs. A plain shell joins them (guessed "shell"), and the
+ * dashboard's Interrupt stops each with its program's key: Escape for Codex, Ctrl-C for the shell.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { startServer, type RunningServer } from '../helpers/server.js';
 import { stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer } from '../helpers/tmux.js';
-import type { TuiSession } from '../helpers/tui-program.js';
+import { startTui, type TuiSession } from '../helpers/tui-program.js';
 
 const SPACE = 'team';
 
@@ -53,6 +54,7 @@ describe('a mixed team: Claude Code, Codex and Gemini in one space', { timeout: 
   let browser: TestBrowser;
   let page: Page;
   const tuis = new Map<string, TuiSession>();
+  let shell: TuiSession;
 
   beforeAll(async () => {
     try {
@@ -80,6 +82,17 @@ describe('a mixed team: Claude Code, Codex and Gemini in one space', { timeout: 
       });
       const failed = started.find((s) => s.status === 'rejected');
       if (failed) throw failed.reason;
+      shell = await startTui({
+        label: 'shell',
+        argv: ['bash', '--norc', '--noprofile'],
+        env: (home) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, PS1: 'work$ ', LANG: 'C.UTF-8' }),
+        tmux,
+        session: 'team-shell',
+        width: 80,
+        height: 24,
+        ready: (screen) => screen.trimEnd().endsWith('work$'),
+      });
+      closers.push(() => shell.stop());
       hub = await startServer({ tmuxSocket: tmux.socketName });
       closers.push(() => hub.stop());
       client = await stdioClient(['--data-dir', hub.dataDir, '--tmux-socket', tmux.socketName, '--space', SPACE]);
@@ -121,7 +134,7 @@ describe('a mixed team: Claude Code, Codex and Gemini in one space', { timeout: 
   }
   const all = (state: string) => (r: Record<string, Row>) => MEMBERS.every((m) => r[m.agent]?.state === state);
 
-  it('registered without agent_kind, each program is recognised, and one list_liveness shows all three idle with their program', async () => {
+  it('registered without agent_kind, each program and a plain shell is recognised, and one list_liveness shows each idle with its agent_kind', async () => {
     for (const m of MEMBERS) {
       const r = await call('register_session', { agent: m.agent, session_id: tui(m).session });
       const out = r.structuredContent as { agent_kind?: string; warnings?: string[] };
@@ -129,8 +142,11 @@ describe('a mixed team: Claude Code, Codex and Gemini in one space', { timeout: 
       if (m.kind === 'claude-code') expect(out.warnings?.join(' ') ?? '').not.toMatch(/agent_kind/u);
       else expect(out.warnings?.join(' ')).toContain(`agent_kind: guessed ${m.kind}`);
     }
-    const now = await waitForRows(all('idle'), 'all three idle');
+    const sh = (await call('register_session', { agent: 'shell', session_id: shell.session })).structuredContent as { agent_kind?: string };
+    expect(sh.agent_kind).toBe('shell');
+    const now = await waitForRows((r) => all('idle')(r) && r.shell?.state === 'idle', 'all four idle');
     for (const m of MEMBERS) expect(now[m.agent]).toMatchObject({ agent_kind: m.kind, state: 'idle', needs_approval: false });
+    expect(now.shell).toMatchObject({ agent_kind: 'shell', state: 'idle', needs_approval: false });
   });
 
   it('each at a shell-command permission prompt: one list_liveness shows all three waiting, with tool and command', async () => {
@@ -184,6 +200,25 @@ describe('a mixed team: Claude Code, Codex and Gemini in one space', { timeout: 
     await tui(MEMBERS[2]).waitForScreen((s) => s.includes('Finished gemini.'), 'Gemini after its command');
     const after = await waitForRows(all('idle'), 'all three idle after the answers');
     for (const m of MEMBERS) expect(after[m.agent]).toMatchObject({ agent_kind: m.kind, needs_approval: false });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("the dashboard's Interrupt stops each with its program's key: Escape for Codex, Ctrl-C for the shell", async () => {
+    codexModel.script({ text: 'Too late.', delayMs: 20_000 });
+    await call('send_input', { agent: 'codex', text: 'think for a long time' });
+    await call('send_input', { agent: 'shell', text: 'sleep 30' });
+    await waitForRows((r) => r.codex?.state === 'working' && r.shell?.state === 'working', 'Codex and the shell working');
+    for (const agent of ['codex', 'shell']) {
+      const c = card(page, SPACE, agent);
+      await expectText(c.locator('.badge'), 'working', 10_000);
+      await c.getByRole('button', { name: 'Interrupt' }).click();
+      await expectText(c.locator('.result'), 'interrupted', 10_000);
+    }
+    await waitForRows((r) => r.codex?.state === 'idle' && r.shell?.state === 'idle', 'both idle after the interrupts');
+    expect((await tui(MEMBERS[1]).capture()).join('\n')).toMatch(/Conversation interrupted/u);
+    const screen = (await shell.capture()).join('\n');
+    expect(screen).toContain('^C');
+    expect(screen).not.toContain('^[');
     expect(browser.errors).toEqual([]);
   });
 });
