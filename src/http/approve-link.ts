@@ -22,8 +22,9 @@ const PAGE_HEADERS = {
   // No script at all; the page's small style sheet is inline.
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'Cache-Control': 'no-store',
-  // The token is in the URL: never send it on in a Referer.
-  'Referrer-Policy': 'no-referrer',
+  // The token is in the URL: never send it to another site in a Referer. Not "no-referrer": with
+  // it a browser sends `Origin: null` on the page's own form POST, which the Origin check refuses.
+  'Referrer-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };
@@ -65,7 +66,7 @@ export function approveLinkRoutes(deps: ApproveLinkDeps): Hono<AppEnv> {
   const page = (c: Context, status: number, title: string, body: string) =>
     c.html(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-        `<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>body{font:16px/1.45 system-ui,sans-serif;max-width:34rem;margin:1.2rem auto;padding:0 1rem}` +
+        `<meta name="referrer" content="same-origin"><title>${escapeHtml(title)}</title><style>body{font:16px/1.45 system-ui,sans-serif;max-width:34rem;margin:1.2rem auto;padding:0 1rem}` +
         `pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f1f3f6;padding:.6rem;border-radius:6px}button{font-size:1.1rem;padding:.8rem 1.2rem;width:100%}</style></head>` +
         `<body><h1>${escapeHtml(title)}</h1>${body}<p><a href="/">Open the dashboard</a></p></body></html>`,
       status as 200,

@@ -18,12 +18,12 @@ export interface LivenessRow {
  * talking to a private tmux server whose sessions run the fake agent. Agents are registered and
  * report over the hub's own HTTP routes, as real agents do.
  */
-export async function startHub(opts: { token?: string } = {}) {
+export async function startHub(opts: { token?: string; args?: string[] } = {}) {
   const tmux: TmuxTestServer = await createTmuxServer();
   const tmp = tempDir('agent-boss-dash-');
   let server: RunningServer;
   try {
-    server = await startServer({ tmuxSocket: tmux.socketName, args: opts.token ? ['--token', opts.token] : [] });
+    server = await startServer({ tmuxSocket: tmux.socketName, args: [...(opts.token ? ['--token', opts.token] : []), ...(opts.args ?? [])] });
   } catch (err) {
     await tmux.kill();
     tmp.cleanup();

@@ -35,7 +35,7 @@ describe('one-time approval links', () => {
     expect(html).toContain('<form method="post">');
     expect(html).toContain('Allow once');
     expect(page.headers.get('cache-control')).toBe('no-store');
-    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('referrer-policy')).toBe('same-origin');
     expect(t.pane.state).toBe('bash-one-line');
 
     const res = await t.post(t.made.yes);
