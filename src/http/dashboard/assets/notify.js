@@ -3,8 +3,11 @@
 // operator presses "Notify me" (a user gesture, never on load). Clicking a notification opens its
 // prompt in the tray (`#prompt=<space>/<agent>`; a webhook's dashboard_url is the same link).
 
-/** A replayed event older than this (the stream caught up after a gap) is not shown again. */
-const FRESH_MS = 2 * 60_000;
+/**
+ * A replayed event older than this (the stream caught up after a laptop slept) is not shown; wide
+ * enough that a phone whose clock is a few minutes off still shows what is new.
+ */
+const FRESH_MS = 10 * 60_000;
 const TITLE = 'agent-boss';
 
 const button = () => document.getElementById('notify-enable');
