@@ -55,6 +55,8 @@ export interface HookEvent {
   source?: string;
   trigger?: string;
   agentType?: string;
+  /** The directory the program runs in (its conversation belongs to it). */
+  cwd?: string;
   /** The input was over the size limit: only fields found near its start are known. */
   truncated?: boolean;
 }
@@ -169,6 +171,8 @@ export function readCommonEvent(raw: unknown, name: unknown = (raw as Record<str
   if (tool !== undefined) ev.toolName = tool;
   if (o.tool_input !== undefined) ev.toolInput = o.tool_input;
   if (typeof o.prompt === 'string') ev.prompt = o.prompt;
+  const cwd = str(o.cwd);
+  if (cwd !== undefined) ev.cwd = cwd;
   return { event: ev, raw: o };
 }
 

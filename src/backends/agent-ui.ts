@@ -89,6 +89,20 @@ export interface AgentLaunch {
    * --allow-skip-permissions.
    */
   readonly skipPermissionWords: readonly string[];
+  /** How the program continues an earlier conversation (resume_agent); absent: it cannot. */
+  readonly resume?: AgentResume;
+}
+
+/** A program's way back into a conversation it had: its flag, and where its screen names the id. */
+export interface AgentResume {
+  /**
+   * The command that continues conversation `id` (letters, digits, `-`, `_`: one shell word):
+   * `command`, the one the agent was started with, with any resume or continue flag of its own
+   * taken out and the program's resume flag added, so its other flags stay.
+   */
+  command(command: string, id: string): string;
+  /** The conversation id in the resume command the program's screen shows when it exits (ScreenReading.resumeCommand). */
+  idOf(shown: string): string | undefined;
 }
 
 export interface AgentUi {

@@ -10,6 +10,7 @@ import { decideFrom, evaluateRules, permissionAsk, ruleWhy, type RuleEvaluation 
 import { agentNameProblem, nameProblem } from './names.js';
 import { sameName, spaceFor } from './identity.js';
 import { sessionIdProblem } from '../backends/session-ids.js';
+import { isConversationId } from './conversation-id.js';
 
 /** Where the database lives by default (the servers' per-user directory), for the hook command. */
 export { defaultDataDir } from '../store/location.js';
@@ -142,6 +143,8 @@ export async function recordHookEvent(hooks: HookStore, program: AgentHooks, ev:
     }
 
     await tx.insertEvent(space, name, ev.event, ev.ccSession ?? null, storedPayload(raw));
+    // The program's conversation as it (re)starts: what resume_agent continues, in the directory it belongs to.
+    if (program.registers(ev) && isConversationId(ev.ccSession)) await tx.setConversation(space, name, ev.ccSession, ev.cwd?.startsWith('/') ? ev.cwd : undefined);
     if (next) {
       await tx.putState(space, name, next as unknown as StoredHookState);
       await tx.appendFeed('agent_hook', space, {

@@ -21,6 +21,9 @@ true satisfies [Exclude<ScreenStateName, (typeof SCREEN_STATES)[number]>] extend
 true satisfies [Exclude<LivenessState, (typeof LIVENESS_STATES)[number]>] extends [never] ? true : false;
 true satisfies [Exclude<StateSource, (typeof STATE_SOURCES)[number]>] extends [never] ? true : false;
 
+/** The states an agent can be resumed from: its program exited (dead, gone) or its session is gone (missing). */
+export const RESUMABLE_STATES: ReadonlySet<LivenessState> = new Set(['missing', 'dead', 'gone']);
+
 /** How each state reads to a person (list_liveness's summary, the dashboard's badges and counts). */
 export const STATE_LABELS: Readonly<Record<LivenessState, string>> = {
   working: 'working',
@@ -78,6 +81,10 @@ export interface LivenessRow {
   retrying?: string;
   /** The agent program exited (gone): the command that resumes it, when its screen shows one. */
   resume_command?: string;
+  /** The agent program's own id of its conversation: the one its screen shows on exit, else the recorded one. */
+  program_session_id?: string;
+  /** resume_agent can restart it with its conversation: its program exited or its session is gone, and the conversation, its directory and a way to resume are known. */
+  resumable: boolean;
   /** The pending prompt is a subagent's: its type. */
   subagent?: string;
   activity?: string;
@@ -99,6 +106,8 @@ export interface LivenessRow {
  * overview): what a session shows, without what changes constantly (last_line) or never.
  */
 export type LivenessEventRow = Pick<LivenessRow, 'space' | 'agent' | 'exists' | 'state' | 'needs_approval' | 'tool_name' | 'prompt_text' | 'prompt_id' | 'source'> & {
+  /** Present (true) while resume_agent can restart it. */
+  resumable?: true;
   /** The session id under its legacy name. */
   session: string | null;
   idle: boolean;
@@ -125,6 +134,7 @@ export function toEventRow(r: LivenessRow, since: number, approvalSince: number 
     ...(r.prompt_text !== undefined && { prompt_text: r.prompt_text }),
     ...(r.prompt_id !== undefined && { prompt_id: r.prompt_id }),
     state: r.state,
+    ...(r.resumable && { resumable: true }),
     source: r.source,
     since: new Date(since).toISOString(),
     ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
@@ -216,6 +226,7 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
       source: 'screen',
       since: '',
       screen_state: probe?.state ?? 'unknown',
+      resumable: false,
     };
     if (probe?.lastLine !== undefined) row.last_line = probe.lastLine;
     const screen = {
@@ -229,15 +240,23 @@ export async function livenessRows(agents: readonly AgentRecord[], space: string
       ...(probe?.retrying !== undefined && { retrying: probe.retrying }),
     };
     const since = io.screenSince.since(a.space, a.name, screen, now);
+    // The program's way back into its conversation (its own knowledge, through its backend).
+    const resume = canDrive(backend, kind) ? io.backends.backendFor(a).launch?.resume : undefined;
+    const resumeFacts = (out: LivenessRow): LivenessRow => {
+      const conversation = (probe?.resumeCommand !== undefined ? resume?.idOf(probe.resumeCommand) : undefined) ?? a.program_session_id ?? undefined;
+      if (conversation !== undefined) out.program_session_id = conversation;
+      out.resumable = resume !== undefined && conversation !== undefined && a.work_dir !== null && RESUMABLE_STATES.has(out.state);
+      return out;
+    };
     if (probe?.protocol !== undefined) {
       // Exact state from the agent's protocol: no screen to read and no hook to fuse it with.
       const exact = withProvenance(row, { ...fuseState(undefined, undefined, { ...screen, since }, now), source: probe.protocol });
-      return probe.approval.toolInput !== undefined && exact.needs_approval ? { ...exact, tool_input: probe.approval.toolInput } : exact;
+      return resumeFacts(probe.approval.toolInput !== undefined && exact.needs_approval ? { ...exact, tool_input: probe.approval.toolInput } : exact);
     }
     // The hook state is read in the dialect of the agent's program (none: its screen alone).
     const program = io.hooks?.programs.hooks(kind);
     const hook = program && hookStates?.get(HookView.key(a.space, a.name));
-    return withProvenance(row, fuseState(program, hook, { ...screen, since }, now));
+    return resumeFacts(withProvenance(row, fuseState(program, hook, { ...screen, since }, now)));
   });
 }
 

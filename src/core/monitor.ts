@@ -4,6 +4,7 @@ import type { Coordinator } from './coordinator.js';
 import { agentKey as keyOf, nameKey } from './identity.js';
 import { toEventRow, type LivenessEventRow, type LivenessRow } from './liveness.js';
 import { NOTIFICATION_EVENT, type NotificationEvent, type NotificationSink, type Notifier } from './notifications.js';
+import { recordShownConversations } from './resume.js';
 
 export type { LivenessEventRow } from './liveness.js';
 
@@ -77,6 +78,8 @@ export class LivenessMonitor {
   private running: Promise<void> | undefined;
   private leader = false;
   private stopped = false;
+  /** Conversation ids already recorded from screens (see recordShownConversations). */
+  private readonly shownConversations = new Set<string>();
 
   constructor(opts: LivenessMonitorOptions) {
     this.coordinator = opts.coordinator;
@@ -144,6 +147,8 @@ export class LivenessMonitor {
     this.leader = true;
     const rows = await this.coordinator.listLiveness();
     if (this.stopped) return [];
+    // What an exited program's screen shows (its resume command) makes it resumable after a reboot.
+    await recordShownConversations(this.coordinator, rows, this.shownConversations);
     const now = this.clock();
     const nextSeen = new Map<string, Seen>();
     const bySpace = new Map<string, { space: string; rows: LivenessEventRow[] }>();

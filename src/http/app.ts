@@ -14,6 +14,7 @@ import { EventHub } from './events.js';
 import { hookRoutes } from './hook-routes.js';
 import { legacyRoutes } from './legacy-routes.js';
 import { McpSessions } from './mcp-route.js';
+import { httpResume, type LifecycleSettings } from './resume.js';
 import type { OperatorAuth } from './operator.js';
 import { bearerToken, BODY_LIMITS, checkHostAndOrigin, jsonError, limitBody, requireToken, type AppEnv } from './middleware.js';
 
@@ -41,6 +42,8 @@ export interface HttpAppDeps {
   events?: EventHub;
   /** One-time approval links (`serve --approval-links`): their route answers at /approve/<prompt_id>. */
   approvalLinks?: ApprovalLinks;
+  /** How agents are started (resume_agent's routes), as the MCP sessions start them. */
+  lifecycle?: LifecycleSettings;
   /** Process start, for /healthz uptime. */
   startedAt?: number;
 }
@@ -65,7 +68,8 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       ...(deps.approvalLinks !== undefined && { navigableFromAnywhere: [APPROVE_PATH] }),
     }),
   );
-  const dashboard = createDashboard({ coordinator, readOnly: deps.readOnly ?? false, tokenRequired: deps.token !== undefined });
+  const resume = httpResume(coordinator, deps.lifecycle);
+  const dashboard = createDashboard({ coordinator, readOnly: deps.readOnly ?? false, tokenRequired: deps.token !== undefined, resume });
   // An approval link's own token is its credential (checked by its route), never the hub's.
   const publicPaths = ['/healthz', '/login', ...dashboard.publicPaths, ...(deps.approvalLinks !== undefined ? [`${APPROVE_PATH}*`] : [])];
   const operator = deps.operator;
@@ -125,6 +129,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<AppEnv> {
       ...(deps.dataDir !== undefined && { dataDir: deps.dataDir }),
       ...(deps.tmuxSocket !== undefined && { tmuxSocket: deps.tmuxSocket }),
       ...(deps.agentTokens !== undefined && { tokens: deps.agentTokens }),
+      resume,
     }),
   );
 

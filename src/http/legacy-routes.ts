@@ -23,6 +23,7 @@ import type { AgentTokenStore } from '../store/agent-tokens.js';
 import { AGENT_STATUSES, type Report } from '../core/records.js';
 import { requestCaller } from './caller.js';
 import { renderIgnition } from './ignition.js';
+import { httpResume, resumeAnswer, type HttpResume } from './resume.js';
 import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from './middleware.js';
 
 /**
@@ -42,6 +43,8 @@ export interface LegacyRoutesDeps {
   tmuxSocket?: string;
   /** Set under --auth agents: ignition issues agent tokens (the core revokes them when an agent is deleted). */
   tokens?: AgentTokenStore;
+  /** resume_agent with the hub's settings (POST /spaces/:space/agent/:agent/resume). */
+  resume?: HttpResume;
 }
 
 /** The report as the legacy status post carries it: the tools' fields plus the legacy ones; unknown keys dropped. */
@@ -239,9 +242,9 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
       'X-Ignored-Fields': shown.map(encodeURIComponent).join(','),
     });
   };
-  // The legacy agent JSON, as legacy clients know it (the agent kind is an MCP-side field).
+  // The legacy agent JSON, as legacy clients know it (the agent kind and how it is resumed are MCP-side fields).
   const getAgent = async (c: Context<AppEnv>) => {
-    const { agent_kind: _kind, ...record } = await coordinator.getAgent(pathTarget(c, coordinator));
+    const { agent_kind: _kind, program_session_id: _conversation, launch_command: _command, work_dir: _dir, ...record } = await coordinator.getAgent(pathTarget(c, coordinator));
     return c.json(record);
   };
   const deleteAgent = async (c: Context<AppEnv>) => {
@@ -293,6 +296,15 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
     const res = await coordinator.interrupt(requestCaller(c, target.space), target);
     // The legacy answer is {"ok":true,"agent"}; JSON readers ignore the added fields.
     return c.json({ ok: true, agent: res.agent.name, interrupted: !res.nothingToInterrupt, stopped: res.stopped, message: res.message });
+  });
+
+  // resume_agent: ?ignite=1 types the ignite prompt too.
+  app.post('/spaces/:space/agent/:agent/resume', async (c) => {
+    const target = pathTarget(c, coordinator);
+    refuseChange(deps.readOnly);
+    const ignite = /^(1|true|yes)$/i.test(c.req.query('ignite') ?? '');
+    const res = await (deps.resume ?? httpResume(coordinator))(requestCaller(c, target.space), { ...target, ignite });
+    return c.json(resumeAnswer(res));
   });
 
   // ── liveness (read only, one probe) ─────────────────────────────────────

@@ -4,6 +4,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import { agentEnvOf, describeStartupError, prepareDataDir, storeLabel, type Config } from '../config.js';
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
+import { resumableAgents } from '../core/resume.js';
+import type { LivenessRow } from '../core/liveness.js';
+import { STATE_LABELS } from '../core/liveness.js';
+import { visible } from '../core/text.js';
 import type { Logger } from '../log.js';
 import { Notifier } from '../core/notifications.js';
 import { approvalLinksOf, createRuntime, ensureOperatorKey, notificationSinks, operatorKeyPath, type Runtime } from '../runtime.js';
@@ -102,6 +106,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     ...(config.tmuxSocket !== undefined && { tmuxSocket: config.tmuxSocket }),
     mcp,
     events,
+    lifecycle: { allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config) },
     startedAt,
   });
 
@@ -169,6 +174,11 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     },
   });
   monitor.start();
+  // After a reboot every agent's session is gone: say which ones can come back with their conversation.
+  resumableAgents(coordinator).then(
+    (rows) => rows.length > 0 && !closing && process.stderr.write(resumableText(rows)),
+    (err: unknown) => log.warn(`listing the agents that can be resumed: ${err instanceof Error ? err.message : String(err)}`),
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -280,4 +290,11 @@ function notifyRows(config: Config): [string, string][] {
     ['notify', `${to}${n.approvalLinks ? '; with one-time approval links' : ''}`],
     ...(n.publicUrl !== undefined ? [['links', `${n.publicUrl}/`] as [string, string]] : []),
   ];
+}
+
+/** What `serve` prints at its start about the agents resume_agent can restart. */
+export function resumableText(rows: readonly LivenessRow[]): string {
+  const lines = rows.map((r) => `  ${visible(r.space)}/${visible(r.agent)}: ${STATE_LABELS[r.state]}, conversation ${r.program_session_id ?? '?'}`);
+  const n = rows.length === 1 ? '1 agent whose session is gone can be resumed' : `${rows.length} agents whose sessions are gone can be resumed`;
+  return `agent-boss: ${n} with its conversation (resume_agent, or Resume on the dashboard):\n${lines.join('\n')}\n`;
 }

@@ -30,6 +30,9 @@ export interface AgentRow {
   updated_at: number;
   reported_at: number | null;
   agent_kind: string | null;
+  program_session_id: string | null;
+  launch_command: string | null;
+  work_dir: string | null;
 }
 
 export const parseJson = <T>(text: string | null): T | null => {
@@ -69,6 +72,9 @@ export const toRecord = (r: AgentRow): AgentRecord => ({
   updated_at: iso(r.updated_at),
   reported_at: r.reported_at === null ? null : iso(r.reported_at),
   agent_kind: r.agent_kind ?? null,
+  program_session_id: r.program_session_id ?? null,
+  launch_command: r.launch_command ?? null,
+  work_dir: r.work_dir ?? null,
 });
 
 export const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;

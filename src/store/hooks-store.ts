@@ -101,6 +101,8 @@ export interface HookTx {
   findAgentsBySession(sessionId: string): Promise<AgentRef[]>;
   /** Creates the agent (of `agent_kind`) when new; gives a known agent without a session this one (and the kind when it has none). */
   ensureAgent(space: string, agent: string, session: { session_id?: string; backend_type?: string; agent_kind?: string }): Promise<{ agent: AgentRef; created: boolean }>;
+  /** Records the agent program's conversation id and the directory it runs in (the agent exists). */
+  setConversation(space: string, agent: string, programSessionId: string, workDir: string | undefined): Promise<void>;
   getState(space: string, agent: string): Promise<StoredHookState | undefined>;
   putState(space: string, agent: string, state: StoredHookState): Promise<void>;
   insertEvent(space: string, agent: string, event: string, ccSession: string | null, payload: unknown): Promise<number>;
@@ -183,6 +185,11 @@ export class SqliteHookStore implements HookStore {
         `UPDATE agents SET session_id = ?, backend_type = COALESCE(backend_type, ?), agent_kind = COALESCE(agent_kind, ?), updated_at = ?
          WHERE space_id = ? AND name_key = ? AND (session_id IS NULL OR session_id = '')`,
       ),
+      setConversation: db.prepare(
+        `UPDATE agents SET program_session_id = ?, work_dir = COALESCE(?, work_dir), updated_at = ?
+         WHERE space_id = (SELECT id FROM spaces WHERE name_key = ?) AND name_key = ?
+           AND (program_session_id IS NOT ? OR (? IS NOT NULL AND work_dir IS NOT ?))`,
+      ),
       getState: db.prepare(`SELECT state, event, detail, since, at FROM hook_state WHERE space_key = ? AND agent_key = ?`),
       putState: db.prepare(`
         INSERT INTO hook_state (space_key, agent_key, state, event, detail, since, at) VALUES (@space_key, @agent_key, @state, @event, @detail, @since, @at)
@@ -257,6 +264,9 @@ export class SqliteHookStore implements HookStore {
         const ref = findAgent(space, agent)!;
         if (created) appendFeed('agent_registered', ref.space, { space: ref.space, agent: ref.name, session_id: ref.session_id, by: 'hook' });
         return { agent: ref, created };
+      },
+      setConversation: async (space, agent, id, workDir) => {
+        q.setConversation!.run(id, workDir ?? null, tx.now, key(space), key(agent), id, workDir ?? null, workDir ?? null);
       },
       getState: async (space, agent) => getState(space, agent),
       putState: async (space, agent, st) => {

@@ -150,6 +150,14 @@ export class PgHookStore implements HookStore {
         if (created) await tx.appendFeed('agent_registered', ref.space, { space: ref.space, agent: ref.name, session_id: ref.session_id, by: 'hook' });
         return { agent: ref, created };
       },
+      setConversation: async (space, agent, id, workDir) => {
+        await c.query(
+          `UPDATE agents a SET program_session_id = $3, work_dir = COALESCE($4, a.work_dir), updated_at = $5
+           FROM spaces s WHERE s.id = a.space_id AND s.name_key = $1 AND a.name_key = $2
+             AND (a.program_session_id IS DISTINCT FROM $3 OR ($4::text IS NOT NULL AND a.work_dir IS DISTINCT FROM $4))`,
+          [key(space), key(agent), id, workDir ?? null, now],
+        );
+      },
       getState: async (space, agent) => {
         const r = await c.query<StateRow>(`SELECT state, event, detail, since, at FROM hook_state WHERE space_key = $1 AND agent_key = $2`, [key(space), key(agent)]);
         return r.rows[0] && toState(r.rows[0]);

@@ -171,6 +171,14 @@ export const pgMigrations: readonly PgMigration[] = [
     name: 'agent-kind',
     sql: `ALTER TABLE agents ADD COLUMN agent_kind TEXT;`,
   },
+  {
+    version: 6,
+    name: 'resume',
+    sql: `
+      ALTER TABLE agents ADD COLUMN program_session_id TEXT;
+      ALTER TABLE agents ADD COLUMN launch_command TEXT;
+      ALTER TABLE agents ADD COLUMN work_dir TEXT;`,
+  },
 ];
 
 export const LATEST_VERSION = pgMigrations.at(-1)!.version;

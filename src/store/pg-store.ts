@@ -4,6 +4,7 @@ import type { PgClient, PgDatabase } from './pg-db.js';
 import {
   ParentCycleError,
   type AgentRecord,
+  type LaunchFields,
   type Registration,
   type Report,
   type Store,
@@ -174,6 +175,30 @@ export class PgStore implements Store {
       await insertEventIn(c, 'agent_deleted', rec.space, { space: rec.space, agent: rec.name }, this.clock());
       return true;
     });
+  }
+
+  async setLaunch(space: string, agent: string, fields: LaunchFields): Promise<boolean> {
+    const r = await this.db.query(
+      'record how the agent is started',
+      `UPDATE agents a SET
+         program_session_id = CASE WHEN $3 THEN $4 ELSE a.program_session_id END,
+         launch_command     = CASE WHEN $5 THEN $6 ELSE a.launch_command END,
+         work_dir           = CASE WHEN $7 THEN $8 ELSE a.work_dir END,
+         updated_at = $9
+       FROM spaces s WHERE s.id = a.space_id AND s.name_key = $1 AND a.name_key = $2`,
+      [
+        key(space),
+        key(agent),
+        fields.program_session_id !== undefined,
+        fields.program_session_id ?? null,
+        fields.launch_command !== undefined,
+        fields.launch_command ?? null,
+        fields.work_dir !== undefined,
+        fields.work_dir ?? null,
+        this.clock(),
+      ],
+    );
+    return (r.rowCount ?? 0) > 0;
   }
 
   async appendEvent(kind: string, space: string | null, payload: unknown): Promise<number> {

@@ -8,6 +8,7 @@ import {
   StoreBusyError,
   StoreDamagedError,
   type AgentRecord,
+  type LaunchFields,
   type Registration,
   type Report,
   type Store,
@@ -113,6 +114,13 @@ export class SqliteStore implements Store {
          WHERE space_id = (SELECT id FROM spaces WHERE name_key = @space_key) AND name_key = @name_key AND session_id = @session_id`,
       ),
       deleteAgent: db.prepare(`DELETE FROM agents WHERE space_id = ? AND name_key = ?`),
+      setLaunch: db.prepare(`
+        UPDATE agents SET
+          program_session_id = CASE WHEN @set_id THEN @program_session_id ELSE program_session_id END,
+          launch_command     = CASE WHEN @set_command THEN @launch_command ELSE launch_command END,
+          work_dir           = CASE WHEN @set_dir THEN @work_dir ELSE work_dir END,
+          updated_at = @now
+        WHERE space_id = (SELECT id FROM spaces WHERE name_key = @space_key) AND name_key = @name_key`),
       insertEvent: db.prepare(`INSERT INTO events (space, kind, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`),
       eventsSince: db.prepare(`SELECT id, space, kind, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?`),
       lastEventId: db.prepare(`SELECT COALESCE(MAX(id), 0) AS id FROM events`),
@@ -230,6 +238,22 @@ export class SqliteStore implements Store {
       this.insertEvent('agent_deleted', rec.space, { space: rec.space, agent: rec.name });
       return true;
     });
+  }
+
+  async setLaunch(space: string, agent: string, fields: LaunchFields): Promise<boolean> {
+    return this.write('record how the agent is started', () =>
+      this.q.setLaunch!.run({
+        space_key: key(space),
+        name_key: key(agent),
+        set_id: fields.program_session_id !== undefined ? 1 : 0,
+        program_session_id: fields.program_session_id ?? null,
+        set_command: fields.launch_command !== undefined ? 1 : 0,
+        launch_command: fields.launch_command ?? null,
+        set_dir: fields.work_dir !== undefined ? 1 : 0,
+        work_dir: fields.work_dir ?? null,
+        now: this.clock(),
+      }).changes > 0,
+    );
   }
 
   async appendEvent(kind: string, space: string | null, payload: unknown): Promise<number> {

@@ -55,6 +55,19 @@ export interface AgentRecord extends Required<ReportFields>, Required<StickyFiel
   reported_at: string | null;
   /** The agent program it runs (e.g. "claude-code"); null: never named, the backend's default. */
   agent_kind: string | null;
+  /** The agent program's own id of its conversation (e.g. Claude Code's session id); null: not known. */
+  program_session_id: string | null;
+  /** The command spawn_agent started the program with (before its absolute path was found); null: not started by spawn_agent. */
+  launch_command: string | null;
+  /** The directory the agent's program runs in (absolute); null: not known. */
+  work_dir: string | null;
+}
+
+/** What restarts an agent with its conversation (resume_agent); a field left out keeps its value, null clears it. */
+export interface LaunchFields {
+  program_session_id?: string | null;
+  launch_command?: string | null;
+  work_dir?: string | null;
 }
 
 export interface Report extends ReportFields, StickyFields {
@@ -132,6 +145,8 @@ export interface Store {
   /** The agent's name, its parent, its parent's parent, … (stops at a name seen before: cycle-safe). */
   parentChain(space: string, agent: string): Promise<string[]>;
   deleteAgent(space: string, agent: string): Promise<boolean>;
+  /** Sets the given launch fields of an existing agent; false when there is no such agent. */
+  setLaunch(space: string, agent: string, fields: LaunchFields): Promise<boolean>;
 
   /** Appends an event for SSE subscribers in any process; returns its id (ids increase). */
   appendEvent(kind: string, space: string | null, payload: unknown): Promise<number>;

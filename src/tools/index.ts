@@ -9,6 +9,7 @@ import { listApprovalRules } from './list-approval-rules.js';
 import { listLiveness } from './list-liveness.js';
 import { registerSession } from './register-session.js';
 import { reportStatus } from './report-status.js';
+import { resumeAgentTool } from './resume-agent.js';
 import { sendInput } from './send-input.js';
 import { setApprovalRule } from './set-approval-rule.js';
 import { spawnAgentTool } from './spawn-agent.js';
@@ -30,6 +31,7 @@ export const tools: readonly ToolDefinition[] = [
   listApprovalDecisions,
   spawnAgentTool,
   stopAgentTool,
+  resumeAgentTool,
   deleteAgentTool,
   captureOutputTool,
   waitForTool,

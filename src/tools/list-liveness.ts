@@ -36,6 +36,8 @@ const row = z.object({
   blocked: z.enum(BLOCKED_REASONS).optional().describe('The agent gave up on the model API: rate_limit, overloaded, server_error or auth (from its screen or StopFailure). It waits for input until someone fixes the cause and resends.'),
   retrying: z.string().optional().describe('The agent is retrying the model API (state working); its status line, e.g. "529 Overloaded · retrying in 3s · attempt 3/10".'),
   resume_command: z.string().optional().describe('The agent program exited (state gone): the command its screen shows to resume the conversation.'),
+  program_session_id: z.string().optional().describe("The agent program's own id of its conversation (Claude Code's session id): the one its screen shows on exit, else the one recorded from its SessionStart hook."),
+  resumable: z.boolean().describe('resume_agent can restart it with its conversation: its program exited or its session is gone, and its conversation id, work directory and a way to resume are known.'),
   subagent: z.string().optional().describe('The pending prompt comes from this subagent (e.g. "general-purpose"); approve answers it like any prompt.'),
   activity: z.string().optional().describe('What the agent does beyond its state, e.g. "subagent Explore running", "compacting (auto)".'),
   hook_state: z.string().optional().describe('State the latest hook event implies.'),
@@ -93,6 +95,7 @@ const cell = (s: string | null | undefined, max = 60): string => {
 function stateNote(r: LivenessRow): string {
   if (r.blocked) return ` (blocked: ${r.blocked})`;
   if (r.retrying) return ` (retrying: ${cell(r.retrying, 60)})`;
+  if (r.resumable) return ` (resume_agent can resume it${r.program_session_id ? `: conversation ${cell(r.program_session_id, 40)}` : ''})`;
   if (r.resume_command) return ` (resume: ${cell(r.resume_command, 80)})`;
   if (r.subagent) return ` (from subagent ${cell(r.subagent, 30)})`;
   return '';

@@ -12,6 +12,7 @@ export const TOOL_NAMES = [
   'list_approval_decisions',
   'spawn_agent',
   'stop_agent',
+  'resume_agent',
   'delete_agent',
   'capture_output',
   'wait_for',

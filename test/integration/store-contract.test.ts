@@ -128,6 +128,21 @@ describe.each([sqlite, postgres])('store contract: $name', (engine) => {
     await close();
   });
 
+  it('records what resumes an agent: launch fields set when given, kept when left out, cleared with null; the hook sets the conversation', async () => {
+    const { store, hooks, close } = await open();
+    await store.register('s', 'a', { session_id: 'x' });
+    expect(await store.getAgent('s', 'a')).toMatchObject({ program_session_id: null, launch_command: null, work_dir: null });
+    expect(await store.setLaunch('S', 'A', { launch_command: 'claude --permission-mode manual', work_dir: '/srv/app' })).toBe(true);
+    expect(await store.setLaunch('s', 'nobody', { work_dir: '/x' })).toBe(false);
+    await hooks.transact(async (tx) => tx.setConversation('s', 'a', 'id-0001-abcd', undefined));
+    expect(await store.getAgent('s', 'a')).toMatchObject({ program_session_id: 'id-0001-abcd', launch_command: 'claude --permission-mode manual', work_dir: '/srv/app' });
+    await hooks.transact(async (tx) => tx.setConversation('s', 'a', 'id-0002-abcd', '/srv/other'));
+    expect(await store.getAgent('s', 'a')).toMatchObject({ program_session_id: 'id-0002-abcd', work_dir: '/srv/other' });
+    await store.setLaunch('s', 'a', { program_session_id: null });
+    expect(await store.getAgent('s', 'a')).toMatchObject({ program_session_id: null, launch_command: 'claude --permission-mode manual', work_dir: '/srv/other' });
+    await close();
+  });
+
   it('applies a report: replaces report fields, keeps sticky ones, appends history and an event', async () => {
     const { store, sql, close } = await open();
     await store.register('s', 'a', { session_id: 'x', role: 'dev' });

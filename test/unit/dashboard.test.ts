@@ -96,7 +96,7 @@ describe('dashboard JSON routes', () => {
       actions: string[];
       agents: { agent: string; state: string; parent: string | null; role: string | null; since?: string }[];
     };
-    expect(body.actions).toEqual(['send', 'approve', 'interrupt']);
+    expect(body.actions).toEqual(['send', 'approve', 'interrupt', 'resume']);
     expect(body.event_id).toBe((await t.store.lastEventId()));
     const dev = body.agents.find((a) => a.agent === 'dev')!;
     expect(dev).toMatchObject({ state: 'idle', parent: 'lead', role: 'backend' });

@@ -18,6 +18,7 @@ const row = (agent: string, state: LivenessRow['state'], extra: Partial<Liveness
   source: 'screen',
   since: '2026-01-01T00:00:00.000Z',
   screen_state: state,
+  resumable: false,
   ...extra,
 });
 

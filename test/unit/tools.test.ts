@@ -201,6 +201,18 @@ describe('MCP tools over an in-memory SDK client', () => {
           "input": [
             "space",
             "agent",
+            "ignite",
+            "ready_timeout_s",
+          ],
+          "name": "resume_agent",
+          "required": [
+            "agent",
+          ],
+        },
+        {
+          "input": [
+            "space",
+            "agent",
           ],
           "name": "delete_agent",
           "required": [

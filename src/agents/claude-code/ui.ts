@@ -6,11 +6,13 @@ import type { AgentLaunch, AgentUi, DialogAnswer, InterruptPlan, KeyName, Screen
 import { BackendError } from '../../backends/errors.js';
 import type { ApprovalDecision, ApprovalOption } from '../../backends/session-backend.js';
 import { capturedForm } from '../../backends/typed-text.js';
+import { CLAUDE_CODE_RESUME } from './resume.js';
 import { chooseOption, inputBoxText, parseScreen, type ParseOptions } from './screen.js';
 
 import { CLAUDE_CODE } from './kind.js';
 
 export { CLAUDE_CODE };
+export { CLAUDE_CODE_RESUME };
 
 /**
  * A dialog must have been on screen this long before a key is sent to it: Claude Code 2.1 lost
@@ -106,6 +108,7 @@ export const CLAUDE_CODE_LAUNCH: AgentLaunch = {
   takesIgnition: true,
   skipPermissionsFlag: '--dangerously-skip-permissions',
   skipPermissionWords: ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions', 'bypassPermissions'],
+  resume: CLAUDE_CODE_RESUME,
 };
 
 /** Claude Code's UI; `mcpToolTitles` names this server's own MCP tools from their dialog titles. */

@@ -9,6 +9,7 @@ import { agentOverview, agentPreviews } from '../../core/overview.js';
 import { agentName, describeZodError, inputText, promptId, spaceName } from '../../core/schemas.js';
 import { requestCaller } from '../caller.js';
 import { BODY_LIMITS, limitBody, refuseIfReadOnly, type AppEnv } from '../middleware.js';
+import { httpResume, resumeAnswer, type HttpResume } from '../resume.js';
 
 /**
  * The operator's dashboard: a static page (HTML, CSS and JS modules from ./assets, no build step)
@@ -79,6 +80,7 @@ const target = { space: spaceName, agent: agentName };
 const sendBody = z.strictObject({ ...target, text: inputText });
 const approveBody = z.strictObject({ ...target, decision: z.enum(['yes', 'always', 'no']).optional(), prompt_id: promptId.optional() });
 const interruptBody = z.strictObject(target);
+const resumeBody = z.strictObject({ ...target, ignite: z.boolean().optional() });
 
 /** Preview lines per agent: enough to see what it is doing, small enough for 100 agents. */
 const PREVIEW_LINES = { default: 8, max: 50 };
@@ -87,6 +89,8 @@ export interface DashboardDeps {
   coordinator: Coordinator;
   readOnly?: boolean;
   tokenRequired?: boolean;
+  /** resume_agent with the hub's settings. */
+  resume?: HttpResume;
 }
 
 export interface Dashboard {
@@ -127,7 +131,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       read_only: deps.readOnly ?? false,
       token_required: deps.tokenRequired ?? false,
       // What the page offers per agent; it shows a control only for an action listed here.
-      actions: deps.readOnly ? [] : ['send', 'approve', 'interrupt'],
+      actions: deps.readOnly ? [] : ['send', 'approve', 'interrupt', 'resume'],
     });
   });
 
@@ -181,6 +185,11 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     const body = await actionBody(c, interruptBody);
     const res = await coordinator.interrupt(requestCaller(c), body);
     return c.json({ ok: true, ...who(res.agent), stopped: res.stopped });
+  });
+
+  app.post('/dashboard/api/resume', limitBody(BODY_LIMITS.other), async (c) => {
+    const body = await actionBody(c, resumeBody);
+    return c.json(resumeAnswer(await (deps.resume ?? httpResume(coordinator))(requestCaller(c), body)));
   });
 
   return { routes: app, publicPaths: [...assets.keys()] };

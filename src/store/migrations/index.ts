@@ -4,6 +4,7 @@ import { agentTokens } from './002-agent-tokens.js';
 import { hooks } from './003-hooks.js';
 import { actionTickets } from './004-action-tickets.js';
 import { agentKind } from './005-agent-kind.js';
+import { resume } from './006-resume.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets, agentKind];
+export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets, agentKind, resume];
 
 /** The version of the last entry. */
 export const LATEST_VERSION = migrations.at(-1)!.version;

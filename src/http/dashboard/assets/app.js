@@ -174,7 +174,7 @@ function applyOverview(overview) {
 function applyLiveness(entry, row) {
   const d = entry.data;
   const stateChanged = d.state !== row.state;
-  for (const f of ['exists', 'state', 'needs_approval', 'tool_name', 'prompt_text', 'prompt_id', 'since', 'approval_since', 'prompt_since', 'source']) d[f] = row[f];
+  for (const f of ['exists', 'state', 'resumable', 'needs_approval', 'tool_name', 'prompt_text', 'prompt_id', 'since', 'approval_since', 'prompt_since', 'source']) d[f] = row[f];
   render(entry);
   if (stateChanged) schedulePreviews();
 }
@@ -230,7 +230,8 @@ function createAgent(key, row) {
   v.text = el('textarea', { rows: 2, placeholder: `Type to ${row.agent}… (Ctrl+Enter sends)`, 'aria-label': `message to ${row.agent}` });
   v.send = el('button', { type: 'submit', className: 'primary' }, 'Send');
   v.interrupt = el('button', { type: 'button', className: 'interrupt', title: "Stop its current work (the program's own key: Escape, or Ctrl-C for a shell)" }, 'Interrupt');
-  v.form = el('form', { className: 'send' }, v.text, el('div', { className: 'buttons' }, v.send, v.interrupt));
+  v.resume = el('button', { type: 'button', className: 'resume', title: 'Start it again in its work directory with its conversation (resume_agent)' }, 'Resume');
+  v.form = el('form', { className: 'send' }, v.text, el('div', { className: 'buttons' }, v.send, v.interrupt, v.resume));
   v.root = el(
     'article',
     { className: 'agent', 'data-key': key, 'data-space': row.space, 'data-agent': row.agent },
@@ -254,6 +255,7 @@ function createAgent(key, row) {
     }
   });
   v.interrupt.addEventListener('click', () => void interrupt(entry));
+  v.resume.addEventListener('click', () => void resume(entry));
 
   // Keep the space's cards in name order.
   const lower = nameKey(row.agent);
@@ -290,6 +292,7 @@ function render(entry) {
   setText(v.summary, d.summary || '(no report yet)');
   setHidden(v.form, !actions.has('send'));
   setHidden(v.interrupt, !actions.has('interrupt'));
+  setHidden(v.resume, !actions.has('resume') || !d.resumable);
   v.send.disabled = !d.registered;
   v.interrupt.disabled = !d.registered;
   setHidden(v.root, !matchesFilter(d));
@@ -469,6 +472,14 @@ async function interrupt(entry) {
     r.stopped ? 'interrupted' : 'interrupt sent; it still looks busy',
   );
   schedulePreviews();
+}
+
+async function resume(entry) {
+  const { view: v, data: d } = entry;
+  await run([v.resume], v.result, 'resuming…', () => api('/dashboard/api/resume', { space: d.space, agent: d.agent }), (r) =>
+    r.ready ? `resumed in session ${r.session_id}` : `started in session ${r.session_id}; its input box did not show yet (${r.state})`,
+  );
+  scheduleOverview();
 }
 
 async function approve(entry, item, decision) {
