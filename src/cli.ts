@@ -86,8 +86,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   // ── the runner of one ACP agent (started detached by the acp backend) ──
   if (argv[0] === 'acp-runner') {
-    const { runAcpRunner } = await import('./backends/acp/runner.js');
-    return runAcpRunner(argv.slice(1));
+    const [{ runAcpRunner }, { decideInDatabase }, { agentHooksCatalog }, { join }] = await Promise.all([
+      import('./backends/acp/runner.js'),
+      import('./core/rule-decision.js'),
+      import('./agents/hooks.js'),
+      import('node:path'),
+    ]);
+    return runAcpRunner(argv.slice(1), {
+      // The operator's approval rules answer the agent's permission requests, as the hooks do for agents in tmux.
+      rules: (spec, log) => {
+        const program = agentHooksCatalog.hooks(spec.kind);
+        if (spec.agent === undefined || spec.space === undefined || program === undefined) return undefined;
+        return (ask) => decideInDatabase(join(spec.dataDir, 'boss.db'), program, { space: spec.space!, agent: spec.agent!, ...ask }, log);
+      },
+    });
   }
   if (argv[0] === 'setup' && argv[1] === 'hooks') {
     const [{ runSetupHooks }, { agentHooksCatalog, DEFAULT_HOOK_KIND }] = await Promise.all([import('./hooks/setup-command.js'), import('./agents/hooks.js')]);

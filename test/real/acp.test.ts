@@ -2,7 +2,7 @@
  * Headless Claude Code over the Agent Client Protocol (claude-agent-acp, pinned, offline against the
  * fake Messages API), driven through the hub's MCP tools with backend "acp": spawn with the ignite
  * prompt, exact states in list_liveness (source "acp"), a Bash permission request approved once,
- * refused, and an "always" the request does not offer, a second prompt queued behind a running
+ * refused, and an "always" the request does not offer, approval rules, a second prompt queued behind a running
  * turn and sent exactly once, an interrupt in the middle of a streaming answer, a hub restart while a
  * permission request is pending, and a runner that ended resumed with session/load.
  */
@@ -76,6 +76,28 @@ describe('claude-agent-acp as a headless agent (backend acp)', { timeout: 90_000
     expect(existsSync(join(hub.work, 'refused.txt'))).toBe(false);
     const refusal = model.requests.findLast((r) => r.toolResults.length > 0);
     expect(refusal?.toolResults[0]?.isError).toBe(true);
+  });
+
+  it('approval rules answer its permission requests (allow runs the command, deny refuses it), logged as decided by the rule', async () => {
+    const allow = await hub.ok('set_approval_rule', { space: 'default', tool: 'Bash', pattern: 'touch ruled-*', decision: 'allow' });
+    await hub.ok('set_approval_rule', { space: 'default', tool: 'Bash', pattern: 'rm *', decision: 'deny' });
+    model.script(toolTurn('Bash', { command: 'touch ruled-1.txt', description: 'by rule' }, asked('make ruled-1')), textTurn('Ruled file made.', afterTool));
+    await hub.ok('send_input', { agent: AGENT, text: 'make ruled-1' });
+    await hub.waitForRow(AGENT, (r) => r.state === 'idle' && (r.last_line ?? '').includes('Ruled file made.'), 'idle without asking');
+    expect(existsSync(join(hub.work, 'ruled-1.txt'))).toBe(true);
+    model.script(toolTurn('Bash', { command: 'rm once.txt', description: 'remove' }, asked('remove once')), textTurn('Not removed.', afterTool));
+    await hub.ok('send_input', { agent: AGENT, text: 'remove once' });
+    await hub.waitForRow(AGENT, (r) => r.state === 'idle' && (r.last_line ?? '').includes('Not removed.'), 'idle after the denial');
+    expect(existsSync(join(hub.work, 'once.txt'))).toBe(true);
+    const decisions = (await hub.ok('list_approval_decisions', { space: 'default', agent: AGENT })).decisions as { decided_by: string; decision: string; subject: string; rule_id?: number }[];
+    expect(decisions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ decided_by: 'rule', decision: 'allow', subject: 'touch ruled-1.txt', rule_id: (allow.rule as { id: number }).id }),
+        expect.objectContaining({ decided_by: 'rule', decision: 'deny', subject: 'rm once.txt' }),
+      ]),
+    );
+    const lines = (await hub.ok('capture_output', { agent: AGENT, lines: 20 })).lines as string[];
+    expect(lines.some((l) => l.includes('touch ruled-1.txt: Yes (allowed by approval rule'))).toBe(true);
   });
 
   it('a second prompt sent while a turn runs is queued and sent once, after the first', async () => {

@@ -34,6 +34,9 @@ export interface AcpAgentSpec {
   load?: string;
 }
 
+/** The operator's standing answer to a permission request (the approval rules), if any. */
+export type RuleDecider = (ask: { toolName: string; toolInput: unknown; promptId?: string }) => Promise<{ decision: 'allow' | 'deny'; why: string } | undefined>;
+
 export type AcpPhase = 'starting' | 'ready' | 'dead';
 
 export interface PendingApproval extends ApprovalInfo {
@@ -119,6 +122,8 @@ export class AcpAgent {
     private readonly log: (line: string) => void = () => undefined,
     /** Called once the session exists (the runner records its id for a later session/load). */
     private readonly onReady: (snapshot: AcpSnapshot) => void = () => undefined,
+    /** Asked first about every permission request; undecided ones wait for approve. */
+    private readonly decide?: RuleDecider,
   ) {}
 
   /** Starts the program and its session; never throws (a failure makes the agent dead with the reason). */
@@ -335,14 +340,25 @@ export class AcpAgent {
 
   private async onRequest(method: string, params: unknown, id: number | string): Promise<unknown> {
     if (method !== 'session/request_permission') throw new RpcError(`method not found: ${method}`, -32601);
+    this.log(`permission request: ${JSON.stringify(params).slice(0, 1000)}`);
     const p = params as { toolCall?: Record<string, unknown>; options?: PermissionOption[] };
     const call = p.toolCall ?? {};
     const meta = (call._meta as { claudeCode?: { toolName?: string } } | undefined)?.claudeCode;
     const input = call.rawInput as Record<string, unknown> | undefined;
-    const toolName = String(call.name ?? meta?.toolName ?? call.kind ?? 'tool');
+    // Claude Code names the tool (name, _meta); Gemini only in its tool call ids ("run_shell_command__…").
+    const idName = /^([A-Za-z][\w-]*?)__/u.exec(String(call.toolCallId ?? ''))?.[1];
+    const toolName = String(call.name ?? meta?.toolName ?? idName ?? call.kind ?? 'tool');
     const title = String(call.title ?? toolName);
     const subject = typeof input?.command === 'string' ? input.command : typeof input?.file_path === 'string' ? input.file_path : title;
     const options = Array.isArray(p.options) ? p.options : [];
+    const promptId = promptIdFor(toolName, subject);
+    const ruled = await this.decide?.({ toolName, toolInput: input ?? {}, promptId }).catch(() => undefined);
+    const kinds = ruled ? KINDS[ruled.decision === 'allow' ? 'yes' : 'no'] : [];
+    const option = kinds.map((k) => options.find((o) => o.kind === k)).find((o) => o !== undefined);
+    if (ruled && option) {
+      this.transcript.note(`${title}: ${option.name} (${ruled.decision === 'allow' ? 'allowed' : 'denied'} by ${ruled.why})`);
+      return { outcome: { outcome: 'selected', optionId: option.optionId } };
+    }
     this.pending.push({
       rpcId: id,
       title,
@@ -351,7 +367,7 @@ export class AcpAgent {
         needsApproval: true,
         toolName,
         promptText: title,
-        promptId: promptIdFor(toolName, subject),
+        promptId,
         options: options.map((o, i) => ({ number: i + 1, label: o.name, selected: false, description: o.kind })),
         ...(input !== undefined && { toolInput: input }),
       },

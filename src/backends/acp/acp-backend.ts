@@ -102,6 +102,8 @@ export class AcpSessionBackend implements SessionBackend {
     await this.startRunner(opts.sessionId, {
       sessionId: opts.sessionId,
       ...(opts.agent !== undefined && { agent: opts.agent }),
+      ...(env.BOSS_SPACE !== undefined && { space: env.BOSS_SPACE }),
+      dataDir: this.options.dataDir,
       kind: this.agentKind,
       command: opts.command,
       cwd,

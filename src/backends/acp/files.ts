@@ -21,6 +21,10 @@ export interface RunnerSpec extends AcpAgentSpec {
   socket: string;
   /** The agent program's kind (claude-code, gemini). */
   kind: string;
+  /** The agent's space (its approval rules are those of its space and agent). */
+  space?: string;
+  /** The data directory whose database holds the approval rules. */
+  dataDir: string;
   createdAt: string;
 }
 

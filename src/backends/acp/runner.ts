@@ -9,13 +9,20 @@
  */
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { AcpAgent } from './acp-agent.js';
-import { readSpec, removeRunnerFiles, type RunnerFiles, type RunnerState } from './files.js';
+import { AcpAgent, type RuleDecider } from './acp-agent.js';
+import { readSpec, removeRunnerFiles, type RunnerFiles, type RunnerSpec, type RunnerState } from './files.js';
 import { RpcError, RpcPeer } from './json-rpc.js';
 
 export const RUNNER_USAGE = 'usage: agent-boss acp-runner SPEC_FILE   (started by the acp backend; not meant to be run by hand)\n';
 
-export async function runAcpRunner(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export interface RunnerOptions {
+  stderr?: NodeJS.WritableStream;
+  /** The approval rules, asked about each permission request of the agent the spec names (wired by the CLI). */
+  rules?: (spec: RunnerSpec, log: (line: string) => void) => RuleDecider | undefined;
+}
+
+export async function runAcpRunner(argv: string[], opts: RunnerOptions = {}): Promise<number> {
+  const stderr = opts.stderr ?? process.stderr;
   const specFile = argv[0];
   if (specFile === undefined || argv.length !== 1 || specFile.startsWith('-')) {
     stderr.write(RUNNER_USAGE);
@@ -31,7 +38,7 @@ export async function runAcpRunner(argv: string[], stderr: NodeJS.WritableStream
   const agent = new AcpAgent(spec, log, (snap) => {
     const state: RunnerState = { acpSessionId: snap.acpSessionId!, loadSession: snap.loadSession ?? false, runnerPid: process.pid };
     writeFileSync(files.state, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-  });
+  }, opts.rules?.(spec, log));
 
   let server: Server | undefined;
   const sockets = new Set<Socket>();
