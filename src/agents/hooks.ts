@@ -6,11 +6,13 @@
  */
 import type { AgentHooks, AgentHooksCatalog } from '../backends/agent-hooks.js';
 import { claudeCodeHooks } from './claude-code/hooks.js';
+import { codexHooks } from './codex/hooks.js';
+import { geminiHooks } from './gemini/hooks.js';
 
 /** The program whose hooks `agent-boss hook` reads without --kind (the one it was first written for). */
 export const DEFAULT_HOOK_KIND = claudeCodeHooks.kind;
 
-const DIALECTS = new Map<string, AgentHooks>([[claudeCodeHooks.kind, claudeCodeHooks]]);
+const DIALECTS = new Map<string, AgentHooks>([claudeCodeHooks, codexHooks, geminiHooks].map((h) => [h.kind, h]));
 
 export const agentHooksCatalog: AgentHooksCatalog = {
   kinds: () => [...DIALECTS.keys()],

@@ -109,8 +109,11 @@ export interface AgentHooks {
    * it. An event that only tells of a prompt (it cannot carry an answer) is not one.
    */
   asks(ev: HookEvent): boolean;
-  /** Printed on stdout to answer an asking event with a rule's decision (`why` names the rule). */
-  answer(ev: HookEvent, decision: 'allow' | 'deny', why: string): string;
+  /**
+   * Printed on stdout to answer an asking event with a rule's decision (`why` names the rule);
+   * undefined when the program's hook cannot give that decision (the prompt stays for a human).
+   */
+  answer(ev: HookEvent, decision: 'allow' | 'deny', why: string): string | undefined;
   /** After this event, a prompt that was pending is over: answered at the terminal, and how. */
   answeredBy(ev: HookEvent): 'allow' | 'deny' | undefined;
   /** The event that carries a submitted prompt (`prompt`): the receipt of a send_input. */

@@ -109,10 +109,11 @@ export async function recordHookEvent(hooks: HookStore, program: AgentHooks, ev:
       });
     }
 
-    let output: string | undefined;
-    let decision: HookOutcome['decision'];
     const d = ask && evaluation && next ? decideFrom(evaluation, await tx.rulesFor(space, name)) : undefined;
-    if (ask && next && d) {
+    // The program's answer to the rule's decision; undefined when its hook cannot give that one (the prompt stays for a human).
+    const output = ask && d && d.decision !== 'none' ? program.answer(ev, d.decision, ruleWhy(d.rule)) : undefined;
+    // Decision "none": rules are about this tool but cannot decide; the prompt stays for a human (detail says why).
+    if (ask && next && d && (d.decision === 'none' || output !== undefined)) {
       await tx.insertDecision({
         space,
         agent: name,
@@ -124,9 +125,8 @@ export async function recordHookEvent(hooks: HookStore, program: AgentHooks, ev:
         ...(d.decision === 'none' ? { detail: d.why } : { rule_id: d.rule.id }),
       });
     }
-    // Decision "none": rules are about this tool but cannot decide; the prompt stays for a human (detail says why).
-    if (ask && next && d && d.decision !== 'none') {
-      output = program.answer(ev, d.decision, ruleWhy(d.rule));
+    let decision: HookOutcome['decision'];
+    if (next && d && d.decision !== 'none' && output !== undefined) {
       decision = { decision: d.decision, rule_id: d.rule.id };
       // No dialog is shown: the program goes on (runs the tool, or reads the denial) at once.
       next = {

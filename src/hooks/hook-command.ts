@@ -50,17 +50,17 @@ export interface HookIo {
 }
 
 export const HOOK_USAGE = `Usage: agent-boss hook [--kind KIND] [--data-dir DIR | --url URL [--token TOKEN]] [--agent NAME]
-                       [--space NAME] [--timeout-ms MS]
+                       [--space NAME] [--timeout-ms MS] [EVENT-JSON]
 
 Run by an agent program for each hook event (install with "agent-boss setup hooks --kind KIND");
-reads the event as JSON on stdin. --kind names the program whose event it is (claude-code, codex,
+reads the event as JSON on stdin, or from its last argument (Codex's notify program). --kind names the program whose event it is (claude-code, codex,
 gemini; default claude-code). Always exits 0. It gives up after --timeout-ms (default
 ${HOOK_DEADLINE_MS}, at most ${MAX_DEADLINE_MS}): the program waits for it, and an answer by approval
 rule that comes too late leaves the permission prompt to the user. Environment: BOSS_DATA_DIR,
 BOSS_URL, BOSS_TOKEN, BOSS_AGENT, BOSS_SPACE, BOSS_HOOK_TIMEOUT_MS.
 `;
 
-type HookArgs = Record<string, string | boolean | undefined>;
+type HookArgs = Record<string, string | boolean | undefined> & { event?: string };
 
 export async function runHookCommand(argv: readonly string[], io: HookIo): Promise<number> {
   const started = io.startedAt ?? performance.now();
@@ -84,7 +84,7 @@ export async function runHookCommand(argv: readonly string[], io: HookIo): Promi
 
 function parseHookArgs(argv: readonly string[], warn: (m: string) => void): HookArgs | undefined {
   try {
-    return parseArgs({
+    const { values, positionals } = parseArgs({
       args: [...argv],
       options: {
         kind: { type: 'string' },
@@ -97,8 +97,11 @@ function parseHookArgs(argv: readonly string[], warn: (m: string) => void): Hook
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-      allowPositionals: false,
-    }).values;
+      // A program that passes the event as an argument (Codex's notify) gives it last.
+      allowPositionals: true,
+    });
+    if (positionals.length > 1) throw new Error(`one event argument at most, got ${positionals.length}`);
+    return { ...values, ...(positionals[0] !== undefined && { event: positionals[0] }) };
   } catch (err) {
     warn(`${(err as Error).message.replace(/\. To specify.*$/s, '')} (see agent-boss hook --help)`);
     return undefined;
@@ -118,7 +121,7 @@ function deadlineOf(values: HookArgs, env: NodeJS.ProcessEnv, warn: (m: string) 
 
 async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, left: () => number): Promise<HookOutcome | undefined> {
   // Asked for, the help goes to stdout like every command's; run by hand without input, to stderr.
-  if (values.help || io.stdin.isTTY) {
+  if (values.help || (io.stdin.isTTY && values.event === undefined)) {
     (values.help ? io.stdout : io.stderr).write(HOOK_USAGE);
     return undefined;
   }
@@ -132,7 +135,10 @@ async function handle(values: HookArgs, io: HookIo, warn: (m: string) => void, l
   const kind = typeof values.kind === 'string' && values.kind !== '' ? values.kind : io.defaultKind;
   const program = io.programs.hooks(kind);
   if (!program) return { recorded: false, problem: `--kind "${kind}": agent-boss reads no hooks of that program; kinds with hooks: ${io.programs.kinds().join(', ')}` };
-  const input = await readInput(io.stdin, MAX_INPUT_BYTES, Math.max(10, left() - 40));
+  const input =
+    values.event !== undefined
+      ? { text: values.event.slice(0, MAX_INPUT_BYTES), truncated: values.event.length > MAX_INPUT_BYTES }
+      : await readInput(io.stdin, MAX_INPUT_BYTES, Math.max(10, left() - 40));
   if (input === undefined) return { recorded: false, problem: 'no input arrived on stdin in time' };
   const { parseHookEvent } = await import('../core/hook-state.js');
   const parsed = parseHookEvent(program, input.text, input.truncated);

@@ -219,6 +219,21 @@ describe('agent-boss hook', () => {
     expect((await row()).state).toBe(before.state);
   });
 
+  it("--kind codex takes the notify program's event as its last argument: a finished turn reads idle", async () => {
+    await coordinator.registerSession({}, { space: 'web', agent: 'web-codex', session_id: 'codex-s', agent_kind: 'codex' });
+    quiet(await hook('UserPromptSubmit', { prompt: 'hi' }, { BOSS_AGENT: 'web-codex' }, ['--kind', 'codex']));
+    expect(await hooks.getState('web', 'web-codex')).toMatchObject({ state: 'working' });
+    const notify = JSON.stringify({ type: 'agent-turn-complete', 'thread-id': 'th-1', 'turn-id': 'tu-1', cwd: '/w', 'input-messages': ['hi'], 'last-assistant-message': 'done' });
+    const r = await runHook('', ['--data-dir', dir, '--kind', 'codex', notify], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web', BOSS_AGENT: 'web-codex' });
+    quiet(r);
+    expect(r.stderr).toBe('');
+    expect((await hooks.recentEvents('web', 'web-codex', 1))[0]).toMatchObject({ event: 'agent-turn-complete', cc_session: 'th-1' });
+    expect(await hooks.getState('web', 'web-codex')).toMatchObject({ state: 'idle', event: 'agent-turn-complete' });
+    const unknown = await runHook('{}', ['--data-dir', dir, '--kind', 'aider'], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web' });
+    quiet(unknown);
+    expect(unknown.stderr).toMatch(/--kind "aider": agent-boss reads no hooks of that program; kinds with hooks: claude-code, codex, gemini/);
+  });
+
   it('an oversized event is recorded from its start; stdin is not waited for', async () => {
     const big = JSON.stringify(payload('PostToolUse', { tool_name: 'Read', tool_input: { file_path: '/w/big' }, tool_response: 'x'.repeat(3 * 1024 * 1024) }));
     const r = await runHook(big, ['--data-dir', dir], { ...WIDE_LIMIT, ...paneEnv, BOSS_SPACE: 'web' });
