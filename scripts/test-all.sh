@@ -17,7 +17,16 @@ command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 chromium="${BOSS_CHROMIUM:-/usr/bin/chromium}"
 [ -x "$chromium" ] || missing+=(chromium)
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+# PostgreSQL (the team store's tests): Debian's newest versioned bin directory (BOSS_PG_ROOT names another root).
+pg_bin() {
+  local d best='' v=0
+  for d in "${BOSS_PG_ROOT:-/usr/lib/postgresql}"/*/bin; do
+    [ -x "$d/initdb" ] || continue
+    d="${d%/bin}"
+    [[ "${d##*/}" =~ ^[0-9]+$ ]] && [ "${d##*/}" -ge "$v" ] && { v="${d##*/}"; best="$d/bin"; }
+  done
+  printf '%s' "$best"
+}
 { [ -n "$(pg_bin)" ] || command -v initdb >/dev/null 2>&1; } || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test-all: installing ${missing[*]}" >&2

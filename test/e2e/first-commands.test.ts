@@ -28,12 +28,13 @@ describe("the README's first two commands", () => {
     expect(read('.ci/run')).toMatch(/^exec bash scripts\/test-all\.sh --ci$/m);
   });
 
-  it('test:all installs tmux, sqlite3 and Chromium when missing, then the dependencies, then runs npm test', () => {
+  it('test:all installs tmux, sqlite3, Chromium and PostgreSQL when missing, then the dependencies, then runs npm test', () => {
     const t = tempDir('boss-test-all-');
     try {
       const bin = join(t.dir, 'bin');
       const log = join(t.dir, 'calls.log');
       const chromium = join(t.dir, 'chromium');
+      const pgRoot = join(t.dir, 'postgresql');
       const stub = (name: string, body: string) => {
         writeFileSync(join(bin, name), `#!/bin/bash\necho "${name} $*" >> ${JSON.stringify(log)}\n${body}\n`);
         chmodSync(join(bin, name), 0o755);
@@ -44,21 +45,22 @@ describe("the README's first two commands", () => {
         'apt-get',
         `for p in "$@"; do case "$p" in tmux) printf '#!/bin/sh\\necho tmux 3.3a\\n' > ${JSON.stringify(bin)}/tmux; chmod +x ${JSON.stringify(bin)}/tmux;; ` +
           `sqlite3) printf '#!/bin/sh\\necho 3.40\\n' > ${JSON.stringify(bin)}/sqlite3; chmod +x ${JSON.stringify(bin)}/sqlite3;; ` +
-          `chromium) printf '#!/bin/sh\\necho Chromium 1\\n' > ${JSON.stringify(chromium)}; chmod +x ${JSON.stringify(chromium)};; esac; done`,
+          `chromium) printf '#!/bin/sh\\necho Chromium 1\\n' > ${JSON.stringify(chromium)}; chmod +x ${JSON.stringify(chromium)};; ` +
+          `postgresql) mkdir -p ${JSON.stringify(pgRoot)}/15/bin; for p in initdb postgres; do printf '#!/bin/sh\\necho "postgres (PostgreSQL) 15.9"\\n' > ${JSON.stringify(pgRoot)}/15/bin/$p; chmod +x ${JSON.stringify(pgRoot)}/15/bin/$p; done;; esac; done`,
       );
       stub('sudo', '"$@"');
       stub('npm', 'exit 0');
-      for (const tool of ['bash', 'sh', 'node', 'id', 'dirname', 'chmod', 'python3', 'make', 'g++']) {
+      for (const tool of ['bash', 'sh', 'node', 'id', 'dirname', 'chmod', 'mkdir', 'python3', 'make', 'g++']) {
         const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
         if (found) spawnSync('ln', ['-s', found, join(bin, tool)]);
       }
-      const r = spawnSync('bash', [join(ROOT, 'scripts', 'test-all.sh')], { env: { PATH: bin, HOME: t.dir, BOSS_CHROMIUM: chromium }, encoding: 'utf8' });
+      const r = spawnSync('bash', [join(ROOT, 'scripts', 'test-all.sh')], { env: { PATH: bin, HOME: t.dir, BOSS_CHROMIUM: chromium, BOSS_PG_ROOT: pgRoot }, encoding: 'utf8' });
       expect(r.status, r.stderr + r.stdout).toBe(0);
       const calls = readFileSync(log, 'utf8').trim().split('\n');
       const install = calls.find((c) => c.includes('apt-get install'));
-      expect(install).toMatch(/install -y -qq tmux sqlite3 chromium$/);
+      expect(install).toMatch(/install -y -qq tmux sqlite3 chromium postgresql$/);
       expect(calls.slice(-2)).toEqual(['npm install --no-audit --no-fund', 'npm test']);
-      expect(r.stdout).toMatch(/tmux 3\.3a[\s\S]*3\.40[\s\S]*Chromium 1/);
+      expect(r.stdout).toMatch(/tmux 3\.3a[\s\S]*3\.40[\s\S]*Chromium 1[\s\S]*postgres \(PostgreSQL\) 15\.9/);
     } finally {
       t.cleanup();
     }
