@@ -46,6 +46,8 @@ export interface AcpBackendOptions {
   /** The session mode set after session/new (default "default": the agent asks before acting). */
   mode?: string;
   log?: (line: string) => void;
+  /** How long a new runner may take to listen on its socket (default RUNNER_START_MS). */
+  runnerStartMs?: number;
 }
 
 /** How long a new runner may take to listen on its socket. */
@@ -287,17 +289,28 @@ export class AcpSessionBackend implements SessionBackend {
     writeFileSync(files.spec, `${JSON.stringify({ ...spec, socket: files.socket }, null, 2)}\n`, { mode: 0o600 });
     const logFd = openSync(files.log, 'a', 0o600);
     let exit: string | undefined;
+    let pid: number | undefined;
     try {
       const child = spawn(this.options.nodePath, [this.options.cliPath, 'acp-runner', files.spec], { detached: true, stdio: ['ignore', 'ignore', logFd], cwd: spec.cwd });
       child.on('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `code ${code}`));
       child.unref();
+      pid = child.pid;
       this.options.log?.(`acp: runner ${child.pid} started for ${sessionId}`);
     } finally {
       closeSync(logFd);
     }
-    for (const deadline = Date.now() + RUNNER_START_MS; ; ) {
+    for (const deadline = Date.now() + (this.options.runnerStartMs ?? RUNNER_START_MS); ; ) {
       if (await this.snapshot(sessionId)) return;
       if (exit !== undefined || Date.now() > deadline) {
+        // A runner given up on must not start its agent later, unseen: SIGTERM ends it (and, once it
+        // serves, the agent program it started).
+        if (exit === undefined && pid !== undefined) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            /* gone meanwhile */
+          }
+        }
         const log = readFileSync(files.log, 'utf8').trim().split('\n').slice(-5).join(' | ');
         throw new BackendError(`the ACP runner for session "${sessionId}" ${exit ? `exited (${exit})` : 'did not start listening'}${log ? `: ${log}` : ''}`, 'command_failed');
       }
