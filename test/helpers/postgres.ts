@@ -79,8 +79,14 @@ export async function startPostgres(): Promise<TestPostgres> {
   const pwfile = join(tmp.dir, 'pw');
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   if (root) chownSync(pwfile, user!, group!);
-  run('initdb', ['-D', dataDir, '-U', 'boss', '--pwfile', pwfile, '--auth-host=scram-sha-256', '--auth-local=trust', '--no-sync', '-E', 'UTF8', '--no-locale']);
-  const port = await freePort();
+  let port: number;
+  try {
+    run('initdb', ['-D', dataDir, '-U', 'boss', '--pwfile', pwfile, '--auth-host=scram-sha-256', '--auth-local=trust', '--no-sync', '-E', 'UTF8', '--no-locale']);
+    port = await freePort();
+  } catch (err) {
+    tmp.cleanup();
+    throw err;
+  }
   const start = () =>
     run('pg_ctl', [
       '-D',
@@ -94,7 +100,6 @@ export async function startPostgres(): Promise<TestPostgres> {
       `-p ${port} -k ${tmp.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
       'start',
     ]);
-  start();
   let stopped = false;
   const halt = (mode = 'fast') => run('pg_ctl', ['-D', dataDir, '-m', mode, '-w', 'stop'], { check: false });
   const stop = () => {
@@ -105,6 +110,13 @@ export async function startPostgres(): Promise<TestPostgres> {
     tmp.cleanup();
   };
   process.on('exit', stop);
+  try {
+    start();
+  } catch (err) {
+    // pg_ctl giving up on a slow start leaves the server starting: stop it, and drop its directory.
+    stop();
+    throw err;
+  }
   const base = `postgres://boss:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   let n = 0;
   return {
