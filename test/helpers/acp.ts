@@ -27,6 +27,7 @@ export function claudeAgentAcpPath(): string {
 }
 
 export interface LivenessRowLike {
+  space: string;
   agent: string;
   state: string;
   source: string;
@@ -46,10 +47,13 @@ export interface AcpHub {
   client: Client;
   home: string;
   work: string;
+  /** The environment the hub (and so every agent it starts) runs with. */
+  env: Record<string, string>;
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, unknown> }>;
   /** A tool call that must succeed: its structured content. */
   ok(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
   rows(): Promise<LivenessRowLike[]>;
+  /** The row of `agent` (`space/agent` for another space than the default). */
   waitForRow(agent: string, pred: (r: LivenessRowLike) => boolean, what: string, timeoutMs?: number): Promise<LivenessRowLike>;
   /** The pids of the runners alive now (from their state files). */
   runnerPids(): number[];
@@ -105,6 +109,7 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
     },
     home,
     work,
+    env,
     call,
     ok,
     rows,
@@ -112,7 +117,7 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
       const deadline = Date.now() + timeoutMs;
       let last: LivenessRowLike | undefined;
       for (;;) {
-        last = (await rows()).find((r) => r.agent === agent);
+        last = (await rows()).find((r) => (agent.includes('/') ? `${r.space}/${r.agent}` : r.agent) === agent);
         if (last && pred(last)) return last;
         if (Date.now() > deadline) throw new Error(`${agent}: no ${what} within ${timeoutMs / 1000} s; last row ${JSON.stringify(last)}`);
         await new Promise((r) => setTimeout(r, 50));
@@ -127,7 +132,7 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
     },
     async close() {
       for (const r of await rows().catch(() => [] as LivenessRowLike[])) {
-        if (r.backend === 'acp' && r.exists) await call('stop_agent', { agent: r.agent }).catch(() => undefined);
+        if (r.backend === 'acp' && r.exists) await call('stop_agent', { space: r.space, agent: r.agent }).catch(() => undefined);
       }
       // Whatever a failed test left: end each runner (it ends its agent program) and wait for it.
       for (const pid of runnerPids()) {

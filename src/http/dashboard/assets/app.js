@@ -280,6 +280,13 @@ function render(entry) {
   setText(v.program, d.agent_kind ?? '');
   setHidden(v.program, !d.agent_kind);
   setText(v.source, d.source ?? 'screen');
+  // A headless agent (backend acp) has no terminal: its preview is the conversation's transcript.
+  const kind = d.backend === 'acp' ? 'transcript' : 'terminal';
+  if (v.preview.dataset.kind !== kind) {
+    v.preview.dataset.kind = kind;
+    v.preview.setAttribute('aria-label', kind === 'transcript' ? 'last lines of the conversation (headless agent)' : 'last lines of the terminal');
+    v.preview.title = kind === 'transcript' ? 'the conversation of a headless agent (no terminal)' : '';
+  }
   // A prompt has waited since it first showed (even if its text or source changed since), not
   // since the first of several prompts in a row.
   setTime(v.since, d.state === 'waiting_approval' ? promptSince(d) : d.since);
@@ -313,11 +320,12 @@ function markSpace(space) {
 function renderPreview(entry, preview) {
   entry.data.preview = preview;
   const node = entry.view.preview;
+  const what = entry.data.backend === 'acp' ? 'transcript' : 'screen';
   const text = preview.lines
     ? preview.lines.join('\n')
     : entry.data.state === 'missing'
-      ? '(no screen: the session no longer exists)'
-      : `(no screen: ${preview.error ?? 'not readable'})`;
+      ? `(no ${what}: the session no longer exists)`
+      : `(no ${what}: ${preview.error ?? 'not readable'})`;
   setText(node, text);
   node.classList.toggle('unavailable', !preview.lines);
 }
