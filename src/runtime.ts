@@ -46,7 +46,7 @@ export interface Stores {
  * Opens the configured store: PostgreSQL for `--store postgres://…` (the driver is loaded only
  * then), else the SQLite file in the data directory. Both are migrated to the latest schema.
  */
-export async function openStores(config: Pick<Config, 'dbPath' | 'storeUrl'>): Promise<Stores> {
+export async function openStores(config: Pick<Config, 'dbPath' | 'storeUrl' | 'hostName'>): Promise<Stores> {
   if (config.storeUrl !== undefined) {
     const [{ PgDatabase }, { PgStore }, { PgHookStore }, { PgAgentTokens }] = await Promise.all([
       import('./store/pg-db.js'),
@@ -55,9 +55,9 @@ export async function openStores(config: Pick<Config, 'dbPath' | 'storeUrl'>): P
       import('./store/pg-agent-tokens.js'),
     ]);
     const db = await PgDatabase.open(config.storeUrl);
-    return { store: new PgStore(db), hooks: new PgHookStore(db), tokens: new PgAgentTokens(db) };
+    return { store: new PgStore(db, Date.now, config.hostName), hooks: new PgHookStore(db, Date.now, config.hostName), tokens: new PgAgentTokens(db) };
   }
-  const store = SqliteStore.open(config.dbPath);
+  const store = SqliteStore.open(config.dbPath, { host: config.hostName });
   return { store, hooks: new SqliteHookStore(store.db), tokens: new SqliteAgentTokens(store.db) };
 }
 
@@ -81,6 +81,8 @@ export async function createRuntime(config: Config, env: NodeJS.ProcessEnv, log:
     agentTokens: tokens,
     // What each agent program's hook events mean (src/agents/<kind>/hooks.ts): the core names none.
     hooks: new HookView(hooks, agentHooksCatalog),
+    // Hubs of several hosts share a PostgreSQL store: each probes and acts on its own host's sessions.
+    hosts: { name: config.hostName, shared: config.storeUrl !== undefined },
     ...(config.space !== undefined && { defaultSpace: config.space }),
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });

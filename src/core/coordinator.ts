@@ -11,6 +11,7 @@ import { explainFailure, type Failure } from './failure.js';
 import { checkHealth, type Health } from './health.js';
 import { checkSessionClaim, sharedSessionOutcome, type SharedSessionRule } from './session-claims.js';
 import { HookView, ScreenSince } from './hook-view.js';
+import { Hosts, type HostsOptions } from './hosts.js';
 import type { HookOutcome } from './hooks.js';
 import { agentKey, checkName, DEFAULT_SPACE, Identity, sameName, sameTarget, type Caller, type Target } from './identity.js';
 import { backendNameOf } from './records.js';
@@ -39,6 +40,8 @@ export interface CoordinatorOptions {
   actions?: ActionQueue;
   /** Agent credentials (`--auth agents`): an agent's are revoked when it is deleted. */
   agentTokens?: { revokeAgent(space: string, agent: string): Promise<unknown> };
+  /** This host, and whether hubs of other hosts share the store (hosts.ts); default: the machine, alone. */
+  hosts?: HostsOptions;
 }
 
 /** An agent, the backend of its session and the session, once the caller may act on it. */
@@ -73,6 +76,7 @@ export class Coordinator {
   private readonly agentTokens: CoordinatorOptions['agentTokens'];
   /** The activity log: every act and every refusal, one line each (activity.ts). */
   readonly activity = new Activity();
+  readonly hosts: Hosts; // which sessions are this host's (probed, acted on here); the other hosts' rows
 
   constructor(opts: CoordinatorOptions) {
     this.store = opts.store;
@@ -87,6 +91,7 @@ export class Coordinator {
     this.clock = opts.clock ?? Date.now;
     this.hooks = opts.hooks;
     this.hooks?.useActivity(this.activity);
+    this.hosts = new Hosts(opts.hosts, this.store, this.clock, (a) => this.backends.agentKindOf(a));
   }
 
   /** The (space, agent) pair a caller is bound to; undefined for the operator. */
@@ -278,15 +283,9 @@ export class Coordinator {
   }
 
   /** One row per agent, from one batched probe per backend. Has no side effects. */
-  async listLiveness(space?: string): Promise<LivenessRow[]> {
-    const agents = await this.listAgents(space);
-    return livenessRows(agents, space, {
-      backends: this.backends,
-      hooks: this.hooks,
-      screenSince: this.screenSince,
-      staleAfterMs: this.staleAfterMs,
-      now: this.clock(),
-    });
+  async listLiveness(space?: string, host?: string): Promise<LivenessRow[]> {
+    const io = { backends: this.backends, hooks: this.hooks, screenSince: this.screenSince, staleAfterMs: this.staleAfterMs, now: this.clock() };
+    return this.hosts.rows(await this.listAgents(space), (local) => livenessRows(local, space, io), host);
   }
 
   /** Waits (bounded) until a hook of the agent's program shows `text` submitted after `sentAt`; without a hook store, not delivered at once. */
@@ -368,6 +367,7 @@ export class Coordinator {
         `Agent "${agent.name}" in space "${agent.space}" has no session registered. It must call register_session (or fetch its ignition URL) first.`,
       );
     }
+    this.hosts.checkLocal(agent, what);
     return { agent, backend: this.backend(agent), sessionId: agent.session_id };
   }
 

@@ -99,13 +99,17 @@ export interface LivenessRow {
   updated_at: string;
   /** The agent has not reported for longer than the stale threshold. */
   stale: boolean;
+  /** The host whose hub owns the session (hubs on several hosts sharing one store). */
+  host?: string;
+  /** That host's hub is not running (its lease expired or it stopped): why, with since when; the state is unknown. */
+  host_down?: string;
 }
 
 /**
  * A row of a `session_liveness` event (written by the monitor, read by SSE clients and the
  * overview): what a session shows, without what changes constantly (last_line) or never.
  */
-export type LivenessEventRow = Pick<LivenessRow, 'space' | 'agent' | 'exists' | 'state' | 'needs_approval' | 'tool_name' | 'prompt_text' | 'prompt_id' | 'source'> & {
+export type LivenessEventRow = Pick<LivenessRow, 'space' | 'agent' | 'exists' | 'state' | 'needs_approval' | 'tool_name' | 'prompt_text' | 'prompt_id' | 'source' | 'host'> & {
   /** Present (true) while resume_agent can restart it. */
   resumable?: true;
   /** The session id under its legacy name. */
@@ -136,6 +140,7 @@ export function toEventRow(r: LivenessRow, since: number, approvalSince: number 
     state: r.state,
     ...(r.resumable && { resumable: true }),
     source: r.source,
+    ...(r.host !== undefined && { host: r.host }),
     since: new Date(since).toISOString(),
     ...(approvalSince !== undefined && { approval_since: new Date(approvalSince).toISOString() }),
     ...(promptSince !== undefined && { prompt_since: new Date(promptSince).toISOString() }),

@@ -77,6 +77,8 @@ export class LivenessMonitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private leader = false;
+  /** Holds this host's lease (hubs sharing a store): probes and publishes this host's sessions. */
+  private hostLeader = false;
   private stopped = false;
   /** Conversation ids already recorded from screens (see recordShownConversations). */
   private readonly shownConversations = new Set<string>();
@@ -127,6 +129,20 @@ export class LivenessMonitor {
         this.onError(err);
       }
     }
+    if (this.hostLeader) {
+      this.hostLeader = false;
+      try {
+        await this.store.releaseLease(this.hostLease, this.holderId);
+        await this.coordinator.hosts.leave();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+
+  /** The lease of this host's probe: one process per host publishes its sessions' rows. */
+  private get hostLease(): string {
+    return `${MONITOR_LEASE}@${nameKey(this.coordinator.hosts.name)}`;
   }
 
   /**
@@ -134,7 +150,12 @@ export class LivenessMonitor {
    * Returns the ids of the events appended.
    */
   async tick(): Promise<number[]> {
+    const hosts = this.coordinator.hosts;
+    // Hubs sharing a store: each host's hub probes and publishes its own sessions every tick (its host
+    // lease); the one holding the monitor lease also records the events of every host's rows.
+    this.hostLeader = hosts.shared && (await this.store.acquireLease(this.hostLease, this.holderId, this.leaseTtlMs));
     const leader = await this.store.acquireLease(MONITOR_LEASE, this.holderId, this.leaseTtlMs);
+    if (this.hostLeader && !leader) await hosts.publish(await this.coordinator.listLiveness(undefined, hosts.name), process.pid);
     if (!leader) {
       // Another process records transitions; start afresh if the lease comes back to us.
       this.leader = false;
@@ -146,6 +167,7 @@ export class LivenessMonitor {
     if (!this.leader && this.notifier) await this.recallNotifications();
     this.leader = true;
     const rows = await this.coordinator.listLiveness();
+    if (this.hostLeader) await hosts.publish(rows, process.pid);
     if (this.stopped) return [];
     // What an exited program's screen shows (its resume command) makes it resumable after a reboot.
     await recordShownConversations(this.coordinator, rows, this.shownConversations);

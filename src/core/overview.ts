@@ -34,10 +34,10 @@ export interface Overview {
 
 const key = agentKey;
 
-export async function agentOverview(coordinator: Coordinator, space?: string): Promise<Overview> {
+export async function agentOverview(coordinator: Coordinator, space?: string, host?: string): Promise<Overview> {
   // Read before probing: an event written meanwhile is replayed to the client rather than lost.
   const event_id = await coordinator.lastEventId();
-  const rows = await coordinator.listLiveness(space);
+  const rows = await coordinator.listLiveness(space, host);
   const records = new Map((await coordinator.listAgents(space)).map((a) => [key(a.space, a.name), a]));
   const seen = new Map<string, LivenessEventRow>();
   for (const ev of await coordinator.store.latestEvents(LIVENESS_EVENT)) {

@@ -242,9 +242,9 @@ export function legacyRoutes(deps: LegacyRoutesDeps): Hono<AppEnv> {
       'X-Ignored-Fields': shown.map(encodeURIComponent).join(','),
     });
   };
-  // The legacy agent JSON, as legacy clients know it (the agent kind and how it is resumed are MCP-side fields).
+  // The legacy agent JSON, as legacy clients know it (the agent kind, how it is resumed and its host are MCP-side fields).
   const getAgent = async (c: Context<AppEnv>) => {
-    const { agent_kind: _kind, program_session_id: _conversation, launch_command: _command, work_dir: _dir, ...record } = await coordinator.getAgent(pathTarget(c, coordinator));
+    const { agent_kind: _kind, program_session_id: _conversation, launch_command: _command, work_dir: _dir, host: _host, ...record } = await coordinator.getAgent(pathTarget(c, coordinator));
     return c.json(record);
   };
   const deleteAgent = async (c: Context<AppEnv>) => {

@@ -33,6 +33,7 @@ export interface AgentRow {
   program_session_id: string | null;
   launch_command: string | null;
   work_dir: string | null;
+  host?: string | null;
 }
 
 export const parseJson = <T>(text: string | null): T | null => {
@@ -75,6 +76,7 @@ export const toRecord = (r: AgentRow): AgentRecord => ({
   program_session_id: r.program_session_id ?? null,
   launch_command: r.launch_command ?? null,
   work_dir: r.work_dir ?? null,
+  host: r.host ?? null,
 });
 
 export const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;

@@ -28,6 +28,8 @@ export class PgHookStore implements HookStore {
   constructor(
     private readonly db: PgDatabase,
     private readonly clock: () => number = Date.now,
+    /** This process's host, stamped on an agent whose session a hook event registers. */
+    private readonly host: string | null = null,
   ) {}
 
   async transact<T>(fn: (tx: HookTx) => Promise<T>): Promise<T> {
@@ -134,16 +136,17 @@ export class PgHookStore implements HookStore {
       ensureAgent: async (space, agent, session) => {
         const sp = await ensureSpaceIn(c, space, now);
         const ins = await c.query(
-          `INSERT INTO agents (space_id, name, name_key, status, summary, session_id, backend_type, agent_kind, created_at, updated_at)
-           VALUES ($1, $2, $3, 'idle', $4, $5, $6, $7, $8, $8) ON CONFLICT (space_id, name_key) DO NOTHING`,
-          [sp.id, agent, key(agent), `${agent}: started (hook)`, session.session_id ?? null, session.backend_type ?? null, session.agent_kind ?? null, now],
+          `INSERT INTO agents (space_id, name, name_key, status, summary, session_id, backend_type, agent_kind, created_at, updated_at, host)
+           VALUES ($1, $2, $3, 'idle', $4, $5, $6, $7, $8, $8, $9) ON CONFLICT (space_id, name_key) DO NOTHING`,
+          [sp.id, agent, key(agent), `${agent}: started (hook)`, session.session_id ?? null, session.backend_type ?? null, session.agent_kind ?? null, now, session.session_id ? this.host : null],
         );
         const created = (ins.rowCount ?? 0) > 0;
         if (!created && session.session_id) {
           await c.query(
-            `UPDATE agents SET session_id = $1, backend_type = COALESCE(backend_type, $2), agent_kind = COALESCE(agent_kind, $3), updated_at = $4
+            `UPDATE agents SET session_id = $1, backend_type = COALESCE(backend_type, $2), agent_kind = COALESCE(agent_kind, $3), updated_at = $4,
+               host = COALESCE($7, host)
              WHERE space_id = $5 AND name_key = $6 AND (session_id IS NULL OR session_id = '')`,
-            [session.session_id, session.backend_type ?? null, session.agent_kind ?? null, now, sp.id, key(agent)],
+            [session.session_id, session.backend_type ?? null, session.agent_kind ?? null, now, sp.id, key(agent), this.host],
           );
         }
         const ref = (await findAgent(space, agent))!;

@@ -179,6 +179,28 @@ export const pgMigrations: readonly PgMigration[] = [
       ALTER TABLE agents ADD COLUMN launch_command TEXT;
       ALTER TABLE agents ADD COLUMN work_dir TEXT;`,
   },
+  {
+    version: 7,
+    name: 'hosts',
+    sql: `
+      ALTER TABLE agents ADD COLUMN host TEXT;
+      CREATE TABLE hosts (
+        name        TEXT PRIMARY KEY,
+        pid         INTEGER NOT NULL,
+        started_at  BIGINT NOT NULL,
+        seen_at     BIGINT NOT NULL,
+        expires_at  BIGINT NOT NULL,
+        stopped_at  BIGINT
+      );
+      CREATE TABLE host_liveness (
+        space_key   TEXT NOT NULL,
+        agent_key   TEXT NOT NULL,
+        host        TEXT NOT NULL,
+        row         TEXT NOT NULL,
+        updated_at  BIGINT NOT NULL,
+        PRIMARY KEY (space_key, agent_key)
+      );`,
+  },
 ];
 
 export const LATEST_VERSION = pgMigrations.at(-1)!.version;

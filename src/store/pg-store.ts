@@ -5,6 +5,8 @@ import {
   ParentCycleError,
   type AgentRecord,
   type LaunchFields,
+  type HostRecord,
+  type PublishedRow,
   type Registration,
   type Report,
   type Store,
@@ -54,6 +56,8 @@ export class PgStore implements Store {
   constructor(
     readonly db: PgDatabase,
     private readonly clock: () => number = Date.now,
+    /** This process's host: stamped on an agent whose session it registers (agents.host). */
+    private readonly host: string | null = null,
   ) {
     this.path = db.where;
   }
@@ -90,11 +94,12 @@ export class PgStore implements Store {
            session_id   = COALESCE($3, session_id),
            backend_type = COALESCE($4, backend_type),
            agent_kind   = COALESCE($5, agent_kind),
+           host         = CASE WHEN $3::text IS NOT NULL THEN COALESCE($9, host) ELSE host END,
            parent       = CASE WHEN parent IS NULL OR parent = '' THEN COALESCE($6, parent) ELSE parent END,
            role         = CASE WHEN role IS NULL OR role = '' THEN COALESCE($7, role) ELSE role END,
            updated_at   = $8
          WHERE space_id = $1 AND name_key = $2 RETURNING *`,
-        [spaceId, key(agent), reg.session_id ?? null, reg.backend_type ?? null, reg.agent_kind ?? null, reg.parent ?? null, reg.role ?? null, now],
+        [spaceId, key(agent), reg.session_id ?? null, reg.backend_type ?? null, reg.agent_kind ?? null, reg.parent ?? null, reg.role ?? null, now, this.host],
       );
       const record = toRecord({ ...r.rows[0]!, space_name: spaceName });
       await insertEventIn(c, 'agent_registered', record.space, { space: record.space, agent: record.name, session_id: record.session_id }, now);
@@ -112,6 +117,7 @@ export class PgStore implements Store {
            status = $3, summary = $4, branch = $5, worktree = $6, pr = $7, phase = $8, test_count = $9, items = $10,
            sections = $11, questions = $12, blockers = $13, next_steps = $14, free_text = $15, documents = $16,
            session_id   = COALESCE($17, session_id),
+           host         = CASE WHEN $17::text IS NOT NULL THEN COALESCE($23, host) ELSE host END,
            backend_type = COALESCE($18, backend_type),
            repo_url     = COALESCE($19, repo_url),
            parent       = COALESCE($20, parent),
@@ -141,6 +147,7 @@ export class PgStore implements Store {
           report.parent || null,
           report.role || null,
           now,
+          this.host,
         ],
       );
       const record = toRecord({ ...r.rows[0]!, space_name: spaceName });
@@ -268,6 +275,41 @@ export class PgStore implements Store {
   async removeTickets(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
     await this.db.query('remove action tickets', `DELETE FROM action_tickets WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  async publishHost(host: { name: string; pid: number; expiresAt: number }, rows: readonly { space: string; agent: string; row: unknown }[]): Promise<void> {
+    await this.db.tx('publish the host liveness', async (c) => {
+      const now = this.clock();
+      await c.query(
+        `INSERT INTO hosts (name, pid, started_at, seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET pid = excluded.pid, seen_at = excluded.seen_at, expires_at = excluded.expires_at, stopped_at = NULL,
+           started_at = CASE WHEN hosts.pid = excluded.pid AND hosts.stopped_at IS NULL THEN hosts.started_at ELSE excluded.started_at END`,
+        [host.name, host.pid, now, host.expiresAt],
+      );
+      await c.query(`DELETE FROM host_liveness WHERE host = $1`, [host.name]);
+      if (rows.length === 0) return;
+      await c.query(
+        `INSERT INTO host_liveness (space_key, agent_key, host, row, updated_at)
+         SELECT s, a, $3, r, $4 FROM unnest($1::text[], $2::text[], $5::text[]) AS t(s, a, r)
+         ON CONFLICT (space_key, agent_key) DO UPDATE SET host = excluded.host, row = excluded.row, updated_at = excluded.updated_at`,
+        [rows.map((r) => key(r.space)), rows.map((r) => key(r.agent)), host.name, now, rows.map((r) => JSON.stringify(r.row))],
+      );
+    });
+  }
+
+  async stopHost(name: string): Promise<void> {
+    const now = this.clock();
+    await this.db.query('stop the host', `UPDATE hosts SET stopped_at = $2, expires_at = LEAST(expires_at, $2) WHERE name = $1`, [name, now]);
+  }
+
+  async hostLiveness(): Promise<{ hosts: HostRecord[]; rows: PublishedRow[] }> {
+    const hosts = await this.db.query<HostRecord>('read the hosts', `SELECT name, pid, started_at, seen_at, expires_at, stopped_at FROM hosts ORDER BY name`);
+    const rows = await this.db.query<PublishedRow & { row: string }>(
+      'read the hosts',
+      `SELECT COALESCE(s.name, h.space_key) AS space, COALESCE(a.name, h.agent_key) AS agent, h.host, h.row, h.updated_at FROM host_liveness h
+       LEFT JOIN spaces s ON s.name_key = h.space_key LEFT JOIN agents a ON a.space_id = s.id AND a.name_key = h.agent_key`,
+    );
+    return { hosts: hosts.rows, rows: rows.rows.map((r) => ({ ...r, row: parseJson(r.row) })) };
   }
 
   /** Whether the server answers; the URL in the answer carries no password. */

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { damageOf, guarded, markDamaged, openDatabase, quickCheck, WRITE_TIMEOUT_MS } from './db.js';
 import { AGENT_SELECT, iso, parseJson, toJson, toRecord, type AgentRow } from './agent-rows.js';
 import { checkFileIntegrity } from './integrity.js';
+import { SqliteHosts } from './sqlite-hosts.js';
 import { nameKey } from './name-key.js';
 import {
   ParentCycleError,
@@ -9,6 +10,8 @@ import {
   StoreDamagedError,
   type AgentRecord,
   type LaunchFields,
+  type HostRecord,
+  type PublishedRow,
   type Registration,
   type Report,
   type Store,
@@ -34,6 +37,8 @@ export interface SqliteStoreOptions {
   writeTimeoutMs?: number;
   /** The file, for messages and the health check (default: the database's own file name). */
   path?: string;
+  /** This process's host: stamped on an agent whose session it registers (agents.host). */
+  host?: string;
 }
 
 /**
@@ -55,6 +60,8 @@ export class SqliteStore implements Store {
   private readonly transaction;
   private readonly clock: () => number;
   private readonly writeTimeoutMs: number;
+  private readonly host: string | null;
+  private readonly hosts: SqliteHosts;
   private healthCache: { at: number; value: Promise<StoreHealth> } | undefined;
   private closed = false;
 
@@ -70,6 +77,8 @@ export class SqliteStore implements Store {
     const o = typeof opts === 'function' ? { clock: opts } : opts;
     this.clock = o.clock ?? Date.now;
     this.writeTimeoutMs = o.writeTimeoutMs ?? WRITE_TIMEOUT_MS;
+    this.host = o.host ?? null;
+    this.hosts = new SqliteHosts(db);
     this.path = o.path ?? (db.memory ? ':memory:' : db.name);
     this.transaction = db.transaction((fn: () => unknown) => fn());
     this.q = {
@@ -88,6 +97,7 @@ export class SqliteStore implements Store {
           session_id   = COALESCE(@session_id, session_id),
           backend_type = COALESCE(@backend_type, backend_type),
           agent_kind   = COALESCE(@agent_kind, agent_kind),
+          host         = CASE WHEN @session_id IS NOT NULL THEN COALESCE(@host, host) ELSE host END,
           parent       = CASE WHEN parent IS NULL OR parent = '' THEN COALESCE(@parent, parent) ELSE parent END,
           role         = CASE WHEN role IS NULL OR role = '' THEN COALESCE(@role, role) ELSE role END,
           updated_at   = @now
@@ -99,6 +109,7 @@ export class SqliteStore implements Store {
           test_count = @test_count, items = @items, sections = @sections, questions = @questions,
           blockers = @blockers, next_steps = @next_steps, free_text = @free_text, documents = @documents,
           session_id   = COALESCE(@session_id, session_id),
+          host         = CASE WHEN @session_id IS NOT NULL THEN COALESCE(@host, host) ELSE host END,
           backend_type = COALESCE(@backend_type, backend_type),
           repo_url     = COALESCE(@repo_url, repo_url),
           parent       = COALESCE(@parent, parent),
@@ -172,6 +183,7 @@ export class SqliteStore implements Store {
         agent_kind: reg.agent_kind ?? null,
         parent: reg.parent ?? null,
         role: reg.role ?? null,
+        host: this.host,
         now,
       });
       const record = toRecord({ ...(row as Omit<AgentRow, 'space_name'>), space_name: spaceName });
@@ -207,6 +219,7 @@ export class SqliteStore implements Store {
         repo_url: report.repo_url || null,
         parent: report.parent || null,
         role: report.role || null,
+        host: this.host,
         now,
       });
       const record = toRecord({ ...(row as Omit<AgentRow, 'space_name'>), space_name: spaceName });
@@ -312,6 +325,18 @@ export class SqliteStore implements Store {
     await this.write('remove action tickets', () => {
       for (const id of ids) this.q.removeTicket!.run(id);
     });
+  }
+
+  async publishHost(host: { name: string; pid: number; expiresAt: number }, rows: readonly { space: string; agent: string; row: unknown }[]): Promise<void> {
+    await this.write('publish the host liveness', () => this.hosts.publish(host, rows, this.clock()));
+  }
+
+  async stopHost(name: string): Promise<void> {
+    await this.write('stop the host', () => this.hosts.stop(name, this.clock()));
+  }
+
+  async hostLiveness(): Promise<{ hosts: HostRecord[]; rows: PublishedRow[] }> {
+    return this.read(() => this.hosts.view());
   }
 
   /**

@@ -61,6 +61,8 @@ export interface AgentRecord extends Required<ReportFields>, Required<StickyFiel
   launch_command: string | null;
   /** The directory the agent's program runs in (absolute); null: not known. */
   work_dir: string | null;
+  /** The host whose hub owns its session (set with the session); null: never named (the local one). */
+  host: string | null;
 }
 
 /** What restarts an agent with its conversation (resume_agent); a field left out keeps its value, null clears it. */
@@ -126,6 +128,28 @@ export interface Ticket extends TicketOwner {
   expires_at: number;
 }
 
+/** A hub's lease on its host (hubs on several hosts sharing one database). */
+export interface HostRecord {
+  name: string;
+  pid: number;
+  started_at: number;
+  /** The last renewal. */
+  seen_at: number;
+  /** Past this, the host's sessions read unknown. */
+  expires_at: number;
+  /** Its hub shut down (set by stopHost): its sessions read unknown at once. */
+  stopped_at: number | null;
+}
+
+/** A liveness row a host's monitor published for one of its own sessions. */
+export interface PublishedRow {
+  space: string;
+  agent: string;
+  host: string;
+  row: unknown;
+  updated_at: number;
+}
+
 export interface StoreHealth {
   ok: boolean;
   /** "ok", or what is wrong in a sentence. */
@@ -166,6 +190,13 @@ export interface Store {
   /** Extends a ticket; false when it is gone (removed as stale by another process). */
   renewTicket(id: number, expiresAt: number): Promise<boolean>;
   removeTickets(ids: readonly number[]): Promise<void>;
+
+  /** Renews this host's lease and replaces the liveness rows it published (one transaction). */
+  publishHost(host: { name: string; pid: number; expiresAt: number }, rows: readonly { space: string; agent: string; row: unknown }[]): Promise<void>;
+  /** The host's hub shut down: its lease ends now. */
+  stopHost(name: string): Promise<void>;
+  /** Every host's lease and the rows the hosts published. */
+  hostLiveness(): Promise<{ hosts: HostRecord[]; rows: PublishedRow[] }>;
 
   /** Whether the store can serve: for SQLite, an integrity check of the file on disk. */
   health(): Promise<StoreHealth>;

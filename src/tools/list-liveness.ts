@@ -45,6 +45,8 @@ const row = z.object({
   hook_at: z.string().optional().describe('When the latest hook event arrived.'),
   screen_state: z.enum(SCREEN_STATES).describe('What the screen shows.'),
   conflict: z.string().optional().describe('The hook and the screen disagree: what each says and which one the row follows.'),
+  host: z.string().optional().describe('The host whose hub owns the session (hubs on several hosts sharing one PostgreSQL store).'),
+  host_down: z.string().optional().describe("That host's hub is not running (stopped, killed or cut off from the database): why, since when; the state reads unknown meanwhile."),
 });
 
 /**
@@ -64,6 +66,7 @@ export const listLiveness = defineTool({
   input: z.strictObject({
     space: spaceName.optional().describe('Space to list (default: the server\'s --space, else "default").'),
     all_spaces: z.boolean().optional().describe('List the agents of every space instead of one.'),
+    host: z.string().min(1).max(100).optional().describe('Only the agents whose sessions run on this host (hubs sharing one store).'),
   }),
   output: z.object({ agents: z.array(row) }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -72,7 +75,7 @@ export const listLiveness = defineTool({
       throw new DomainError('validation', 'Pass either space or all_spaces, not both.');
     }
     const space = input.all_spaces ? undefined : coordinator.spaceOf(caller, input.space);
-    const agents = ownTurn(await coordinator.listLiveness(space), caller, coordinator.spaceOf(caller), coordinator.now());
+    const agents = ownTurn(await coordinator.listLiveness(space, input.host), caller, coordinator.spaceOf(caller), coordinator.now());
     const rows = agents.map(({ session_id, ...rest }) => (session_id === null ? rest : { ...rest, session_id }));
     return {
       structured: { agents: rows },

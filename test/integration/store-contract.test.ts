@@ -305,6 +305,39 @@ describe.each([sqlite, postgres])('store contract: $name', (engine) => {
     await close();
   });
 
+  it('stamps the host of the process that registers a session, and keeps hosts\' leases and published rows', async () => {
+    let now = 10_000;
+    const where = await engine.fresh();
+    const a = await engine.open(where, () => now);
+    expect((await a.store.register('s', 'plain', {})).record.host).toBeNull();
+    await a.close();
+    // A store that knows its host stamps it with each session it registers or is reported.
+    const db = engine === sqlite ? openDatabase(where) : await PgDatabase.open(where);
+    const store = engine === sqlite ? new SqliteStore(db as ReturnType<typeof openDatabase>, { clock: () => now, host: 'beta' }) : new PgStore(db as PgDatabase, () => now, 'beta');
+    expect((await store.register('s', 'plain', { role: 'dev' })).record.host).toBeNull();
+    expect((await store.register('s', 'api', { session_id: 'api-1' })).record.host).toBe('beta');
+    expect((await store.report('s', 'web', { status: 'active', summary: 'x', session_id: 'web-1' })).host).toBe('beta');
+    await store.publishHost({ name: 'beta', pid: 7, expiresAt: now + 5_000 }, [
+      { space: 'S', agent: 'API', row: { state: 'idle', exists: true } },
+      { space: 's', agent: 'web', row: { state: 'working' } },
+    ]);
+    now += 1_000;
+    // The next publication replaces the host's rows.
+    await store.publishHost({ name: 'beta', pid: 7, expiresAt: now + 5_000 }, [{ space: 's', agent: 'api', row: { state: 'waiting_approval' } }]);
+    await store.publishHost({ name: 'alpha', pid: 8, expiresAt: now + 5_000 }, []);
+    let view = await store.hostLiveness();
+    expect(view.hosts.map((h) => [h.name, h.pid, h.started_at, h.seen_at, h.expires_at, h.stopped_at])).toEqual([
+      ['alpha', 8, 11_000, 11_000, 16_000, null],
+      ['beta', 7, 10_000, 11_000, 16_000, null],
+    ]);
+    expect(view.rows).toEqual([{ space: 's', agent: 'api', host: 'beta', row: { state: 'waiting_approval' }, updated_at: 11_000 }]);
+    now += 500;
+    await store.stopHost('beta');
+    view = await store.hostLiveness();
+    expect(view.hosts.find((h) => h.name === 'beta')).toMatchObject({ stopped_at: 11_500, expires_at: 11_500 });
+    await store.close();
+  });
+
   it('issues, verifies, lists and revokes agent tokens (hashes only)', async () => {
     const { store, tokens, sql, close } = await open();
     await store.register('Web', 'Api', {});

@@ -122,6 +122,7 @@ describe('MCP tools over an in-memory SDK client', () => {
           "input": [
             "space",
             "all_spaces",
+            "host",
           ],
           "name": "list_liveness",
           "required": [],

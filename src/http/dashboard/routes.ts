@@ -125,7 +125,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   };
 
   app.get('/dashboard/api/overview', async (c) => {
-    const overview = await agentOverview(coordinator, queriedSpace(c));
+    // ?host=NAME: only the agents whose sessions run on that host (hubs sharing one store).
+    const overview = await agentOverview(coordinator, queriedSpace(c), c.req.query('host')?.slice(0, 100) || undefined);
     return c.json({
       ...overview,
       read_only: deps.readOnly ?? false,

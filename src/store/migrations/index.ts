@@ -5,6 +5,7 @@ import { hooks } from './003-hooks.js';
 import { actionTickets } from './004-action-tickets.js';
 import { agentKind } from './005-agent-kind.js';
 import { resume } from './006-resume.js';
+import { hosts } from './007-hosts.js';
 
 export interface Migration {
   /** Becomes `PRAGMA user_version` once applied; consecutive from 1. */
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** The ledger: append only, never edit an applied entry. */
-export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets, agentKind, resume];
+export const migrations: readonly Migration[] = [initial, agentTokens, hooks, actionTickets, agentKind, resume, hosts];
 
 /** The version of the last entry. */
 export const LATEST_VERSION = migrations.at(-1)!.version;

@@ -277,8 +277,9 @@ function render(entry) {
   setText(v.role, d.role ?? '');
   setHidden(v.role, !d.role);
   setText(v.parent, d.parent ? `reports to ${d.parent}` : 'top level');
-  setText(v.program, d.agent_kind ?? '');
-  setHidden(v.program, !d.agent_kind);
+  // The program, and the host whose hub owns the session (hubs of several hosts sharing one store).
+  setText(v.program, [d.agent_kind, d.host && `on ${d.host}`].filter(Boolean).join(' · '));
+  setHidden(v.program, !d.agent_kind && !d.host);
   setText(v.source, d.source ?? 'screen');
   // A headless agent (backend acp) has no terminal: its preview is the conversation's transcript.
   const kind = d.backend === 'acp' ? 'transcript' : 'terminal';
@@ -532,7 +533,7 @@ setInterval(() => {
 
 function matchesFilter(d) {
   if (filterText === '') return true;
-  return [d.agent, d.space, d.role, d.parent, d.agent_kind, d.summary, d.state, d.status].some((s) => typeof s === 'string' && s.toLowerCase().includes(filterText));
+  return [d.agent, d.space, d.role, d.parent, d.agent_kind, d.host, d.summary, d.state, d.status].some((s) => typeof s === 'string' && s.toLowerCase().includes(filterText));
 }
 
 $('filter').addEventListener('input', () => {

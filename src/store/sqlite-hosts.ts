@@ -1,0 +1,51 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { parseJson } from './agent-rows.js';
+import { nameKey } from './name-key.js';
+import type { HostRecord, PublishedRow } from './store.js';
+
+/**
+ * The hosts tables (migration 7) on SQLite, for SqliteStore: the same contract as on PostgreSQL (a
+ * SQLite file serves one machine, so only tests and a single hub ever write them). Synchronous: the
+ * store runs each call inside its write or read rule.
+ */
+export class SqliteHosts {
+  private readonly q: Record<string, Statement>;
+
+  constructor(db: Database) {
+    this.q = {
+      upsertHost: db.prepare(
+        `INSERT INTO hosts (name, pid, started_at, seen_at, expires_at) VALUES (@name, @pid, @now, @now, @expires)
+         ON CONFLICT (name) DO UPDATE SET pid = excluded.pid, seen_at = excluded.seen_at, expires_at = excluded.expires_at, stopped_at = NULL,
+           started_at = CASE WHEN hosts.pid = excluded.pid AND hosts.stopped_at IS NULL THEN hosts.started_at ELSE excluded.started_at END`,
+      ),
+      clearHostRows: db.prepare(`DELETE FROM host_liveness WHERE host = ?`),
+      putHostRow: db.prepare(
+        `INSERT INTO host_liveness (space_key, agent_key, host, row, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (space_key, agent_key) DO UPDATE SET host = excluded.host, row = excluded.row, updated_at = excluded.updated_at`,
+      ),
+      stopHost: db.prepare(`UPDATE hosts SET stopped_at = @now, expires_at = MIN(expires_at, @now) WHERE name = @name`),
+      hosts: db.prepare(`SELECT name, pid, started_at, seen_at, expires_at, stopped_at FROM hosts ORDER BY name`),
+      hostRows: db.prepare(
+        `SELECT COALESCE(s.name, h.space_key) AS space, COALESCE(a.name, h.agent_key) AS agent, h.host, h.row, h.updated_at FROM host_liveness h
+         LEFT JOIN spaces s ON s.name_key = h.space_key LEFT JOIN agents a ON a.space_id = s.id AND a.name_key = h.agent_key`,
+      ),
+    };
+  }
+
+  publish(host: { name: string; pid: number; expiresAt: number }, rows: readonly { space: string; agent: string; row: unknown }[], now: number): void {
+    this.q.upsertHost!.run({ name: host.name, pid: host.pid, now, expires: host.expiresAt });
+    this.q.clearHostRows!.run(host.name);
+    for (const r of rows) this.q.putHostRow!.run(nameKey(r.space), nameKey(r.agent), host.name, JSON.stringify(r.row), now);
+  }
+
+  stop(name: string, now: number): void {
+    this.q.stopHost!.run({ name, now });
+  }
+
+  view(): { hosts: HostRecord[]; rows: PublishedRow[] } {
+    return {
+      hosts: this.q.hosts!.all() as HostRecord[],
+      rows: (this.q.hostRows!.all() as (PublishedRow & { row: string })[]).map((r) => ({ ...r, row: parseJson(r.row) })),
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgDatabase } from '../../src/store/pg-db.js';
+import { PgStore } from '../../src/store/pg-store.js';
+import { startFakeAgent, waitFor } from '../helpers/fake-agent.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * Two hosts, simulated: two `agent-boss serve` processes with their own private tmux servers and host
+ * names, sharing one PostgreSQL database. Each hub probes only its own host's sessions; the other
+ * hub shows them from what their owner published, with the host; a hub killed with SIGKILL loses no
+ * acknowledged write, and once its lease expires its sessions read unknown with the reason and since
+ * when, on the hub that is left.
+ */
+describe('hubs on two hosts sharing one PostgreSQL', () => {
+  let pgServer: TestPostgres;
+  let url: string;
+  let tmuxA: TmuxTestServer;
+  let tmuxB: TmuxTestServer;
+  let hubA: RunningServer;
+  let hubB: RunningServer;
+  const tmp = tempDir('boss-team-');
+
+  beforeAll(async () => {
+    pgServer = await startPostgres();
+    url = await pgServer.createDatabase();
+    [tmuxA, tmuxB] = [await createTmuxServer(), await createTmuxServer()];
+    hubA = await startServer({ env: { BOSS_STORE: url }, args: ['--host-name', 'alpha'], tmuxSocket: tmuxA.socketName });
+    hubB = await startServer({ env: { BOSS_STORE: url }, args: ['--host-name', 'beta'], tmuxSocket: tmuxB.socketName });
+  }, 60_000);
+  afterAll(async () => {
+    await hubA?.stop();
+    await hubB?.stop();
+    await tmuxA?.kill();
+    await tmuxB?.kill();
+    pgServer?.stop();
+    tmp.cleanup();
+  });
+
+  const overview = async (hub: RunningServer, query = '') => {
+    const r = await fetch(`${hub.url}/dashboard/api/overview?space=team${query}`, { headers: hub.asOperator });
+    expect(r.status).toBe(200);
+    return ((await r.json()) as { agents: { agent: string; host?: string; state: string; exists: boolean; since: string; host_down?: string }[] }).agents;
+  };
+  const report = (hub: RunningServer, agent: string, body: Record<string, unknown>) =>
+    fetch(`${hub.url}/spaces/team/agent/${agent}`, {
+      method: 'POST',
+      headers: { ...hub.asOperator, 'Content-Type': 'application/json', 'X-Agent-Name': agent },
+      body: JSON.stringify(body),
+    });
+
+  it('shows every host\'s sessions on each hub with their host, probed by their own hub, and refuses an action for another host naming it', async () => {
+    await startFakeAgent(tmuxA, 'dev-a', join(tmp.dir, 'a.log'));
+    await startFakeAgent(tmuxB, 'dev-b', join(tmp.dir, 'b.log'));
+    // The operator registers each session through the hub of its host (the ignition URL).
+    for (const [hub, agent] of [[hubA, 'dev-a'], [hubB, 'dev-b']] as const) {
+      const r = await fetch(`${hub.url}/spaces/team/ignition/${agent}?session_id=${agent}`, { headers: hub.asOperator });
+      expect(r.status, await r.text()).toBe(200);
+    }
+    for (const hub of [hubA, hubB]) {
+      // Each session is alive only in its own host's tmux: a hub that probed the other's would find it missing.
+      const rows = await waitFor(async () => {
+        const r = await overview(hub);
+        return r.length === 2 && r.every((x) => x.exists && x.state === 'idle') ? r : undefined;
+      }, 15_000, `both sessions idle on ${hub === hubA ? 'alpha' : 'beta'}`);
+      expect(rows.map((r) => [r.agent, r.host])).toEqual([
+        ['dev-a', 'alpha'],
+        ['dev-b', 'beta'],
+      ]);
+    }
+    expect((await overview(hubA, '&host=beta')).map((r) => r.agent)).toEqual(['dev-b']);
+    const send = await fetch(`${hubA.url}/dashboard/api/send`, {
+      method: 'POST',
+      headers: { ...hubA.asOperator, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ space: 'team', agent: 'dev-b', text: 'hello' }),
+    });
+    expect(send.status).toBe(409);
+    expect(((await send.json()) as { error: string }).error).toMatch(/^"dev-b" runs on host "beta", not on this hub's host "alpha": .* through the hub of host "beta".*Nothing was sent\.$/);
+  }, 60_000);
+
+  it('a hub killed with SIGKILL loses no acknowledged write, and its sessions turn unknown with the reason and since when', async () => {
+    expect((await report(hubB, 'dev-b', { status: 'blocked', summary: 'acknowledged just before the kill' })).status).toBe(202);
+    const killedAt = Date.now();
+    hubB.proc.kill('SIGKILL');
+    const db = await PgDatabase.open(url);
+    expect(await new PgStore(db).getAgent('team', 'dev-b')).toMatchObject({ status: 'blocked', summary: 'acknowledged just before the kill', host: 'beta' });
+    await db.close();
+    const row = await waitFor(async () => (await overview(hubA)).find((r) => r.agent === 'dev-b' && r.state === 'unknown'), 20_000, 'dev-b unknown on alpha');
+    expect(row.host_down).toMatch(/^the hub of host "beta" has not renewed its lease since \S+Z \(killed, stopped, or cut off from the database\)/);
+    // Since when: the lease's expiry, a few seconds after the last renewal before the kill.
+    expect(Date.parse(row.since)).toBeGreaterThan(killedAt - 2_000);
+    expect(Date.parse(row.since)).toBeLessThan(Date.now());
+    // The hub that is left keeps probing its own host.
+    expect((await overview(hubA)).find((r) => r.agent === 'dev-a')).toMatchObject({ state: 'idle', exists: true, host: 'alpha' });
+  }, 60_000);
+});
