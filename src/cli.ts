@@ -143,6 +143,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (config.command === 'setup' && (config.setupTarget === 'codex' || config.setupTarget === 'gemini')) {
+    const { runSetupProgram } = await import('./setup-programs.js');
+    const where = { env: process.env, cliPath: process.argv[1] ?? '', nodePath: process.execPath };
+    return runSetupProgram(config.setupTarget, config, where, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
   if (config.command === 'setup') {
     const { runSetupClaude } = await import('./setup-claude.js');
     return runSetupClaude(

@@ -114,7 +114,7 @@ export const OPTIONS = {
   hub: { value: 'URL', help: 'Configure HTTP to this hub (e.g. http://127.0.0.1:8899) instead of a stdio server', commands: ['setup'] },
   name: { default: 'agent-boss', value: 'NAME', help: 'Server name in the client configuration', commands: ['setup'] },
   'token-env': { value: 'VAR', help: 'With --hub: send "Authorization: Bearer ${VAR}" (the token stays in that variable)', commands: ['setup'] },
-  dir: { value: 'DIR', help: 'Project directory whose .mcp.json --write merges (default: the current directory)', commands: ['setup'] },
+  dir: { value: 'DIR', help: 'Project directory whose .mcp.json (setup claude) or .gemini/settings.json (setup gemini) --write merges (default: the current directory)', commands: ['setup'] },
   write: { help: 'Merge the configuration into <dir>/.mcp.json (other servers are kept as they are)', boolean: true, commands: ['setup'] },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -126,9 +126,17 @@ export const SETUP_TARGETS = {
     usage: 'setup claude',
     summary: 'Print (or with --write apply) the Claude Code MCP configuration for this machine',
   },
+  codex: {
+    usage: 'setup codex',
+    summary: 'Print (or with --write merge into $CODEX_HOME/config.toml) the Codex CLI MCP server entry',
+  },
+  gemini: {
+    usage: 'setup gemini',
+    summary: 'Print (or with --write merge into .gemini/settings.json) the Gemini CLI MCP server entry',
+  },
   hooks: {
     usage: 'setup hooks',
-    summary: 'Print (or with --write merge into Claude Code settings) the hook entries that report agent events',
+    summary: 'Print (or with --write merge into the program\'s settings, --kind claude-code|codex|gemini) the hook entries that report agent events',
   },
 } as const;
 export type SetupTarget = keyof typeof SETUP_TARGETS;
@@ -145,7 +153,7 @@ export const TOP_COMMANDS = {
   stdio: { lines: [['stdio', 'Serve MCP over stdio (one process per agent, started by the MCP client)']] },
   serve: { lines: [['serve', 'Run the HTTP hub: MCP at /mcp, dashboard, events, health, legacy curl routes, liveness monitor']] },
   setup: { lines: Object.values(SETUP_TARGETS).map((t): readonly [string, string] => [t.usage, t.summary]) },
-  hook: { lines: [['hook', 'Run by Claude Code for each hook event (reads it on stdin; always exits 0)']] },
+  hook: { lines: [['hook', 'Run by an agent program for each hook event (--kind; reads it on stdin; always exits 0)']] },
   token: { lines: [[`token ${TOKEN_ACTIONS.join('|')}`, 'Agent tokens for serve --auth agents (issue one, list them, revoke them)']] },
   doctor: { lines: [['doctor', 'The Claude Code version of this machine and of each agent, with a warning outside the tested range']] },
   help: { lines: [['help [COMMAND]', 'Show this help, or a command\'s options and examples (same as COMMAND --help)']] },
@@ -197,13 +205,16 @@ export const COMMANDS: Record<RunCommand, CommandSpec> = {
     ],
   },
   setup: {
-    usage: 'agent-boss setup claude [--agent NAME] [--space NAME] [--hub URL] [--write] [options]',
+    usage: 'agent-boss setup claude|codex|gemini [--agent NAME] [--space NAME] [--hub URL] [--write] [options]',
     summary: SETUP_TARGETS.claude.summary,
     details:
       'Prints a `claude mcp add` line and the .mcp.json entry for a stdio server (default) or, with --hub, for HTTP to\n' +
       'a running hub with X-Agent-Name. --write merges the entry into <dir>/.mcp.json, keeping every other server\n' +
-      'byte for byte; running it again changes nothing.',
+      'byte for byte; running it again changes nothing. setup codex prints (and merges into $CODEX_HOME/config.toml)\n' +
+      'the [mcp_servers.NAME] table, setup gemini the mcpServers entry of <dir>/.gemini/settings.json.',
     examples: [
+      'agent-boss setup codex --space web --agent api-dev --write',
+      'agent-boss setup gemini --space web --agent ui-dev --write',
       'agent-boss setup claude --space web --agent api-dev',
       'agent-boss setup claude --space web --agent api-dev --write',
       'agent-boss setup claude --hub http://127.0.0.1:8899 --agent api-dev --token-env BOSS_TOKEN',

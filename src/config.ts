@@ -31,7 +31,7 @@ export interface Config {
   /** For `help`: the command whose help to show (`agent-boss help serve`, `agent-boss serve --help`). */
   helpFor?: RunCommand;
   /** For `setup`: what to set up (only `claude` so far). */
-  setupTarget?: 'claude';
+  setupTarget?: 'claude' | 'codex' | 'gemini';
   /** Directory holding boss.db (absolute). */
   dataDir: string;
   dbPath: string;
@@ -205,7 +205,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
     // `help hook`, `help token` and `help setup hooks` are answered by the CLI before this.
     const topic = first === 'help' ? positionals[1] : undefined;
     if (topic !== undefined && topic !== 'help' && !isRunCommand(topic)) throw new ConfigError(unknownCommand(topic));
-    const extra = topic === 'setup' && positionals[2] === 'claude' ? 3 : 2;
+    const extra = topic === 'setup' && ['claude', 'codex', 'gemini'].includes(positionals[2] ?? '') ? 3 : 2;
     if (positionals.length > extra) throw new ConfigError(`unexpected argument "${positionals[extra]}" (see agent-boss help${topic ? ` ${topic}` : ''})`);
     return { ...base('help'), ...(topic !== undefined && topic !== 'help' && { helpFor: topic }) };
   }
@@ -216,13 +216,13 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   if (flags.help) return { ...base('help'), helpFor: command };
   if (flags.version) throw new ConfigError(`--version does not apply to "${command}": run "agent-boss --version"`);
 
-  let setupTarget: 'claude' | undefined;
+  let setupTarget: Config['setupTarget'];
   if (command === 'setup') {
     const target = positionals[1];
     if (target === undefined) throw new ConfigError(`setup needs a target: ${setupTargetList} (see agent-boss help setup)`);
     // `setup hooks` is dispatched by the CLI before this; here only as the second word of a longer line.
     if (target === 'hooks') throw new ConfigError('write "hooks" right after "setup": agent-boss setup hooks [options] (see agent-boss help setup hooks)');
-    if (target !== 'claude') {
+    if (target !== 'claude' && target !== 'codex' && target !== 'gemini') {
       throw new ConfigError(`unknown setup target "${target}"${didYouMean(target, Object.keys(SETUP_TARGETS), `use ${setupTargetList}`)} (see agent-boss help setup)`);
     }
     setupTarget = target;
