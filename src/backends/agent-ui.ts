@@ -89,6 +89,8 @@ export interface AgentLaunch {
    * --allow-skip-permissions.
    */
   readonly skipPermissionWords: readonly string[];
+  /** Where to look when the program's MCP servers did not connect (its own command or view for them). */
+  readonly mcpCheck?: string;
   /** How the program continues an earlier conversation (resume_agent); absent: it cannot. */
   readonly resume?: AgentResume;
 }

@@ -30,6 +30,8 @@ export interface SpawnInput extends Target {
   role?: string;
   skip_permissions?: boolean;
   ready_timeout_s?: number;
+  /** How long to wait for its agent-boss tools before the ignite prompt (0: not waited for). */
+  tools_timeout_s?: number;
 }
 
 export type { LifecycleOptions, SpawnResult } from './start-program.js';
@@ -99,6 +101,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
     ...(parent !== undefined && { parent }),
     ...(input.role !== undefined && { role: input.role }),
     readyTimeoutS: input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S,
+    ...(input.tools_timeout_s !== undefined && { toolsTimeoutS: input.tools_timeout_s }),
     // A new conversation: the one recorded before is no longer the agent's.
     launch: { launch_command: program, work_dir: resolve(input.work_dir), program_session_id: null },
     verb: 'spawned',

@@ -20,6 +20,8 @@ export interface ResumeInput extends Target {
   /** Type the ignite prompt once its input box is drawn (default: no, the conversation goes on as it was). */
   ignite?: boolean;
   ready_timeout_s?: number;
+  /** How long to wait for its agent-boss tools before the ignite prompt (0: not waited for). */
+  tools_timeout_s?: number;
 }
 
 export interface ResumeResult extends SpawnResult {
@@ -84,6 +86,7 @@ export async function resumeAgent(coordinator: Coordinator, caller: Caller, inpu
       command,
       workDir: agent.work_dir,
       readyTimeoutS: input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S,
+      ...(input.tools_timeout_s !== undefined && { toolsTimeoutS: input.tools_timeout_s }),
       launch: { program_session_id: id },
       verb: 'resumed',
       retry: 'resume_agent',

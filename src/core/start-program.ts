@@ -8,6 +8,7 @@ import { DomainError, isDomainError } from './errors.js';
 import { sessionNameFor } from './identity.js';
 import { withAbsoluteProgram } from './program-path.js';
 import { SUBMIT_BY_DEFAULT } from './text.js';
+import { DEFAULT_TOOLS_TIMEOUT_S, waitForTools } from './tools-reached.js';
 
 /**
  * Starting an agent's program in a new terminal session, written once for spawn_agent and
@@ -42,6 +43,10 @@ export interface SpawnResult {
   ready: boolean;
   /** The ignite prompt was typed in. */
   ignited: boolean;
+  /** Whether an agent-boss MCP session of the agent initialized before the ignite prompt (absent: not waited for). */
+  tools_reached?: boolean;
+  /** Why it was not ignited though its input box was drawn, and what to do. */
+  problem?: string;
   /** What the screen showed instead, when not ready (a dialog such as the folder-trust question, …). */
   state: ScreenStateName;
   last_line?: string;
@@ -64,6 +69,8 @@ export interface StartRequest {
   parent?: string;
   role?: string;
   readyTimeoutS: number;
+  /** How long to wait for its agent-boss tools before the ignite prompt (0: not waited for). */
+  toolsTimeoutS?: number;
   /** What is recorded for a later resume_agent (the command as given, the directory, the conversation). */
   launch: LaunchFields;
   /** "spawned", "resumed": the activity line and the summary of an agent started again after an error. */
@@ -103,6 +110,10 @@ export async function startProgram(coordinator: Coordinator, caller: Caller, req
           .map(([k, v]) => `${k}=${shellQuote(v)}`)
           .join(' ')} ${program}`;
 
+  const toolsTimeoutS = req.toolsTimeoutS ?? DEFAULT_TOOLS_TIMEOUT_S;
+  const igniting = opts.ignition !== undefined && launch?.takesIgnition !== false;
+  // Tools reached from now on count (an MCP session of an earlier start of the agent does not).
+  const eventsBefore = igniting && toolsTimeoutS > 0 ? await coordinator.lastEventId() : undefined;
   await backendCall('starting the session', () =>
     backend.createSession({ sessionId, agent: target.agent, workDir: req.workDir, env, ...(line !== undefined && { command: line }) }),
   );
@@ -125,13 +136,23 @@ export async function startProgram(coordinator: Coordinator, caller: Caller, req
   const ready = await waitForInputBox(backend, sessionId, req.readyTimeoutS, opts, { echo: `env BOSS_AGENT=${shellQuote(target.agent)}`, prompt: launch?.takesIgnition === false });
   if (ready.ended) await failedStart(coordinator, backend, record, sessionId, req.command, ready, req.retry);
   let ignited = false;
-  if (ready.ready && opts.ignition && launch?.takesIgnition !== false) {
-    const text = await opts.ignition({ space: record.space, agent: record.name });
-    await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: SUBMIT_BY_DEFAULT }));
-    ignited = true;
+  let toolsReached: boolean | undefined;
+  let problem: string | undefined;
+  if (ready.ready && igniting) {
+    // The ignite prompt tells the agent to call its agent-boss tools: typed only once it has them.
+    if (eventsBefore !== undefined) {
+      await opts.progress?.(0, toolsTimeoutS, "waiting for the agent's agent-boss tools").catch(() => undefined);
+      toolsReached = await waitForTools(coordinator, target, eventsBefore, toolsTimeoutS, { ...(opts.pollMs !== undefined && { pollMs: opts.pollMs }), ...(opts.signal && { signal: opts.signal }), sleep });
+    }
+    if (toolsReached === false) problem = await noTools(coordinator, record, sessionId, toolsTimeoutS, launch?.mcpCheck, req.retry);
+    else {
+      const text = await opts.ignition!({ space: record.space, agent: record.name });
+      await backendCall('typing the ignite prompt', () => backend.sendInput(sessionId, text, { submit: SUBMIT_BY_DEFAULT }));
+      ignited = true;
+    }
   }
   const screen = ready.ready ? undefined : await backend.captureOutput(sessionId, 8).catch(() => undefined);
-  const done = `${req.verb} ${logTarget(target)} in session ${quote(sessionId)}: ${quote(program)}, ${ready.ready ? (ignited ? 'ignited' : 'ready') : `not ready (${ready.state})`}`;
+  const done = `${req.verb} ${logTarget(target)} in session ${quote(sessionId)}: ${quote(program)}, ${ready.ready ? (ignited ? 'ignited' : problem !== undefined ? 'not ignited: its agent-boss tools did not connect' : 'ready') : `not ready (${ready.state})`}`;
   return coordinator.activity.did(caller, done, {
     ...(screen !== undefined && { screen }),
     record: { ...fresh, ...req.launch } as AgentRecord,
@@ -141,9 +162,29 @@ export async function startProgram(coordinator: Coordinator, caller: Caller, req
     command: program,
     ready: ready.ready,
     ignited,
+    ...(toolsReached !== undefined && { tools_reached: toolsReached }),
+    ...(problem !== undefined && { problem }),
     state: ready.state,
     ...(ready.lastLine !== undefined && { last_line: ready.lastLine }),
   });
+}
+
+/**
+ * A program that drew its input box but whose agent-boss tools never connected: it cannot do what
+ * the ignite prompt asks, so the start failed. Its session is kept (to read why: its MCP view), the
+ * agent is marked error, and the answer says why and what to do.
+ */
+async function noTools(coordinator: Coordinator, record: AgentRecord, sessionId: string, timeoutS: number, mcpCheck: string | undefined, retry: string): Promise<string> {
+  await coordinator
+    .reportStatus(OPERATOR, { space: record.space, agent: record.name }, { status: 'error', summary: `Started, but its agent-boss tools did not connect within ${timeoutS} s; not ignited.` })
+    .catch((err: unknown) => {
+      if (!isDomainError(err)) throw err;
+    });
+  return (
+    `Its agent-boss tools did not connect within ${timeoutS} s (no agent-boss MCP server bound to "${record.name}" initialized), so the ignite prompt was not typed: ` +
+    `its MCP configuration lacks agent-boss, or that server failed to start (a command not found from its shell, a wrong --data-dir). ` +
+    `${mcpCheck !== undefined ? `To see why: ${mcpCheck}. ` : ''}Fix it, then stop_agent and ${retry} again; session "${sessionId}" is kept for reading (capture_output).`
+  );
 }
 
 /**

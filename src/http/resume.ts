@@ -30,6 +30,8 @@ export const resumeAnswer = (res: ResumeResult) => ({
   command: res.command,
   ready: res.ready,
   ignited: res.ignited,
+  ...(res.tools_reached !== undefined && { tools_reached: res.tools_reached }),
+  ...(res.problem !== undefined && { problem: res.problem }),
   state: res.state,
   ...(res.screen !== undefined && { screen: res.screen }),
 });

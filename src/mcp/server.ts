@@ -23,6 +23,7 @@ import { matchTemplate, type ResourceContent, type ResourceDefinition } from '..
 import { resources as allResources } from '../resources/index.js';
 import type { ToolContext, ToolDefinition } from '../tools/define.js';
 import { tools as allTools } from '../tools/index.js';
+import { recordToolsReached } from '../core/tools-reached.js';
 import { VERSION } from '../version.js';
 import { Subscriptions } from './subscriptions.js';
 import { describeInvalidInput } from './validation.js';
@@ -104,6 +105,13 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   };
   registerPrompts(server, deps.prompts ?? allPrompts, ctx, asMcpError);
   registerResources(server, deps, ctx, asMcpError);
+  // A session bound to an agent is that agent reaching its tools (what spawn_agent waits for).
+  server.server.oninitialized = () => {
+    recordToolsReached(deps.coordinator, deps.caller, 'mcp').catch((err: unknown) => {
+      const f = deps.coordinator.explainFailure(err, 'recording that the agent reached its tools');
+      if (!f.domain) logError(f.log);
+    });
+  };
   return server;
 }
 

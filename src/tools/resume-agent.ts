@@ -4,6 +4,7 @@ import { resumeAgent } from '../core/resume.js';
 import { agentName, spaceName } from '../core/schemas.js';
 import { ignite } from '../prompts/ignite.js';
 import { defineTool } from './define.js';
+import { toolsOutput, toolsOutputShape, toolsTimeout } from './spawn-output.js';
 
 export const resumeAgentTool = defineTool({
   name: 'resume_agent',
@@ -21,6 +22,7 @@ export const resumeAgentTool = defineTool({
       .max(600)
       .optional()
       .describe(`How long to wait for the program's input box (default ${DEFAULT_READY_TIMEOUT_S}). A program that exits at once is reported as an error.`),
+    tools_timeout_s: toolsTimeout,
   }),
   output: z.object({
     space: z.string(),
@@ -31,6 +33,7 @@ export const resumeAgentTool = defineTool({
     program_session_id: z.string().describe("The conversation resumed (the program's own session id)."),
     ready: z.boolean().describe("The program's input box appeared in time."),
     ignited: z.boolean().describe('The ignite prompt was typed in.'),
+    ...toolsOutputShape,
     state: z.string().describe('Screen state when the wait ended.'),
     last_line: z.string().optional(),
     screen: z.array(z.string()).optional().describe('Last lines of the screen when the program was not ready.'),
@@ -45,7 +48,9 @@ export const resumeAgentTool = defineTool({
       ...(ctx.progress !== undefined && { progress: ctx.progress }),
       ...(ctx.signal !== undefined && { signal: ctx.signal }),
     });
-    const next = res.ready
+    const next = res.problem !== undefined
+      ? `Not ignited. ${res.problem}`
+      : res.ready
       ? res.ignited
         ? 'It has its ignite prompt; wait_for {state: "idle"} to see it finish.'
         : 'Its conversation is back and it waits for input: send_input to give it work.'
@@ -63,6 +68,7 @@ export const resumeAgentTool = defineTool({
         program_session_id: res.program_session_id,
         ready: res.ready,
         ignited: res.ignited,
+        ...toolsOutput(res),
         state: res.state,
         ...(res.last_line !== undefined && { last_line: res.last_line }),
         ...(res.screen !== undefined && { screen: res.screen }),

@@ -3,6 +3,7 @@ import { DEFAULT_READY_TIMEOUT_S, spawnAgent } from '../core/lifecycle.js';
 import { agentKind, agentName, backendName, line, spaceName, text } from '../core/schemas.js';
 import { ignite } from '../prompts/ignite.js';
 import { defineTool } from './define.js';
+import { toolsOutput, toolsOutputShape, toolsTimeout } from './spawn-output.js';
 
 export const spawnAgentTool = defineTool({
   name: 'spawn_agent',
@@ -30,6 +31,7 @@ export const spawnAgentTool = defineTool({
       .max(600)
       .optional()
       .describe(`How long to wait for the program's input box before giving up on the ignite prompt (default ${DEFAULT_READY_TIMEOUT_S}). A program that exits or is not found is reported at once as an error.`),
+    tools_timeout_s: toolsTimeout,
   }),
   output: z.object({
     space: z.string(),
@@ -40,6 +42,7 @@ export const spawnAgentTool = defineTool({
     command: z.string().describe('What was started (after the BOSS_* environment).'),
     ready: z.boolean().describe("The program's input box appeared in time."),
     ignited: z.boolean().describe('The ignite prompt was typed in.'),
+    ...toolsOutputShape,
     state: z.string().describe('Screen state when the wait ended (waiting_approval: a dialog such as folder trust needs an answer).'),
     last_line: z.string().optional(),
     screen: z.array(z.string()).optional().describe('Last lines of the screen when the program was not ready.'),
@@ -56,6 +59,8 @@ export const spawnAgentTool = defineTool({
     });
     const next = res.ignited
       ? 'It has its ignite prompt; wait_for {state: "idle"} to see it finish its first turn.'
+      : res.problem !== undefined
+        ? `Not ignited. ${res.problem}`
       : res.state === 'waiting_approval'
         ? 'Its screen shows a dialog: capture_output to read it, approve (or send_input) to answer, then send_input the ignite prompt.'
         : `Its input box did not appear within ${input.ready_timeout_s ?? DEFAULT_READY_TIMEOUT_S} s (it may still be starting): capture_output to read its screen, wait_for {state: "idle"}, then send_input the ignite prompt (prompt "ignite"); stop_agent if it is stuck.`;
@@ -70,6 +75,7 @@ export const spawnAgentTool = defineTool({
         command: res.command,
         ready: res.ready,
         ignited: res.ignited,
+        ...toolsOutput(res),
         state: res.state,
         ...(res.last_line !== undefined && { last_line: res.last_line }),
         ...(res.screen !== undefined && { screen: res.screen }),

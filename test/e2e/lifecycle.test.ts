@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textOf } from '../helpers/core.js';
 import { FAKE_AGENT, readEvents, waitFor } from '../helpers/fake-agent.js';
-import { stdioClient } from '../helpers/stdio-client.js';
+import { CLI, stdioClient } from '../helpers/stdio-client.js';
 import { tempDir } from '../helpers/tmp.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
 
@@ -19,7 +19,7 @@ describe('agent lifecycle tools in real tmux', () => {
   const log = () => join(tmp.dir, 'worker.jsonl');
   const envFile = () => join(tmp.dir, 'env.txt');
   const fakeCommand = () =>
-    `sh -c 'printenv BOSS_AGENT BOSS_SPACE BOSS_DATA_DIR BOSS_TMUX_SOCKET > ${envFile()}; exec node ${FAKE_AGENT} --log ${log()} --work-ms 400 --name worker'`;
+    `sh -c 'printenv BOSS_AGENT BOSS_SPACE BOSS_DATA_DIR BOSS_TMUX_SOCKET > ${envFile()}; exec node ${FAKE_AGENT} --log ${log()} --work-ms 400 --name worker --mcp ${CLI}'`;
 
   beforeAll(async () => {
     tmp = tempDir('agent-boss-lifecycle-');
@@ -73,10 +73,26 @@ describe('agent lifecycle tools in real tmux', () => {
     ]);
   });
 
+  it('a program whose agent-boss MCP server does not start is a failed spawn: not ignited, the reason and the next step', async () => {
+    const logFile = join(tmp.dir, 'no-tools.jsonl');
+    const command = `node ${FAKE_AGENT} --log ${logFile} --name no-tools --mcp ${join(tmp.dir, 'missing', 'agent-boss')}`;
+    const r = await client.call('spawn_agent', { space: 'misc', agent: 'no-tools', work_dir: tmp.dir, command, tools_timeout_s: 3 });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(r.structuredContent).toMatchObject({ ready: true, ignited: false, tools_reached: false, problem: expect.stringMatching(/^Its agent-boss tools did not connect within 3 s/) });
+    expect(textOf(r)).toMatch(/Not ignited\. Its agent-boss tools did not connect within 3 s \(no agent-boss MCP server bound to "no-tools" initialized\), so the ignite prompt was not typed: .*To see why: \/mcp in its session .*Fix it, then stop_agent and spawn_agent again/);
+    expect(readEvents(logFile).filter((e) => e.type === 'message')).toEqual([]); // nothing typed
+    const live = await client.call('list_liveness', { space: 'misc' });
+    expect((live.structuredContent as { agents: { agent: string; status: string; summary: string }[] }).agents.find((a) => a.agent === 'no-tools')).toMatchObject({
+      status: 'error',
+      summary: 'Started, but its agent-boss tools did not connect within 3 s; not ignited.',
+    });
+    expect((await client.call('stop_agent', { space: 'misc', agent: 'no-tools' })).isError).toBeFalsy();
+  });
+
   it('spawns an agent: session, program with its BOSS_* environment, registration, ignite prompt', async () => {
     const r = await client.call('spawn_agent', { agent: 'worker', work_dir: tmp.dir, command: fakeCommand(), role: 'tester' });
     expect(r.isError, textOf(r)).toBeFalsy();
-    expect(r.structuredContent).toMatchObject({ space: 'team', agent: 'worker', session_id: 'team-worker', ready: true, ignited: true });
+    expect(r.structuredContent).toMatchObject({ space: 'team', agent: 'worker', session_id: 'team-worker', ready: true, ignited: true, tools_reached: true });
     const ignite = await waitFor(() => readEvents(log()).find((e) => e.type === 'message'), 10_000, 'ignite prompt typed');
     expect(ignite.text).toContain('You are **worker**, an AI coding agent in the space **team**');
     expect(ignite.text).toContain('Your role: **tester**');

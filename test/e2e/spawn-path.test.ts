@@ -25,10 +25,10 @@ describe('spawn_agent finds its programs where the spawning process finds them',
     tmp = tempDir('agent-boss-spawn-path-');
     bin = join(tmp.dir, 'bin');
     mkdirSync(bin);
-    // The agent program: says where it finds agent-boss (as Claude Code starts its MCP server), then runs the fake UI.
+    // The agent program: says where it finds agent-boss, then runs the fake UI, which starts `agent-boss stdio` as its MCP server (as Claude Code does).
     writeFileSync(
       join(bin, 'boss-fake-program'),
-      `#!/bin/sh\necho "$(command -v agent-boss)" > ${JSON.stringify(found())}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(FAKE_AGENT)} "$@"\n`,
+      `#!/bin/sh\necho "$(command -v agent-boss)" > ${JSON.stringify(found())}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(FAKE_AGENT)} --mcp agent-boss "$@"\n`,
     );
     writeFileSync(join(bin, 'agent-boss'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`);
     chmodSync(join(bin, 'boss-fake-program'), 0o755);
@@ -63,6 +63,9 @@ describe('spawn_agent finds its programs where the spawning process finds them',
     expect(r.structuredContent).toMatchObject({ agent: 'pathless', ready: true, ignited: true, command: `${join(bin, 'boss-fake-program')} --log ${log('pathless')} --name pathless` });
     await waitFor(() => readEvents(log('pathless')).find((e) => e.type === 'message'), 10_000, 'ignite prompt typed');
     expect(readFileSync(found(), 'utf8').trim()).toBe(join(bin, 'agent-boss'));
+    // Its MCP server, found on that PATH, connected before the ignite prompt was typed.
+    expect(r.structuredContent).toMatchObject({ tools_reached: true });
+    expect(readEvents(log('pathless')).find((e) => e.type === 'mcp')).toEqual({ type: 'mcp', ok: true });
   });
 
   it('a spawn over an agent in error starts it clean: the failed start is forgotten', async () => {

@@ -5,7 +5,8 @@
  * earlier conversation.
  */
 import { execa } from 'execa';
-import { realpathSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentText, startFakeModel, textTurn, type FakeModel } from '../fixtures/fake-model.js';
 import { claudeBinary, claudeEnv, writeClaudeConfig } from '../helpers/claude-code.js';
@@ -33,6 +34,7 @@ describe('resume_agent brings back a Claude Code whose tmux server was killed, w
   const dirs: { cleanup: () => void }[] = [];
   let work: string;
   let home: string;
+  let mcpConfig: string;
 
   const call = async (name: string, args: Record<string, unknown> = {}) => {
     const r = await op.call(name, args);
@@ -62,6 +64,10 @@ describe('resume_agent brings back a Claude Code whose tmux server was killed, w
     work = realpathSync(workDir.dir);
     writeClaudeConfig(home, { workDirs: [work] });
     op = await stdioClient(['--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--space', SPACE]);
+    // Its agent-boss tools (spawn_agent types the ignite prompt once they connect).
+    mcpConfig = join(data.dir, 'mcp.json');
+    const boss = { command: process.execPath, args: [CLI, 'stdio', '--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--agent', AGENT, '--space', SPACE] };
+    writeFileSync(mcpConfig, JSON.stringify({ mcpServers: { boss } }));
     await call('list_liveness');
     // The hooks as `setup hooks --write` installs them: SessionStart records the conversation id.
     const setup = await execa(process.execPath, [CLI, 'setup', 'hooks', '--write', '--project', work, '--data-dir', data.dir], { reject: false });
@@ -84,9 +90,10 @@ describe('resume_agent brings back a Claude Code whose tmux server was killed, w
       ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
       shellQuote(claudeBinary()),
       '--permission-mode manual',
+      `--mcp-config ${shellQuote(mcpConfig)}`,
     ].join(' ');
     const spawned = await call('spawn_agent', { space: SPACE, agent: AGENT, work_dir: work, command, ready_timeout_s: 60 });
-    expect(spawned.structuredContent, textOf(spawned)).toMatchObject({ ready: true });
+    expect(spawned.structuredContent, textOf(spawned)).toMatchObject({ ready: true, tools_reached: true, ignited: true });
     await call('wait_for', { space: SPACE, agent: AGENT, state: 'idle', timeout_s: 60 });
 
     model.script(textTurn('Noted: the word is PLUM-7731.'));
@@ -113,7 +120,7 @@ describe('resume_agent brings back a Claude Code whose tmux server was killed, w
       ready: true,
       ignited: false,
     });
-    expect((resumed.structuredContent as { command: string }).command).toMatch(new RegExp(`--permission-mode manual --resume ${recorded}$`));
+    expect((resumed.structuredContent as { command: string }).command).toMatch(new RegExp(`--permission-mode manual --mcp-config \\S+ --resume ${recorded}$`));
     await call('wait_for', { space: SPACE, agent: AGENT, state: 'idle', timeout_s: 60 });
     expect(await row()).toMatchObject({ state: 'idle', resumable: false });
 

@@ -134,8 +134,12 @@ describe('setup claude with the real claude mcp add / list', { timeout: 90_000 }
   });
 });
 
-describe('spawn_agent starts the real Claude Code and ignites it', { timeout: 120_000 }, () => {
-  it('answers ignited: true, and the first message the model gets is the ignite prompt for that agent', async () => {
+describe('spawn_agent starts the real Claude Code and ignites it once its agent-boss tools connect', { timeout: 150_000 }, () => {
+  /**
+   * Spawns the real Claude Code as agent "ui-tests" of space "web" with `mcpServers` as its
+   * --mcp-config (the harness's environment typed as the command), runs `check`, and cleans up.
+   */
+  async function withSpawn(mcpServers: (dataDir: string, tmuxSocket: string) => Record<string, unknown>, check: (ctx: { op: Awaited<ReturnType<typeof stdioClient>>; model: FakeModel; r: Awaited<ReturnType<Awaited<ReturnType<typeof stdioClient>>['call']>> }) => Promise<void>) {
     const model = await startFakeModel();
     const tmux = await createTmuxServer();
     const data = tempDir('boss-spawn-data-');
@@ -144,30 +148,21 @@ describe('spawn_agent starts the real Claude Code and ignites it', { timeout: 12
     const home = realpathSync(homeDir.dir);
     const work = realpathSync(workDir.dir);
     writeClaudeConfig(home, { workDirs: [work] });
+    const mcpConfig = join(data.dir, 'mcp.json');
+    writeFileSync(mcpConfig, JSON.stringify({ mcpServers: mcpServers(data.dir, tmux.socketName) }));
     const op = await stdioClient(['--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--space', 'web']);
     try {
-      // The same environment as the harness's Claude Code, as a command typed into the shell.
       const env = claudeEnv(model.url, home);
       const command = [
         'env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" TERM="$TERM"',
         ...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`),
         shellQuote(claudeBinary()),
         '--permission-mode manual',
+        `--mcp-config ${shellQuote(mcpConfig)}`,
       ].join(' ');
       const r = await op.call('spawn_agent', { agent: 'ui-tests', work_dir: work, command, role: 'tester' });
       expect(r.isError, textOf(r)).toBeFalsy();
-      expect(r.structuredContent, textOf(r)).toMatchObject({ space: 'web', agent: 'ui-tests', session_id: 'web-ui-tests', ready: true, ignited: true });
-
-      const first = await model.nextRequest({ afterSeq: 0, timeoutMs: 30_000 });
-      expect(first.seq).toBe(1);
-      const firstUser = (first.body.messages ?? []).find((m) => m.role === 'user');
-      const got = squash(contentText(firstUser?.content));
-      // The ignite prompt exactly as the server renders it for this agent (prompts/get).
-      const prompt = await op.client.getPrompt({ name: 'ignite', arguments: { agent: 'ui-tests', space: 'web' } });
-      const want = (prompt.messages[0]?.content as { type: string; text: string }).text;
-      expect(want).toContain('You are **ui-tests**, an AI coding agent in the space **web**');
-      expect(got).toContain(squash(want));
-
+      await check({ op, model, r });
       const stop = await op.call('stop_agent', { agent: 'ui-tests' });
       expect(stop.isError, textOf(stop)).toBeFalsy();
     } finally {
@@ -178,5 +173,34 @@ describe('spawn_agent starts the real Claude Code and ignites it', { timeout: 12
       await new Promise((res) => setTimeout(res, 500));
       for (const d of [data, homeDir, workDir]) d.cleanup();
     }
+  }
+
+  it('answers ignited: true once its agent-boss server connected, and the first message the model gets is the ignite prompt for that agent', async () => {
+    const boss = (dataDir: string, tmuxSocket: string) => ({
+      boss: { command: process.execPath, args: [CLI, 'stdio', '--data-dir', dataDir, '--tmux-socket', tmuxSocket, '--agent', 'ui-tests', '--space', 'web'] },
+    });
+    await withSpawn(boss, async ({ op, model, r }) => {
+      expect(r.structuredContent, textOf(r)).toMatchObject({ space: 'web', agent: 'ui-tests', session_id: 'web-ui-tests', ready: true, tools_reached: true, ignited: true });
+      const first = await model.nextRequest({ afterSeq: 0, timeoutMs: 30_000 });
+      expect(first.seq).toBe(1);
+      const firstUser = (first.body.messages ?? []).find((m) => m.role === 'user');
+      const got = squash(contentText(firstUser?.content));
+      // The ignite prompt exactly as the server renders it for this agent (prompts/get).
+      const prompt = await op.client.getPrompt({ name: 'ignite', arguments: { agent: 'ui-tests', space: 'web' } });
+      const want = (prompt.messages[0]?.content as { type: string; text: string }).text;
+      expect(want).toContain('You are **ui-tests**, an AI coding agent in the space **web**');
+      expect(got).toContain(squash(want));
+    });
+  });
+
+  it('a broken MCP config (the agent-boss command is not found) is a failed spawn: not ignited, the reason and the next step, nothing sent to the model', async () => {
+    const broken = () => ({ boss: { command: '/nonexistent/bin/agent-boss', args: ['stdio'] } });
+    await withSpawn(broken, async ({ op, model, r }) => {
+      expect(r.structuredContent, textOf(r)).toMatchObject({ ready: true, tools_reached: false, ignited: false });
+      expect(textOf(r)).toMatch(/Not ignited\. Its agent-boss tools did not connect within 20 s .*so the ignite prompt was not typed: .*To see why: \/mcp in its session .*Fix it, then stop_agent and spawn_agent again/);
+      expect(model.requests).toHaveLength(0);
+      const live = await op.call('list_liveness', {});
+      expect((live.structuredContent as { agents: { agent: string; status: string; state: string }[] }).agents.find((a) => a.agent === 'ui-tests')).toMatchObject({ status: 'error', state: 'idle' });
+    });
   });
 });

@@ -181,6 +181,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "role",
             "skip_permissions",
             "ready_timeout_s",
+            "tools_timeout_s",
           ],
           "name": "spawn_agent",
           "required": [
@@ -204,6 +205,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "agent",
             "ignite",
             "ready_timeout_s",
+            "tools_timeout_s",
           ],
           "name": "resume_agent",
           "required": [

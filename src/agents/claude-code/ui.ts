@@ -108,6 +108,7 @@ export const CLAUDE_CODE_LAUNCH: AgentLaunch = {
   takesIgnition: true,
   skipPermissionsFlag: '--dangerously-skip-permissions',
   skipPermissionWords: ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions', 'bypassPermissions'],
+  mcpCheck: '/mcp in its session lists its MCP servers and why one failed; `claude mcp list` in its work directory checks each one',
   resume: CLAUDE_CODE_RESUME,
 };
 
