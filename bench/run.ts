@@ -11,6 +11,7 @@ import type { BenchContext, Benchmark, Goal } from './lib/harness.js';
 import { waitQuiet } from './lib/quiet.js';
 import { table } from './lib/stats.js';
 import { REAL_TMUX, SpawnCounter } from './lib/tmux.js';
+import { acp } from './acp.js';
 import { hook } from './hook.js';
 import { liveness } from './liveness.js';
 import { memory } from './memory.js';
@@ -20,7 +21,7 @@ import { sessions } from './sessions.js';
 import { startup } from './startup.js';
 import { tools } from './tools.js';
 
-const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, sessions, hook, realClient];
+const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, sessions, hook, realClient, acp];
 
 function machineNote(): string {
   const tmux = execaSync(REAL_TMUX, ['-V'], { reject: false }).stdout.trim();
