@@ -70,8 +70,27 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
   const work = realpathSync(workDir.dir);
   writeClaudeConfig(home, { workDirs: [work, ...(opts.workDirs ?? [])] });
   const env = opts.env(home);
-  let server = await startServer({ dataDir: dataDir.dir, env });
-  let client = await connect(server);
+  const removeDirs = () => {
+    homeDir.cleanup();
+    workDir.cleanup();
+    dataDir.cleanup();
+  };
+  let server: RunningServer;
+  let client: Client;
+  try {
+    server = await startServer({ dataDir: dataDir.dir, env });
+  } catch (err) {
+    removeDirs();
+    throw err;
+  }
+  try {
+    client = await connect(server);
+  } catch (err) {
+    // A hub whose MCP endpoint does not answer is not left running.
+    await server.stop();
+    removeDirs();
+    throw err;
+  }
 
   async function connect(s: RunningServer): Promise<Client> {
     const c = new Client({ name: 'acp-test', version: '0' });
@@ -128,7 +147,10 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
       await client.close().catch(() => undefined);
       await server.stop();
       server = await startServer({ dataDir: dataDir.dir, env });
-      client = await connect(server);
+      client = await connect(server).catch(async (err: unknown) => {
+        await server.stop();
+        throw err;
+      });
     },
     async close() {
       for (const r of await rows().catch(() => [] as LivenessRowLike[])) {
