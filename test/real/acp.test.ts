@@ -1,7 +1,7 @@
 /**
  * Headless Claude Code over the Agent Client Protocol (claude-agent-acp, pinned, offline against the
  * fake Messages API), driven through the hub's MCP tools with backend "acp": spawn with the ignite
- * prompt, exact states in list_liveness (source "acp"), a Bash permission request approved once,
+ * prompt, the agent-boss MCP server it is given (bound to it), exact states in list_liveness (source "acp"), a Bash permission request approved once,
  * refused, and an "always" the request does not offer, approval rules, a second prompt queued behind a running
  * turn and sent exactly once, an interrupt in the middle of a streaming answer, a hub restart while a
  * permission request is pending, and a runner that ended resumed with session/load.
@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeModel, textTurn, toolTurn, type FakeModel, type RecordedRequest } from '../fixtures/fake-model.js';
+import { deferredToolTurns, startFakeModel, textTurn, toolTurn, type FakeModel, type RecordedRequest } from '../fixtures/fake-model.js';
 import { claudeAcpEnv, startAcpHub, type AcpHub } from '../helpers/acp.js';
 import { waitForExit } from '../helpers/process-exit.js';
 
@@ -41,6 +41,20 @@ describe('claude-agent-acp as a headless agent (backend acp)', { timeout: 90_000
     const row = await hub.waitForRow(AGENT, (r) => r.state === 'idle' && (r.last_line ?? '').includes('Ready for work.'), 'idle after the ignite turn');
     expect(row).toMatchObject({ backend: 'acp', source: 'acp', exists: true, needs_approval: false });
     expect(hub.runnerPids()).toHaveLength(1);
+  });
+
+  it('uses the agent-boss MCP server it was given, bound to itself: its report reaches the hub', async () => {
+    const tool = 'mcp__agent-boss__report_status';
+    const [search, call] = deferredToolTurns(tool, { status: 'active', summary: 'reporting over ACP' });
+    model.script({ ...search!, ...asked('report your status') }, { ...call!, when: (r) => r.toolResults.length > 0 && JSON.stringify(r.body.messages).includes('report your status') && !JSON.stringify(r.body.messages).includes('reporting over ACP') }, textTurn('Reported.', { when: (r) => r.toolResults.length > 0 && JSON.stringify(r.body.messages).includes('reporting over ACP') }));
+    await hub.ok('send_input', { agent: AGENT, text: 'report your status' });
+    // Calling an MCP tool asks for permission in the default mode: the request names it.
+    const row = await hub.waitForRow(AGENT, (r) => r.state === 'waiting_approval', 'the permission request of the MCP call');
+    expect(row).toMatchObject({ tool_name: tool, source: 'acp' });
+    await hub.ok('approve', { agent: AGENT, decision: 'yes' });
+    await hub.waitForRow(AGENT, (r) => r.state === 'idle' && (r.last_line ?? '').includes('Reported.'), 'idle after the report');
+    const agent = (await hub.ok('list_liveness', {})).agents as { agent: string; status: string; summary: string }[];
+    expect(agent.find((a) => a.agent === AGENT)).toMatchObject({ status: 'active', summary: 'reporting over ACP' });
   });
 
   const askBash = async (file: string, reply: string) => {
