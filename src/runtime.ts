@@ -11,6 +11,10 @@ import { ensureApprovalLinkKey } from './store/operator-key.js';
 import { TmuxSessionBackend } from './backends/tmux/tmux-backend.js';
 import type { Config } from './config.js';
 import { Coordinator } from './core/coordinator.js';
+import { DomainError } from './core/errors.js';
+import type { Caller } from './core/identity.js';
+import { RemoteExecutor } from './core/remote-actions.js';
+import { readScreen, stopAgent } from './core/lifecycle.js';
 import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
 import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js';
@@ -114,4 +118,35 @@ export function notificationSinks(config: Config, env: NodeJS.ProcessEnv, log: L
   const notify = config.notify;
   if (!notify) return [];
   return [...notify.webhooks.map((url) => new WebhookSink(url, { log })), ...notify.commands.map((cmd) => new CommandSink(cmd, { log, env }))];
+}
+
+/**
+ * With a store shared by the hubs of several hosts: the loop that runs the actions other hubs queue
+ * for this host's sessions (src/core/remote-actions.ts); undefined on a store of one machine.
+ */
+export function remoteExecutor(coordinator: Coordinator, config: Pick<Config, 'storeUrl' | 'hostName'>, log: Logger): RemoteExecutor | undefined {
+  if (config.storeUrl === undefined) return undefined;
+  const calls: Record<string, (caller: Caller, input: never) => Promise<unknown>> = {
+    send_input: (caller, input) => coordinator.sendInput(caller, input),
+    approve: (caller, input) => coordinator.approve(caller, input),
+    interrupt: (caller, input) => coordinator.interrupt(caller, input),
+    stop_agent: (caller, input) => stopAgent(coordinator, caller, input),
+    read_screen: (caller, input) => readScreen(coordinator, caller, input),
+  };
+  return new RemoteExecutor({
+    store: coordinator.store,
+    host: config.hostName,
+    run: (kind, caller, input) => {
+      const call = calls[kind];
+      if (!call) throw new DomainError('validation', `This hub does not run "${kind}" actions for other hosts: upgrade it.`);
+      return call(caller, input as never);
+    },
+    explain: (err, where) => {
+      const f = coordinator.explainFailure(err, where);
+      if (f.domain) return { code: f.domain.code, message: f.domain.message };
+      log.error(f.log);
+      return { code: 'backend_failed', message: f.message };
+    },
+    onError: (err) => log.warn(`actions for this host: ${err instanceof Error ? err.message : String(err)}`),
+  });
 }

@@ -406,20 +406,22 @@ export class Coordinator {
   }
 
   /**
-   * Runs an action on an agent's session in its turn (ActionQueue: one action per session at a
-   * time, across processes, in call order); agent and session are resolved when the turn comes.
+   * Runs an action on an agent's session in its turn (ActionQueue: one action per session at a time,
+   * across processes, in call order; resolved when the turn comes), on another host by its hub.
    */
   private action<T>(caller: Caller, target: Target, what: string, act: (t: ActionTarget<SessionActor & SessionObserver>) => Promise<T>, opts: { self?: boolean } = {}): Promise<T> {
-    return this.stored(() =>
-      this.actions.run(
+    return this.stored(async () => {
+      const remote = await this.hosts.forward<T>(caller, target, what);
+      if (remote) return remote.result;
+      return this.actions.run(
         agentKey(target.space, target.agent),
         async () => {
           const t = await this.actionTarget(caller, target, what, opts);
           return { ...t, queue: sessionQueue(t.backend.name, t.sessionId) };
         },
         act,
-      ),
-    );
+      );
+    });
   }
 
   /** Runs store work, giving its failures (busy, damaged) as DomainErrors. */

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { AgentRecord, HostRecord, PublishedRow, Store } from '../store/store.js';
 import { backendNameOf } from '../backends/registry.js';
 import { DomainError } from './errors.js';
-import { agentKey, nameKey } from './identity.js';
+import { agentKey, nameKey, type Caller, type Target } from './identity.js';
+import { forwardAction, FORWARDED } from './remote-actions.js';
 import type { LivenessRow } from './liveness.js';
 
 /**
@@ -43,6 +44,17 @@ export class Hosts {
   /** The session is this host's to probe and act on (every session is, on an unshared store). */
   isLocal(agent: Pick<AgentRecord, 'host'>): boolean {
     return !this.shared || agent.host === null || nameKey(agent.host) === nameKey(this.name);
+  }
+
+  /**
+   * Runs an action (send, approve, interrupt) on a session of another host through that host's hub
+   * (remote-actions.ts): its answer, or undefined when the session is this host's.
+   */
+  async forward<T>(caller: Caller, target: Target, what: string): Promise<{ result: T } | undefined> {
+    if (!this.shared || FORWARDED[what] === undefined) return undefined;
+    const agent = await this.store.getAgent(target.space, target.agent);
+    if (!agent || this.isLocal(agent)) return undefined;
+    return { result: await forwardAction<T>({ store: this.store, from: this.name, clock: this.clock }, agent, caller, target, what) };
   }
 
   /** Refuses an action on a session another host owns, naming that host. */

@@ -111,6 +111,8 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
 
 /** Ends the agent's session and marks the agent done (its record and history stay). */
 export async function stopAgent(coordinator: Coordinator, caller: Caller, target: Target): Promise<{ record: AgentRecord; session_id: string; ended: boolean }> {
+  const remote = await coordinator.hosts.forward<{ record: AgentRecord; session_id: string; ended: boolean }>(caller, target, 'stop');
+  if (remote) return remote.result; // the session is on another host: its hub stops it
   const { agent, backend, sessionId } = await coordinator.actionTarget(caller, target, 'stop');
   const sessions: SessionLifecycle = backend;
   let ended = true;
@@ -131,6 +133,8 @@ export async function stopAgent(coordinator: Coordinator, caller: Caller, target
 
 /** The last `lines` non-empty lines of the agent's terminal (the dashboard's preview; not logged). Changes nothing. */
 export async function readScreen(coordinator: Coordinator, caller: Caller, target: Target & { lines: number }): Promise<{ agent: AgentRecord; session_id: string; lines: string[] }> {
+  const remote = await coordinator.hosts.forward<{ agent: AgentRecord; session_id: string; lines: string[] }>(caller, target, 'read the screen of');
+  if (remote) return remote.result; // the session is on another host: its hub reads it
   const { agent, backend, sessionId } = await coordinator.actionTarget(caller, target, 'read the screen of');
   const lines = await call({ agent, sessionId }, () => backend.captureOutput(sessionId, target.lines));
   return { agent, session_id: sessionId, lines };

@@ -10,7 +10,7 @@ import { STATE_LABELS } from '../core/liveness.js';
 import { visible } from '../core/text.js';
 import type { Logger } from '../log.js';
 import { Notifier } from '../core/notifications.js';
-import { approvalLinksOf, createRuntime, ensureOperatorKey, notificationSinks, operatorKeyPath, type Runtime } from '../runtime.js';
+import { approvalLinksOf, createRuntime, ensureOperatorKey, notificationSinks, operatorKeyPath, remoteExecutor, type Runtime } from '../runtime.js';
 import { createHttpApp } from './app.js';
 import { EventHub } from './events.js';
 import { McpSessions } from './mcp-route.js';
@@ -174,6 +174,9 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     },
   });
   monitor.start();
+  // Hubs sharing a store: the actions other hubs queue for this host's sessions.
+  const executor = remoteExecutor(coordinator, config, log);
+  executor?.start();
   // After a reboot every agent's session is gone: say which ones can come back with their conversation.
   resumableAgents(coordinator).then(
     (rows) => rows.length > 0 && !closing && process.stderr.write(resumableText(rows)),
@@ -203,6 +206,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
         });
       }
       await mcp.close();
+      await executor?.stop();
       await monitor.stop();
       // Events already decided get a moment to go out; a receiver that is down does not hold the exit.
       await Promise.race([Promise.all(sinks.map((sink) => sink.drain?.())), new Promise((r) => setTimeout(r, NOTIFY_DRAIN_MS).unref())]);

@@ -1,4 +1,4 @@
-import type { AgentRecord, AgentStatus, Document, Section } from './store.js';
+import type { AgentRecord, AgentStatus, Document, RemoteAction, Section } from './store.js';
 
 /** An `agents` row joined with its space's name, and how it becomes an AgentRecord. */
 export interface AgentRow {
@@ -80,3 +80,18 @@ export const toRecord = (r: AgentRow): AgentRecord => ({
 });
 
 export const AGENT_SELECT = `SELECT a.*, s.name AS space_name FROM agents a JOIN spaces s ON s.id = a.space_id`;
+
+/** A remote_actions row as stored (JSON as text), and as the store answers it. */
+export type RawAction = Omit<RemoteAction, 'caller' | 'input' | 'outcome'> & { caller: string; input: string; outcome: string | null };
+export const toAction = (r: RawAction): RemoteAction => ({
+  id: r.id,
+  host: r.host,
+  from_host: r.from_host,
+  kind: r.kind,
+  caller: parseJson(r.caller),
+  input: parseJson(r.input),
+  state: r.state,
+  outcome: parseJson(r.outcome),
+  created_at: r.created_at,
+  deadline: r.deadline,
+});

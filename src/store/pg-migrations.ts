@@ -201,6 +201,26 @@ export const pgMigrations: readonly PgMigration[] = [
         PRIMARY KEY (space_key, agent_key)
       );`,
   },
+  {
+    version: 8,
+    name: 'remote-actions',
+    sql: `
+      CREATE TABLE remote_actions (
+        id          BIGSERIAL PRIMARY KEY,
+        host        TEXT NOT NULL,
+        from_host   TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        caller      TEXT NOT NULL,
+        input       TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'queued',
+        outcome     TEXT,
+        created_at  BIGINT NOT NULL,
+        deadline    BIGINT NOT NULL,
+        claimed_at  BIGINT,
+        done_at     BIGINT
+      );
+      CREATE INDEX remote_actions_host ON remote_actions(host, state, id);`,
+  },
 ];
 
 export const LATEST_VERSION = pgMigrations.at(-1)!.version;

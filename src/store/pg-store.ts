@@ -1,4 +1,4 @@
-import { AGENT_SELECT, parseJson, toJson, toRecord, type AgentRow } from './agent-rows.js';
+import { AGENT_SELECT, parseJson, toAction, toJson, toRecord, type AgentRow, type RawAction } from './agent-rows.js';
 import { nameKey } from './name-key.js';
 import type { PgClient, PgDatabase } from './pg-db.js';
 import {
@@ -8,6 +8,7 @@ import {
   type HostRecord,
   type PublishedRow,
   type Registration,
+  type RemoteAction,
   type Report,
   type Store,
   type StoreHealth,
@@ -28,6 +29,10 @@ const EVENTS_KEPT = 10_000;
  */
 export const LOCK_EVENTS = [7101, 0] as const;
 export const LOCK_TICKETS = 7102;
+export const LOCK_ACTIONS = 7103;
+/** NOTIFY channels: an action was queued for a host (payload: the host), an action's outcome is in (payload: its id). */
+export const ACTIONS_CHANNEL = 'boss_actions';
+export const ACTION_DONE_CHANNEL = 'boss_action_done';
 
 interface EventRow {
   id: number;
@@ -310,6 +315,46 @@ export class PgStore implements Store {
        LEFT JOIN spaces s ON s.name_key = h.space_key LEFT JOIN agents a ON a.space_id = s.id AND a.name_key = h.agent_key`,
     );
     return { hosts: hosts.rows, rows: rows.rows.map((r) => ({ ...r, row: parseJson(r.row) })) };
+  }
+
+  async queueRemoteAction(a: Parameters<Store['queueRemoteAction']>[0]): Promise<number> {
+    return this.db.tx('queue the action for its host', async (c) => {
+      // A host's actions commit in id order (the owner runs them in that order).
+      await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_ACTIONS, a.host]);
+      const r = await c.query<{ id: number }>(
+        `INSERT INTO remote_actions (host, from_host, kind, caller, input, created_at, deadline) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [a.host, a.from_host, a.kind, JSON.stringify(a.caller), JSON.stringify(a.input), this.clock(), a.deadline],
+      );
+      await c.query('SELECT pg_notify($1, $2)', [ACTIONS_CHANNEL, a.host]);
+      return r.rows[0]!.id;
+    });
+  }
+
+  async claimRemoteAction(host: string): Promise<RemoteAction | undefined> {
+    const r = await this.db.query<RawAction>(
+      'claim a queued action',
+      `UPDATE remote_actions SET state = 'running', claimed_at = $2
+       WHERE id = (SELECT id FROM remote_actions WHERE host = $1 AND state = 'queued' AND deadline > $2 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *`,
+      [host, this.clock()],
+    );
+    return r.rows[0] && toAction(r.rows[0]);
+  }
+
+  async finishRemoteAction(id: number, state: 'done' | 'failed', outcome: unknown): Promise<void> {
+    await this.db.tx('record the action outcome', async (c) => {
+      await c.query(`UPDATE remote_actions SET state = $1, outcome = $2, done_at = $3 WHERE id = $4`, [state, JSON.stringify(outcome), this.clock(), id]);
+      await c.query('SELECT pg_notify($1, $2)', [ACTION_DONE_CHANNEL, String(id)]);
+    });
+  }
+
+  async remoteAction(id: number): Promise<RemoteAction | undefined> {
+    const r = await this.db.query<RawAction>('read the action', `SELECT * FROM remote_actions WHERE id = $1`, [id]);
+    return r.rows[0] && toAction(r.rows[0]);
+  }
+
+  async cancelRemoteAction(id: number): Promise<boolean> {
+    const r = await this.db.query('withdraw the action', `UPDATE remote_actions SET state = 'cancelled', done_at = $1 WHERE id = $2 AND state = 'queued'`, [this.clock(), id]);
+    return (r.rowCount ?? 0) > 0;
   }
 
   /** Whether the server answers; the URL in the answer carries no password. */

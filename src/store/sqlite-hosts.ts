@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { parseJson } from './agent-rows.js';
+import { parseJson, toAction, type RawAction } from './agent-rows.js';
 import { nameKey } from './name-key.js';
-import type { HostRecord, PublishedRow } from './store.js';
+import type { HostRecord, PublishedRow, RemoteAction } from './store.js';
 
 /**
  * The hosts tables (migration 7) on SQLite, for SqliteStore: the same contract as on PostgreSQL (a
@@ -25,6 +25,16 @@ export class SqliteHosts {
       ),
       stopHost: db.prepare(`UPDATE hosts SET stopped_at = @now, expires_at = MIN(expires_at, @now) WHERE name = @name`),
       hosts: db.prepare(`SELECT name, pid, started_at, seen_at, expires_at, stopped_at FROM hosts ORDER BY name`),
+      queueAction: db.prepare(
+        `INSERT INTO remote_actions (host, from_host, kind, caller, input, created_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      claimAction: db.prepare(
+        `UPDATE remote_actions SET state = 'running', claimed_at = @now
+         WHERE id = (SELECT id FROM remote_actions WHERE host = @host AND state = 'queued' AND deadline > @now ORDER BY id LIMIT 1) RETURNING *`,
+      ),
+      finishAction: db.prepare(`UPDATE remote_actions SET state = ?, outcome = ?, done_at = ? WHERE id = ?`),
+      action: db.prepare(`SELECT * FROM remote_actions WHERE id = ?`),
+      cancelAction: db.prepare(`UPDATE remote_actions SET state = 'cancelled', done_at = ? WHERE id = ? AND state = 'queued'`),
       hostRows: db.prepare(
         `SELECT COALESCE(s.name, h.space_key) AS space, COALESCE(a.name, h.agent_key) AS agent, h.host, h.row, h.updated_at FROM host_liveness h
          LEFT JOIN spaces s ON s.name_key = h.space_key LEFT JOIN agents a ON a.space_id = s.id AND a.name_key = h.agent_key`,
@@ -42,6 +52,28 @@ export class SqliteHosts {
     this.q.stopHost!.run({ name, now });
   }
 
+  queue(a: { host: string; from_host: string; kind: string; caller: unknown; input: unknown; deadline: number }, now: number): number {
+    return (this.q.queueAction!.get(a.host, a.from_host, a.kind, JSON.stringify(a.caller), JSON.stringify(a.input), now, a.deadline) as { id: number }).id;
+  }
+
+  claim(host: string, now: number): RemoteAction | undefined {
+    const row = this.q.claimAction!.get({ host, now }) as RawAction | undefined;
+    return row && toAction(row);
+  }
+
+  finish(id: number, state: 'done' | 'failed', outcome: unknown, now: number): void {
+    this.q.finishAction!.run(state, JSON.stringify(outcome), now, id);
+  }
+
+  action(id: number): RemoteAction | undefined {
+    const row = this.q.action!.get(id) as RawAction | undefined;
+    return row && toAction(row);
+  }
+
+  cancel(id: number, now: number): boolean {
+    return this.q.cancelAction!.run(now, id).changes > 0;
+  }
+
   view(): { hosts: HostRecord[]; rows: PublishedRow[] } {
     return {
       hosts: this.q.hosts!.all() as HostRecord[],
@@ -49,3 +81,4 @@ export class SqliteHosts {
     };
   }
 }
+

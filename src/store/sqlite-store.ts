@@ -4,25 +4,10 @@ import { AGENT_SELECT, iso, parseJson, toJson, toRecord, type AgentRow } from '.
 import { checkFileIntegrity } from './integrity.js';
 import { SqliteHosts } from './sqlite-hosts.js';
 import { nameKey } from './name-key.js';
-import {
-  ParentCycleError,
-  StoreBusyError,
-  StoreDamagedError,
-  type AgentRecord,
-  type LaunchFields,
-  type HostRecord,
-  type PublishedRow,
-  type Registration,
-  type Report,
-  type Store,
-  type StoreHealth,
-  type StoredEvent,
-  type Ticket,
-  type TicketOwner,
-} from './store.js';
+import { ParentCycleError, StoreBusyError, StoreDamagedError } from './store.js';
+import type { AgentRecord, LaunchFields, HostRecord, PublishedRow, Registration, RemoteAction, Report, Store, StoreHealth, StoredEvent, Ticket, TicketOwner } from './store.js';
 
 const key = nameKey;
-
 
 /** How many SSE events to keep for replay; older ones are pruned. */
 const EVENTS_KEPT = 10_000;
@@ -327,16 +312,30 @@ export class SqliteStore implements Store {
     });
   }
 
-  async publishHost(host: { name: string; pid: number; expiresAt: number }, rows: readonly { space: string; agent: string; row: unknown }[]): Promise<void> {
-    await this.write('publish the host liveness', () => this.hosts.publish(host, rows, this.clock()));
+  // Hosts and their actions (sqlite-hosts.ts): the contract of hubs sharing a store, on SQLite too.
+  publishHost(host: Parameters<Store['publishHost']>[0], rows: Parameters<Store['publishHost']>[1]): Promise<void> {
+    return this.write('publish the host liveness', () => this.hosts.publish(host, rows, this.clock()));
   }
-
-  async stopHost(name: string): Promise<void> {
-    await this.write('stop the host', () => this.hosts.stop(name, this.clock()));
+  stopHost(name: string): Promise<void> {
+    return this.write('stop the host', () => this.hosts.stop(name, this.clock()));
   }
-
-  async hostLiveness(): Promise<{ hosts: HostRecord[]; rows: PublishedRow[] }> {
+  hostLiveness(): Promise<{ hosts: HostRecord[]; rows: PublishedRow[] }> {
     return this.read(() => this.hosts.view());
+  }
+  queueRemoteAction(a: Parameters<Store['queueRemoteAction']>[0]): Promise<number> {
+    return this.write('queue the action for its host', () => this.hosts.queue(a, this.clock()));
+  }
+  claimRemoteAction(host: string): Promise<RemoteAction | undefined> {
+    return this.write('claim a queued action', () => this.hosts.claim(host, this.clock()));
+  }
+  async finishRemoteAction(id: number, state: 'done' | 'failed', outcome: unknown): Promise<void> {
+    await this.write('record the action outcome', () => this.hosts.finish(id, state, outcome, this.clock()));
+  }
+  remoteAction(id: number): Promise<RemoteAction | undefined> {
+    return this.read(() => this.hosts.action(id));
+  }
+  cancelRemoteAction(id: number): Promise<boolean> {
+    return this.write('withdraw the action', () => this.hosts.cancel(id, this.clock()));
   }
 
   /**

@@ -150,6 +150,21 @@ export interface PublishedRow {
   updated_at: number;
 }
 
+/** An action queued for the hub of another host (see migration 8). */
+export interface RemoteAction {
+  id: number;
+  host: string;
+  from_host: string;
+  kind: string;
+  caller: unknown;
+  input: unknown;
+  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  /** done: `{ result }`; failed: `{ error: { code, message, retry_after? } }`. */
+  outcome: unknown;
+  created_at: number;
+  deadline: number;
+}
+
 export interface StoreHealth {
   ok: boolean;
   /** "ok", or what is wrong in a sentence. */
@@ -197,6 +212,15 @@ export interface Store {
   stopHost(name: string): Promise<void>;
   /** Every host's lease and the rows the hosts published. */
   hostLiveness(): Promise<{ hosts: HostRecord[]; rows: PublishedRow[] }>;
+
+  /** Queues an action for the hub of `host`; ids increase in commit order per host. */
+  queueRemoteAction(a: { host: string; from_host: string; kind: string; caller: unknown; input: unknown; deadline: number }): Promise<number>;
+  /** Claims the oldest queued action of `host` not past its deadline (queued → running), exactly once across hubs. */
+  claimRemoteAction(host: string): Promise<RemoteAction | undefined>;
+  finishRemoteAction(id: number, state: 'done' | 'failed', outcome: unknown): Promise<void>;
+  remoteAction(id: number): Promise<RemoteAction | undefined>;
+  /** Withdraws an action still queued; false when it was already claimed. */
+  cancelRemoteAction(id: number): Promise<boolean>;
 
   /** Whether the store can serve: for SQLite, an integrity check of the file on disk. */
   health(): Promise<StoreHealth>;

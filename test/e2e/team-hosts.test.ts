@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDatabase } from '../../src/store/pg-db.js';
 import { PgStore } from '../../src/store/pg-store.js';
-import { startFakeAgent, waitFor } from '../helpers/fake-agent.js';
+import { readEvents, startFakeAgent, waitFor } from '../helpers/fake-agent.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
@@ -52,7 +52,7 @@ describe('hubs on two hosts sharing one PostgreSQL', () => {
       body: JSON.stringify(body),
     });
 
-  it('shows every host\'s sessions on each hub with their host, probed by their own hub, and refuses an action for another host naming it', async () => {
+  it('shows every host\'s sessions on each hub with their host, probed by their own hub, and filters by host', async () => {
     await startFakeAgent(tmuxA, 'dev-a', join(tmp.dir, 'a.log'));
     await startFakeAgent(tmuxB, 'dev-b', join(tmp.dir, 'b.log'));
     // The operator registers each session through the hub of its host (the ignition URL).
@@ -72,14 +72,55 @@ describe('hubs on two hosts sharing one PostgreSQL', () => {
       ]);
     }
     expect((await overview(hubA, '&host=beta')).map((r) => r.agent)).toEqual(['dev-b']);
-    const send = await fetch(`${hubA.url}/dashboard/api/send`, {
-      method: 'POST',
-      headers: { ...hubA.asOperator, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ space: 'team', agent: 'dev-b', text: 'hello' }),
-    });
-    expect(send.status).toBe(409);
-    expect(((await send.json()) as { error: string }).error).toMatch(/^"dev-b" runs on host "beta", not on this hub's host "alpha": .* through the hub of host "beta".*Nothing was sent\.$/);
   }, 60_000);
+
+  it('the dashboard of hub alpha sends to and approves a prompt of an agent on host beta, run once by beta\'s hub', async () => {
+    const logB = join(tmp.dir, 'b.log');
+    const post = (path: string, body: Record<string, unknown>) =>
+      fetch(`${hubA.url}/dashboard/api/${path}`, { method: 'POST', headers: { ...hubA.asOperator, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const sent = await post('send', { space: 'team', agent: 'dev-b', text: 'please PERMIT this one' });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+    expect(await sent.json()).toMatchObject({ ok: true, agent: 'dev-b', session_id: 'dev-b' });
+    expect(readEvents(logB).filter((e) => e.type === 'message').map((e) => e.text)).toEqual(['please PERMIT this one']);
+    const waiting = await waitFor(async () => (await overview(hubA)).find((r) => r.agent === 'dev-b' && r.state === 'waiting_approval'), 15_000, 'dev-b waiting on alpha');
+    const approved = await post('approve', { space: 'team', agent: 'dev-b', decision: 'yes', prompt_id: (waiting as { prompt_id?: string }).prompt_id });
+    expect(approved.status, await approved.clone().text()).toBe(200);
+    expect(await approved.json()).toMatchObject({ ok: true, cleared: true });
+    expect(readEvents(logB).filter((e) => e.type === 'approval')).toEqual([expect.objectContaining({ option: 1 })]);
+    // The owner's refusal comes back as its own answer: nothing is pending any more.
+    const again = await post('approve', { space: 'team', agent: 'dev-b', decision: 'yes' });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toMatch(/dev-b/);
+    expect(readEvents(logB).filter((e) => e.type === 'approval')).toHaveLength(1);
+    // The screen of an agent on beta, read by beta's hub for alpha's dashboard (capture_output the same way).
+    const previews = await fetch(`${hubA.url}/dashboard/api/previews?space=team`, { headers: hubA.asOperator });
+    const byAgent = new Map(((await previews.json()) as { previews: { agent: string; lines: string[] | null; error?: string }[] }).previews.map((p) => [p.agent, p]));
+    expect(byAgent.get('dev-b')?.error).toBeUndefined();
+    expect(byAgent.get('dev-b')?.lines?.join('\n')).toContain('please PERMIT this one');
+  }, 60_000);
+
+  it('concurrent sends from both hubs to one agent arrive whole, each hub\'s in its order, each once', async () => {
+    const log = join(tmp.dir, 'c.log');
+    await startFakeAgent(tmuxB, 'dev-c', log, 50);
+    const r = await fetch(`${hubB.url}/spaces/team/ignition/dev-c?session_id=dev-c`, { headers: hubB.asOperator });
+    expect(r.status).toBe(200);
+    const sendAll = async (hub: RunningServer, tag: string) => {
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${hub.url}/dashboard/api/send`, {
+          method: 'POST',
+          headers: { ...hub.asOperator, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ space: 'team', agent: 'dev-c', text: `${tag} message number ${i} with some length to it` }),
+        });
+        expect(res.status, await res.clone().text()).toBe(200);
+      }
+    };
+    await Promise.all([sendAll(hubA, 'from-alpha'), sendAll(hubB, 'from-beta')]);
+    const got = readEvents(log).filter((e) => e.type === 'message').map((e) => String(e.text));
+    expect(got).toHaveLength(8);
+    for (const tag of ['from-alpha', 'from-beta']) {
+      expect(got.filter((t) => t.startsWith(tag))).toEqual([0, 1, 2, 3].map((i) => `${tag} message number ${i} with some length to it`));
+    }
+  }, 90_000);
 
   it('a hub killed with SIGKILL loses no acknowledged write, and its sessions turn unknown with the reason and since when', async () => {
     expect((await report(hubB, 'dev-b', { status: 'blocked', summary: 'acknowledged just before the kill' })).status).toBe(202);
@@ -93,6 +134,16 @@ describe('hubs on two hosts sharing one PostgreSQL', () => {
     // Since when: the lease's expiry, a few seconds after the last renewal before the kill.
     expect(Date.parse(row.since)).toBeGreaterThan(killedAt - 2_000);
     expect(Date.parse(row.since)).toBeLessThan(Date.now());
+    // An action for the dead host is refused at once, naming it; nothing waits on it.
+    const started = Date.now();
+    const send = await fetch(`${hubA.url}/dashboard/api/send`, {
+      method: 'POST',
+      headers: { ...hubA.asOperator, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ space: 'team', agent: 'dev-b', text: 'anyone there?' }),
+    });
+    expect(send.status).toBe(503);
+    expect(((await send.json()) as { error: string }).error).toMatch(/runs on host "beta", whose hub is not running \(its lease ended at \S+Z\): nothing was sent/);
+    expect(Date.now() - started).toBeLessThan(5_000); // far below the 15 s an unclaimed action would wait
     // The hub that is left keeps probing its own host.
     expect((await overview(hubA)).find((r) => r.agent === 'dev-a')).toMatchObject({ state: 'idle', exists: true, host: 'alpha' });
   }, 60_000);

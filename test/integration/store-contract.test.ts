@@ -338,6 +338,35 @@ describe.each([sqlite, postgres])('store contract: $name', (engine) => {
     await store.close();
   });
 
+  it('queues actions for a host, hands each to exactly one claimer in order, and withdraws only unclaimed ones', async () => {
+    let now = 1_000;
+    const where = await engine.fresh();
+    const [a, b] = [await engine.open(where, () => now), await engine.open(where, () => now)];
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await a.store.queueRemoteAction({ host: 'beta', from_host: 'alpha', kind: 'send_input', caller: { agent: 'lead' }, input: { text: `m${i}` }, deadline: 60_000 }));
+    await a.store.queueRemoteAction({ host: 'gamma', from_host: 'alpha', kind: 'interrupt', caller: {}, input: {}, deadline: 60_000 });
+    const late = await a.store.queueRemoteAction({ host: 'beta', from_host: 'alpha', kind: 'approve', caller: {}, input: {}, deadline: 500 });
+    expect(await a.store.cancelRemoteAction(ids[5]!)).toBe(true);
+    // Two hubs of host beta claim at once: every action once, in queue order; past-deadline and withdrawn ones never.
+    const claimed: number[] = [];
+    await Promise.all(
+      [a, b].map(async (o) => {
+        for (let x = await o.store.claimRemoteAction('beta'); x; x = await o.store.claimRemoteAction('beta')) claimed.push(x.id);
+      }),
+    );
+    expect([...claimed].sort((x, y) => x - y)).toEqual(ids.slice(0, 5));
+    expect(claimed).not.toContain(late);
+    expect(await a.store.cancelRemoteAction(ids[0]!)).toBe(false);
+    await b.store.finishRemoteAction(ids[0]!, 'done', { result: { ok: 1 } });
+    await b.store.finishRemoteAction(ids[1]!, 'failed', { error: { code: 'conflict', message: 'no' } });
+    expect(await a.store.remoteAction(ids[0]!)).toMatchObject({ state: 'done', outcome: { result: { ok: 1 } }, kind: 'send_input', caller: { agent: 'lead' }, input: { text: 'm0' }, from_host: 'alpha' });
+    expect(await a.store.remoteAction(ids[1]!)).toMatchObject({ state: 'failed', outcome: { error: { code: 'conflict' } } });
+    expect(await a.store.remoteAction(ids[5]!)).toMatchObject({ state: 'cancelled' });
+    now += 1;
+    await a.close();
+    await b.close();
+  });
+
   it('issues, verifies, lists and revokes agent tokens (hashes only)', async () => {
     const { store, tokens, sql, close } = await open();
     await store.register('Web', 'Api', {});
