@@ -123,6 +123,7 @@ const ACTS: Record<string, Act> = {
   approve: (h, w, t) => http(h, w, 'POST', `/spaces/web/approve/${t}`),
   interrupt: (h, w, t) => http(h, w, 'POST', `/spaces/web/agent/${t}/interrupt`),
   stop: (h, w, t) => tool(h, w, 'stop_agent', { space: 'web', agent: t }),
+  resume: (h, w, t) => http(h, w, 'POST', `/spaces/web/agent/${t}/resume`),
   capture: (h, w, t) => tool(h, w, 'capture_output', { space: 'web', agent: t }),
   'hook events': (h, w, t) => http(h, w, 'POST', '/hooks/event', hookEvent(t)),
   read: (h, w) => http(h, w, 'GET', '/api/session-status'),
@@ -144,6 +145,8 @@ const TABLE: Record<string, { default: Partial<Record<Who, Cells>>; agents: Part
   approve: { default: { operator: [A, A, A], named: [R, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [R, A, R], 'no-credential': [U, U, U] } },
   interrupt: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
   stop: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
+  // Allowed: past the rule, the answer is resume_agent's own (these agents have no recorded conversation); never oneself.
+  resume: { default: { operator: [A, A, A], named: [R, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [R, A, R], 'no-credential': [U, U, U] } },
   capture: { default: { operator: [A, A, A], named: [A, A, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, A, R], 'no-credential': [U, U, U] } },
   'hook events': { default: { operator: [A, A, A], named: [A, R, R], unnamed: [R, R, R] }, agents: { operator: [A, A, A], 'agent-token': [A, R, R], 'no-credential': [U, U, U] } },
   read: { default: { operator: [A, A, A], named: [A, A, A], unnamed: [A, A, A] }, agents: { operator: [A, A, A], 'agent-token': [A, A, A], 'no-credential': [U, U, U] } },
@@ -162,6 +165,7 @@ describe('docs/security.md: powers by mode, against running hubs', () => {
     const hub = mode === 'default' ? plain : agents;
     const answer = await ACTS[power]!(hub, who, target);
     expect(classify(answer), `${answer.status} ${answer.text}`).toBe(want);
+    if (power === 'resume' && want === A) expect(answer.text).toMatch(/has no recorded conversation to resume|is still running/);
   });
 
   it.each([
