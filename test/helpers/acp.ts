@@ -52,7 +52,8 @@ export interface AcpHub {
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, unknown> }>;
   /** A tool call that must succeed: its structured content. */
   ok(name: string, args: Record<string, unknown>): Promise<Record<string, unknown>>;
-  rows(): Promise<LivenessRowLike[]>;
+  /** The liveness rows of `space` (default: the default space). */
+  rows(space?: string): Promise<LivenessRowLike[]>;
   /** The row of `agent` (`space/agent` for another space than the default). */
   waitForRow(agent: string, pred: (r: LivenessRowLike) => boolean, what: string, timeoutMs?: number): Promise<LivenessRowLike>;
   /** The pids of the runners alive now (from their state files). */
@@ -103,7 +104,7 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
     if (res.isError) throw new Error(`${name} failed: ${JSON.stringify(res.content)}`);
     return res.structuredContent ?? {};
   };
-  const rows = async () => ((await ok('list_liveness', {})).agents as LivenessRowLike[]) ?? [];
+  const rows = async (space?: string) => ((await ok('list_liveness', space === undefined ? {} : { space })).agents as LivenessRowLike[]) ?? [];
   const runnerPids = (): number[] => {
     const dir = join(dataDir.dir, 'acp');
     if (!existsSync(dir)) return [];
@@ -136,7 +137,8 @@ export async function startAcpHub(opts: { env: (home: string) => Record<string, 
       const deadline = Date.now() + timeoutMs;
       let last: LivenessRowLike | undefined;
       for (;;) {
-        last = (await rows()).find((r) => (agent.includes('/') ? `${r.space}/${r.agent}` : r.agent) === agent);
+        const [space, name] = agent.includes('/') ? agent.split('/') : [undefined, agent];
+        last = (await rows(space)).find((r) => r.agent === name);
         if (last && pred(last)) return last;
         if (Date.now() > deadline) throw new Error(`${agent}: no ${what} within ${timeoutMs / 1000} s; last row ${JSON.stringify(last)}`);
         await new Promise((r) => setTimeout(r, 50));

@@ -4,9 +4,11 @@
  * their runners are started by the manager's own server process, and the hub sees the same agents;
  * the manager gives each a task, waits for both with wait_for and reads their answers with
  * capture_output; the operator's dashboard shows each worker's transcript in place of a terminal.
+ * Then a headless manager (itself an ACP agent, its model scripted) spawns a headless worker through
+ * the agent-boss MCP server it was given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeModel, textTurn, type FakeModel, type RecordedRequest } from '../fixtures/fake-model.js';
+import { deferredToolTurns, startFakeModel, textTurn, type FakeModel, type RecordedRequest } from '../fixtures/fake-model.js';
 import { claudeAcpEnv, startAcpHub, type AcpHub, type LivenessRowLike } from '../helpers/acp.js';
 import { stdioClient } from '../helpers/stdio-client.js';
 import { card, expectContains, expectText, launchBrowser } from '../browser/browser.js';
@@ -89,6 +91,32 @@ describe('a manager over MCP with two headless workers', { timeout: 120_000 }, (
     }
 
     for (const agent of ['w1', 'w2']) expect(await ok('stop_agent', { agent })).toMatchObject({ ended: true });
+    expect(hub.runnerPids()).toHaveLength(0);
+  });
+
+  it('a headless manager spawns a headless worker through its own agent-boss MCP server', async () => {
+    const marker = 'start your worker';
+    const results = (r: RecordedRequest) => JSON.stringify(r.body.messages ?? []).split('"tool_result"').length - 1;
+    const step = (n: number) => ({ when: (r: RecordedRequest) => (r.body.tools?.length ?? 0) > 0 && JSON.stringify(r.body.messages ?? []).includes(marker) && results(r) === n });
+    const tool = 'mcp__agent-boss__spawn_agent';
+    const [search, spawn] = deferredToolTurns(tool, { agent: 'worker-a', work_dir: hub.work, backend: 'acp', agent_kind: 'claude-code', role: 'worker' });
+    model.script({ ...search!, ...step(0) }, { ...spawn!, ...step(1) }, textTurn('Worker started.', step(2)));
+
+    expect(await hub.ok('spawn_agent', { space: 'crew', agent: 'boss', work_dir: hub.work, backend: 'acp', agent_kind: 'claude-code' })).toMatchObject({ ready: true });
+    await hub.waitForRow('crew/boss', (r) => r.state === 'idle', 'the manager idle', 60_000);
+    await hub.ok('send_input', { space: 'crew', agent: 'boss', text: marker });
+    const asking = await hub.waitForRow('crew/boss', (r) => r.state === 'waiting_approval', 'the manager asking to call spawn_agent', 60_000);
+    expect(asking).toMatchObject({ tool_name: tool, source: 'acp' });
+    await hub.ok('approve', { space: 'crew', agent: 'boss', decision: 'yes' });
+    await hub.waitForRow('crew/boss', (r) => r.state === 'idle' && (r.last_line ?? '').includes('Worker started.'), 'the manager done', 90_000);
+
+    const worker = await hub.waitForRow('crew/worker-a', (r) => r.state === 'idle', 'the worker idle');
+    expect(worker).toMatchObject({ backend: 'acp', source: 'acp', exists: true });
+    const read = await hub.client.readResource({ uri: 'boss://space/crew/agents' });
+    const listed = JSON.parse((read.contents[0] as { text: string }).text) as { agent: string; parent?: string | null }[];
+    expect(listed.find((a) => a.agent === 'worker-a')?.parent).toBe('boss');
+    expect(hub.runnerPids()).toHaveLength(2);
+    for (const agent of ['worker-a', 'boss']) expect(await hub.ok('stop_agent', { space: 'crew', agent })).toMatchObject({ ended: true });
     expect(hub.runnerPids()).toHaveLength(0);
   });
 });
