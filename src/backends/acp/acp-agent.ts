@@ -95,12 +95,17 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
     );
   });
 
-/** Which option each decision takes, by ACP option kind, in order of preference. */
+/**
+ * Which option each decision takes, by ACP option kind, in order of preference. "yes" is an allow
+ * once only: a request offering no such option is not answered "always" in its place (that would
+ * grant the tool for the rest of the session, to a person's yes or an approval rule's allow).
+ */
 const KINDS: Record<ApprovalDecision, string[]> = {
-  yes: ['allow_once', 'allow_always'],
+  yes: ['allow_once'],
   always: ['allow_always'],
   no: ['reject_once', 'reject_always'],
 };
+const WANTED: Record<ApprovalDecision, string> = { yes: 'allow once', always: 'allow always', no: 'reject' };
 
 export class AcpAgent {
   readonly transcript = new Transcript();
@@ -250,7 +255,7 @@ export class AcpAgent {
         index = p.options.findIndex((o) => o.kind === kind);
         if (index >= 0) break;
       }
-      if (index < 0) throw new AcpActionError(`decision "${decision}": the request offers no such option (${listed}); nothing was answered. Pass option with its number, or another decision.`, 'option_unavailable');
+      if (index < 0) throw new AcpActionError(`decision "${decision}" (${WANTED[decision]}): the request offers no such option (${listed}); nothing was answered. Pass option with its number, or another decision.`, 'option_unavailable');
     }
     const chosen = p.options[index]!;
     this.pending.shift();
