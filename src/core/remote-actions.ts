@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AgentRecord, RemoteAction, Store } from '../store/store.js';
+import { ACTION_DONE_CHANNEL, ACTIONS_CHANNEL, type AgentRecord, type RemoteAction, type Store } from '../store/store.js';
 import { DomainError, isDomainError, type DomainErrorCode } from './errors.js';
 import type { Caller, Target } from './identity.js';
 import { nameKey } from './identity.js';
@@ -48,8 +48,10 @@ export async function forwardAction<T>(ctx: ForwardContext, agent: AgentRecord, 
   }
   const id = await ctx.store.queueRemoteAction({ host, from_host: ctx.from, kind, caller, input, deadline: now + CLAIM_BOUND_MS });
   let claimed = false;
-  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
-    await sleep(pause);
+  const done = doneSignals(ctx.store);
+  // Woken by the owner's NOTIFY when the store has them; polling (faster without them) is the fallback.
+  for (let pause = 5; ; pause = Math.min(pause * 2, done ? 250 : 50)) {
+    await (done ? done.wait(id, pause) : sleep(pause));
     const a = await ctx.store.remoteAction(id);
     if (a?.state === 'done') return (a.outcome as { result: T }).result;
     if (a?.state === 'failed') {
@@ -74,6 +76,36 @@ export async function forwardAction<T>(ctx: ForwardContext, agent: AgentRecord, 
   }
 }
 
+/** Per store: one listener for "action answered" notifications, and the callers waiting on them. */
+const signals = new WeakMap<Store, { wait(id: number, ms: number): Promise<void> }>();
+function doneSignals(store: Store): { wait(id: number, ms: number): Promise<void> } | undefined {
+  if (!store.listen) return undefined;
+  let s = signals.get(store);
+  if (!s) {
+    const waiting = new Map<number, Set<() => void>>();
+    store.listen(ACTION_DONE_CHANNEL, (payload) => {
+      for (const wake of waiting.get(Number(payload)) ?? []) wake();
+    });
+    s = {
+      wait: (id, ms) =>
+        new Promise<void>((resolve) => {
+          const set = waiting.get(id) ?? new Set();
+          waiting.set(id, set);
+          const wake = () => {
+            clearTimeout(timer);
+            set.delete(wake);
+            if (set.size === 0) waiting.delete(id);
+            resolve();
+          };
+          const timer = setTimeout(wake, ms);
+          set.add(wake);
+        }),
+    };
+    signals.set(store, s);
+  }
+  return s;
+}
+
 export interface ExecutorOptions {
   store: Store;
   host: string;
@@ -90,10 +122,22 @@ export class RemoteExecutor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private unlisten: (() => Promise<void>) | undefined;
+  private again = false;
 
   constructor(private readonly opts: ExecutorOptions) {}
 
   start(): void {
+    // Woken at once by the NOTIFY of an action queued for this host; the poll is the fallback.
+    const listening = this.opts.store.listen !== undefined;
+    this.unlisten = this.opts.store.listen?.(ACTIONS_CHANNEL, (host) => {
+      if (nameKey(host) !== nameKey(this.opts.host) || this.stopped) return;
+      if (this.running) this.again = true;
+      else {
+        clearTimeout(this.timer);
+        loop();
+      }
+    });
     const loop = () => {
       this.running = this.drain()
         .then(
@@ -102,7 +146,9 @@ export class RemoteExecutor {
         )
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(loop, this.opts.intervalMs ?? 50);
+          const now = this.again;
+          this.again = false;
+          if (!this.stopped) this.timer = setTimeout(loop, now ? 0 : (this.opts.intervalMs ?? (listening ? 500 : 50)));
         });
     };
     this.timer = setTimeout(loop, 0);
@@ -112,6 +158,7 @@ export class RemoteExecutor {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    await this.unlisten?.();
   }
 
   /** Runs every action queued for this host now; returns how many. */

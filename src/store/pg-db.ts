@@ -47,6 +47,8 @@ export class PgDatabase {
   /** The URL without its password. */
   readonly where: string;
   private closed = false;
+  /** The listening connections (listen), ended by close. */
+  private readonly listeners = new Set<() => Promise<void>>();
 
   constructor(
     private readonly url: string,
@@ -107,6 +109,43 @@ export class PgDatabase {
     });
   }
 
+  /**
+   * Calls `onMessage` with the payload of each NOTIFY on `channel`, over one connection kept for
+   * listening (reconnected after a failure, a second later). Returns a function that stops it.
+   * Delivery is a wake-up, not a guarantee: callers keep polling, slower, as the fallback.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): () => Promise<void> {
+    let client: pg.Client | undefined;
+    let stopped = false;
+    let retry: NodeJS.Timeout | undefined;
+    const connect = async () => {
+      if (stopped || this.closed) return;
+      const c = new pg.Client({ connectionString: this.url, application_name: 'agent-boss listen', connectionTimeoutMillis: 5_000 });
+      c.on('error', () => undefined);
+      c.on('end', () => {
+        if (!stopped) retry = setTimeout(() => void connect(), 1_000);
+      });
+      c.on('notification', (m) => m.channel === channel && onMessage(m.payload ?? ''));
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        client = c;
+        if (stopped) await c.end();
+      } catch {
+        await c.end().catch(() => undefined);
+      }
+    };
+    void connect();
+    const stop = async () => {
+      stopped = true;
+      clearTimeout(retry);
+      this.listeners.delete(stop);
+      await client?.end().catch(() => undefined);
+    };
+    this.listeners.add(stop);
+    return stop;
+  }
+
   /** Whether the server answers (a trivial query within 3 s). */
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, detail: 'the store is closed' };
@@ -121,6 +160,7 @@ export class PgDatabase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.listeners].map((stop) => stop()));
     await this.pool.end();
   }
 

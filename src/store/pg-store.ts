@@ -2,6 +2,8 @@ import { AGENT_SELECT, parseJson, toAction, toJson, toRecord, type AgentRow, typ
 import { nameKey } from './name-key.js';
 import type { PgClient, PgDatabase } from './pg-db.js';
 import {
+  ACTION_DONE_CHANNEL,
+  ACTIONS_CHANNEL,
   ParentCycleError,
   type AgentRecord,
   type LaunchFields,
@@ -30,9 +32,7 @@ const EVENTS_KEPT = 10_000;
 export const LOCK_EVENTS = [7101, 0] as const;
 export const LOCK_TICKETS = 7102;
 export const LOCK_ACTIONS = 7103;
-/** NOTIFY channels: an action was queued for a host (payload: the host), an action's outcome is in (payload: its id). */
-export const ACTIONS_CHANNEL = 'boss_actions';
-export const ACTION_DONE_CHANNEL = 'boss_action_done';
+
 
 interface EventRow {
   id: number;
@@ -355,6 +355,10 @@ export class PgStore implements Store {
   async cancelRemoteAction(id: number): Promise<boolean> {
     const r = await this.db.query('withdraw the action', `UPDATE remote_actions SET state = 'cancelled', done_at = $1 WHERE id = $2 AND state = 'queued'`, [this.clock(), id]);
     return (r.rowCount ?? 0) > 0;
+  }
+
+  listen(channel: string, onMessage: (payload: string) => void): () => Promise<void> {
+    return this.db.listen(channel, onMessage);
   }
 
   /** Whether the server answers; the URL in the answer carries no password. */

@@ -150,6 +150,10 @@ export interface PublishedRow {
   updated_at: number;
 }
 
+/** Notification channels (Store.listen): an action was queued for a host (payload: the host), an action's outcome is in (payload: its id). */
+export const ACTIONS_CHANNEL = 'boss_actions';
+export const ACTION_DONE_CHANNEL = 'boss_action_done';
+
 /** An action queued for the hub of another host (see migration 8). */
 export interface RemoteAction {
   id: number;
@@ -221,6 +225,13 @@ export interface Store {
   remoteAction(id: number): Promise<RemoteAction | undefined>;
   /** Withdraws an action still queued; false when it was already claimed. */
   cancelRemoteAction(id: number): Promise<boolean>;
+
+  /**
+   * Wakes `onMessage` when another process signals on `channel` (PostgreSQL LISTEN/NOTIFY: the
+   * store NOTIFYs `boss_actions` with the host when it queues an action, `boss_action_done` with the
+   * id when one is answered). Absent on a store without notifications: callers poll.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void): () => Promise<void>;
 
   /** Whether the store can serve: for SQLite, an integrity check of the file on disk. */
   health(): Promise<StoreHealth>;

@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { DatabaseTooNewError, ParentCycleError, StoreUnavailableError, type Store } from '../../src/store/store.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/fake-agent.js';
 
 /**
  * The store contract, run against both engines: the SQLite file every process on one host shares,
@@ -385,6 +386,28 @@ describe.each([sqlite, postgres])('store contract: $name', (engine) => {
     expect(await tokens.revokeAgent('web', 'api')).toBe(1);
     expect(await tokens.hasActive('web', 'api')).toBe(false);
     await close();
+  });
+});
+
+describe('PostgreSQL store: notifications', () => {
+  it('notifies listeners on other connections when an action is queued for a host and when it is answered', async () => {
+    const url = await pgServer!.createDatabase();
+    const [a, b] = [new PgStore(await PgDatabase.open(url)), new PgStore(await PgDatabase.open(url))];
+    const queued: string[] = [];
+    const done: string[] = [];
+    const stops = [b.listen('boss_actions', (p) => queued.push(p)), b.listen('boss_action_done', (p) => done.push(p))];
+    // LISTEN takes effect once its connection is up: queue until the first notification arrives.
+    let id = 0;
+    await waitFor(async () => {
+      id = await a.queueRemoteAction({ host: 'beta', from_host: 'alpha', kind: 'interrupt', caller: {}, input: {}, deadline: Date.now() + 60_000 });
+      return queued.length > 0;
+    }, 10_000, 'the first notification');
+    expect(new Set(queued)).toEqual(new Set(['beta']));
+    await a.finishRemoteAction(id, 'done', { result: {} });
+    await waitFor(() => done.includes(String(id)), 5_000, 'the answered notification');
+    await Promise.all(stops.map((stop) => stop()));
+    await a.close();
+    await b.close();
   });
 });
 
