@@ -69,6 +69,10 @@ export interface CodexOptions {
   afterExit?: 'dead' | 'shell';
   /** Extra config.toml text. */
   config?: string;
+  /** Run after the config is written (e.g. agent-boss setup writing into CODEX_HOME). */
+  setup?: (home: string, workDir: string) => void;
+  /** More environment for the program. */
+  env?: Record<string, string>;
 }
 
 export async function startCodex(opts: CodexOptions): Promise<TuiSession> {
@@ -76,13 +80,17 @@ export async function startCodex(opts: CodexOptions): Promise<TuiSession> {
   return startTui({
     label: 'codex',
     argv: [binary, '--no-daemon', ...(opts.args ?? [])],
-    prepare: (home, workDir) => writeCodexConfig(join(home, '.codex'), workDir, opts.modelUrl, opts.config),
+    prepare: (home, workDir) => {
+      writeCodexConfig(join(home, '.codex'), workDir, opts.modelUrl, opts.config);
+      opts.setup?.(home, workDir);
+    },
     env: (home) => ({
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
       CODEX_HOME: join(home, '.codex'),
       LANG: 'C.UTF-8',
       FAKE_OPENAI_KEY: 'sk-fake-offline',
+      ...opts.env,
     }),
     ready: codexIdle,
     ...(opts.width !== undefined && { width: opts.width }),

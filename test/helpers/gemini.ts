@@ -43,6 +43,10 @@ export interface GeminiOptions {
   args?: string[];
   /** What the pane shows once the program exits (see startTui). */
   afterExit?: 'dead' | 'shell';
+  /** Run after the settings are written (e.g. agent-boss setup writing into them). */
+  setup?: (home: string, workDir: string) => void;
+  /** More environment for the program. */
+  env?: Record<string, string>;
 }
 
 export async function startGemini(opts: GeminiOptions): Promise<TuiSession> {
@@ -50,7 +54,10 @@ export async function startGemini(opts: GeminiOptions): Promise<TuiSession> {
   return startTui({
     label: 'gemini',
     argv: [binary, '--fake-responses', opts.responsesFile, ...(opts.args ?? [])],
-    prepare: (home) => writeGeminiSettings(home),
+    prepare: (home, workDir) => {
+      writeGeminiSettings(home);
+      opts.setup?.(home, workDir);
+    },
     env: (home) => ({
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: home,
@@ -58,6 +65,7 @@ export async function startGemini(opts: GeminiOptions): Promise<TuiSession> {
       GEMINI_API_KEY: 'fake-gemini-key',
       GEMINI_CLI_NO_RELAUNCH: 'true',
       COLORTERM: 'truecolor',
+      ...opts.env,
     }),
     ready: geminiIdle,
     ...(opts.width !== undefined && { width: opts.width }),

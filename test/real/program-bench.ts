@@ -23,7 +23,7 @@ export interface ProgramBench {
   close(): Promise<void>;
 }
 
-export async function startProgramBench(kind: string, start: (tmux: TmuxTestServer) => Promise<TuiSession>): Promise<ProgramBench> {
+export async function startProgramBench(kind: string, start: (tmux: TmuxTestServer, dataDir: string) => Promise<TuiSession>): Promise<ProgramBench> {
   const tmux = await createTmuxServer();
   const data = tempDir('boss-real-data-');
   const closers: (() => Promise<void> | void)[] = [() => tmux.kill(), () => data.cleanup()];
@@ -31,7 +31,7 @@ export async function startProgramBench(kind: string, start: (tmux: TmuxTestServ
     for (const c of closers.reverse()) await c();
   };
   try {
-    const tui = await start(tmux);
+    const tui = await start(tmux, data.dir);
     closers.push(() => tui.stop());
     const client = await stdioClient(['--data-dir', data.dir, '--tmux-socket', tmux.socketName, '--space', SPACE]);
     closers.push(() => client.close());

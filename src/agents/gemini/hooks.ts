@@ -14,9 +14,9 @@
  *   BeforeTool, AfterTool                 → working
  *   Notification of type ToolPermission   → waiting_approval: the tool of the BeforeTool before it,
  *                                           the subject from its details (the command, the file)
- *   AfterAgent                            → idle
- *   PreCompress                           → working, activity "compacting"
+ *   AfterAgent                            → idle (0.61.0's TUI was not seen firing it: the screen tells the turn's end)
  *   SessionEnd                            → gone
+ * PreCompress (fired before every model call in 0.61.0, compressing or not) changes nothing.
  *
  * Answering: the Notification cannot answer a prompt (Gemini says so: observability only), and a
  * BeforeTool `{"decision": "allow"}` does not skip Gemini's confirmation (its policy still asks).
@@ -39,7 +39,7 @@ import {
 } from '../../backends/agent-hooks.js';
 import { promptIdFor } from '../../backends/prompt-id.js';
 
-export const GEMINI_HOOK_EVENTS = ['SessionStart', 'BeforeAgent', 'BeforeTool', 'AfterTool', 'Notification', 'AfterAgent', 'PreCompress', 'SessionEnd'] as const;
+export const GEMINI_HOOK_EVENTS = ['SessionStart', 'BeforeAgent', 'BeforeTool', 'AfterTool', 'Notification', 'AfterAgent', 'SessionEnd'] as const;
 
 const TOOL_EVENTS: ReadonlySet<string> = new Set(['BeforeTool', 'AfterTool']);
 
@@ -122,8 +122,6 @@ export function nextGeminiState(prev: HookState | undefined, ev: HookEvent, at: 
     }
     case 'AfterAgent':
       return to('idle');
-    case 'PreCompress':
-      return to('working', { activity: `compacting${ev.trigger ? ` (${ev.trigger})` : ''}` });
     case 'SessionEnd':
       return { state: 'gone', event: ev.event, since: prev?.state === 'gone' ? prev.since : at, at, detail: { ...(ev.ccSession !== undefined && { cc_session: ev.ccSession }), ...(ev.reason && { activity: `session ended (${ev.reason})` }) } };
     default:
