@@ -118,7 +118,7 @@ describe('claude-agent-acp as a headless agent (backend acp)', { timeout: 90_000
     const from = model.lastSeq();
     model.script(textTurn('first answer, slowly streamed', { chunkDelayMs: 150, chunkChars: 3, ...asked('first question') }), textTurn('second answer', asked('second question')));
     await hub.ok('send_input', { agent: AGENT, text: 'first question' });
-    await model.requestContaining('first question', { afterSeq: from, timeoutMs: 30_000 });
+    await model.waitForRequest(asked('first question').when, { afterSeq: from, timeoutMs: 30_000 });
     await hub.waitForRow(AGENT, (r) => r.state === 'working', 'working on the first');
     await hub.ok('send_input', { agent: AGENT, text: 'second question' });
     await hub.waitForRow(AGENT, (r) => r.state === 'idle' && (r.last_line ?? '').includes('second answer'), 'both answered', 60_000);
@@ -136,14 +136,15 @@ describe('claude-agent-acp as a headless agent (backend acp)', { timeout: 90_000
     const from = model.lastSeq();
     model.script(textTurn('a very long answer '.repeat(40), { chunkDelayMs: 100, chunkChars: 4, ...asked('talk for a long time') }));
     await hub.ok('send_input', { agent: AGENT, text: 'talk for a long time' });
-    await model.requestContaining('talk for a long time', { afterSeq: from, timeoutMs: 30_000 });
+    await model.waitForRequest(asked('talk for a long time').when, { afterSeq: from, timeoutMs: 30_000 });
     await hub.waitForRow(AGENT, (r) => r.state === 'working' && (r.last_line ?? '').includes('a very'), 'streaming');
     const res = await hub.ok('interrupt', { agent: AGENT });
     expect(res).toMatchObject({ stopped: true });
     const row = await hub.waitForRow(AGENT, (r) => r.state === 'idle', 'idle after the interrupt', 5_000);
     expect(row.source).toBe('acp');
     // Claude Code closes the model's stream when it ends the turn.
-    const streamed = await model.requestContaining('talk for a long time', { afterSeq: from });
+    // The conversation's request (Claude Code's title request holds the same text and is never cut).
+    const streamed = await model.waitForRequest(asked('talk for a long time').when, { afterSeq: from });
     for (const deadline = Date.now() + 5_000; !streamed.aborted && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
     expect(streamed.aborted).toBe(true);
     const lines = (await hub.ok('capture_output', { agent: AGENT, lines: 5 })).lines as string[];
