@@ -32,10 +32,11 @@ import { createTmuxServer, socketPathOf, type TmuxTestServer } from '../helpers/
  */
 const EXIT_BOUND_MS = 2500;
 /**
- * The hook's 250 ms time limit (its figure is bench/hook.ts's) widened, for the tests about what it
- * records or says, on a test machine running other suites; the limit itself has its own test.
+ * The hook's 250 ms time limit (its figure is bench/hook.ts's) widened to the most it accepts, for
+ * the tests about what it records or says, on a test machine running other suites (2 s was once
+ * too little there); the limit itself has its own test.
  */
-const WIDE_LIMIT = { BOSS_HOOK_TIMEOUT_MS: '2000' };
+const WIDE_LIMIT = { BOSS_HOOK_TIMEOUT_MS: '4000' };
 
 describe('agent-boss hook', () => {
   let tmux: TmuxTestServer;
