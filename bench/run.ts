@@ -19,9 +19,10 @@ import { realClient } from './real-client.js';
 import { sendInput } from './send-input.js';
 import { sessions } from './sessions.js';
 import { startup } from './startup.js';
+import { team } from './team.js';
 import { tools } from './tools.js';
 
-const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, sessions, hook, realClient, acp];
+const BENCHMARKS: readonly Benchmark[] = [liveness, sendInput, tools, startup, memory, sessions, hook, realClient, acp, team];
 
 function machineNote(): string {
   const tmux = execaSync(REAL_TMUX, ['-V'], { reject: false }).stdout.trim();
