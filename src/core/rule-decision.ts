@@ -5,6 +5,7 @@
  * program's own dialect, its AgentHooks) and the same decision log (`decided_by: "rule"`), so
  * list_approval_decisions shows both.
  */
+import { existsSync } from 'node:fs';
 import type { HookStore } from '../store/hooks-store.js';
 import { decideFrom, evaluateRules, permissionAsk } from './approval-rules.js';
 import { hookSubject, type AgentHooks } from './hook-state.js';
@@ -47,9 +48,14 @@ export async function decideByRules(hooks: HookStore, program: AgentHooks, ask: 
 
 /**
  * decideByRules on the database file `dbPath` (opened for the one request, without waiting on a busy
- * file for long). Any failure is an undecided request: the request then waits for a person.
+ * file for long). Any failure, or no such file, is an undecided request: it then waits for a person.
  */
 export async function decideInDatabase(dbPath: string, program: AgentHooks, ask: RuleAsk, log: (line: string) => void = () => undefined): Promise<RuleAnswer | undefined> {
+  // No database file (a hub on a PostgreSQL store, or none started yet): no rules here, and none is made.
+  if (!existsSync(dbPath)) {
+    log(`approval rules not read: ${dbPath} does not exist`);
+    return undefined;
+  }
   const [{ openDatabase }, { SqliteHookStore }] = await Promise.all([import('../store/db.js'), import('../store/hooks-store.js')]);
   let db;
   try {
