@@ -84,15 +84,28 @@ export interface AgentLaunch {
   /** The flag skip_permissions adds (absent: the program has no such flag and it is refused). */
   readonly skipPermissionsFlag?: string;
   /**
-   * Words (or parts of a word, compared ignoring case) that start the program with its prompts
-   * skipped: its flags, and values such as a permission mode's. Allowed only with
-   * --allow-skip-permissions.
+   * Parts of a word (compared ignoring case) that start the program with its prompts skipped
+   * wherever they appear: long distinctive flags, and values such as a permission mode's (also
+   * inside a JSON settings argument). Allowed only with --allow-skip-permissions.
    */
   readonly skipPermissionWords: readonly string[];
+  /** Flags and option values that skip its prompts, matched as whole words (see SkipFlags). */
+  readonly skipPermissionFlags?: SkipFlags;
   /** Where to look when the program's MCP servers did not connect (its own command or view for them). */
   readonly mcpCheck?: string;
   /** How the program continues an earlier conversation (resume_agent); absent: it cannot. */
   readonly resume?: AgentResume;
+}
+
+/**
+ * A program's permission-skipping command-line words, matched as whole flags: `flags` alone
+ * (`--yolo`, `-y`, also as `--yolo=true` and, for a one-letter flag, inside a cluster like `-dy`;
+ * not `--yolo=false`), and options whose value skips (`-a never`, `--ask-for-approval=never`,
+ * `-anever`).
+ */
+export interface SkipFlags {
+  readonly flags: readonly string[];
+  readonly options: readonly { readonly names: readonly string[]; readonly values: readonly string[] }[];
 }
 
 /** A program's way back into a conversation it had: its flag, and where its screen names the id. */

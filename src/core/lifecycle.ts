@@ -9,7 +9,7 @@ import { DomainError } from './errors.js';
 import type { LivenessState } from './fusion.js';
 import { sameName, sessionNameFor } from './identity.js';
 import { LIVENESS_STATES } from './liveness.js';
-import { dynamicWords, nestedShellCode, parseShell, skipsPermissions } from './shell-words.js';
+import { dynamicWords, nestedShellCode, parseShell, skipsPermissions, type SkipSpec } from './shell-words.js';
 import { backendCall, DEFAULT_READY_TIMEOUT_S, sleep, startProgram, type LifecycleOptions, type SpawnResult } from './start-program.js';
 
 export { sessionNameFor };
@@ -42,7 +42,7 @@ export { DEFAULT_READY_TIMEOUT_S, programEnded } from './start-program.js';
  * the words the program gets (after the shell's quote removal), and a command whose words cannot be
  * known before it runs (then whether it skips cannot be checked).
  */
-export function checkKeepsPermissions(command: string, skipPermissions: boolean | undefined, flags: readonly string[], depth = 0): void {
+export function checkKeepsPermissions(command: string, skipPermissions: boolean | undefined, flags: SkipSpec | readonly string[], depth = 0): void {
   const words = parseShell(command).commands.flatMap((c) => c.words);
   if (skipPermissions || skipsPermissions(words, flags)) {
     throw new DomainError(
@@ -77,7 +77,7 @@ export async function spawnAgent(coordinator: Coordinator, caller: Caller, input
   if (command === '' && launch?.takesIgnition !== false) {
     throw new DomainError('validation', `command: agent kind "${backend.agentKind}" has no default command; name the program to start.`);
   }
-  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, input.skip_permissions, launch?.skipPermissionWords ?? []);
+  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, input.skip_permissions, launch ?? []);
   if (input.skip_permissions && launch?.skipPermissionsFlag === undefined) {
     throw new DomainError('validation', `skip_permissions: agent kind "${backend.agentKind}" has no flag that skips permission prompts; leave skip_permissions out.`);
   }

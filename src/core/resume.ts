@@ -70,7 +70,7 @@ export async function resumeAgent(coordinator: Coordinator, caller: Caller, inpu
   const original = agent.launch_command ?? launch.defaultCommand ?? '';
   const command = launch.resume.command(original, id);
   // The permission-skip refusal holds for a restart as for the first start.
-  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, false, launch.skipPermissionWords);
+  if (!opts.allowSkipPermissions) checkKeepsPermissions(command, false, launch);
   const sessionId = sessionNameFor(agent.space, agent.name);
   // A session still there holds only an exited program: a dead pane, or the agent's own session, is ended first.
   if (agent.session_id && row?.exists && (state === 'dead' || agent.session_id === sessionId)) {

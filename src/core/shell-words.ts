@@ -290,19 +290,52 @@ export function parseShell(line: string): ShellParse {
   return { commands, sure: problems.length === 0, problems };
 }
 
+/** What skips a program's permission prompts: parts of words, and whole flags and option values. */
+export interface SkipSpec {
+  skipPermissionWords: readonly string[];
+  skipPermissionFlags?: {
+    readonly flags: readonly string[];
+    readonly options: readonly { readonly names: readonly string[]; readonly values: readonly string[] }[];
+  };
+}
+
+const OFF = /^(?:false|0|no|off)$/iu;
+
 /**
- * The words of `line` mean running an agent program with its permission prompts skipped: a word (as
- * the program receives it, after quote removal) contains one of `flags` (compared ignoring case, and
- * ignoring quotes and backslashes a nested shell, `sh -c '…'`, would remove). `flags` is the
- * program's own list (a flag that skips its prompts, or a value like a permission mode's, which also
- * catches it inside a JSON settings argument or `env -S "…"`).
+ * The words of a command mean running an agent program with its permission prompts skipped (as
+ * the program receives them, after quote removal; compared ignoring case, and ignoring quotes and
+ * backslashes a nested shell, `sh -c '…'`, would remove): a word contains one of the program's
+ * `skipPermissionWords` (a distinctive flag, or a value like a permission mode's, which also
+ * catches it inside a JSON settings argument or `env -S "…"`), or is one of its whole flags, or
+ * gives one of its options a skipping value.
  */
-export function skipsPermissions(words: readonly string[], flags: readonly string[]): boolean {
-  const wanted = flags.map((f) => f.toLowerCase());
-  return words.some((w) => {
-    const bare = w.replace(/["'\\]/g, '').toLowerCase();
-    return wanted.some((f) => bare.includes(f));
-  });
+export function skipsPermissions(words: readonly string[], spec: SkipSpec | readonly string[]): boolean {
+  const { skipPermissionWords, skipPermissionFlags } = Array.isArray(spec) ? { skipPermissionWords: spec as readonly string[], skipPermissionFlags: undefined } : (spec as SkipSpec);
+  const bare = words.map((w) => w.replace(/["'\\]/g, '').toLowerCase());
+  const parts = skipPermissionWords.map((f) => f.toLowerCase());
+  // Spaces around "=" do not hide a setting (`-c 'approval_policy = "never"'`).
+  if (bare.some((w) => parts.some((f) => (f.includes('=') ? w.replace(/\s*=\s*/gu, '=') : w).includes(f)))) return true;
+  if (!skipPermissionFlags) return false;
+  const flags = skipPermissionFlags.flags.map((f) => f.toLowerCase());
+  const short = flags.filter((f) => /^-[a-z]$/u.test(f)).map((f) => f[1]!);
+  const isFlag = (w: string): boolean => {
+    const [name, value] = w.includes('=') ? [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] : [w, undefined];
+    if (flags.includes(name!)) return value === undefined || !OFF.test(value);
+    // A cluster of one-letter flags (-dy).
+    return /^-[a-z]{2,}$/u.test(w) && short.some((c) => w.includes(c));
+  };
+  const givesValue = (w: string, next: string | undefined): boolean =>
+    skipPermissionFlags.options.some(({ names, values }) => {
+      const vs = values.map((v) => v.toLowerCase());
+      return names.some((n) => {
+        const name = n.toLowerCase();
+        if (w === name) return next !== undefined && vs.includes(next);
+        if (w.startsWith(`${name}=`)) return vs.includes(w.slice(name.length + 1));
+        // A one-letter option with its value attached (-anever).
+        return /^-[a-z]$/u.test(name) && w.startsWith(name) && vs.includes(w.slice(2));
+      });
+    });
+  return bare.some((w, i) => isFlag(w) || givesValue(w, bare[i + 1]));
 }
 
 /**

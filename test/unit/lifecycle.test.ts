@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isDomainError } from '../../src/core/errors.js';
 import { DEFAULT_READY_TIMEOUT_S, programEnded, sessionNameFor, spawnAgent, stopAgent } from '../../src/core/lifecycle.js';
 import { CLAUDE_CODE_LAUNCH } from '../../src/agents/claude-code/ui.js';
+import { CODEX_LAUNCH } from '../../src/agents/codex/ui.js';
+import { GEMINI_LAUNCH } from '../../src/agents/gemini/ui.js';
 import { skipsPermissions } from '../../src/core/shell-words.js';
 import { fakeCore } from '../helpers/core.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -118,8 +120,18 @@ describe('lifecycle rules (core over a fake backend)', () => {
         ['codex', 'codex --yolo'],
         ['codex', 'codex --dangerously-bypass-approvals-and-sandbox'],
         ['codex', "codex -c 'approval_policy=never'"],
+        ['codex', "codex -c 'approval_policy = \"never\"'"],
+        ['codex', 'codex -a never'],
+        ['codex', 'codex --ask-for-approval never'],
+        ['codex', 'codex --ask-for-approval=never'],
+        ['codex', 'codex -anever'],
+        ['codex', 'codex --approve-for-me'],
         ['gemini', 'gemini --yolo'],
+        ['gemini', 'gemini -y'],
+        ['gemini', 'gemini -dy'],
         ['gemini', 'gemini --approval-mode yolo'],
+        ['gemini', 'gemini --approval-mode=yolo'],
+        ['claude-code', 'claude --permission-mode bypassPermissions'],
       ] as const) {
         expect(await domainCode(spawn('x', kind, { command })), command).toMatch(/^forbidden: skip_permissions/);
       }
@@ -139,6 +151,19 @@ describe('lifecycle rules (core over a fake backend)', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('matches each program\'s skipping flags as whole flags and option values, not as parts of other words', () => {
+    // A prompt or a value that merely contains a flag's letters is not a flag.
+    expect(skipsPermissions(['gemini', '-p', 'say yolo'], GEMINI_LAUNCH)).toBe(false);
+    expect(skipsPermissions(['gemini', '--yolo=false'], GEMINI_LAUNCH)).toBe(false);
+    expect(skipsPermissions(['gemini', '--approval-mode', 'auto_edit'], GEMINI_LAUNCH)).toBe(false);
+    expect(skipsPermissions(['gemini', '--model', 'yolo-model'], GEMINI_LAUNCH)).toBe(false);
+    expect(skipsPermissions(['codex', '-a', 'on-request'], CODEX_LAUNCH)).toBe(false);
+    expect(skipsPermissions(['codex', 'never ask me twice'], CODEX_LAUNCH)).toBe(false);
+    expect(skipsPermissions(['codex', '--yolo'], CODEX_LAUNCH)).toBe(true);
+    expect(skipsPermissions(['gemini', '--yolo=true'], GEMINI_LAUNCH)).toBe(true);
+    expect(skipsPermissions(['claude', '--permission-mode=bypassPermissions'], CLAUDE_CODE_LAUNCH)).toBe(true);
   });
 
   it('skipsPermissions takes the program\'s flag list as data', () => {

@@ -15,14 +15,17 @@ const INTERRUPT: InterruptPlan = { key: 'Escape', confirmWaitMs: 1_500 };
 
 /**
  * `codex --no-daemon`: without it the TUI starts a background app-server that outlives the TUI and
- * its tmux session, and runs the tools under it. Skipping prompts: the bypass flag, its `--yolo`
- * alias, and the approval policy "never" given as a config override (`-c approval_policy=never`).
+ * its tmux session, and runs the tools under it. Skipping prompts (0.171.0's --help): the bypass
+ * flag and its `--yolo` alias, the approval policy "never" (`-a never`, `--ask-for-approval never`,
+ * or a config override `-c approval_policy=never`), and `--approve-for-me` (approvals go to an
+ * automatic review instead of the user).
  */
 export const CODEX_LAUNCH: AgentLaunch = {
   defaultCommand: 'codex --no-daemon',
   takesIgnition: true,
   skipPermissionsFlag: '--dangerously-bypass-approvals-and-sandbox',
-  skipPermissionWords: ['--dangerously-bypass-approvals-and-sandbox', '--yolo', 'approval_policy=never', '--ask-for-approval=never'],
+  skipPermissionWords: ['--dangerously-bypass-approvals-and-sandbox', 'approval_policy=never'],
+  skipPermissionFlags: { flags: ['--yolo', '--approve-for-me'], options: [{ names: ['-a', '--ask-for-approval'], values: ['never'] }] },
 };
 
 /** "Yes, proceed (y)" → yes; "Yes, and don't ask again … (p)" → always; "No, …" → no. */

@@ -13,12 +13,13 @@ const DIALOG_SETTLE_MS = 300;
 const SUBMIT_AFTER_PASTE_MS = 600;
 const INTERRUPT: InterruptPlan = { key: 'Escape', confirmWaitMs: 1_500 };
 
-/** `gemini`; YOLO mode (`--yolo`, `--approval-mode yolo`) runs every tool without asking. */
+/** `gemini`; YOLO mode (`-y`, `--yolo`, `--approval-mode yolo`, 0.61.0's --help) runs every tool without asking. */
 export const GEMINI_LAUNCH: AgentLaunch = {
   defaultCommand: 'gemini',
   takesIgnition: true,
   skipPermissionsFlag: '--yolo',
-  skipPermissionWords: ['yolo'],
+  skipPermissionWords: [],
+  skipPermissionFlags: { flags: ['-y', '--yolo'], options: [{ names: ['--approval-mode'], values: ['yolo'] }] },
 };
 
 /** "Allow once" → yes; "Allow for this session" / "Allow always" → always; "No, …" → no. */
