@@ -5,7 +5,8 @@
  * own MCP client starts a stdio server bound to agent "dev" and calls register_session and
  * report_status). Checked: the tools' effects, the hook events each program sends, a permission
  * prompt read from its hook (source "hook", exact command) and approved with the hook's prompt id,
- * and an approval rule answering through the program's hook (Codex: allow; Gemini: deny).
+ * an approval rule answering through the program's hook (Codex: allow; Gemini: deny), and Codex's
+ * notify program recording the end of a turn.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -67,7 +68,8 @@ describe('Codex CLI with agent-boss hooks and MCP server set up by the CLI', { t
         width: 120,
         height: 40,
         // The test vets its own hooks; a user trusts them once with /hooks (docs/hooks.md).
-        args: ['--dangerously-bypass-hook-trust'],
+        // Codex's notify program (given as a config override): the event is its last argument.
+        args: ['--dangerously-bypass-hook-trust', '-c', `notify=${JSON.stringify([process.execPath, CLI, 'hook', '--kind', 'codex', '--data-dir', dataDir])}`],
         setup: (home) => {
           const env = { HOME: home, CODEX_HOME: join(home, '.codex') };
           cli(['setup', 'hooks', '--kind', 'codex', '--write', '--user', '--data-dir', dataDir], env, home);
@@ -103,7 +105,9 @@ describe('Codex CLI with agent-boss hooks and MCP server set up by the CLI', { t
   });
 
   it('its hooks report the turn; a PermissionRequest is read from the hook and approved with its prompt id', async () => {
-    expect(await hookEvents(b.dataDir)).toEqual(expect.arrayContaining(['SessionStart', 'UserPromptSubmit', 'Stop']));
+    // The hooks, and the notify program after the turn.
+    const events = await hookEvents(b.dataDir);
+    expect(events, events.join(' ')).toEqual(expect.arrayContaining(['SessionStart', 'UserPromptSubmit', 'Stop', 'agent-turn-complete']));
     model.script({ text: 'Running it.', command: 'touch hooked.txt', escalate: true }, { text: 'Finished.' });
     await b.call('send_input', { agent: AGENT, text: 'create hooked.txt' });
     // The hook runs before Codex draws the dialog: the prompt is answered once the screen shows it too.
