@@ -14,6 +14,7 @@ import { Coordinator } from './core/coordinator.js';
 import { DomainError } from './core/errors.js';
 import type { Caller } from './core/identity.js';
 import { RemoteExecutor } from './core/remote-actions.js';
+import { eventWake, type EventWake } from './core/event-wake.js';
 import { readScreen, stopAgent } from './core/lifecycle.js';
 import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
@@ -34,6 +35,8 @@ export interface Runtime {
   store: Store;
   backends: BackendRegistry;
   coordinator: Coordinator;
+  /** The store's "new events" notifications (PostgreSQL; undefined on SQLite), for SSE and resource subscriptions. */
+  events: EventWake | undefined;
   /** Agent credentials (used by `serve --auth agents`). */
   tokens: AgentTokenStore;
   close(): Promise<void>;
@@ -91,15 +94,18 @@ export async function createRuntime(config: Config, env: NodeJS.ProcessEnv, log:
     ...(config.agent !== undefined && { defaultAgent: config.agent }),
   });
   let closed = false;
+  const events = eventWake(store);
   return {
     store,
     backends,
     coordinator,
+    events,
     tokens,
     async close() {
       if (closed) return;
       closed = true;
       await backends.close();
+      await events?.close();
       await store.close();
     },
   };

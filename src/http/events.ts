@@ -2,6 +2,7 @@ import { sameName } from '../core/identity.js';
 import type { Context } from 'hono';
 import type { Logger } from '../log.js';
 import type { StoredEvent } from '../core/records.js';
+import type { EventWake } from '../core/event-wake.js';
 
 /** Where the events come from: the core (Coordinator.lastEventId / eventsSince). */
 export interface EventFeed {
@@ -23,6 +24,8 @@ export interface EventFeed {
 
 /** How often the table is read while clients are connected: short enough to feel live. */
 const POLL_MS = 200;
+/** With notifications (PostgreSQL), the poll is only the fallback for a lost one. */
+const WOKEN_POLL_MS = 2_000;
 /** Comment line that keeps proxies and idle timeouts from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
 /**
@@ -85,12 +88,17 @@ export class EventHub {
   private closed = false;
   private lastCredentialCheck = 0;
 
+  private unwake: (() => void) | undefined;
+  private rewake = false;
+
   constructor(
     private readonly store: EventFeed,
     private readonly log?: Logger,
     private readonly pollMs = POLL_MS,
     private readonly heartbeatMs = HEARTBEAT_MS,
     private readonly maxBufferedBytes = MAX_BUFFERED_BYTES,
+    /** The store's "new events" notifications (PostgreSQL): read at once on each, and poll only every WOKEN_POLL_MS. */
+    private readonly wake?: EventWake,
   ) {}
 
   get size(): number {
@@ -238,6 +246,11 @@ export class EventHub {
     } finally {
       this.polling = false;
     }
+    // Woken while reading: the new events may have committed after this read's query.
+    if (this.rewake) {
+      this.rewake = false;
+      await this.poll();
+    }
   }
 
   /** Ends the streams whose credential no longer holds (a revoked agent token), before they get another event. */
@@ -294,10 +307,14 @@ export class EventHub {
 
   private ensureRunning(): void {
     if (this.timer !== undefined) return;
+    this.unwake = this.wake?.subscribe(() => {
+      if (this.polling) this.rewake = true;
+      else void this.poll();
+    });
     this.timer = setInterval(() => {
       if (this.subscribers.size === 0) return this.stop();
       void this.poll();
-    }, this.pollMs);
+    }, this.wake ? Math.max(this.pollMs, WOKEN_POLL_MS) : this.pollMs);
     this.timer.unref();
     this.heartbeat = setInterval(() => {
       for (const s of this.subscribers) s.comment('keep-alive');
@@ -306,6 +323,8 @@ export class EventHub {
   }
 
   private stop(): void {
+    this.unwake?.();
+    this.unwake = undefined;
     clearInterval(this.timer);
     clearInterval(this.heartbeat);
     this.timer = undefined;

@@ -1,3 +1,4 @@
+import type { EventWake } from '../core/event-wake.js';
 import { sameName } from '../core/identity.js';
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -44,6 +45,8 @@ export interface McpSessionsOptions {
   agentEnv?: Record<string, string>;
   log?: Logger;
   maxSessions?: number;
+  /** The store's "new events" notifications, for every session's resource subscriptions. */
+  eventWake?: EventWake;
 }
 
 /** A JSON-RPC error answer outside any session (the shape the SDK transport uses). */
@@ -140,6 +143,7 @@ export class McpSessions {
       allowSkipPermissions: this.opts.allowSkipPermissions ?? false,
       ...(this.opts.agentEnv !== undefined && { agentEnv: this.opts.agentEnv }),
       ...(this.opts.log !== undefined && { logError: (m: string) => this.opts.log!.error(m) }),
+      ...(this.opts.eventWake !== undefined && { eventWake: this.opts.eventWake }),
     });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

@@ -85,8 +85,9 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
   logActivity(coordinator, log);
   const startedAt = Date.now();
 
-  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log });
-  const events = new EventHub(coordinator, log);
+  const mcp = new McpSessions({ coordinator, readOnly: config.readOnly, allowSkipPermissions: config.allowSkipPermissions, agentEnv: agentEnvOf(config), log, ...(runtime.events && { eventWake: runtime.events }) });
+  // With PostgreSQL, other hubs' events arrive by NOTIFY: subscribers read at once instead of polling.
+  const events = new EventHub(coordinator, log, undefined, undefined, undefined, runtime.events);
   const operator = new OperatorAuth(operatorKey);
   const notify = config.notify;
   const approvalLinks = notify?.approvalLinks ? approvalLinksOf(runtime, config.dataDir) : undefined;

@@ -17,6 +17,7 @@ import {
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { z } from 'zod';
 import type { Caller, Coordinator } from '../core/coordinator.js';
+import type { EventWake } from '../core/event-wake.js';
 import type { PromptDefinition } from '../prompts/define.js';
 import { prompts as allPrompts } from '../prompts/index.js';
 import { matchTemplate, type ResourceContent, type ResourceDefinition } from '../resources/define.js';
@@ -43,6 +44,8 @@ export interface McpServerDeps {
   resources?: readonly ResourceDefinition[];
   /** How often subscribed resources are re-read (tests shorten it). */
   subscriptionPollMs?: number;
+  /** The store's "new events" notifications: resource subscriptions re-read on each instead of every second. */
+  eventWake?: EventWake;
   /** Where bugs are reported (stderr by default). */
   logError?: (msg: string) => void;
 }
@@ -255,6 +258,7 @@ function registerResources(
     // guarded() has logged a bug already; a failure the caller can fix is not news while watching.
     onError: () => undefined,
     ...(deps.subscriptionPollMs !== undefined && { pollMs: deps.subscriptionPollMs }),
+    ...(deps.eventWake !== undefined && { wake: deps.eventWake }),
   });
   server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
   server.server.setRequestHandler(SubscribeRequestSchema, async (req) => {

@@ -5,6 +5,8 @@
  * any server lands in the shared database and is seen here on the next read.
  */
 
+import type { EventWake } from '../core/event-wake.js';
+
 const POLL_MS = 1000;
 
 export interface SubscriptionOptions {
@@ -13,13 +15,20 @@ export interface SubscriptionOptions {
   notify(uri: string): Promise<void>;
   onError?(uri: string, err: unknown): void;
   pollMs?: number;
+  /** The store's "new events" notifications (PostgreSQL): read on each, and poll only every WOKEN_POLL_MS. */
+  wake?: EventWake;
 }
+
+/** With notifications, the poll is only the fallback (for what changes without an event, such as staleness). */
+const WOKEN_POLL_MS = 5_000;
 
 export class Subscriptions {
   private readonly last = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private closed = false;
+  private rewake = false;
+  private unwake: (() => void) | undefined;
 
   constructor(private readonly opts: SubscriptionOptions) {}
 
@@ -33,7 +42,11 @@ export class Subscriptions {
     if (this.closed) return;
     this.last.set(uri, key);
     if (this.timer === undefined) {
-      this.timer = setInterval(() => void this.tick(), this.opts.pollMs ?? POLL_MS);
+      this.unwake = this.opts.wake?.subscribe(() => {
+        if (this.busy) this.rewake = true;
+        else void this.tick();
+      });
+      this.timer = setInterval(() => void this.tick(), this.opts.pollMs ?? (this.opts.wake ? WOKEN_POLL_MS : POLL_MS));
       this.timer.unref();
     }
   }
@@ -69,9 +82,15 @@ export class Subscriptions {
     } finally {
       this.busy = false;
     }
+    if (this.rewake) {
+      this.rewake = false;
+      await this.tick();
+    }
   }
 
   private stop(): void {
+    this.unwake?.();
+    this.unwake = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
   }

@@ -4,6 +4,7 @@ import type { PgClient, PgDatabase } from './pg-db.js';
 import {
   ACTION_DONE_CHANNEL,
   ACTIONS_CHANNEL,
+  EVENTS_CHANNEL,
   ParentCycleError,
   type AgentRecord,
   type LaunchFields,
@@ -47,6 +48,8 @@ export async function insertEventIn(c: PgClient, kind: string, space: string | n
   await c.query('SELECT pg_advisory_xact_lock($1, $2)', [...LOCK_EVENTS]);
   const r = await c.query<{ id: number }>(`INSERT INTO events (space, kind, payload, created_at) VALUES ($1, $2, $3, $4) RETURNING id`, [space, kind, JSON.stringify(payload), now]);
   const id = r.rows[0]!.id;
+  // Delivered when the transaction commits: other hubs' SSE and resource subscribers read it then.
+  await c.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(id)]);
   if (Math.random() < 1 / 500) await c.query(`DELETE FROM events WHERE id <= $1`, [id - EVENTS_KEPT]);
   return id;
 }

@@ -152,6 +152,8 @@ export interface PublishedRow {
 
 /** Notification channels (Store.listen): an action was queued for a host (payload: the host), an action's outcome is in (payload: its id). */
 export const ACTIONS_CHANNEL = 'boss_actions';
+/** Notification channel of the SSE feed: an event was appended (payload: its id). */
+export const EVENTS_CHANNEL = 'boss_events';
 export const ACTION_DONE_CHANNEL = 'boss_action_done';
 
 /** An action queued for the hub of another host (see migration 8). */

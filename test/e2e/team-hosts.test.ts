@@ -122,6 +122,35 @@ describe('hubs on two hosts sharing one PostgreSQL', () => {
     }
   }, 90_000);
 
+  it('a change on one host reaches the other hub\'s /events subscribers within a second', async () => {
+    const ctl = new AbortController();
+    const res = await fetch(`${hubA.url}/events`, { headers: hubA.asOperator, signal: ctl.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const seen = (needle: string) =>
+      (async () => {
+        for (;;) {
+          if (text.includes(needle)) return;
+          const { value, done } = await reader.read();
+          if (done) throw new Error('the stream ended');
+          text += new TextDecoder().decode(value);
+        }
+      })();
+    await new Promise((r) => setTimeout(r, 300)); // the stream is subscribed
+    try {
+      const summary = `reported on beta at ${Date.now()}`;
+      const arrived = seen(summary);
+      const t0 = Date.now();
+      expect((await report(hubB, 'dev-b', { status: 'active', summary })).status).toBe(202);
+      await arrived;
+      // Within a second: with notifications hub alpha polls only every 2 s, so this needs its NOTIFY wake-up.
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    } finally {
+      ctl.abort();
+    }
+  }, 30_000);
+
   it('a hub killed with SIGKILL loses no acknowledged write, and its sessions turn unknown with the reason and since when', async () => {
     expect((await report(hubB, 'dev-b', { status: 'blocked', summary: 'acknowledged just before the kill' })).status).toBe(202);
     const killedAt = Date.now();
