@@ -86,18 +86,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   // ── the runner of one ACP agent (started detached by the acp backend) ──
   if (argv[0] === 'acp-runner') {
-    const [{ runAcpRunner }, { decideInDatabase }, { agentHooksCatalog }, { join }] = await Promise.all([
+    const [{ runAcpRunner }, { rulesOfDataDir }, { agentHooksCatalog }] = await Promise.all([
       import('./backends/acp/runner.js'),
       import('./core/rule-decision.js'),
       import('./agents/hooks.js'),
-      import('node:path'),
     ]);
     return runAcpRunner(argv.slice(1), {
       // The operator's approval rules answer the agent's permission requests, as the hooks do for agents in tmux.
       rules: (spec, log) => {
         const program = agentHooksCatalog.hooks(spec.kind);
         if (spec.agent === undefined || spec.space === undefined || program === undefined) return undefined;
-        return (ask) => decideInDatabase(join(spec.dataDir, 'boss.db'), program, { space: spec.space!, agent: spec.agent!, ...ask }, log);
+        const decide = rulesOfDataDir(spec.dataDir, program, log);
+        return (ask) => decide({ space: spec.space!, agent: spec.agent!, ...ask });
       },
     });
   }

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { notifyConfig, type NotifyConfig } from './config-notify.js';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { agentName, spaceName } from './core/schemas.js';
 import { defaultDataDir } from './store/location.js';
+import { readStoreFile } from './store/store-file.js';
+export { agentEnvOf, prepareDataDir } from './data-dir.js';
 import { isPostgresUrl, STORE_URL_FORM } from './store/store-url.js';
 export { storeLabel } from './store/store-url.js';
 import type { LogLevel } from './log.js';
@@ -37,8 +39,8 @@ export interface Config {
   dbPath: string;
   /** A PostgreSQL URL (--store / BOSS_STORE): the store shared by hubs on several hosts, instead of dbPath. */
   storeUrl?: string;
-  /** Where storeUrl came from: the flag shows it (and its password) in the process list. */
-  storeFrom?: 'flag' | 'env';
+  /** Where storeUrl came from: the flag shows it (and its password) in the process list; file: the data dir's store.url. */
+  storeFrom?: 'flag' | 'env' | 'file';
   /** This host's name on the rows of the sessions it owns (--host-name, default the machine's hostname). */
   hostName: string;
   /** Where dataDir came from: a flag, BOSS_DATA_DIR, or the per-user default. */
@@ -304,6 +306,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv, c
   const store = get('store');
   if (store !== undefined && (!isPostgresUrl(store) || !URL.canParse(store))) throw new ConfigError(`--store must be a PostgreSQL URL: ${STORE_URL_FORM}`);
   if (store !== undefined) Object.assign(config, { storeUrl: store, storeFrom: typeof flags.store === 'string' ? 'flag' : 'env' });
+  else if ((OPTIONS.store.commands as readonly string[]).includes(command)) storeOfDataDir(config);
   const hostName = get('host-name');
   if (hostName !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(hostName)) throw new ConfigError(`--host-name must be 1-100 letters, digits, "_", "." or "-", got "${hostName}"`);
   if (hostName !== undefined) config.hostName = hostName;
@@ -393,54 +396,13 @@ export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir
   }
 }
 
-/**
- * Environment that makes an agent-boss stdio server started by a spawned agent share this server's
- * database and tmux server, and this process's PATH: the session's login shell may set a PATH without
- * the agent program's or agent-boss's directory, so the program and the MCP servers it starts
- * (`agent-boss stdio`) are found where this process finds them.
- */
-export const agentEnvOf = (config: Pick<Config, 'dataDir' | 'tmuxSocket'>, env: NodeJS.ProcessEnv = process.env): Record<string, string> => ({
-  BOSS_DATA_DIR: config.dataDir,
-  ...(config.tmuxSocket !== undefined && { BOSS_TMUX_SOCKET: config.tmuxSocket }),
-  ...(env.PATH && { PATH: env.PATH }),
-});
-
-/**
- * Creates the data directory when it does not exist yet, readable by this user only (it holds every
- * agent's reports), one level at a time: Node's recursive mkdir never returns on some paths (under
- * /proc, for one), and an error then names the level that failed. A file in the way is named as
- * such (ENOTDIR with its path). An existing directory is left as it is. Returns whether it created
- * the directory.
- */
-export function prepareDataDir(config: Pick<Config, 'dataDir'>): boolean {
-  const missing: string[] = [];
-  let dir = resolve(config.dataDir);
-  for (;;) {
-    let st;
-    try {
-      st = statSync(dir);
-    } catch (err) {
-      // ENOTDIR: a file above it; going up finds and names that file.
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      const parent = dirname(dir);
-      if (parent === dir) throw err;
-      missing.unshift(dir);
-      dir = parent;
-      continue;
-    }
-    if (!st.isDirectory()) {
-      throw Object.assign(new Error(`ENOTDIR: not a directory, ${dir}`), { code: 'ENOTDIR', path: dir });
-    }
-    break;
+/** The PostgreSQL store the data directory names in store.url (store-file.ts), when no flag or BOSS_STORE does. */
+function storeOfDataDir(config: Config): void {
+  let url: string | undefined;
+  try {
+    url = readStoreFile(config.dataDir);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
   }
-  for (const level of missing) {
-    try {
-      mkdirSync(level, { mode: 0o700 });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(level).isDirectory()) continue; // made meanwhile
-      throw err;
-    }
-  }
-  return missing.length > 0;
+  if (url !== undefined) Object.assign(config, { storeUrl: url, storeFrom: 'file' });
 }

@@ -6,6 +6,7 @@
  * list_approval_decisions shows both.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HookStore } from '../store/hooks-store.js';
 import { decideFrom, evaluateRules, permissionAsk } from './approval-rules.js';
 import { hookSubject, type AgentHooks } from './hook-state.js';
@@ -72,4 +73,45 @@ export async function decideInDatabase(dbPath: string, program: AgentHooks, ask:
   } finally {
     db.close();
   }
+}
+
+/**
+ * The rules of the store a data directory uses, for a process given only the directory (a headless
+ * agent's runner): the PostgreSQL store its `store.url` names (one small pool, kept for the
+ * process's life), else decideInDatabase on its SQLite file.
+ */
+export function rulesOfDataDir(dataDir: string, program: AgentHooks, log: (line: string) => void = () => undefined): (ask: RuleAsk) => Promise<RuleAnswer | undefined> {
+  let shared: Promise<HookStore | undefined> | undefined;
+  const sharedStore = async (url: string): Promise<HookStore | undefined> => {
+    const [{ PgDatabase }, { PgHookStore }] = await Promise.all([import('../store/pg-db.js'), import('../store/pg-hooks-store.js')]);
+    try {
+      return new PgHookStore(await PgDatabase.open(url, { max: 2 }));
+    } catch (err) {
+      log(`approval rules not read: cannot open the PostgreSQL store: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  return async (ask) => {
+    const { readStoreFile } = await import('../store/store-file.js');
+    let url: string | undefined;
+    try {
+      url = readStoreFile(dataDir);
+    } catch (err) {
+      log(`approval rules not read: ${(err as Error).message}`);
+      return undefined;
+    }
+    if (url === undefined) return decideInDatabase(join(dataDir, 'boss.db'), program, ask, log);
+    shared ??= sharedStore(url);
+    const hooks = await shared;
+    if (hooks === undefined) {
+      shared = undefined; // try again on the next request
+      return undefined;
+    }
+    try {
+      return await decideByRules(hooks, program, ask);
+    } catch (err) {
+      log(`approval rules not applied: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { agentEnvOf, describeStartupError, prepareDataDir, storeLabel, type Config } from '../config.js';
+import { STORE_FILE, writeStoreFile } from '../store/store-file.js';
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import { resumableAgents } from '../core/resume.js';
@@ -77,6 +78,8 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     prepareDataDir(config);
     operatorKey = ensureOperatorKey(config.dataDir);
     runtime = await createRuntime(config, env, log);
+    // The data dir names its store, so the processes given only the dir (spawned agents' stdio servers, runners) use it too.
+    if (config.storeUrl !== undefined && config.storeFrom !== 'file') writeStoreFile(config.dataDir, config.storeUrl);
   } catch (err) {
     process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
     return 1;
@@ -269,7 +272,7 @@ export function startupText(config: Config, base: string, hasDashboard: boolean,
     row('operator key', `${operatorKeyPath(config.dataDir)}   (Authorization: Bearer <key>: the operator; agents are not given it)`),
     row('events', `${base}/events   (Server-Sent Events)`),
     row('health', `${base}/healthz`),
-    row('database', storeLabel(config)),
+    row('database', `${storeLabel(config)}${config.storeFrom === 'file' ? `   (named by ${STORE_FILE} in the data directory)` : ''}`),
     ...(config.storeUrl !== undefined ? [row('host', `${config.hostName}   (this hub probes and acts on the sessions of this host; the others' come from their hubs)`)] : []),
     row('tmux', `watching ${tmux}`),
     ...(config.token !== undefined ? [row('token', `required on every route but /healthz: Authorization: Bearer <token>`)] : []),

@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { agentHooksCatalog } from '../../src/agents/hooks.js';
+import { rulesOfDataDir } from '../../src/core/rule-decision.js';
+import { PgHookStore } from '../../src/store/pg-hooks-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgAgentTokens } from '../../src/store/pg-agent-tokens.js';
 import { PgDatabase } from '../../src/store/pg-db.js';
@@ -60,6 +64,35 @@ describe('serve with a PostgreSQL store', () => {
     expect(await new PgAgentTokens(db).verify(r.stdout.trim())).toMatchObject({ space: 'team', agent: 'api' });
     await db.close();
     for (const s of secrets()) expect(r.stderr).not.toContain(s);
+  });
+
+  it('names its store in the data directory: a process given only that directory (token issue, a headless runner\'s rules) uses the shared database', async () => {
+    const file = join(hub.dataDir, 'store.url');
+    expect(readFileSync(file, 'utf8').trim()).toBe(url);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // No BOSS_STORE: the data directory alone says where the agents are.
+    const r = spawnSync(process.execPath, [CLI, 'token', 'issue', '--data-dir', hub.dataDir, '--space', 'team', '--agent', 'worker'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: hub.dataDir },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(hub.dataDir, 'boss.db'))).toBe(false);
+    const db = await PgDatabase.open(url);
+    try {
+      expect(await new PgAgentTokens(db).verify(r.stdout.trim())).toMatchObject({ space: 'team', agent: 'worker' });
+      // An approval rule set in the shared database answers a headless agent's request in its runner.
+      const hooks = new PgHookStore(db);
+      const { rule } = await hooks.setRule({ space: 'team', tool: 'Bash', pattern: 'npm test*', decision: 'allow' });
+      const lines: string[] = [];
+      const decide = rulesOfDataDir(hub.dataDir, agentHooksCatalog.hooks('claude-code')!, (l) => lines.push(l));
+      expect(await decide({ space: 'team', agent: 'worker', toolName: 'Bash', toolInput: { command: 'npm test -- --run' } }), lines.join('\n')).toMatchObject({ decision: 'allow', ruleId: rule.id });
+      expect(await decide({ space: 'team', agent: 'worker', toolName: 'Bash', toolInput: { command: 'make deploy' } })).toBeUndefined();
+      const log = await hooks.listDecisions({ agent: 'worker', limit: 5 });
+      expect(log.map((d) => [d.decided_by, d.decision, d.subject])).toContainEqual(['rule', 'allow', 'npm test -- --run']);
+      expect(existsSync(join(hub.dataDir, 'boss.db'))).toBe(false);
+    } finally {
+      await db.close();
+    }
   });
 
   it('answers 503 with Retry-After while the database is down, writes nothing, and serves again when it is back', async () => {
