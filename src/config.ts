@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { agentName, spaceName } from './core/schemas.js';
 import { defaultDataDir } from './store/location.js';
 import { readStoreFile } from './store/store-file.js';
-export { agentEnvOf, prepareDataDir } from './data-dir.js';
+export { agentEnvOf, prepareDataDir, recordStoreOf, STORE_FILE } from './data-dir.js';
 import { isPostgresUrl, STORE_URL_FORM } from './store/store-url.js';
 export { storeLabel } from './store/store-url.js';
 import type { LogLevel } from './log.js';

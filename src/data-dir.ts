@@ -2,6 +2,9 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Config } from './config.js';
+import { STORE_FILE, writeStoreFile } from './store/store-file.js';
+
+export { STORE_FILE };
 
 /**
  * Environment that makes an agent-boss stdio server started by a spawned agent share this server's
@@ -54,4 +57,12 @@ export function prepareDataDir(config: Pick<Config, 'dataDir'>): boolean {
     }
   }
   return missing.length > 0;
+}
+
+/**
+ * A hub given its PostgreSQL store by --store or BOSS_STORE records it in the data directory
+ * (store-file.ts), so the processes given only the directory use the same database.
+ */
+export function recordStoreOf(config: Pick<Config, 'dataDir' | 'storeUrl' | 'storeFrom'>): void {
+  if (config.storeUrl !== undefined && config.storeFrom !== 'file') writeStoreFile(config.dataDir, config.storeUrl);
 }

@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
-import { agentEnvOf, describeStartupError, prepareDataDir, storeLabel, type Config } from '../config.js';
-import { STORE_FILE, writeStoreFile } from '../store/store-file.js';
+import { agentEnvOf, describeStartupError, prepareDataDir, recordStoreOf, STORE_FILE, storeLabel, type Config } from '../config.js';
 import { logActivity } from '../core/activity.js';
 import { LivenessMonitor } from '../core/monitor.js';
 import { resumableAgents } from '../core/resume.js';
@@ -79,7 +78,7 @@ export async function runServe(config: Config, log: Logger): Promise<number> {
     operatorKey = ensureOperatorKey(config.dataDir);
     runtime = await createRuntime(config, env, log);
     // The data dir names its store, so the processes given only the dir (spawned agents' stdio servers, runners) use it too.
-    if (config.storeUrl !== undefined && config.storeFrom !== 'file') writeStoreFile(config.dataDir, config.storeUrl);
+    recordStoreOf(config);
   } catch (err) {
     process.stderr.write(`agent-boss: cannot start: ${describeStartupError(err, config) ?? (err as Error).message}\n`);
     return 1;
