@@ -15,7 +15,9 @@ import { DomainError } from './core/errors.js';
 import type { Caller } from './core/identity.js';
 import { RemoteExecutor } from './core/remote-actions.js';
 import { eventWake, type EventWake } from './core/event-wake.js';
-import { readScreen, stopAgent } from './core/lifecycle.js';
+import { readScreen, spawnAgent, stopAgent } from './core/lifecycle.js';
+import { ignite } from './prompts/ignite.js';
+import { agentEnvOf } from './config.js';
 import { HookView } from './core/hook-view.js';
 import type { Logger } from './log.js';
 import { SqliteAgentTokens, type AgentTokenStore } from './store/agent-tokens.js';
@@ -130,7 +132,7 @@ export function notificationSinks(config: Config, env: NodeJS.ProcessEnv, log: L
  * With a store shared by the hubs of several hosts: the loop that runs the actions other hubs queue
  * for this host's sessions (src/core/remote-actions.ts); undefined on a store of one machine.
  */
-export function remoteExecutor(coordinator: Coordinator, config: Pick<Config, 'storeUrl' | 'hostName'>, log: Logger): RemoteExecutor | undefined {
+export function remoteExecutor(coordinator: Coordinator, config: Config, log: Logger): RemoteExecutor | undefined {
   if (config.storeUrl === undefined) return undefined;
   const calls: Record<string, (caller: Caller, input: never) => Promise<unknown>> = {
     send_input: (caller, input) => coordinator.sendInput(caller, input),
@@ -138,6 +140,13 @@ export function remoteExecutor(coordinator: Coordinator, config: Pick<Config, 's
     interrupt: (caller, input) => coordinator.interrupt(caller, input),
     stop_agent: (caller, input) => stopAgent(coordinator, caller, input),
     read_screen: (caller, input) => readScreen(coordinator, caller, input),
+    // As spawn_agent on this hub: its --allow-skip-permissions, the agents' environment and the ignite prompt.
+    spawn_agent: (caller, input) =>
+      spawnAgent(coordinator, caller, input, {
+        allowSkipPermissions: config.allowSkipPermissions,
+        agentEnv: agentEnvOf(config),
+        ignition: (t) => ignite.render({ agent: t.agent, space: t.space }, { coordinator, caller: {} }),
+      }),
   };
   return new RemoteExecutor({
     store: coordinator.store,

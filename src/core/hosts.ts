@@ -57,6 +57,19 @@ export class Hosts {
     return { result: await forwardAction<T>({ store: this.store, from: this.name, clock: this.clock }, agent, caller, target, what) };
   }
 
+  /**
+   * spawn_agent with a host: started by the hub of that host (its tmux server), answered with its
+   * result; undefined when the host is this one (or none is named, or the store is not shared).
+   */
+  async forwardSpawn<T>(caller: Caller, input: Target & { host?: string }): Promise<{ result: T } | undefined> {
+    if (input.host === undefined || nameKey(input.host) === nameKey(this.name)) return undefined;
+    if (!this.shared) {
+      throw new DomainError('validation', `host "${input.host}": this hub's store is not shared with other hosts (it is host "${this.name}"); leave host out, or start the hubs with one PostgreSQL store (--store).`);
+    }
+    const { host, ...rest } = input;
+    return { result: await forwardAction<T>({ store: this.store, from: this.name, clock: this.clock }, { name: input.agent, host }, caller, rest, 'spawn') };
+  }
+
   /** Refuses an action on a session another host owns, naming that host. */
   checkLocal(agent: AgentRecord, what: string): void {
     if (this.isLocal(agent)) return;

@@ -32,6 +32,8 @@ export interface SpawnInput extends Target {
   ready_timeout_s?: number;
   /** How long to wait for its agent-boss tools before the ignite prompt (0: not waited for). */
   tools_timeout_s?: number;
+  /** The host to start it on (hubs sharing one store): its hub starts it (default: this hub's host). */
+  host?: string;
 }
 
 export type { LifecycleOptions, SpawnResult } from './start-program.js';
@@ -63,6 +65,8 @@ export function checkKeepsPermissions(command: string, skipPermissions: boolean 
 
 /** Starts an agent: a new session in work_dir, its program once the shell is ready, registration, then the ignite prompt once its input box is drawn. */
 export async function spawnAgent(coordinator: Coordinator, caller: Caller, input: SpawnInput, opts: LifecycleOptions = {}): Promise<SpawnResult> {
+  const remote = await coordinator.hosts.forwardSpawn<SpawnResult>(caller, input);
+  if (remote) return remote.result; // another host's hub starts it in its own terminal
   if (input.command !== undefined && input.command.trim() === '') throw new DomainError('validation', "command: must not be blank (leave it out to start the agent program's own command).");
   const existing = await coordinator.findAgent(input);
   // Whom the caller may spawn (identity.ts): its own space, agents that report to it, and no one else's agent again.

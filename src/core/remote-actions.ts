@@ -20,6 +20,7 @@ export const FORWARDED: Readonly<Record<string, string>> = {
   interrupt: 'interrupt',
   stop: 'stop_agent',
   'read the screen of': 'read_screen',
+  spawn: 'spawn_agent',
 };
 
 /** How long a caller waits for the host to take the action, then for its answer. */
@@ -33,8 +34,8 @@ export interface ForwardContext {
   clock: () => number;
 }
 
-/** Runs `what` on the hub of `agent`'s host and answers with its result (or its error). */
-export async function forwardAction<T>(ctx: ForwardContext, agent: AgentRecord, caller: Caller, input: Target, what: string): Promise<T> {
+/** Runs `what` on the hub of `agent`'s host (an agent to spawn: of the host named) and answers with its result (or its error). */
+export async function forwardAction<T>(ctx: ForwardContext, agent: Pick<AgentRecord, 'name' | 'host'>, caller: Caller, input: Target, what: string): Promise<T> {
   const host = agent.host!;
   const kind = FORWARDED[what]!;
   const now = ctx.clock();

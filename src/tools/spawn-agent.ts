@@ -32,6 +32,7 @@ export const spawnAgentTool = defineTool({
       .optional()
       .describe(`How long to wait for the program's input box before giving up on the ignite prompt (default ${DEFAULT_READY_TIMEOUT_S}). A program that exits or is not found is reported at once as an error.`),
     tools_timeout_s: toolsTimeout,
+    host: z.string().min(1).max(100).optional().describe("Host to start the agent on, when hubs of several hosts share one store (default: this hub's host); that host's hub starts it."),
   }),
   output: z.object({
     space: z.string(),

@@ -1,3 +1,6 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgDatabase } from '../../src/store/pg-db.js';
@@ -150,6 +153,28 @@ describe('hubs on two hosts sharing one PostgreSQL', () => {
       ctl.abort();
     }
   }, 30_000);
+
+  it('spawn_agent on hub alpha with host beta starts the agent in beta\'s tmux, registered to beta', async () => {
+    const client = new Client({ name: 'team-test', version: '0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${hubA.url}/mcp`), { requestInit: { headers: hubA.asOperator } }));
+    try {
+      const r = (await client.callTool({
+        name: 'spawn_agent',
+        arguments: { space: 'team', agent: 'shell-b', work_dir: tmp.dir, agent_kind: 'shell', host: 'beta', ready_timeout_s: 10 },
+      })) as CallToolResult;
+      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      expect(r.structuredContent).toMatchObject({ agent: 'shell-b', session_id: 'team-shell-b' });
+      // In beta's tmux server, not alpha's.
+      await expect(tmuxB.tmux('has-session', '-t', '=team-shell-b')).resolves.toBeDefined();
+      await expect(tmuxA.tmux('has-session', '-t', '=team-shell-b')).rejects.toThrow();
+      expect((await overview(hubA)).find((row) => row.agent === 'shell-b')).toMatchObject({ host: 'beta' });
+      const bad = (await client.callTool({ name: 'spawn_agent', arguments: { space: 'team', agent: 'x', work_dir: tmp.dir, agent_kind: 'shell', host: 'nowhere' } })) as CallToolResult;
+      expect(bad.isError).toBe(true);
+      expect(JSON.stringify(bad.content)).toMatch(/host \\"nowhere\\", whose hub is not running .*nothing was sent/);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 
   it('a hub killed with SIGKILL loses no acknowledged write, and its sessions turn unknown with the reason and since when', async () => {
     expect((await report(hubB, 'dev-b', { status: 'blocked', summary: 'acknowledged just before the kill' })).status).toBe(202);

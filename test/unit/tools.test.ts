@@ -182,6 +182,7 @@ describe('MCP tools over an in-memory SDK client', () => {
             "skip_permissions",
             "ready_timeout_s",
             "tools_timeout_s",
+            "host",
           ],
           "name": "spawn_agent",
           "required": [
