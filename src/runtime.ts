@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { AcpSessionBackend } from './backends/acp/acp-backend.js';
 import { agentHooksCatalog } from './agents/hooks.js';
@@ -115,10 +114,11 @@ export async function createRuntime(config: Config, env: NodeJS.ProcessEnv, log:
 
 /**
  * One-time approval links signed with the data directory's key; a link is spent by a lease of the
- * store (a fresh holder each time, so only the first use takes it, in any process on the database).
+ * store (a fresh holder each time, so only the first use takes it, in any process on the database),
+ * given back when that use answered nothing for a passing reason.
  */
 export function approvalLinksOf(runtime: Runtime, dataDir: string): ApprovalLinks {
-  return new ApprovalLinks({ key: ensureApprovalLinkKey(dataDir), claim: (name, ttlMs) => runtime.store.acquireLease(name, randomUUID(), ttlMs) });
+  return new ApprovalLinks({ key: ensureApprovalLinkKey(dataDir), leases: runtime.store });
 }
 
 /** The sinks `serve --notify-webhook` / `--notify-command` name. */

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sameName } from './identity.js';
 
 /**
@@ -11,7 +11,9 @@ import { sameName } from './identity.js';
  *  - short-lived: refused after `ttlMs` (15 minutes by default);
  *  - single use: the links of one notification share a nonce, and the first use claims it in the
  *    store (a lease named after the nonce that lives until the links expire), so a second use,
- *    by any process on the database, is refused, and so is the other decision's link;
+ *    by any process on the database, is refused, and so is the other decision's link. A use that
+ *    answered nothing for a passing reason (store or session busy, another host's hub down) gives
+ *    its claim back (`Spent.release`), so the links work again until they expire;
  *  - bound to the prompt: the path's prompt id must be the token's, and the answer goes through
  *    approve with that prompt_id, which sends nothing when a different prompt is on screen.
  */
@@ -37,12 +39,24 @@ export interface ApprovalLinksOptions {
   /** The signing key (from the data directory). */
   key: string;
   /**
-   * Takes a one-time claim named `name` for `ttlMs`; false when it was taken already. The hub passes
-   * a lease of the store under a fresh holder each time, so the claim holds across processes.
+   * The store's leases: a link is spent by taking the lease named after its nonce under a fresh
+   * holder (so only the first use takes it, in any process on the database), and given back by
+   * releasing it.
    */
-  claim: (name: string, ttlMs: number) => Promise<boolean>;
+  leases: LinkLeases;
   ttlMs?: number;
   clock?: () => number;
+}
+
+/** The part of the store the links use (`Store` has it). */
+export interface LinkLeases {
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+}
+
+/** A spent link: `release` gives the claim back (when the answer sent nothing, for a passing reason). */
+export interface Spent {
+  release(): Promise<void>;
 }
 
 interface Payload {
@@ -57,12 +71,12 @@ interface Payload {
 export class ApprovalLinks {
   readonly ttlMs: number;
   private readonly key: string;
-  private readonly claimOnce: ApprovalLinksOptions['claim'];
+  private readonly leases: LinkLeases;
   private readonly clock: () => number;
 
   constructor(opts: ApprovalLinksOptions) {
     this.key = opts.key;
-    this.claimOnce = opts.claim;
+    this.leases = opts.leases;
     this.ttlMs = opts.ttlMs ?? DEFAULT_LINK_TTL_MS;
     this.clock = opts.clock ?? Date.now;
   }
@@ -94,10 +108,16 @@ export class ApprovalLinks {
     return { ok: true, grant: { space: p.s, agent: p.a, prompt_id: p.p, decision: p.d, expires: p.e, nonce: p.n } };
   }
 
-  /** Spends a checked grant: true the first time, false for every later use of any link of its notification. */
-  async spend(grant: LinkGrant): Promise<boolean> {
+  /**
+   * Spends a checked grant: its claim the first time, undefined for every later use of any link of
+   * its notification (until the claim is released).
+   */
+  async spend(grant: LinkGrant): Promise<Spent | undefined> {
+    const name = `approval-link:${grant.nonce}`;
+    const holder = randomUUID();
     // Held a little past the expiry, so the claim outlives every link it covers.
-    return this.claimOnce(`approval-link:${grant.nonce}`, Math.max(0, grant.expires - this.clock()) + 60_000);
+    if (!(await this.leases.acquireLease(name, holder, Math.max(0, grant.expires - this.clock()) + 60_000))) return undefined;
+    return { release: () => this.leases.releaseLease(name, holder) };
   }
 
   /** Whether a pending prompt (its ids) is the one a grant is for. */

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { ApprovalLinks, type LinkGrant } from '../core/approval-links.js';
+import { ApprovalLinks, type LinkGrant, type Spent } from '../core/approval-links.js';
 import type { Coordinator } from '../core/coordinator.js';
 import { DomainError } from '../core/errors.js';
 import { OPERATOR } from '../core/identity.js';
@@ -11,7 +11,8 @@ import { BODY_LIMITS, limitBody, type AppEnv } from './middleware.js';
  * src/core/approval-links.ts). The token is the only credential (the path is exempt from the hub's
  * token). A GET only shows what would be answered and a button: link previews and prefetchers
  * answer nothing. The POST (from that page's form, or a notification app's HTTP action) checks the
- * token, that the same prompt is still on screen, spends the link and answers as the operator.
+ * token, that the same prompt is still on screen, spends the link and answers as the operator; when
+ * that answer sent nothing for a passing reason (busy, a host's hub down) the link is given back.
  * Refusals are a page for a browser, `{error, code}` JSON otherwise, and every value shown is
  * HTML-escaped.
  */
@@ -32,10 +33,18 @@ const PAGE_HEADERS = {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 
+/**
+ * Failures of approve that go away by themselves and that send nothing: the store or the session
+ * busy, the store unreachable, another host's hub down or not taking the action (those carry a
+ * retry delay; "took it but did not answer" does not, and may have answered).
+ */
+const passing = (err: DomainError): boolean =>
+  err.code === 'store_busy' || err.code === 'store_unavailable' || err.code === 'session_busy' || (err.code === 'backend_unavailable' && err.retryAfterSeconds !== undefined);
+
 const DECISION_LABEL = { yes: 'Allow once', no: 'Refuse' } as const;
 
 interface Refusal {
-  status: 400 | 403 | 409 | 410;
+  status: 400 | 403 | 409 | 410 | 503;
   code: string;
   message: string;
 }
@@ -91,6 +100,21 @@ export function approveLinkRoutes(deps: ApproveLinkDeps): Hono<AppEnv> {
     return rows.find((r) => ApprovalLinks.matches(grant, r));
   };
 
+  /**
+   * After a passing failure, gives the link's claim back when its prompt is still pending (so
+   * nothing was answered); true when given back. A link whose prompt went stays spent.
+   */
+  const giveBack = async (grant: LinkGrant, spent: Spent): Promise<boolean> => {
+    try {
+      if (!(await pendingRow(grant))) return false;
+      await spent.release();
+      return true;
+    } catch (err) {
+      if (err instanceof DomainError) return false;
+      throw err;
+    }
+  };
+
   app.get(`${APPROVE_PATH}:prompt_id`, async (c) => {
     const token = c.req.query('t');
     const grant = grantOf(c, token);
@@ -121,12 +145,16 @@ export function approveLinkRoutes(deps: ApproveLinkDeps): Hono<AppEnv> {
     if ('status' in grant) return refuse(c, grant);
     if (deps.readOnly) return refuse(c, { status: 403, code: 'forbidden', message: 'This hub is read-only (--read-only): it answers no prompt.' });
     if (!(await pendingRow(grant))) return refuse(c, REFUSALS.changed);
-    if (!(await links.spend(grant))) return refuse(c, REFUSALS.used);
+    const spent = await links.spend(grant);
+    if (!spent) return refuse(c, REFUSALS.used);
     let res;
     try {
       res = await coordinator.approve(OPERATOR, { space: grant.space, agent: grant.agent, decision: grant.decision, prompt_id: grant.prompt_id });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
+      if (passing(err) && (await giveBack(grant, spent))) {
+        return refuse(c, { status: 503, code: err.code, message: '' }, `Not answered: ${err.message} Nothing was sent; try the link again (it works until it expires).`);
+      }
       const status = err.code === 'prompt_mismatch' ? 409 : ((err.httpStatus >= 400 && err.httpStatus < 500 ? err.httpStatus : 409) as 409);
       return refuse(c, { status, code: err.code, message: '' }, `Not answered: ${err.message}`);
     }

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ApprovalLinks } from '../../src/core/approval-links.js';
+import { DomainError } from '../../src/core/errors.js';
 import { fakeCore, fakeHttp } from '../helpers/core.js';
 
 /** A hub over a fake core with approval links (a clock the test moves) and agent "dev" showing a Bash prompt. */
 async function setup(opts: { readOnly?: boolean; token?: string } = {}) {
   let now = Date.parse('2026-01-01T00:00:00Z');
   const core = fakeCore();
-  let holder = 0;
   const links = new ApprovalLinks({
     key: 'abl_test-key-0123456789abcdefghijklmnopqrstuvwxyz',
-    // The store's lease under a fresh holder each time, as the hub does.
-    claim: (name, ttl) => core.store.acquireLease(name, `h${++holder}`, ttl),
+    // The store's leases, as the hub does.
+    leases: core.store,
     clock: () => now,
   });
   const http = fakeHttp({ approvalLinks: links, ...(opts.readOnly && { readOnly: true }), ...(opts.token !== undefined && { token: opts.token }) }, core);
@@ -53,6 +53,78 @@ describe('one-time approval links', () => {
     expect(t.pane.state).toBe('bash-one-line');
   });
 
+  it('two uses at once: exactly one answers, the other is refused as used', async () => {
+    const t = await setup();
+    const [a, b] = await Promise.all([t.post(t.made.yes), t.post(t.made.no)]);
+    const bodies = [(await a.json()) as { ok?: boolean; code?: string }, (await b.json()) as { ok?: boolean; code?: string }];
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect(bodies.filter((x) => x.ok === true)).toHaveLength(1);
+    expect(bodies.filter((x) => x.code === 'link_used')).toHaveLength(1);
+    expect(t.pane.keys.filter((k) => k === '1' || k === '2' || k === 'Escape')).toHaveLength(1);
+  });
+
+  it('an answer that sent nothing for a passing reason (busy, a host down) gives the link back; a concurrent use is still refused', async () => {
+    const t = await setup();
+    const approve = t.coordinator.approve.bind(t.coordinator);
+    const failures = [
+      new DomainError('session_busy', 'Session "s1" is still busy with 1 earlier action(s) after 30 s, so nothing was sent.'),
+      new DomainError('backend_unavailable', '"dev" runs on host "box2", whose hub is not running: nothing was sent.', 5),
+      new DomainError('store_busy', 'Another process holds the database; nothing was written.'),
+    ];
+    for (const failure of failures) {
+      let racer: Response | undefined;
+      t.coordinator.approve = async () => {
+        // Another use arriving while this one holds the link is refused.
+        racer = await t.post(t.made.no);
+        throw failure;
+      };
+      const res = await t.post(t.made.yes, true);
+      expect(res.status).toBe(503);
+      const html = await res.text();
+      expect(html).toContain('Nothing was sent; try the link again');
+      expect(racer?.status).toBe(409);
+      expect(await racer!.json()).toMatchObject({ code: 'link_used' });
+      expect(t.pane.state).toBe('bash-one-line');
+    }
+    t.coordinator.approve = approve;
+    const ok = await t.post(t.made.yes);
+    expect(ok.status).toBe(200);
+    expect(t.pane.keys).toContain('1');
+    t.pane.show('bash-one-line');
+    expect(await (await t.post(t.made.no)).json()).toMatchObject({ code: 'link_used' });
+  });
+
+  it('the link stays spent when the prompt changed, or when the answer may have been sent', async () => {
+    const t = await setup();
+    // The prompt changed between the check and the answer.
+    t.coordinator.approve = async () => {
+      throw new DomainError('prompt_mismatch', 'The prompt on screen is not the one given; nothing was sent.');
+    };
+    expect(await (await t.post(t.made.yes)).json()).toMatchObject({ code: 'prompt_mismatch' });
+    expect(await (await t.post(t.made.yes)).json()).toMatchObject({ code: 'link_used' });
+
+    // A passing failure, but the prompt is gone meanwhile (answered elsewhere): stays spent.
+    const u = await setup();
+    u.coordinator.approve = async () => {
+      u.pane.show('edit');
+      throw new DomainError('store_busy', 'Another process holds the database; nothing was written.');
+    };
+    const gone = (await (await u.post(u.made.yes)).json()) as { code: string; error: string };
+    expect(gone.code).toBe('store_busy');
+    expect(gone.error).not.toContain('try the link again');
+    u.pane.show('bash-one-line');
+    expect(await (await u.post(u.made.yes)).json()).toMatchObject({ code: 'link_used' });
+
+    // Another host's hub took the action but did not answer: whether it was done is unknown.
+    const v = await setup();
+    v.coordinator.approve = async () => {
+      throw new DomainError('backend_unavailable', 'The hub of host "box2" took the action but did not answer within 30 s.');
+    };
+    const unknown = await v.post(v.made.yes);
+    expect(await unknown.json()).not.toHaveProperty('error', expect.stringContaining('try the link again') as string);
+    expect(await (await v.post(v.made.yes)).json()).toMatchObject({ code: 'link_used' });
+  });
+
   it('refuses an expired link (410) and one whose prompt is no longer on screen (409), sending nothing', async () => {
     const t = await setup();
     t.advance(15 * 60_000);
@@ -86,7 +158,7 @@ describe('one-time approval links', () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'invalid_link' });
     }
-    const other = new ApprovalLinks({ key: 'abl_another-hub-key-0123456789abcdefghijklmnop', claim: async () => true });
+    const other = new ApprovalLinks({ key: 'abl_another-hub-key-0123456789abcdefghijklmnop', leases: { acquireLease: async () => true, releaseLease: async () => {} } });
     expect((await t.post(other.links({ space: 'web', agent: 'dev', prompt_id: t.promptId }).yes)).status).toBe(403);
     expect(t.pane.state).toBe('bash-one-line');
   });
