@@ -114,7 +114,7 @@ export class AgentSessionBackend implements SessionBackend {
   /**
    * The kind whose program names the pane's foreground program; else the one kind whose UI sees
    * its own input box (or else its dialog) on the screen; else the shell, when a shell or REPL is
-   * in the foreground. Undefined when that does not single out one kind.
+   * in the foreground at its prompt. Undefined when that does not single out one kind.
    */
   async guessAgentKind(sessionId: string): Promise<{ kind: string; why: string } | undefined> {
     checkSessionId(sessionId);
@@ -132,7 +132,9 @@ export class AgentSessionBackend implements SessionBackend {
       if (seen.length === 1) return { kind: seen[0]!.ui.kind, why: `the screen shows ${what}${command ? ` (the pane runs "${command}")` : ''}` };
       if (seen.length > 1) break;
     }
-    const shell = uis.find((ui) => ui.launch?.takesIgnition === false && ui.programNames?.includes(command));
+    // Its prompt on screen too: a pane whose program is being started (`sh -c 'program'` before the
+    // exec, a blank screen) runs a shell for a moment without being one.
+    const shell = uis.find((ui) => ui.launch?.takesIgnition === false && ui.programNames?.includes(command) && ui.parse(lines).state === 'idle');
     return shell ? { kind: shell.kind, why: `the pane runs "${command}" and shows no agent program` } : undefined;
   }
 

@@ -156,6 +156,21 @@ describe('lifecycle', () => {
   });
 });
 
+describe('guessAgentKind', () => {
+  it('takes a shell for the kind "shell" only at its prompt: a shell still starting its program (blank screen) is no guess', async () => {
+    // sh in the foreground with nothing on screen: what a pane shows while `sh -c 'program'` starts it.
+    await server.tmux('new-session', '-d', '-s', 'starting', '-x', '80', '-y', '24', "exec env -i sh -c 'read x'");
+    await server.tmux('new-session', '-d', '-s', 'prompt', '-x', '80', '-y', '24', 'exec env -i PS1="$ " sh');
+    await waitFor('sh in the foreground of both panes', async () => {
+      const names = await Promise.all(['starting', 'prompt'].map((s) => server.tmux('display-message', '-p', '-t', `=${s}:`, '#{pane_current_command}')));
+      return names.every((n) => n.trim() === 'sh');
+    });
+    await waitFor('the prompt', async () => (await server.tmux('capture-pane', '-p', '-t', '=prompt:')).trimEnd().endsWith('$'));
+    expect(await backend.guessAgentKind('starting')).toBeUndefined();
+    expect(await backend.guessAgentKind('prompt')).toEqual({ kind: 'shell', why: 'the pane runs "sh" and shows no agent program' });
+  });
+});
+
 describe('sendInput', () => {
   it('types text literally and submits each message exactly once', async () => {
     const log = await startAgent('lit');
