@@ -5,8 +5,9 @@
  * own MCP client starts a stdio server bound to agent "dev" and calls register_session and
  * report_status). Checked: the tools' effects, the hook events each program sends, a permission
  * prompt read from its hook (source "hook", exact command) and approved with the hook's prompt id,
- * an approval rule answering through the program's hook (Codex: allow; Gemini: deny), and Codex's
- * notify program recording the end of a turn.
+ * an approval rule answering through the program's hook (Codex: allow; Gemini: deny), Codex's
+ * notify program recording the end of a turn, and Gemini's confirmation of a tool of an untrusted MCP
+ * server read from its screen and approved.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -212,5 +213,52 @@ describe('Gemini CLI with agent-boss hooks and MCP server set up by the CLI', { 
       subject: 'rm -f nothing.txt',
     });
     await b.waitForRow((x) => x.state === 'idle', 'idle after the refusal');
+  });
+});
+
+describe('Gemini CLI with an untrusted agent-boss MCP server', { timeout: 90_000 }, () => {
+  let b: ProgramBench;
+  const tmp = tempDir('boss-gemini-mcp-confirm-');
+  beforeAll(async () => {
+    const file = join(tmp.dir, 'responses.jsonl');
+    b = await startProgramBench('gemini', (tmux, dataDir) => {
+      writeFakeResponses(file, [
+        routerLine(),
+        callLine('mcp_boss_register_session', { agent: AGENT, space: SPACE }),
+        callLine('mcp_boss_report_status', { agent: AGENT, space: SPACE, status: 'active', summary: 'reported after a confirmation' }),
+        textLine('Reported.'),
+      ]);
+      return startGemini({
+        responsesFile: file,
+        tmux,
+        width: 120,
+        height: 40,
+        // No `trust: true`: Gemini confirms each call of the server's tools.
+        setup: (home, workDir) => {
+          cli(['setup', 'gemini', '--agent', AGENT, '--space', SPACE, '--data-dir', dataDir, '--tmux-socket', tmux.socketName, '--name', 'boss', '--dir', workDir, '--write'], { HOME: home }, workDir);
+        },
+      });
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await b?.close();
+    tmp.cleanup();
+  });
+
+  it('each MCP tool call waits as waiting_approval naming the tool and its arguments; approve yes lets it run', async () => {
+    await b.waitForRow((r) => r.state === 'idle', 'idle');
+    await b.call('send_input', { agent: AGENT, text: 'report your status' });
+    const first = await b.waitForRow((r) => r.state === 'waiting_approval', 'the confirmation of register_session');
+    expect(first).toMatchObject({ tool_name: 'mcp_boss_register_session', prompt_text: '{"agent":"dev","space":"real"}', needs_approval: true });
+    expect((await b.call('approve', { agent: AGENT, decision: 'yes', prompt_id: first.prompt_id })).structuredContent).toMatchObject({ cleared: true });
+    const second = await b.waitForRow((r) => r.state === 'waiting_approval' && r.tool_name === 'mcp_boss_report_status', 'the confirmation of report_status');
+    // Gemini cuts long arguments short in the box's header (with "…"): the text is what it shows.
+    expect(second.prompt_text).toMatch(/^\{"agent":"dev","space":"real","status":"active","summary":"reported/u);
+    // Not reported before the operator allows it.
+    expect((await b.row()) as object).not.toMatchObject({ summary: 'reported after a confirmation' });
+    expect((await b.call('approve', { agent: AGENT, decision: 'yes', prompt_id: second.prompt_id })).structuredContent).toMatchObject({ cleared: true });
+    const done = (await b.waitForRow((r) => r.state === 'idle' && (r as { summary?: string }).summary === 'reported after a confirmation', 'idle with the report')) as object;
+    expect(done).toMatchObject({ status: 'active', summary: 'reported after a confirmation' });
+    await b.tui.waitForScreen((s) => s.includes('Reported.'), "the model's answer after the calls");
   });
 });

@@ -53,6 +53,13 @@ const GEMINI: Record<string, Row> = {
     box: null,
     options: ['Allow once', 'Allow for this session', 'No, suggest changes (esc)'],
   },
+  'approval-mcp-tool': {
+    state: 'waiting_approval',
+    toolName: 'mcp_boss_register_session',
+    promptText: '{"agent":"dev","space":"real"}',
+    box: null,
+    options: ['Allow once', 'Allow tool for this session', 'Allow all server tools for this session', 'No, suggest changes (esc)'],
+  },
   'idle-after-turn': { state: 'idle', box: '' },
   'working-command': { state: 'working' },
   'idle-interrupted': { state: 'idle', box: '' },
@@ -122,6 +129,25 @@ describe('Gemini CLI screens', () => {
     expect(ui.answerKeys(dialog, 'yes', undefined, 'x')).toMatchObject({ keySent: '1', chosen: { number: 1 } });
     expect(ui.answerKeys(dialog, 'always', undefined, 'x')).toMatchObject({ keySent: '2', chosen: { number: 2 } });
     expect(ui.answerKeys(dialog, 'no', undefined, 'x')).toMatchObject({ keySent: '3', chosen: { number: 3 } });
+  });
+
+  it("answers an untrusted MCP tool's confirmation: 1 once, 2 this tool for the session (never 3, all the server's tools), 4 no", () => {
+    const ui = agentUi('gemini');
+    for (const size of ['120x40', '80x30']) {
+      const dialog = ui.parse(read(GEMINI_DIR, `approval-mcp-tool.${size}.txt`));
+      expect(ui.answerKeys(dialog, 'yes', undefined, 'x')).toMatchObject({ keySent: '1', chosen: { number: 1 } });
+      expect(ui.answerKeys(dialog, 'always', undefined, 'x')).toMatchObject({ keySent: '2', chosen: { number: 2 } });
+      expect(ui.answerKeys(dialog, 'no', undefined, 'x')).toMatchObject({ keySent: '4', chosen: { number: 4 } });
+      expect(ui.answerKeys(dialog, 'yes', 3, 'x')).toMatchObject({ keySent: '3', chosen: { number: 3 } });
+    }
+  });
+
+  it("reads an MCP tool's arguments wrapped under its header as one prompt text", () => {
+    const lines = read(GEMINI_DIR, 'approval-mcp-tool.80x30.txt').map((l) =>
+      l.includes('register_session (boss') ? '│ ?  register_session (boss MCP Server) {"agent":"dev",                         │\n│ "space":"real"}                                                              │' : l,
+    );
+    const got = parseGeminiScreen(lines.join('\n').split('\n'));
+    expect(got).toMatchObject({ state: 'waiting_approval', toolName: 'mcp_boss_register_session', promptText: '{"agent":"dev", "space":"real"}' });
   });
 });
 

@@ -5,7 +5,9 @@
  * Order of the checks (first match wins):
  *   1. empty pane                                   → working, starting
  *   2. a confirmation box at the bottom: `? Shell  <command>`, a question ("Allow execution of
- *      [Shell]?"), numbered options (`● 1. Allow once`) → waiting_approval (the input box is hidden)
+ *      [Shell]?"), numbered options (`● 1. Allow once`) → waiting_approval (the input box is hidden);
+ *      for a tool of an untrusted MCP server the header is `?  <tool> (<server> MCP Server) <args>`
+ *      under "Action Required"
  *   3. a shell prompt ending in `$` `#` `%` as the last line → gone (Gemini exited to its shell, or has not started)
  *   4. the spinner line "(esc to cancel, 3s)"        → working (the input box stays below it)
  *   5. the input box (`>` between `▄▄▄` and `▀▀▀` rules) near the bottom → idle, inputReady
@@ -13,7 +15,8 @@
  *
  * Tool names: the box's header names the tool as shown; the known ones are given by their tool
  * names (Shell → run_shell_command, WriteFile → write_file, Edit → replace, WebFetch → web_fetch),
- * the names Gemini's hooks use.
+ * the names Gemini's hooks use. An MCP tool is named as Gemini qualifies it, `mcp_<server>_<tool>`,
+ * its prompt text the arguments the header shows.
  */
 import { approvalReading, paneRows, type ScreenReading } from '../../backends/agent-ui.js';
 import type { ApprovalOption } from '../../backends/session-backend.js';
@@ -22,6 +25,7 @@ const PLACEHOLDER = 'Type your message or @path/to/file';
 const TOOL_NAMES: Readonly<Record<string, string>> = { Shell: 'run_shell_command', WriteFile: 'write_file', Edit: 'replace', WebFetch: 'web_fetch' };
 const OPTION = /^(?:●\s*)?(\d{1,2})\.\s+(\S.*)$/u;
 const HEADER = /^\?\s+(\S+)(?:\s{2,}(.*))?$/u;
+const MCP_HEADER = /^\?\s+(\S+)\s+\((\S+) MCP Server\)\s*(.*)$/u;
 const WORKING = /\(esc to cancel, \d/u;
 const SHELL_PROMPT_END = /(?:[$#]|(?<!\d)%)$/u;
 const BOX_TOP = /^▄{10,}$/u;
@@ -72,17 +76,28 @@ export function findGeminiDialog(rows: readonly string[]): GeminiDialog | undefi
   }
   // The question, then the body (nested box lines), then the header `? Tool  subject`.
   const body: string[] = [];
+  /** The box's lines from the one above back to the nearest blank line: an MCP header's wrapped arguments. */
+  let below: string[] = [];
   let question: string | undefined;
   let header: RegExpExecArray | undefined;
   for (let j = i; j >= 0 && lastOption - j <= MAX_DIALOG_LINES; j--) {
     const u = unframe(rows[j]!);
     if (u.depth === 0 && u.text !== '') return undefined; // left the box without its header
+    const mcp = u.depth === 1 ? MCP_HEADER.exec(u.text) : null;
+    if (mcp && question !== undefined) {
+      const args = squashSpaces([mcp[3]!, ...below].join(' '));
+      return { toolName: `mcp_${mcp[2]!}_${mcp[1]!}`, promptText: args || question, options };
+    }
     const h = u.depth === 1 ? HEADER.exec(u.text) : null;
     if (h) {
       header = h;
       break;
     }
-    if (u.text === '') continue;
+    if (u.text === '') {
+      below = [];
+      continue;
+    }
+    if (u.depth === 1) below.unshift(u.text);
     if (question === undefined && u.depth === 1 && /\?$/u.test(u.text)) question = u.text;
     else if (u.depth >= 2) body.unshift(u.text);
   }

@@ -1,6 +1,7 @@
 /**
  * Gemini CLI as an AgentUi: its screen (screen.ts), its confirmation keys (the option's digit:
- * `1` allow once, `2` allow for this session, `3` no), Escape to interrupt, its input box. Facts
+ * `1` allow once, `2` allow for this session, `3` no; an MCP tool's box has `3` allow all the
+ * server's tools and `4` no), Escape to interrupt, its input box. Facts
  * measured on 0.61.0 (docs/testing.md).
  */
 import { answerNumbered, wrappedInputChecks, type AgentLaunch, type AgentUi, type DialogAnswer, type InterruptPlan, type ScreenReading } from '../../backends/agent-ui.js';
@@ -22,9 +23,14 @@ export const GEMINI_LAUNCH: AgentLaunch = {
   skipPermissionFlags: { flags: ['-y', '--yolo'], options: [{ names: ['--approval-mode'], values: ['yolo'] }] },
 };
 
-/** "Allow once" → yes; "Allow for this session" / "Allow always" → always; "No, …" → no. */
+/**
+ * "Allow once" → yes; "Allow for this session" / "Allow tool for this session" / "Allow always" →
+ * always; "No, …" → no. An MCP tool's "Allow all server tools for this session" is wider than the
+ * one tool asked about: only its option number picks it.
+ */
 function decisionOf(label: string): ApprovalDecision | undefined {
   if (/^no\b/iu.test(label)) return 'no';
+  if (/\ball server tools\b/iu.test(label)) return undefined;
   if (/^(?:allow|yes)\b.*(?:session|always)/iu.test(label)) return 'always';
   if (/^(?:allow|yes)\b/iu.test(label)) return 'yes';
   return undefined;
