@@ -31,7 +31,7 @@ export interface NotificationEvent {
   kind: NotificationKind;
   space: string;
   agent: string;
-  /** The machine of the hub that decided (its hostname). */
+  /** The agent's host: its liveness row's (hubs on several hosts sharing one store), else the deciding hub's (`--host-name`, else its hostname). */
   host: string;
   /** The prompt's tool (prompt), else the agent's program. */
   tool?: string;
@@ -70,6 +70,7 @@ export interface NotifierOptions {
   longTurnMs?: number;
   /** One-time approval links (paths under baseUrl) for a prompt, when enabled (see approval-links.ts). */
   approveLinks?: (row: { space: string; agent: string; prompt_id: string }) => { yes: string; no: string };
+  /** The deciding hub's host (`--host-name`), named for agents whose rows carry none. */
   host?: string;
   clock?: () => number;
 }
@@ -245,7 +246,7 @@ export class Notifier {
     now: number,
     rest: Omit<NotificationEvent, 'kind' | 'space' | 'agent' | 'host' | 'dashboard_url' | 'at'>,
   ): NotificationEvent {
-    return { kind, space: r.space, agent: r.agent, host: this.host, ...rest, dashboard_url: this.dashboardUrl(r.space, r.agent, kind === 'prompt'), at: new Date(now).toISOString() };
+    return { kind, space: r.space, agent: r.agent, host: r.host ?? this.host, ...rest, dashboard_url: this.dashboardUrl(r.space, r.agent, kind === 'prompt'), at: new Date(now).toISOString() };
   }
 
   /** The rate limit: true when the event may go out (and counts it). */

@@ -206,6 +206,13 @@ describe('notifications: rate limit', () => {
     expect(many).toBe(RATE.total);
   });
 
+  it("names the agent's host (its row's, with hubs on several hosts), else the deciding hub's", () => {
+    const n = new Notifier({ baseUrl: 'http://h', host: 'deciding-hub', clock: () => 0 });
+    const [remote, local] = n.observe([{ ...row('far', 'p1'), host: 'gpu-box' }, row('near', 'p2')]);
+    expect(remote).toMatchObject({ agent: 'far', host: 'gpu-box' });
+    expect(local).toMatchObject({ agent: 'near', host: 'deciding-hub' });
+  });
+
   it('agent text in a subject is one line with control characters shown, cut to length', () => {
     const n = new Notifier({ baseUrl: 'http://h', clock: () => 0 });
     const [e] = n.observe([{ ...row('dev', 'x'), subject: `rm -rf /\n\x1b[31mred${'y'.repeat(1000)}` }]);
