@@ -14,7 +14,8 @@ import { createTmuxServer, type TmuxTestServer } from '../helpers/tmux.js';
  * Notifications end to end: two real hubs (the built CLI) on one data directory watch a fake
  * Claude Code UI in a real tmux pane; both are given the same webhook receiver and a command. The
  * agent asks for a permission (answered through the one-time link the webhook carried), stops on
- * a rate limit and exits: each is received exactly once by the webhook and once by the command.
+ * a rate limit and exits: each is received exactly once by the webhook and once by the command. A
+ * link is spent across hubs: its sibling, through the other hub, is refused as used.
  */
 describe('serve --notify-webhook / --notify-command', () => {
   let tmux: TmuxTestServer;
@@ -85,10 +86,24 @@ describe('serve --notify-webhook / --notify-command', () => {
     const ok = await fetch(e.approve_links!.yes, { method: 'POST' });
     expect(ok.status, await ok.clone().text()).toBe(200);
     await waitFor(() => readEvents(agentLog).some((x) => x.type === 'approval' && x.option === 1), 10_000, 'the agent got "yes"');
-    const other = e.approve_links!.yes.replace(/^http:\/\/127\.0\.0\.1:\d+/, hubs.find((h) => !e.approve_links!.yes.startsWith(h.url))!.url);
-    const again = await fetch(other, { method: 'POST' });
-    expect(again.status).toBe(409);
     await waitFor(() => readEvents(agentLog).some((x) => x.type === 'done'), 10_000, 'the approved work done');
+
+    // The same prompt asked again (the same id, so no new event): the sibling "no" link, through the
+    // other hub, finds its prompt pending but its claim spent by the first hub, and sends nothing.
+    const otherHub = (link: string) => link.replace(/^http:\/\/127\.0\.0\.1:\d+/, hubs.find((h) => !e.approve_links!.yes.startsWith(h.url))!.url);
+    const sibling = otherHub(e.approve_links!.no);
+    expect(sibling).not.toBe(e.approve_links!.no);
+    await type('PERMIT deploy the site');
+    await waitFor(async () => (await fetch(sibling, { headers: { Accept: 'text/html' } })).status === 200, 20_000, 'the same prompt pending again');
+    const again = await fetch(sibling, { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ code: 'link_used' });
+    const spentYes = await fetch(otherHub(e.approve_links!.yes), { method: 'POST' });
+    expect(await spentYes.json()).toMatchObject({ code: 'link_used' });
+    expect(readEvents(agentLog).filter((x) => x.type === 'approval')).toHaveLength(1);
+    // Answered on the terminal, so the next steps start from an idle agent.
+    await tmux.tmux('send-keys', '-t', '=web-dev:', '1');
+    await waitFor(() => readEvents(agentLog).filter((x) => x.type === 'done').length === 2, 10_000, 'the second work done');
   }, 60_000);
 
   it('a rate limit arrives once as blocked', async () => {
