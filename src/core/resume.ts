@@ -39,6 +39,8 @@ export async function resumeAgent(coordinator: Coordinator, caller: Caller, inpu
   }
   // Whom the caller may start again: spawn_agent's rule (the operator, or the agent's manager).
   await coordinator.identity.checkSpawn(caller, target, undefined, agent);
+  // Its conversation and work dir are on the host that ran it: that host's hub resumes it.
+  coordinator.hosts.checkLocal(agent, 'resume');
   const backend = coordinator.backend(agent);
   const launch = backend.launch;
   if (launch?.resume === undefined) {

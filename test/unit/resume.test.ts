@@ -154,6 +154,29 @@ describe('the conversation id is recorded and resume_agent restarts with it', ()
     }
   });
 
+  it('an agent of another host (hubs sharing a store) is resumed by that host\'s hub: refused here, naming it', async () => {
+    const c = fakeCore();
+    const coordinator = new Coordinator({
+      store: c.store,
+      backends: c.backends,
+      hooks: new HookView(new SqliteHookStore(c.db), agentHooksCatalog),
+      defaultSpace: 'web',
+      hosts: { name: 'alpha', shared: true },
+    });
+    const { dir, cleanup } = tempDir();
+    try {
+      await coordinator.registerSession({}, { space: 'web', agent: 'far', session_id: 'gone-3' });
+      await c.store.setLaunch('web', 'far', { program_session_id: ID, work_dir: dir, launch_command: 'claude' });
+      c.db.prepare("UPDATE agents SET host = 'beta' WHERE name = 'far'").run();
+      expect(await domainError(resumeAgent(coordinator, {}, { space: 'web', agent: 'far' }))).toMatch(
+        /^conflict: "far" runs on host "beta", not on this hub's host "alpha": resume it through the hub of host "beta".*Nothing was sent\.$/,
+      );
+      expect(c.backend.sessions.size).toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("serve's start lists the agents that can be resumed", async () => {
     const { coordinator, store } = core();
     const { dir, cleanup } = tempDir();
