@@ -36,9 +36,13 @@ describe('resume_agent brings back a Claude Code whose tmux server was killed, w
   let home: string;
   let mcpConfig: string;
 
+  /**
+   * A tool call whose own time limits (ready_timeout_s, timeout_s: 60) answer before the client
+   * gives up on the request; a refusal fails the test with the tool's text and the agent's screen.
+   */
   const call = async (name: string, args: Record<string, unknown> = {}) => {
-    const r = await op.call(name, args);
-    expect(r.isError, `${name}: ${textOf(r)}`).toBeFalsy();
+    const r = (await op.client.callTool({ name, arguments: args }, undefined, { timeout: 150_000 })) as Awaited<ReturnType<typeof op.call>>;
+    if (r.isError) expect.fail(`${name}: ${textOf(r)}\n--- the agent's screen ---\n${await screen().catch((err: Error) => err.message)}`);
     return r;
   };
   const row = async (): Promise<Row | undefined> =>
