@@ -234,3 +234,34 @@ export function stateAfter(prev: HookState | undefined, ev: HookEvent, at: numbe
   const same = prev !== undefined && prev.state === state && (state !== 'waiting_approval' || prev.detail.prompt_id === d.prompt_id);
   return { state, event: ev.event, since: same ? prev.since : at, at, detail: d };
 }
+
+/**
+ * The steps every program's hook dialect shares, for its next-state function: `to` a state (see
+ * stateAfter), and the events each program has under its own names: its session starting or ending,
+ * a turn beginning (its own since), a tool about to run and a tool that ran.
+ */
+export function hookSteps(prev: HookState | undefined, ev: HookEvent, at: number) {
+  const to = (state: HookStateName, detail: HookDetail = {}): HookState => stateAfter(prev, ev, at, state, detail);
+  /** The tool of the event and its input (bounded). */
+  const tool = (): HookDetail => ({
+    ...(ev.toolName !== undefined && { tool_name: ev.toolName }),
+    ...(ev.toolInput !== undefined && { tool_input: boundedInput(ev.toolInput) }),
+  });
+  return {
+    to,
+    tool,
+    sessionStarted: (): HookState => to('idle', { activity: `session started${ev.source ? ` (${ev.source})` : ''}` }),
+    /** Gone: only the program's session id and `activity` are kept. */
+    sessionEnded: (activity?: string): HookState => ({
+      state: 'gone',
+      event: ev.event,
+      since: prev?.state === 'gone' ? prev.since : at,
+      at,
+      detail: { ...(ev.ccSession !== undefined && { cc_session: ev.ccSession }), ...(activity && { activity }) },
+    }),
+    /** A new turn: its own since, even when the hooks last said working (an interrupt fires no hook). */
+    turnBegan: (detail: HookDetail = {}): HookState => ({ ...to('working', detail), since: at }),
+    toolRunning: (): HookState => to('working', { ...tool(), activity: ev.toolName ? `running ${ev.toolName}` : 'running a tool' }),
+    toolRan: (): HookState => to('working', ev.toolName ? { tool_name: ev.toolName } : {}),
+  };
+}

@@ -27,14 +27,12 @@
  * Any other event, or a Notification of another type, changes nothing (it is still recorded).
  */
 import {
-  boundedInput,
   MAX_SUBJECT,
   readCommonEvent,
   stableJson,
-  stateAfter,
+  hookSteps,
   str,
   type AgentHooks,
-  type HookDetail,
   type HookEvent,
   type HookState,
   type ParsedHookEvent,
@@ -151,23 +149,19 @@ const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
 
 /** The state after `ev` (see the module comment). */
 export function nextClaudeCodeState(prev: HookState | undefined, ev: HookEvent, at: number): HookState | undefined {
-  const to = (state: HookState['state'], detail: HookDetail = {}): HookState => stateAfter(prev, ev, at, state, detail);
-  const tool = (): HookDetail => ({
-    ...(ev.toolName !== undefined && { tool_name: ev.toolName }),
-    ...(ev.toolInput !== undefined && { tool_input: boundedInput(ev.toolInput) }),
-  });
+  const step = hookSteps(prev, ev, at);
+  const { to, tool } = step;
   switch (ev.event) {
     case 'SessionStart':
-      return to('idle', { activity: `session started${ev.source ? ` (${ev.source})` : ''}` });
+      return step.sessionStarted();
     case 'UserPromptSubmit':
-      // A new turn: its own since, even when the hooks last said working (an Escape fires no hook).
-      // Claude Code starts one by itself when a background task ends (`<task-notification>`).
-      return { ...to('working', ev.prompt?.trimStart().startsWith('<task-notification>') ? { activity: 'a background task finished' } : {}), since: at };
+      // Claude Code starts a turn by itself when a background task ends (`<task-notification>`).
+      return step.turnBegan(ev.prompt?.trimStart().startsWith('<task-notification>') ? { activity: 'a background task finished' } : {});
     case 'PreToolUse':
-      return to('working', { ...tool(), activity: ev.toolName ? `running ${ev.toolName}` : 'running a tool' });
+      return step.toolRunning();
     case 'PostToolUse':
     case 'PostToolUseFailure':
-      return to('working', ev.toolName ? { tool_name: ev.toolName } : {});
+      return step.toolRan();
     case 'PermissionRequest': {
       const subject = claudeCodeSubject(ev.toolName, ev.toolInput).slice(0, MAX_SUBJECT);
       return to('waiting_approval', { ...tool(), subject, prompt_id: promptIdFor(ev.toolName, subject), ...(ev.agentType !== undefined && { subagent: ev.agentType }) });
@@ -188,13 +182,7 @@ export function nextClaudeCodeState(prev: HookState | undefined, ev: HookEvent, 
       return to('idle', { error, ...(blocked !== undefined && { blocked }) });
     }
     case 'SessionEnd':
-      return {
-        state: 'gone',
-        event: ev.event,
-        since: prev?.state === 'gone' ? prev.since : at,
-        at,
-        detail: { ...(ev.ccSession !== undefined && { cc_session: ev.ccSession }), ...(ev.reason && { activity: `session ended (${ev.reason})` }) },
-      };
+      return step.sessionEnded(ev.reason && `session ended (${ev.reason})`);
     case 'SubagentStart':
     case 'SubagentStop': {
       // The main agent's state stays what it was; only the activity and the count of subagents change.

@@ -23,14 +23,12 @@
  * `config.toml`; automation that vets its hooks may start Codex with `--dangerously-bypass-hook-trust`.
  */
 import {
-  boundedInput,
   MAX_SUBJECT,
   readCommonEvent,
   stableJson,
-  stateAfter,
+  hookSteps,
   str,
   type AgentHooks,
-  type HookDetail,
   type HookEvent,
   type HookState,
   type ParsedHookEvent,
@@ -99,28 +97,20 @@ const ANSWERED_BY: Record<string, 'allow' | 'deny'> = {
 };
 
 export function nextCodexState(prev: HookState | undefined, ev: HookEvent, at: number): HookState | undefined {
-  const to = (state: HookState['state'], detail: HookDetail = {}): HookState => stateAfter(prev, ev, at, state, detail);
+  const step = hookSteps(prev, ev, at);
+  const { to } = step;
   switch (ev.event) {
     case 'SessionStart':
-      return to('idle', { activity: `session started${ev.source ? ` (${ev.source})` : ''}` });
+      return step.sessionStarted();
     case 'UserPromptSubmit':
-      return { ...to('working'), since: at };
+      return step.turnBegan();
     case 'PreToolUse':
-      return to('working', {
-        ...(ev.toolName !== undefined && { tool_name: ev.toolName }),
-        ...(ev.toolInput !== undefined && { tool_input: boundedInput(ev.toolInput) }),
-        activity: ev.toolName ? `running ${ev.toolName}` : 'running a tool',
-      });
+      return step.toolRunning();
     case 'PostToolUse':
-      return to('working', ev.toolName ? { tool_name: ev.toolName } : {});
+      return step.toolRan();
     case 'PermissionRequest': {
       const subject = codexSubject(ev.toolName, ev.toolInput).slice(0, MAX_SUBJECT);
-      return to('waiting_approval', {
-        ...(ev.toolName !== undefined && { tool_name: ev.toolName }),
-        ...(ev.toolInput !== undefined && { tool_input: boundedInput(ev.toolInput) }),
-        subject,
-        prompt_id: promptIdFor(ev.toolName, subject),
-      });
+      return to('waiting_approval', { ...step.tool(), subject, prompt_id: promptIdFor(ev.toolName, subject) });
     }
     case 'Stop':
     case TURN_COMPLETE:
@@ -139,7 +129,7 @@ export function nextCodexState(prev: HookState | undefined, ev: HookEvent, at: n
     case 'PostCompact':
       return to('working', { activity: 'compacted' });
     case 'SessionEnd':
-      return { state: 'gone', event: ev.event, since: prev?.state === 'gone' ? prev.since : at, at, detail: { ...(ev.ccSession !== undefined && { cc_session: ev.ccSession }), activity: 'session ended' } };
+      return step.sessionEnded('session ended');
     default:
       return undefined;
   }

@@ -24,14 +24,12 @@
  * blocks the tool before any prompt; an allow rule leaves the prompt to a human.
  */
 import {
-  boundedInput,
   MAX_SUBJECT,
   readCommonEvent,
   stableJson,
-  stateAfter,
+  hookSteps,
   str,
   type AgentHooks,
-  type HookDetail,
   type HookEvent,
   type HookState,
   type ParsedHookEvent,
@@ -94,20 +92,17 @@ const SCREEN_NAMED = new Set(['run_shell_command', 'write_file', 'replace', 'web
 const ANSWERED_BY: Record<string, 'allow' | 'deny'> = { AfterTool: 'allow', BeforeAgent: 'deny', AfterAgent: 'deny' };
 
 export function nextGeminiState(prev: HookState | undefined, ev: HookEvent, at: number): HookState | undefined {
-  const to = (state: HookState['state'], detail: HookDetail = {}): HookState => stateAfter(prev, ev, at, state, detail);
+  const step = hookSteps(prev, ev, at);
+  const { to } = step;
   switch (ev.event) {
     case 'SessionStart':
-      return to('idle', { activity: `session started${ev.source ? ` (${ev.source})` : ''}` });
+      return step.sessionStarted();
     case 'BeforeAgent':
-      return { ...to('working'), since: at };
+      return step.turnBegan();
     case 'BeforeTool':
-      return to('working', {
-        ...(ev.toolName !== undefined && { tool_name: ev.toolName }),
-        ...(ev.toolInput !== undefined && { tool_input: boundedInput(ev.toolInput) }),
-        activity: ev.toolName ? `running ${ev.toolName}` : 'running a tool',
-      });
+      return step.toolRunning();
     case 'AfterTool':
-      return to('working', ev.toolName ? { tool_name: ev.toolName } : {});
+      return step.toolRan();
     case 'Notification': {
       if (ev.notificationType !== 'ToolPermission') return undefined;
       // The tool asking is the one its BeforeTool announced; the details say what it asks for.
@@ -123,7 +118,7 @@ export function nextGeminiState(prev: HookState | undefined, ev: HookEvent, at: 
     case 'AfterAgent':
       return to('idle');
     case 'SessionEnd':
-      return { state: 'gone', event: ev.event, since: prev?.state === 'gone' ? prev.since : at, at, detail: { ...(ev.ccSession !== undefined && { cc_session: ev.ccSession }), ...(ev.reason && { activity: `session ended (${ev.reason})` }) } };
+      return step.sessionEnded(ev.reason && `session ended (${ev.reason})`);
     default:
       return undefined;
   }
